@@ -1,0 +1,1 @@
+"""The Google Health API client: HTTP, quota, retries, typed errors."""

@@ -1,0 +1,253 @@
+"""HTTP client for the Google Health API v4: quota, retries, typed errors.
+
+What it does for every request (reference §4):
+
+* waits for the shared client-side quota (:mod:`fitvault.api.ratelimit`);
+* retries with exponential backoff on 429, 500/502/503, 504 (unless the caller wants to shrink
+  the page instead, see :class:`GatewayTimeout`), connection resets, timeouts and truncated
+  bodies; honours ``Retry-After`` (bounded); every request has a timeout;
+* turns the ``google.rpc.Status`` envelope (and Google's HTML 404 pages) into the typed errors
+  of :mod:`fitvault.errors`.
+
+Authentication is a pluggable ``httpx.Auth`` (refresh before expiry, once on 401); tests swap the
+transport, never patch. Tokens travel only in the ``Authorization`` header, never in URLs, logs
+or error messages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import httpx
+
+from fitvault import errors
+from fitvault.api.ratelimit import RollingWindowLimiter
+
+log = logging.getLogger("fitvault.api")
+
+_RETRY_STATUSES = {429, 500, 502, 503, 504}
+_STATUS_ERRORS: dict[int, type[errors.ApiError]] = {
+    400: errors.InvalidArgument,
+    401: errors.Unauthenticated,
+    403: errors.PermissionDenied,
+    404: errors.NotFound,
+    412: errors.AccountNotLinked,
+    429: errors.RateLimited,
+}
+
+
+class GatewayTimeout(errors.ServerError):
+    """504: the server gave up on a page; the caller may retry with a smaller ``pageSize``."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to keep trying one request.
+
+    Attributes:
+        attempts: tries per request, the first included.
+        base_delay_s / max_delay_s: exponential backoff 1, 2, 4 ... capped, with jitter.
+        max_retry_after_s: the longest ``Retry-After`` honoured; a longer one ends the request.
+    """
+
+    attempts: int = 6
+    base_delay_s: float = 1.0
+    max_delay_s: float = 30.0
+    max_retry_after_s: float = 300.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        """Backoff before retry number ``attempt`` (1-based), with up to 25 % jitter."""
+        d = min(self.max_delay_s, self.base_delay_s * (2 ** (attempt - 1)))
+        return d * (1 + rng.random() * 0.25)
+
+
+@dataclass
+class ApiResponse:
+    """A successful response: its raw bytes (archived as-is) and the decoded JSON."""
+
+    content: bytes
+    data: dict
+
+
+def parse_error(response: httpx.Response) -> errors.ApiError:
+    """The typed error for a non-2xx response (``google.rpc.Status`` or anything else)."""
+    status_code = response.status_code
+    status = reason = None
+    message = f"HTTP {status_code} {response.reason_phrase or ''}".strip()
+    try:
+        body = json.loads(response.content)
+        err = body.get("error") if isinstance(body, dict) else None
+    except ValueError:
+        err = None  # Google answers unknown URLs with an HTML page (reference §4.2, 404 row)
+    if isinstance(err, dict):
+        message = str(err.get("message") or message)
+        status = err.get("status")
+        for detail in err.get("details") or ():
+            if isinstance(detail, dict) and detail.get("reason"):
+                reason = detail["reason"]
+                break
+    elif status_code == 404:
+        message = f"the URL {response.request.url.path} does not exist on this server"
+    retry_after = _retry_after(response)
+    cls = _STATUS_ERRORS.get(status_code, errors.ServerError if status_code >= 500 else errors.ApiError)
+    if reason == "ACCOUNT_NOT_LINKED" or (status_code == 400 and status == "FAILED_PRECONDITION"):
+        cls = errors.AccountNotLinked
+    if status_code == 504:
+        cls = GatewayTimeout
+    return cls(message, http_status=status_code, status=status, reason=reason, retry_after=retry_after)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP-date form; undocumented for this API, fall back to backoff
+
+
+class HealthApiClient:
+    """Talks to ``{api_url}/v4/users/me/...``. Thread-safe; share one per sync."""
+
+    def __init__(
+        self,
+        api_url: str,
+        auth: httpx.Auth | None,
+        *,
+        limiter: RollingWindowLimiter | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout_s: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+        max_connections: int = 8,
+        sleep: Callable[[float], None] = time.sleep,
+        on_request: Callable[[str, str, int | None, float], None] | None = None,
+        user: str = "me",
+        seed: int | None = None,
+    ) -> None:
+        self.base = f"{api_url.rstrip('/')}/v4/users/{user}"
+        self.limiter = limiter or RollingWindowLimiter()
+        self.retry = retry
+        self._sleep = sleep
+        self._rng = random.Random(seed)
+        self._on_request = on_request
+        self.http = httpx.Client(
+            auth=auth,
+            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0)),
+            transport=transport,
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            headers={"Accept": "application/json", "User-Agent": "fitvault"},
+            follow_redirects=False,
+        )
+        self.requests_sent = 0
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> "HealthApiClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- one request, with the retry loop --------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict | None = None,
+        raise_on_504: bool = False,
+    ) -> ApiResponse:
+        """Send one API request (path relative to ``/v4/users/me``) until it succeeds or the
+        retry budget is spent. ``raise_on_504`` hands a 504 back at once (smaller page next)."""
+        url = self.base + path
+        last_error: Exception | None = None
+        for attempt in range(1, self.retry.attempts + 1):
+            self.limiter.acquire()
+            self.requests_sent += 1
+            started = time.monotonic()
+            try:
+                response = self.http.request(method, url, params=params, json=body)
+                status: int | None = response.status_code
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                status = None
+                last_error = errors.TransportError(f"{method} {path}: {type(exc).__name__}: {exc or 'no detail'}")
+                last_error.__cause__ = exc
+            elapsed = time.monotonic() - started
+            if self._on_request:
+                self._on_request(method, path, status, elapsed)
+            log.debug("%s %s %s -> %s in %.0f ms (try %d)", method, path, _describe(params, body), status, elapsed * 1000, attempt)
+
+            wait: float | None = None
+            if status is None:
+                pass  # transport error: retry after backoff
+            elif status == 200:
+                try:
+                    data = json.loads(response.content)
+                    if not isinstance(data, dict):
+                        raise ValueError("the response is not a JSON object")
+                    return ApiResponse(response.content, data)
+                except ValueError as exc:
+                    # A body cut short that still arrived whole at the HTTP layer: retry.
+                    last_error = errors.TransportError(f"{method} {path}: unreadable JSON body ({exc})")
+            else:
+                error = parse_error(response)
+                if status not in _RETRY_STATUSES or (status == 504 and raise_on_504):
+                    raise error
+                last_error = error
+                if error.retry_after is not None:
+                    if error.retry_after > self.retry.max_retry_after_s:
+                        raise error
+                    wait = error.retry_after
+                    if status == 429:
+                        self.limiter.pause(wait)  # every worker holds, not just this one
+            if attempt == self.retry.attempts:
+                break
+            if wait is None:
+                wait = self.retry.delay(attempt, self._rng)
+            log.info("%s %s: %s; retrying in %.1f s", method, path, _short(last_error), wait)
+            self._sleep(wait)
+        assert last_error is not None  # the loop ran at least once
+        raise last_error
+
+    # -- the API's read methods ------------------------------------------------------------
+    def list_page(
+        self, data_type: str, *, filter_text: str, page_size: int, page_token: str | None = None
+    ) -> ApiResponse:
+        """One page of ``dataPoints.list`` (reference §1.3)."""
+        params: dict[str, Any] = {"filter": filter_text, "pageSize": page_size}
+        if page_token:
+            params["pageToken"] = page_token
+        return self.request("GET", f"/dataTypes/{data_type}/dataPoints", params=params, raise_on_504=True)
+
+    def daily_rollup(self, data_type: str, body: dict) -> ApiResponse:
+        """One page of ``dataPoints:dailyRollUp`` (reference §1.7)."""
+        return self.request("POST", f"/dataTypes/{data_type}/dataPoints:dailyRollUp", body=body)
+
+    def profile(self) -> dict:
+        return self.request("GET", "/profile").data
+
+    def settings(self) -> dict:
+        return self.request("GET", "/settings").data
+
+    def identity(self) -> dict:
+        return self.request("GET", "/identity").data
+
+
+def _describe(params: dict | None, body: dict | None) -> str:
+    if params:
+        return " ".join(f"{k}={v}" for k, v in params.items() if k != "pageToken") + (
+            " (next page)" if params.get("pageToken") else ""
+        )
+    return json.dumps(body, separators=(",", ":"))[:200] if body else ""
+
+
+def _short(error: Exception | None) -> str:
+    return str(error).splitlines()[0][:200] if error else "error"

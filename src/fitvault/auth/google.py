@@ -1,0 +1,487 @@
+"""Google OAuth for fitvault: consent with loopback + PKCE, token import, refresh and revoke.
+
+The protocol work (PKCE verifier → S256 challenge, ``state``, the grant requests, parsing token
+responses) is Authlib's; this module chooses Google's parameters, checks the redirect and turns
+every failure into one of fitvault's errors with a message a person can act on. Reference:
+``google-health-api.md`` §3 (flow, scopes, Testing-mode expiry) and §4.2.
+
+HTTP: each function talks to Google through Authlib's httpx ``OAuth2Client``. Pass ``http`` (any
+``httpx.Client``, e.g. one with a ``MockTransport`` or a proxy) and the requests go through it
+instead; fitvault never closes a client it was given.
+"""
+
+from __future__ import annotations
+
+import hmac
+import socket
+import time
+import warnings
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from authlib.common.errors import AuthlibBaseError
+from authlib.common.security import generate_token
+
+from fitvault.auth.client_secrets import ClientSecrets
+from fitvault.auth.loopback import HOST, LoopbackReceiver
+from fitvault.auth.tokens import Token, scrub_secrets
+from fitvault.config import GOOGLE_TOKEN_URL, GoogleEndpoints
+from fitvault.errors import (
+    AuthError,
+    AuthorizationDenied,
+    ConfigError,
+    FitvaultError,
+    ReauthRequired,
+    ServerError,
+    TransportError,
+)
+
+if TYPE_CHECKING:
+    from authlib.integrations.httpx_client import OAuth2Client
+
+SCOPE_PREFIX = "https://www.googleapis.com/auth/googlehealth."
+
+# Read-only scopes the sync needs (reference §3.1). Reference §7 item 8: whether heart rate and
+# VO2 max sit under activity_and_fitness or health_metrics_and_measurements is disputed (docs vs
+# peers), so both are requested.
+DEFAULT_SCOPES: tuple[str, ...] = (
+    SCOPE_PREFIX + "activity_and_fitness.readonly",
+    SCOPE_PREFIX + "health_metrics_and_measurements.readonly",
+    SCOPE_PREFIX + "sleep.readonly",
+    SCOPE_PREFIX + "profile.readonly",
+    SCOPE_PREFIX + "settings.readonly",
+)
+
+REVOKE_PAGE = "https://myaccount.google.com/permissions"
+_TIMEOUT_S = 30.0
+_VERIFIER_LENGTH = 48  # RFC 7636: 43..128 characters
+
+
+@dataclass(frozen=True)
+class RevokeResult:
+    """What :func:`revoke` achieved. ``message`` is safe to show (it holds no token)."""
+
+    revoked: bool
+    message: str
+
+
+# --- Authlib plumbing --------------------------------------------------------------------------
+
+
+def _oauth_client(
+    owner: ClientSecrets | Token,
+    *,
+    http: httpx.Client | None,
+    redirect_uri: str | None = None,
+    scopes: Sequence[str] | None = None,
+) -> OAuth2Client:
+    # Authlib 1.9 prefers the httpx2 package and warns (AuthlibDeprecationWarning, shown always)
+    # when it falls back to httpx, which is what fitvault depends on. Import lazily and silence
+    # that one warning so the CLI does not print it on every run. (authlib.deprecate installs an
+    # "always" filter when first imported, so it must be imported before ours is added.)
+    from authlib.deprecate import AuthlibDeprecationWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*httpx2", category=AuthlibDeprecationWarning)
+        from authlib.integrations.httpx_client import OAuth2Client
+
+    client = OAuth2Client(
+        client_id=owner.client_id,
+        client_secret=owner.client_secret,
+        # Google documents client_id/client_secret in the form body (reference §3.2 step 3).
+        token_endpoint_auth_method="client_secret_post" if owner.client_secret else "none",
+        scope=list(scopes) if scopes else None,
+        redirect_uri=redirect_uri,
+        code_challenge_method="S256",
+        timeout=_TIMEOUT_S,
+    )
+    if http is not None:
+        # Authlib sends every grant request through its ``session`` (the client itself by
+        # default); point it at the caller's client so its transport, proxy and timeouts apply.
+        client.session = http
+    return client
+
+
+def _failure(exc: Exception, *, action: str, secrets: Sequence[str | None]) -> FitvaultError:
+    """Translate an Authlib / httpx failure at the token endpoint into a fitvault error."""
+    if isinstance(exc, httpx.TransportError):
+        return TransportError(f"cannot reach Google's token endpoint while {action}: {type(exc).__name__}")
+    if isinstance(exc, httpx.HTTPStatusError):
+        status = exc.response.status_code
+        message = f"Google's token endpoint answered HTTP {status} while {action}"
+        if status >= 500:
+            return ServerError(message + "; try again later", http_status=status)
+        return AuthError(message)
+    if isinstance(exc, AuthlibBaseError):
+        description = f" ({exc.description})" if exc.description else ""
+        return AuthError(scrub_secrets(f"Google refused {action}: {exc.error}{description}", *secrets))
+    return AuthError(f"Google's token endpoint gave an unusable answer while {action}")
+
+
+_TOKEN_ENDPOINT_FAILURES = (httpx.HTTPError, AuthlibBaseError, ValueError)
+
+
+# --- consent -----------------------------------------------------------------------------------
+
+
+def authorize(
+    secrets: ClientSecrets,
+    endpoints: GoogleEndpoints,
+    *,
+    scopes: Sequence[str] = DEFAULT_SCOPES,
+    port: int = 0,
+    open_browser: Callable[[str], object] | None = None,
+    prompt_for_redirect: Callable[[str], str] | None = None,
+    timeout_s: float = 300.0,
+    http: httpx.Client | None = None,
+    now: Callable[[], float] = time.time,
+) -> Token:
+    """Run Google's consent flow (authorization code + PKCE S256) and return the new token.
+
+    Browser mode (``open_browser`` given): listen on ``http://127.0.0.1:<port>/``, call
+    ``open_browser(url)`` with the consent URL and wait up to ``timeout_s`` for the redirect.
+    No-browser mode (``prompt_for_redirect`` given, it wins if both are): nothing listens; the
+    browser (possibly on another machine) fails to load ``http://127.0.0.1:<port>/?code=...``
+    and ``prompt_for_redirect(url)`` returns what the person copied from its address bar (the
+    full URL or just the query string).
+
+    Args:
+        secrets: the person's OAuth client (Desktop app).
+        endpoints: ``auth_url`` and ``token_url`` are used (a simulator may be on http://127.0.0.1).
+        scopes: scopes to ask for; the token records what was actually granted.
+        port: loopback port for the redirect; 0 = any free port.
+        open_browser: shows the consent URL to the person (e.g. ``webbrowser.open``).
+        prompt_for_redirect: asks the person for the redirected address.
+        timeout_s: how long browser mode waits for the redirect.
+        http: optional ``httpx.Client`` for the token request.
+        now: clock (epoch seconds) for the token's expiry.
+
+    Raises:
+        AuthorizationDenied: consent refused, state mismatch (possible CSRF), no code, timeout.
+        AuthError: the code exchange failed, or Google granted no refresh token.
+        TransportError / ServerError: the token endpoint could not be reached / failed.
+        ConfigError: neither callback given, or the port cannot be bound.
+    """
+    verifier = generate_token(_VERIFIER_LENGTH)
+    if prompt_for_redirect is not None:
+        redirect_uri = f"http://{HOST}:{port or _free_loopback_port()}/"
+        with _oauth_client(secrets, http=http, redirect_uri=redirect_uri, scopes=scopes) as client:
+            url, state = _consent_url(client, endpoints, verifier)
+            code = _code_from_redirect(prompt_for_redirect(url), state)
+            return _exchange(client, secrets, endpoints, code, verifier, redirect_uri, scopes, now)
+    if open_browser is None:
+        raise ConfigError("authorize() needs open_browser or prompt_for_redirect")
+    with LoopbackReceiver(port) as receiver:
+        redirect_uri = receiver.redirect_uri
+        with _oauth_client(secrets, http=http, redirect_uri=redirect_uri, scopes=scopes) as client:
+            url, state = _consent_url(client, endpoints, verifier)
+            open_browser(url)
+            code = _code_from_redirect(receiver.wait(timeout_s), state)
+            return _exchange(client, secrets, endpoints, code, verifier, redirect_uri, scopes, now)
+
+
+def _consent_url(client: OAuth2Client, endpoints: GoogleEndpoints, verifier: str) -> tuple[str, str]:
+    # Authlib adds code_challenge=BASE64URL(SHA256(verifier)), code_challenge_method=S256 and a
+    # random state. access_type=offline yields a refresh token; prompt=consent makes Google issue
+    # a new one even on a repeat consent (reference §3.2).
+    url, state = client.create_authorization_url(
+        endpoints.auth_url, code_verifier=verifier, access_type="offline", prompt="consent"
+    )
+    return str(url), str(state)
+
+
+def _free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _code_from_redirect(redirected: str, state: str) -> str:
+    """The authorization code from the redirected URL (or its bare query string)."""
+    text = (redirected or "").strip()
+    if text.lower().startswith(("http://", "https://")):
+        query = urlsplit(text).query
+    else:
+        query = text.split("#", 1)[0]
+        query = query.split("?", 1)[1] if "?" in query else query
+    params = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    if not params:
+        raise AuthorizationDenied(
+            "that is not the address Google redirected to "
+            "(expected http://127.0.0.1:<port>/?state=...&code=...); nothing was stored"
+        )
+    error = params.get("error")
+    if error == "access_denied":
+        raise AuthorizationDenied(
+            "consent was refused on Google's consent screen (error=access_denied); nothing was stored. "
+            "If you did not refuse: while the OAuth app is in Testing, your Google account must be listed "
+            "as a test user (Google Auth Platform → Audience → Test users)"
+        )
+    if error:
+        raise AuthorizationDenied(f"Google did not authorise fitvault (error={error}); nothing was stored")
+    returned = params.get("state")
+    if not returned:
+        raise AuthorizationDenied(
+            "the redirect carried no state, so it cannot be matched to this login (possible cross-site "
+            "request forgery); nothing was stored. Run `fitvault auth google` again"
+        )
+    if not hmac.compare_digest(returned.encode(), state.encode()):
+        raise AuthorizationDenied(
+            "the redirect's state does not match this login (possible cross-site request forgery, or an "
+            "address from an earlier attempt); nothing was stored. Run `fitvault auth google` again"
+        )
+    code = params.get("code")
+    if not code:
+        raise AuthorizationDenied("the redirect carried no authorization code; nothing was stored")
+    return code
+
+
+def _exchange(
+    client: OAuth2Client,
+    secrets: ClientSecrets,
+    endpoints: GoogleEndpoints,
+    code: str,
+    verifier: str,
+    redirect_uri: str,
+    scopes: Sequence[str],
+    now: Callable[[], float],
+) -> Token:
+    requested_at = now()
+    try:
+        resp = client.fetch_token(
+            endpoints.token_url,
+            grant_type="authorization_code",
+            code=code,
+            code_verifier=verifier,
+            redirect_uri=redirect_uri,
+        )
+    except _TOKEN_ENDPOINT_FAILURES as exc:
+        raise _failure(
+            exc, action="exchanging the authorization code", secrets=[secrets.client_secret]
+        ) from exc
+    if not resp.get("refresh_token"):
+        raise AuthError(
+            "Google granted no refresh token, so offline access was not granted and fitvault could not "
+            "sync after an hour. Run `fitvault auth google` again; if this repeats, remove fitvault's "
+            f"access at {REVOKE_PAGE} first, then consent again"
+        )
+    token = Token.from_token_response(
+        dict(resp),
+        client_id=secrets.client_id,
+        client_secret=secrets.client_secret,
+        token_uri=endpoints.token_url,
+        now=requested_at,
+    )
+    return token if token.scopes else replace(token, scopes=tuple(scopes))
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def token_from_import(
+    data: Mapping[str, Any],
+    *,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    token_uri: str | None = None,
+    now: Callable[[], float] = time.time,
+) -> Token:
+    """A token from credentials obtained elsewhere.
+
+    Accepts google-auth's *authorized user* JSON (``token``, ``refresh_token``, ``token_uri``,
+    ``client_id``, ``client_secret``, ``scopes`` list, ``expiry`` ISO 8601 with naive = UTC) or a
+    raw token-endpoint response (``access_token``, ``refresh_token``, ``expires_in``, ``scope``)
+    received just now, with the client id and secret given as arguments.
+
+    Args:
+        data: the parsed JSON.
+        client_id, client_secret: the OAuth client, when ``data`` does not name it.
+        token_uri: the token endpoint it came from (default: Google's).
+        now: clock (epoch seconds); ``expires_in`` counts from it.
+
+    Raises:
+        ConfigError: unrecognised shape, no refresh token, unknown client, or a client that
+            contradicts the one given.
+    """
+    if not isinstance(data, Mapping):
+        raise ConfigError("the imported token is not a JSON object")
+    if not isinstance(data.get("refresh_token"), str) or not data["refresh_token"]:
+        raise ConfigError(
+            "the imported token has no refresh_token, so fitvault could not renew it; "
+            "run `fitvault auth google` instead"
+        )
+    cid = _pick("client_id", data.get("client_id"), client_id)
+    csecret = _pick("client_secret", data.get("client_secret"), client_secret)
+    if not cid or not csecret:
+        raise ConfigError(
+            "the imported token does not name its OAuth client; give the client id and secret "
+            "(the client secrets JSON of the app that obtained it)"
+        )
+    uri = str(data.get("token_uri") or token_uri or GOOGLE_TOKEN_URL)
+    received = now()
+    if "access_token" in data:
+        try:
+            return Token.from_token_response(
+                data, client_id=cid, client_secret=csecret, token_uri=uri, now=received
+            )
+        except AuthError as exc:
+            raise ConfigError(f"cannot import the token: {exc}") from None
+    if "token" in data or "expiry" in data or data.get("type") == "authorized_user":
+        access = data.get("token") or ""
+        if not isinstance(access, str):
+            raise ConfigError("the imported token's 'token' field is not a string")
+        scopes = data.get("scopes") or ()
+        if isinstance(scopes, str):
+            scopes = scopes.split()
+        if not isinstance(scopes, (list, tuple)) or not all(isinstance(s, str) for s in scopes):
+            raise ConfigError("the imported token's 'scopes' field is not a list of strings")
+        return Token(
+            access_token=access,
+            refresh_token=data["refresh_token"],
+            expires_at=_parse_expiry(data.get("expiry")) if access else None,
+            scopes=tuple(scopes),
+            client_id=cid,
+            client_secret=csecret,
+            token_uri=uri,
+            obtained_at=received,
+        )
+    raise ConfigError(
+        "unrecognised token format: expected google-auth authorized-user JSON "
+        "(token, refresh_token, client_id, ...) or a token endpoint response "
+        "(access_token, refresh_token, ...)"
+    )
+
+
+def _pick(name: str, from_data: Any, given: str | None) -> str | None:
+    if from_data is not None and not isinstance(from_data, str):
+        raise ConfigError(f"the imported token's {name!r} field is not a string")
+    if from_data and given and from_data != given:
+        shown = f" ({from_data} vs {given})" if name == "client_id" else ""
+        raise ConfigError(f"the imported token belongs to a different OAuth client than the one given{shown}")
+    return from_data or given
+
+
+def _parse_expiry(value: Any) -> float | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ConfigError("the imported token's 'expiry' field is not an ISO 8601 string")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError("the imported token's 'expiry' field is not an ISO 8601 timestamp") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)  # google-auth writes naive UTC
+    return moment.timestamp()
+
+
+# --- refresh and revoke ------------------------------------------------------------------------
+
+
+def refresh(
+    token: Token,
+    endpoints: GoogleEndpoints,
+    *,
+    http: httpx.Client | None = None,
+    now: Callable[[], float] = time.time,
+) -> Token:
+    """A new access token from the refresh grant at ``endpoints.token_url``.
+
+    The configured endpoint wins over ``token.token_uri`` (that is how a simulator or a proxy is
+    set up). The refresh token is kept unless Google sends a new one.
+
+    Raises:
+        ReauthRequired: Google answered ``invalid_grant`` (refresh token expired or revoked), or
+            the token cannot be refreshed at all.
+        TransportError / ServerError: the endpoint could not be reached / failed (retry later).
+        AuthError: any other refusal (e.g. ``invalid_client``), with Google's error code.
+    """
+    if not token.refresh_token:
+        raise ReauthRequired(
+            "no refresh token is stored, so the access token cannot be renewed. "
+            "Run `fitvault auth google` again"
+        )
+    if not token.client_id:
+        raise ReauthRequired(
+            "the stored token does not name its OAuth client. Run `fitvault auth google` again"
+        )
+    secrets = [token.access_token, token.refresh_token, token.client_secret]
+    requested_at = now()
+    with _oauth_client(token, http=http) as client:
+        try:
+            resp = client.refresh_token(endpoints.token_url, refresh_token=token.refresh_token)
+        except AuthlibBaseError as exc:
+            if getattr(exc, "error", None) == "invalid_grant":
+                raise ReauthRequired(_invalid_grant_message(token, requested_at)) from exc
+            if getattr(exc, "error", None) in ("invalid_client", "unauthorized_client"):
+                raise AuthError(
+                    "Google rejected fitvault's OAuth client while refreshing the access token "
+                    f"({exc.error}): the client was deleted or its secret changed. "
+                    "Run `fitvault auth google` with the current client secrets JSON"
+                ) from exc
+            raise _failure(exc, action="refreshing the access token", secrets=secrets) from exc
+        except _TOKEN_ENDPOINT_FAILURES as exc:
+            raise _failure(exc, action="refreshing the access token", secrets=secrets) from exc
+    try:
+        return token.merged_with_refresh(dict(resp), requested_at)
+    except AuthError as exc:
+        raise AuthError(f"{exc} (while refreshing the access token)") from None
+
+
+def _invalid_grant_message(token: Token, now: float) -> str:
+    message = (
+        "Google no longer accepts the stored refresh token (expired or revoked). "
+        "Run `fitvault auth google` again. Your vault's data and sync state are untouched."
+    )
+    if token.testing_mode:
+        when = ""
+        if token.refresh_token_expires_at is not None and token.refresh_token_expires_at <= now + 60:
+            stamp = datetime.fromtimestamp(token.refresh_token_expires_at, timezone.utc)
+            when = f" (this one expired {stamp:%Y-%m-%d %H:%M} UTC)"
+        message += (
+            f"\nWhy{when}: your OAuth app is in Testing publishing status, and Google expires a test "
+            "user's authorisation 7 days after consent. To stop this, open Google Cloud Console → "
+            'Google Auth Platform → Audience and press "Publish app" (status "In production"; no '
+            "verification is needed for personal use, up to 100 users), then run `fitvault auth google` "
+            "again: tokens granted before publishing still expire."
+        )
+    return message
+
+
+def revoke(token: Token, endpoints: GoogleEndpoints, *, http: httpx.Client | None = None) -> RevokeResult:
+    """Ask Google to revoke the grant (the refresh token if there is one, else the access token).
+
+    Never raises for a failed revocation: the result says what happened, and the caller deletes
+    the local token either way.
+    """
+    value = token.refresh_token or token.access_token
+    if not value:
+        return RevokeResult(False, "no token to revoke")
+    try:
+        with _oauth_client(token, http=http) as client:
+            # Google's revocation endpoint takes only the form field ``token`` (no client
+            # authentication), so the no-op httpx.Auth() replaces Authlib's client auth.
+            resp = client.revoke_token(endpoints.revoke_url, token=value, auth=httpx.Auth())
+    except httpx.HTTPError as exc:
+        return RevokeResult(
+            False,
+            f"could not reach Google's revocation endpoint ({type(exc).__name__}); "
+            f"you can remove fitvault's access at {REVOKE_PAGE}",
+        )
+    if resp.status_code == 200:
+        return RevokeResult(True, "Google revoked fitvault's access")
+    error = ""
+    try:
+        body = resp.json()
+        if isinstance(body, dict) and isinstance(body.get("error"), str):
+            error = scrub_secrets(f", {body['error']}", token.refresh_token, token.access_token)
+    except ValueError:
+        pass
+    return RevokeResult(
+        False,
+        f"Google did not revoke the token (HTTP {resp.status_code}{error}); it may already be expired or "
+        f"revoked. You can check at {REVOKE_PAGE}",
+    )

@@ -1,0 +1,79 @@
+"""`fitvault demo` and `fitvault simulator`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from fitvault import errors
+from fitvault.cli.main import App, cli, err_console, handle_errors, out_console
+from fitvault.cli.status import status_table
+from fitvault.cli.sync import _Bars, _plan_table, _report_table
+from fitvault.config import default_vault_dir
+from fitvault.demo import DEFAULT_DAYS, run_demo
+from fitvault.status import vault_status
+from fitvault.store.vault import Vault
+
+
+@cli.command("demo")
+@click.option("--days", type=click.IntRange(1, 3650), default=DEFAULT_DAYS, show_default=True,
+              help="Days of simulated history to sync.")
+@click.option("--latency-ms", type=click.IntRange(0, 5000), default=0, show_default=True,
+              help="Simulated network latency per request.")
+@click.pass_obj
+@handle_errors
+def demo_command(app: App, days: int, latency_ms: int) -> None:
+    """Run fitvault end to end on the built-in simulator (no account needed)."""
+    vault_dir = app.vault_dir if app.vault_given else default_vault_dir() / "demo"
+    progress = Progress(
+        TextColumn("{task.description:<26}"), BarColumn(),
+        TextColumn("{task.fields[requests]:>5} req {task.fields[records]:>9} rec"), TimeElapsedColumn(),
+        console=err_console,
+    )
+    bars = _Bars(progress)
+
+    def on_plan(plan) -> None:
+        err_console.print(_plan_table(plan, 300, 4))
+        bars.add(plan)
+        progress.start()
+
+    err_console.print(f"Starting the Google Health API simulator and authorising (code + PKCE) into {vault_dir} ...")
+    try:
+        result = run_demo(vault_dir, days=days, latency_s=latency_ms / 1000, on_plan=on_plan, progress=bars)
+    finally:
+        progress.stop()
+    out_console.print(_report_table(result.report))
+    with Vault(vault_dir) as vault:
+        out_console.print(status_table(vault_status(vault)))
+    if result.report.incomplete:
+        raise errors.SyncIncomplete("the demo sync did not finish:\n  " + "\n  ".join(result.report.incomplete))
+    v = escape(str(vault_dir))
+    out_console.print(
+        "\nTry next:\n"
+        f"  fitvault --vault {v} status --json\n"
+        f"  sqlite3 {v}/vault.sqlite 'SELECT count(*), min(bpm), max(bpm) FROM heart_rate'\n"
+        f"  fitvault --vault {v} rebuild          # re-derive the tables from the raw archive\n"
+        "  fitvault simulator --port 8123       # run the simulator yourself and point FITVAULT_GOOGLE_* at it\n"
+        "  fitvault auth google --client-secrets client_secret.json && fitvault sync   # your real data"
+    )
+
+
+@cli.command("simulator")
+@click.option("--port", type=click.IntRange(0, 65535), default=8123, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the synthetic person.")
+@click.option("--latency-ms", type=click.IntRange(0, 60000), default=0, show_default=True,
+              help="Latency added to every API response.")
+@click.option("--testing-mode", is_flag=True, help="Behave like an OAuth app in Testing status (7-day grants).")
+@click.option("--write-client-secrets", "secrets_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the simulator's Desktop-client JSON here (for `fitvault auth google`).")
+@click.pass_obj
+@handle_errors
+def simulator_command(app: App, port: int, seed: int, latency_ms: int, testing_mode: bool, secrets_path) -> None:
+    """Run the Google Health API + OAuth simulator on 127.0.0.1 until Ctrl-C."""
+    from fitvault.simulator import SimulatorConfig, serve_forever
+
+    config = SimulatorConfig(seed=seed, latency_s=latency_ms / 1000, testing_mode=testing_mode)
+    serve_forever(config, port, client_secrets_path=secrets_path, echo=out_console.print)

@@ -1,0 +1,101 @@
+"""Where things are: the vault folder, its files, and the Google endpoints.
+
+Resolution order for the vault folder: the ``--vault`` option, then ``FITVAULT_HOME``, then the
+user's data directory (``platformdirs``). Endpoints: environment variables
+(``FITVAULT_GOOGLE_API_URL``, ``..._AUTH_URL``, ``..._TOKEN_URL``, ``..._REVOKE_URL``), then the
+``[google]`` table of ``<vault>/config.toml``, then Google's real URLs. Environment values are
+read here, once, by the CLI and the public API, never deep inside constructors.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import platformdirs
+
+from fitvault.errors import ConfigError
+
+GOOGLE_API_URL = "https://health.googleapis.com"
+GOOGLE_AUTH_URL = "https://accounts.google.com/o/oauth2/v2/auth"
+GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
+GOOGLE_REVOKE_URL = "https://oauth2.googleapis.com/revoke"
+
+_ENDPOINT_KEYS = {
+    "api_url": ("FITVAULT_GOOGLE_API_URL", GOOGLE_API_URL),
+    "auth_url": ("FITVAULT_GOOGLE_AUTH_URL", GOOGLE_AUTH_URL),
+    "token_url": ("FITVAULT_GOOGLE_TOKEN_URL", GOOGLE_TOKEN_URL),
+    "revoke_url": ("FITVAULT_GOOGLE_REVOKE_URL", GOOGLE_REVOKE_URL),
+}
+
+
+@dataclass(frozen=True)
+class GoogleEndpoints:
+    """The four URLs fitvault talks to. ``api_url`` is the root; paths ``/v4/...`` go below it."""
+
+    api_url: str = GOOGLE_API_URL
+    auth_url: str = GOOGLE_AUTH_URL
+    token_url: str = GOOGLE_TOKEN_URL
+    revoke_url: str = GOOGLE_REVOKE_URL
+
+
+@dataclass(frozen=True)
+class VaultPaths:
+    """The files of one vault folder."""
+
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "vault.sqlite"
+
+    @property
+    def raw_archive(self) -> Path:
+        return self.root / "raw.sqlite"
+
+    @property
+    def google_token(self) -> Path:
+        return self.root / "google-token.json"
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "config.toml"
+
+    @property
+    def sync_lock(self) -> Path:
+        return self.root / "sync.lock"
+
+
+def default_vault_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The vault folder used when ``--vault`` is not given."""
+    env = os.environ if environ is None else environ
+    if env.get("FITVAULT_HOME"):
+        return Path(env["FITVAULT_HOME"]).expanduser()
+    return Path(platformdirs.user_data_dir("fitvault", appauthor=False))
+
+
+def load_config_file(paths: VaultPaths) -> dict:
+    """The vault's ``config.toml`` as a dict ({} when absent)."""
+    try:
+        with paths.config_file.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {paths.config_file}: {exc}") from exc
+
+
+def resolve_endpoints(config: Mapping | None = None, environ: Mapping[str, str] | None = None) -> GoogleEndpoints:
+    """Endpoints from the environment, then the config file's ``[google]`` table, then defaults."""
+    env = os.environ if environ is None else environ
+    table = dict((config or {}).get("google", {}))
+    values = {}
+    for key, (env_name, default) in _ENDPOINT_KEYS.items():
+        value = env.get(env_name) or table.get(key) or default
+        if not str(value).startswith(("http://", "https://")):
+            raise ConfigError(f"{env_name} / [google].{key} must be an http(s) URL, got {value!r}")
+        values[key] = str(value).rstrip("/") if key == "api_url" else str(value)
+    return GoogleEndpoints(**values)

@@ -1,0 +1,77 @@
+"""heart-rate: every intraday sample (reference §2.4 "Heart rate (intraday list page)").
+
+Wire shape (live fixture FIX-DGH ``heart_rate_sample.json``)::
+
+    {"dataSource": {...}, "heartRate": {"sampleTime": {"physicalTime": "2026-09-14T12:03:05Z",
+     "utcOffset": "-14400s", "civilTime": {...}}, "beatsPerMinute": "64", "metadata": {...}}}
+
+Row: (time_ms, source key, utc_offset_s, bpm). Natural key: (time_ms, source).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+from fitvault import timeutil
+from fitvault.datatypes.base import (
+    ACTIVITY_SCOPE,
+    HEALTH_METRICS_SCOPE,
+    ParsedPage,
+    SourceIds,
+    Stream,
+    parse_points,
+    source_key,
+)
+
+
+class HeartRate(Stream):
+    name = "heart-rate"
+    data_type = "heart-rate"
+    # Docs gate heart-rate on health_metrics; one peer uses activity_and_fitness (reference §7
+    # item 8). Either grants it here; the auth flow asks for both.
+    scopes = (HEALTH_METRICS_SCOPE, ACTIVITY_SCOPE)
+    overlap = timedelta(days=2)
+    tables = ("heart_rate",)
+    records_per_day_guess = 12000.0
+
+    def filter_field(self) -> str:
+        return "heart_rate.sample_time.physical_time"
+
+    def parse(self, body: dict) -> ParsedPage:
+        parse_instant, parse_offset = timeutil.parse_instant_ms, timeutil.parse_offset_s
+        last_source: list = [None, None]  # memo: consecutive points share one dataSource
+
+        def one(point: dict) -> tuple:
+            ds = point.get("dataSource")
+            if ds is not last_source[0] and ds != last_source[0]:
+                last_source[0], last_source[1] = ds, source_key(ds)
+            hr = point["heartRate"]
+            st = hr["sampleTime"]
+            return (
+                parse_instant(st["physicalTime"]),
+                last_source[1],
+                parse_offset(st.get("utcOffset")),
+                int(hr["beatsPerMinute"]),
+            )
+
+        return parse_points(body, one, lambda row: row[0])
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        conn.executemany(
+            "INSERT INTO heart_rate (time_ms, source_id, utc_offset_s, bpm) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (time_ms, source_id) DO UPDATE SET "
+            "utc_offset_s = excluded.utc_offset_s, bpm = excluded.bpm "
+            "WHERE utc_offset_s IS NOT excluded.utc_offset_s OR bpm IS NOT excluded.bpm",
+            ((t, source_ids(src), off, bpm) for t, src, off, bpm in rows),
+        )
+
+    def count_records(self, conn: sqlite3.Connection):
+        n, first, last = conn.execute(
+            "SELECT count(*), min(time_ms), max(time_ms) FROM heart_rate"
+        ).fetchone()
+        days = conn.execute(
+            "SELECT count(DISTINCT (time_ms / 1000 + utc_offset_s) / 86400) FROM heart_rate"
+        ).fetchone()[0]
+        fmt = timeutil.format_instant
+        return n, (fmt(first) if first is not None else None), (fmt(last) if last is not None else None), days

@@ -1,0 +1,66 @@
+"""daily-resting-heart-rate: one value per local day (reference §2.4, fixture FIX-DGH).
+
+Wire shape::
+
+    {"dataSource": {...}, "dailyRestingHeartRate": {"date": {"year": 2026, "month": 9, "day": 14},
+     "beatsPerMinute": "55", "dailyRestingHeartRateMetadata": {"calculationMethod": "WITH_SLEEP"}}}
+
+Daily types have a civil date only, no instant and no offset (reference §2.2). Natural key: date.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+from fitvault import timeutil
+from fitvault.datatypes.base import (
+    HEALTH_METRICS_SCOPE,
+    ParsedPage,
+    SourceIds,
+    Stream,
+    parse_points,
+    source_key,
+)
+
+
+class RestingHeartRate(Stream):
+    name = "daily-resting-heart-rate"
+    data_type = "daily-resting-heart-rate"
+    scopes = (HEALTH_METRICS_SCOPE,)
+    bound = "date"
+    # Daily summaries can appear late, the next morning (reference §1.11; P-MCP uses 3 days).
+    overlap = timedelta(days=3)
+    tables = ("resting_heart_rate",)
+
+    def filter_field(self) -> str:
+        return "daily_resting_heart_rate.date"
+
+    def parse(self, body: dict) -> ParsedPage:
+        def one(point: dict) -> tuple:
+            rhr = point["dailyRestingHeartRate"]
+            meta = rhr.get("dailyRestingHeartRateMetadata") or {}
+            return (
+                timeutil.date_from_json(rhr["date"]),
+                source_key(point.get("dataSource")),
+                int(rhr["beatsPerMinute"]),
+                meta.get("calculationMethod"),
+            )
+
+        return parse_points(body, one, lambda row: row[0])
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        conn.executemany(
+            "INSERT INTO resting_heart_rate (date, source_id, bpm, calculation_method) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (date) DO UPDATE SET source_id = excluded.source_id, "
+            "bpm = excluded.bpm, calculation_method = excluded.calculation_method "
+            "WHERE bpm IS NOT excluded.bpm OR calculation_method IS NOT excluded.calculation_method "
+            "OR source_id IS NOT excluded.source_id",
+            ((d.isoformat(), source_ids(src), bpm, method) for d, src, bpm, method in rows),
+        )
+
+    def count_records(self, conn: sqlite3.Connection):
+        n, first, last = conn.execute(
+            "SELECT count(*), min(date), max(date) FROM resting_heart_rate"
+        ).fetchone()
+        return n, first, last, n

@@ -1,0 +1,152 @@
+"""sleep: sessions with stages, short awakenings, out-of-bed segments and a summary.
+
+Wire shape: reference §2.4 "Sleep with stages" (live fixture FIX-DGH ``sleep_stages.json``):
+interval with UTC instants + offsets and *no* civil times; ``stages[]`` contiguous;
+``shortAwakenings[]`` may overlap stages; ``summary`` values are int64 strings;
+``metadata.processed`` is false while stages are pending, and the same session (same ``name``)
+comes back later re-processed (reference §1.11) — so a session's parts are replaced whole.
+
+The night a session belongs to is the local date of its end (legacy ``dateOfSleep`` rule,
+reference §2.4 notes); the store derives it from end instant + end offset.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+
+from fitvault import timeutil
+from fitvault.datatypes.base import (
+    SLEEP_SCOPE,
+    Bound,
+    ParsedPage,
+    SourceIds,
+    Stream,
+    int64,
+    parse_points,
+    source_key,
+)
+
+_PART_LISTS = (("stages", "stage"), ("shortAwakenings", "short_awakening"), ("outOfBedSegments", "out_of_bed"))
+_SESSION_COLUMNS = (
+    "id", "source_id", "start_ms", "start_offset_s", "end_ms", "end_offset_s", "sleep_type",
+    "main_sleep", "nap", "processed", "stages_status", "manually_edited",
+    "minutes_in_sleep_period", "minutes_asleep", "minutes_awake", "minutes_to_fall_asleep",
+    "minutes_after_wake_up", "create_time", "update_time",
+)
+# Widening used when the civil end-time filter is refused and the physical one is used instead:
+# a civil date can start 14 h before or 12 h after the UTC date of the same name.
+_ZONE_SLACK_MS = 14 * 3600 * 1000
+
+
+def _span(obj: dict) -> tuple[int, int, int, int]:
+    return (
+        timeutil.parse_instant_ms(obj["startTime"]),
+        timeutil.parse_offset_s(obj.get("startUtcOffset")),
+        timeutil.parse_instant_ms(obj["endTime"]),
+        timeutil.parse_offset_s(obj.get("endUtcOffset")),
+    )
+
+
+class Sleep(Stream):
+    name = "sleep"
+    data_type = "sleep"
+    scopes = (SLEEP_SCOPE,)
+    bound = "date"
+    page_size = 25  # sleep and exercise pages hold at most 25 (reference §1.3)
+    # Stages are re-processed after the night (reference §1.11): re-read a week.
+    overlap = timedelta(days=7)
+    tables = ("sleep_sessions", "sleep_stages", "sleep_stage_summary")
+    records_per_day_guess = 1.2
+
+    def filter_field(self) -> str:
+        return "sleep.interval.civil_end_time"
+
+    def alternative_filters(self, lower: Bound, upper: Bound) -> list[str]:
+        """Filters to try in order. DISC documents both ``civil_end_time`` and ``end_time``;
+        peers use ``civil_end_time`` live, and one peer saw sleep filters refused (reference
+        §1.4, §7 item 6) — so if the first is refused, the physical one is tried."""
+        lo = timeutil.utc_midnight_ms(lower) - _ZONE_SLACK_MS  # type: ignore[arg-type]
+        hi = timeutil.utc_midnight_ms(upper) + _ZONE_SLACK_MS  # type: ignore[arg-type]
+        physical = (
+            f'sleep.interval.end_time >= "{timeutil.format_instant(lo)}" AND '
+            f'sleep.interval.end_time < "{timeutil.format_instant(hi)}"'
+        )
+        return [self.filter_text(lower, upper), physical]
+
+    def parse(self, body: dict) -> ParsedPage:
+        return parse_points(body, self._one, lambda row: row[3])
+
+    @staticmethod
+    def _one(point: dict) -> tuple:
+        s = point["sleep"]
+        name = point.get("name") or point.get("dataPointName")
+        start_ms, start_off, end_ms, end_off = _span(s["interval"])
+        if end_ms < start_ms:
+            raise ValueError("sleep session ends before it starts")
+        session_id = name.rsplit("/", 1)[-1] if name else f"t{start_ms}"
+        meta = s.get("metadata") or {}
+        summary = s.get("summary") or {}
+        parts = []
+        for key, kind in _PART_LISTS:
+            for part in s.get(key) or ():
+                p_start, p_start_off, p_end, p_end_off = _span(part)
+                parts.append((kind, p_start, p_start_off, p_end, p_end_off, part.get("type", "UNKNOWN")))
+        stage_summary = [
+            (x["type"], int64(x.get("minutes"), 0), int64(x.get("count"), 0))
+            for x in summary.get("stagesSummary") or ()
+        ]
+        session = (
+            session_id, source_key(point.get("dataSource")), start_ms, start_off, end_ms, end_off,
+            s.get("type"), int(bool(meta.get("mainSleep"))), int(bool(meta.get("nap"))),
+            int(bool(meta.get("processed"))), meta.get("stagesStatus"),
+            int(bool(meta.get("manuallyEdited"))),
+            int64(summary.get("minutesInSleepPeriod")), int64(summary.get("minutesAsleep")),
+            int64(summary.get("minutesAwake")), int64(summary.get("minutesToFallAsleep")),
+            int64(summary.get("minutesAfterWakeUp")), s.get("createTime"), s.get("updateTime"),
+        )
+        night: date = timeutil.local_date(end_ms, end_off)
+        return (session, sorted(parts), sorted(stage_summary), night)
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        cols = ", ".join(_SESSION_COLUMNS)
+        marks = ", ".join("?" * len(_SESSION_COLUMNS))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _SESSION_COLUMNS[1:])
+        changed_where = " OR ".join(f"{c} IS NOT excluded.{c}" for c in _SESSION_COLUMNS[1:])
+        for session, parts, stage_summary, _night in rows:
+            values = (session[0], source_ids(session[1])) + session[2:]
+            conn.execute(
+                f"INSERT INTO sleep_sessions ({cols}) VALUES ({marks}) "
+                f"ON CONFLICT (id) DO UPDATE SET {updates} WHERE {changed_where}",
+                values,
+            )
+            sid = session[0]
+            old_parts = conn.execute(
+                "SELECT kind, start_ms, start_offset_s, end_ms, end_offset_s, stage FROM sleep_stages "
+                "WHERE session_id = ? ORDER BY kind, start_ms", (sid,)
+            ).fetchall()
+            if old_parts != sorted(parts, key=lambda p: (p[0], p[1])):
+                conn.execute("DELETE FROM sleep_stages WHERE session_id = ?", (sid,))
+                conn.executemany(
+                    "INSERT OR REPLACE INTO sleep_stages (session_id, kind, start_ms, start_offset_s, "
+                    "end_ms, end_offset_s, stage) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    ((sid,) + p for p in parts),
+                )
+            old_summary = conn.execute(
+                "SELECT stage, minutes, count FROM sleep_stage_summary WHERE session_id = ? ORDER BY stage",
+                (sid,),
+            ).fetchall()
+            if old_summary != stage_summary:
+                conn.execute("DELETE FROM sleep_stage_summary WHERE session_id = ?", (sid,))
+                conn.executemany(
+                    "INSERT OR REPLACE INTO sleep_stage_summary (session_id, stage, minutes, count) "
+                    "VALUES (?, ?, ?, ?)",
+                    ((sid,) + s for s in stage_summary),
+                )
+
+    def count_records(self, conn: sqlite3.Connection):
+        n, first, last, days = conn.execute(
+            "SELECT count(*), min(start_ms), max(end_ms), count(DISTINCT date) FROM sleep_sessions"
+        ).fetchone()
+        fmt = timeutil.format_instant
+        return n, (fmt(first) if first is not None else None), (fmt(last) if last is not None else None), days

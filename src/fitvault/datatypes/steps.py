@@ -1,0 +1,119 @@
+"""steps: per-minute intervals (``list``) and daily totals (``dailyRollUp``).
+
+Minute shape (live fixture FIX-DGH ``steps.json``, reference §2.4)::
+
+    {"dataSource": {...}, "steps": {"interval": {"startTime": "2026-09-14T12:01:00Z",
+     "startUtcOffset": "-14400s", "endTime": ..., "endUtcOffset": ..., "civilStartTime": ...},
+     "count": "87"}}
+
+Steps are a "true zero" type: ``list`` returns only worn periods, and a worn minute with zero
+steps may come with ``count`` omitted (proto3 drops zero values) or as ``"0"`` — the reference
+(§7 item 7) could not settle which, so both parse to 0.
+
+Daily totals come from ``dailyRollUp`` (reconciled, civil days): buckets keyed by their own
+``civilStartTime.date`` because the range end is closed-open per the discovery document but
+"inclusive" per one peer (reference §1.7, §7 item 4); keying by the bucket's date is right under
+both readings. An absent bucket means not worn; ``countSum`` omitted means a true zero.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+from fitvault import timeutil
+from fitvault.datatypes.base import (
+    ACTIVITY_SCOPE,
+    ROLLUP_SOURCE,
+    ParsedPage,
+    SourceIds,
+    Stream,
+    int64,
+    parse_points,
+    source_key,
+)
+
+
+class StepsMinutes(Stream):
+    name = "steps"
+    data_type = "steps"
+    scopes = (ACTIVITY_SCOPE,)
+    overlap = timedelta(days=2)
+    tables = ("steps",)
+    records_per_day_guess = 900.0
+
+    def filter_field(self) -> str:
+        return "steps.interval.start_time"
+
+    def parse(self, body: dict) -> ParsedPage:
+        parse_instant, parse_offset = timeutil.parse_instant_ms, timeutil.parse_offset_s
+
+        def one(point: dict) -> tuple:
+            s = point["steps"]
+            iv = s["interval"]
+            return (
+                parse_instant(iv["startTime"]),
+                source_key(point.get("dataSource")),
+                parse_offset(iv.get("startUtcOffset")),
+                parse_instant(iv["endTime"]),
+                parse_offset(iv.get("endUtcOffset")),
+                int64(s.get("count"), 0),
+            )
+
+        return parse_points(body, one, lambda row: row[0])
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        conn.executemany(
+            "INSERT INTO steps (start_ms, source_id, start_offset_s, end_ms, end_offset_s, count) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (start_ms, source_id) DO UPDATE SET "
+            "start_offset_s = excluded.start_offset_s, end_ms = excluded.end_ms, "
+            "end_offset_s = excluded.end_offset_s, count = excluded.count "
+            "WHERE count IS NOT excluded.count OR end_ms IS NOT excluded.end_ms "
+            "OR start_offset_s IS NOT excluded.start_offset_s OR end_offset_s IS NOT excluded.end_offset_s",
+            ((s, source_ids(src), so, e, eo, c) for s, src, so, e, eo, c in rows),
+        )
+
+    def count_records(self, conn: sqlite3.Connection):
+        n, first, last = conn.execute("SELECT count(*), min(start_ms), max(end_ms) FROM steps").fetchone()
+        days = conn.execute(
+            "SELECT count(DISTINCT (start_ms / 1000 + start_offset_s) / 86400) FROM steps"
+        ).fetchone()[0]
+        fmt = timeutil.format_instant
+        return n, (fmt(first) if first is not None else None), (fmt(last) if last is not None else None), days
+
+
+class StepsDaily(Stream):
+    name = "steps:daily"
+    data_type = "steps"
+    scopes = (ACTIVITY_SCOPE,)
+    operation = "dailyRollUp"
+    bound = "date"
+    page_size = 90             # dailyRollUp default and maximum (reference §1.7); not sent
+    max_window_days = 90       # 90-day range cap for steps (reference §1.7)
+    overlap = timedelta(days=3)
+    tables = ("daily_steps",)
+
+    def parse(self, body: dict) -> ParsedPage:
+        page = ParsedPage()
+        for bucket in body.get("rollupDataPoints") or ():
+            try:
+                day = timeutil.date_from_json(bucket["civilStartTime"]["date"])
+                page.rows.append((day, int64((bucket.get("steps") or {}).get("countSum"), 0)))
+            except (KeyError, TypeError, ValueError) as exc:
+                page.bad.append((f"{type(exc).__name__}: {exc}", bucket))
+        if page.rows:
+            page.oldest = min(r[0] for r in page.rows)
+            page.newest = max(r[0] for r in page.rows)
+        return page
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        src = source_ids(ROLLUP_SOURCE)
+        conn.executemany(
+            "INSERT INTO daily_steps (date, source_id, count) VALUES (?, ?, ?) "
+            "ON CONFLICT (date) DO UPDATE SET count = excluded.count WHERE count IS NOT excluded.count",
+            ((d.isoformat(), src, c) for d, c in rows),
+        )
+
+    def count_records(self, conn: sqlite3.Connection):
+        n, first, last = conn.execute("SELECT count(*), min(date), max(date) FROM daily_steps").fetchone()
+        return n, first, last, n

@@ -1,0 +1,152 @@
+"""The one exception tree of fitvault.
+
+Every error fitvault raises on purpose derives from :class:`FitvaultError`; the CLI turns
+each into a one-paragraph message and an exit code. Library errors (httpx, authlib, sqlite3)
+are translated at the boundary with ``raise ... from exc``. No message ever contains a token
+or a client secret.
+
+::
+
+    FitvaultError
+    ├── ConfigError              bad option, config file or environment value
+    ├── AuthError
+    │   ├── NotAuthenticated     no token stored yet
+    │   ├── ReauthRequired       refresh token expired or revoked (invalid_grant)
+    │   └── AuthorizationDenied  consent refused, wrong state, missing code
+    ├── ApiError                 the API answered with an error (google.rpc.Status or not)
+    │   ├── InvalidArgument      400 INVALID_ARGUMENT (bad filter, unsupported type ...)
+    │   ├── AccountNotLinked     400 FAILED_PRECONDITION / ACCOUNT_NOT_LINKED, 412
+    │   ├── Unauthenticated      401 (after one refresh and retry)
+    │   ├── PermissionDenied     403 (scope not granted, API disabled ...)
+    │   ├── NotFound             404 (often an HTML page)
+    │   ├── RateLimited          429 (after the retry budget)
+    │   └── ServerError          5xx (after the retry budget)
+    ├── TransportError           connection reset, timeout, truncated body (after retries)
+    ├── StoreError
+    │   ├── VaultLocked          another fitvault process holds the vault
+    │   └── VaultCorrupt         not a fitvault vault, or damaged
+    └── SyncIncomplete           a sync ended with work left; it says what
+"""
+
+from __future__ import annotations
+
+
+class FitvaultError(Exception):
+    """Base of every error fitvault raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(FitvaultError):
+    """A bad option, configuration file or environment value."""
+
+    exit_code = 2
+
+
+class AuthError(FitvaultError):
+    """Authorisation failed or is needed."""
+
+    exit_code = 3
+
+
+class NotAuthenticated(AuthError):
+    """No token is stored for this vault yet."""
+
+
+class ReauthRequired(AuthError):
+    """The refresh token no longer works (expired, revoked): run `fitvault auth google` again."""
+
+
+class AuthorizationDenied(AuthError):
+    """The consent flow did not produce a code (denied, wrong state, missing code, timeout)."""
+
+
+class ApiError(FitvaultError):
+    """The API answered with an error.
+
+    Attributes:
+        http_status: the HTTP status code.
+        status: the ``google.rpc.Status`` status string (e.g. ``INVALID_ARGUMENT``), if any.
+        reason: the ``ErrorInfo.reason`` (e.g. ``ACCOUNT_NOT_LINKED``), if any.
+        retry_after: seconds from a ``Retry-After`` header, if any.
+    """
+
+    exit_code = 4
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int,
+        status: str | None = None,
+        reason: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.http_status = http_status
+        self.status = status
+        self.reason = reason
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        parts = [f"HTTP {self.http_status}"]
+        if self.status:
+            parts.append(self.status)
+        if self.reason:
+            parts.append(self.reason)
+        return f"{self.message} ({', '.join(parts)})"
+
+
+class InvalidArgument(ApiError):
+    """400 INVALID_ARGUMENT: the request was refused as malformed (filter, type, body)."""
+
+
+class AccountNotLinked(ApiError):
+    """The Google account has no linked Google Health (Fitbit) profile."""
+
+
+class Unauthenticated(ApiError):
+    """401 even after refreshing the access token once."""
+
+
+class PermissionDenied(ApiError):
+    """403: a scope was not granted, the API is not enabled, or the app is not allowed."""
+
+
+class NotFound(ApiError):
+    """404: the URL does not exist (Google answers these with an HTML page)."""
+
+
+class RateLimited(ApiError):
+    """429 RESOURCE_EXHAUSTED that outlasted the retry budget."""
+
+
+class ServerError(ApiError):
+    """5xx that outlasted the retry budget."""
+
+
+class TransportError(FitvaultError):
+    """Connection reset, timeout or truncated body that outlasted the retry budget."""
+
+    exit_code = 4
+
+
+class StoreError(FitvaultError):
+    """The local vault could not be read or written."""
+
+    exit_code = 5
+
+
+class VaultLocked(StoreError):
+    """Another fitvault process is syncing into this vault."""
+
+
+class VaultCorrupt(StoreError):
+    """The file is not a fitvault vault, or it is damaged."""
+
+
+class SyncIncomplete(FitvaultError):
+    """A sync finished with some work left undone; the message lists what."""
+
+    exit_code = 6

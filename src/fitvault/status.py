@@ -1,0 +1,73 @@
+"""What the vault holds: per type, records, first and last record, days covered, last sync,
+and known gaps (days without data inside the covered range, and windows a sync left undone)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from fitvault.datatypes import STREAMS
+from fitvault.store.vault import Vault
+
+MAX_GAPS_LISTED = 10
+
+
+def _missing_days(days: list[str]) -> tuple[int, list[str]]:
+    """Days between the first and last of ``days`` that are not in it: (count, first few)."""
+    if len(days) < 2:
+        return 0, []
+    have = set(days)
+    d, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
+    missing = []
+    while d <= last:
+        if d.isoformat() not in have:
+            missing.append(d.isoformat())
+        d += timedelta(days=1)
+    return len(missing), missing[:MAX_GAPS_LISTED]
+
+
+_LOCAL_DAYS_SQL = {
+    "heart-rate": "SELECT DISTINCT date(time_ms / 1000 + utc_offset_s, 'unixepoch') AS d FROM heart_rate ORDER BY d",
+    "steps": "SELECT DISTINCT date(start_ms / 1000 + start_offset_s, 'unixepoch') AS d FROM steps ORDER BY d",
+    "sleep": "SELECT DISTINCT date FROM sleep_sessions ORDER BY date",
+    "daily-resting-heart-rate": "SELECT date FROM resting_heart_rate ORDER BY date",
+}
+
+
+def vault_status(vault: Vault) -> dict:
+    """The status document of ``fitvault status --json``.
+
+    ``{"vault": path, "types": {type id: {"records", "first", "last", "days", "last_sync",
+    "synced_until", "gaps": {"days_without_data", "first_missing_days", "unfinished_windows"},
+    "last_error"}}}``; ``records`` counts heart-rate samples, sleep sessions, resting-HR days,
+    step minutes (steps also has ``daily_totals``).
+    """
+    types: dict[str, dict] = {}
+    for stream in STREAMS:
+        n, first, last, days = stream.count_records(vault.conn)
+        state = vault.sync_state(stream.name)
+        pending = [
+            f"{j.lower} .. {j.resume_upper}" for j in vault.open_jobs(stream.name)
+        ]
+        if stream.name == "steps:daily":
+            entry = types.setdefault("steps", {})
+            entry["daily_totals"] = n
+            entry.setdefault("gaps", {}).setdefault("unfinished_windows", []).extend(pending)
+            continue
+        day_list = [r[0] for r in vault.conn.execute(_LOCAL_DAYS_SQL[stream.data_type])]
+        missing_count, missing = _missing_days(day_list)
+        entry = types.setdefault(stream.data_type, {})
+        gaps = entry.setdefault("gaps", {})
+        gaps["days_without_data"] = missing_count
+        gaps["first_missing_days"] = missing
+        gaps.setdefault("unfinished_windows", []).extend(pending)
+        entry.update(
+            records=n, first=first, last=last, days=days, last_sync=state["last_sync"],
+            synced_until=state["synced_until"], last_error=state["last_error"],
+        )
+    return {
+        "vault": str(vault.paths.root),
+        "schema_version": vault.schema_version,
+        "raw_pages": vault.raw_page_count(),
+        "quarantined": vault.quarantine_count(),
+        "types": types,
+    }

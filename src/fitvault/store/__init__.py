@@ -1,0 +1,1 @@
+"""The local vault: SQLite tables, migrations, raw archive."""

@@ -1,0 +1,307 @@
+"""The vault: one SQLite database of typed records plus a raw archive beside it.
+
+``vault.sqlite`` holds the tables of ``docs/schema.md`` (WAL mode, numbered migrations in
+``store/migrations``). ``raw.sqlite`` holds every API response page, compressed, so
+``fitvault rebuild`` can re-derive the tables without downloading again. They are two files so
+that the typed store stays compact; a page is committed to the archive *before* its rows and
+cursor are committed to the vault, so a crash between the two leaves an extra archived page
+(harmless: replays are idempotent upserts) and never a row without its raw page.
+
+Thread safety: one writer lock serialises every write; reads from other threads use their own
+connections.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+from fitvault.config import VaultPaths
+from fitvault.datatypes.base import ParsedPage, SourceKey, Stream
+from fitvault.errors import StoreError, VaultCorrupt
+
+# PRAGMA application_id marks our files so a foreign SQLite file is refused, not migrated.
+VAULT_APPLICATION_ID = 0x46695456  # "FiTV"
+RAW_APPLICATION_ID = 0x46695241    # "FiRA"
+ORIGIN_API = "google-health-api"
+
+_RAW_SCHEMA = """
+CREATE TABLE IF NOT EXISTS raw_pages (
+    id         INTEGER PRIMARY KEY,
+    fetched_at TEXT NOT NULL,
+    stream     TEXT NOT NULL,
+    request    TEXT NOT NULL,   -- JSON: method, path, params / body (never a token)
+    codec      TEXT NOT NULL,   -- 'zlib'
+    body       BLOB NOT NULL
+);
+"""
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Job:
+    """One window of one stream. A newest-first walk has [lower, resume_upper) left to fetch."""
+
+    stream: str
+    lower: str
+    upper: str
+    resume_upper: str
+    page_size: int
+    done: bool = False
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("fitvault.store") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def _connect(path: Path, application_id: int, what: str) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise VaultCorrupt(f"{path} is not a fitvault {what} (or it is damaged): {exc}") from exc
+    if app_id != application_id and (app_id != 0 or tables):
+        conn.close()
+        raise VaultCorrupt(f"{path} is an SQLite file but not a fitvault {what}; refusing to touch it")
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if app_id == 0:
+            conn.execute(f"PRAGMA application_id = {application_id}")
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        raise StoreError(f"cannot open {path} for writing: {exc}") from exc
+    return conn
+
+
+class Vault:
+    """An open vault folder. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.paths = VaultPaths(Path(root))
+        try:
+            self.paths.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise StoreError(f"cannot create the vault folder {self.paths.root}: {exc}") from exc
+        if self.paths.database.exists() and self.paths.database.is_dir():
+            raise VaultCorrupt(f"{self.paths.database} is a folder, not a vault database")
+        self.conn = _connect(self.paths.database, VAULT_APPLICATION_ID, "vault")
+        self.raw = _connect(self.paths.raw_archive, RAW_APPLICATION_ID, "raw archive")
+        self._lock = threading.RLock()
+        self._source_ids: dict[tuple, int] = {}
+        self._sources_added = 0  # so row counts can leave new source rows out
+        self._migrate()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        current = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        for number, sql in _migrations():
+            if number <= current:
+                continue
+            try:
+                self.conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+            except sqlite3.Error as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise StoreError(f"migration {number} failed: {exc}") from exc
+        self.raw.executescript(_RAW_SCHEMA)
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        for conn in (self.conn, self.raw):
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+
+    def __enter__(self) -> "Vault":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT on the vault database, rolled back on any exception."""
+        with self._lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"cannot write to the vault: {exc}") from exc
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise StoreError(f"vault write failed, nothing was written: {exc}") from exc
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        self._source_ids.clear()  # ids created in the rolled-back transaction are gone
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    # -- provenance ------------------------------------------------------------------------
+    def source_id(self, key: SourceKey, origin: str = ORIGIN_API) -> int:
+        """The id of a source row, created on first use. Call inside a transaction."""
+        full = (origin,) + tuple(key)
+        cached = self._source_ids.get(full)
+        if cached is not None:
+            return cached
+        self._sources_added += self.conn.execute(
+            "INSERT OR IGNORE INTO sources (origin, platform, device, manufacturer, form_factor, "
+            "recording_method, application) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            full,
+        ).rowcount
+        row = self.conn.execute(
+            "SELECT id FROM sources WHERE origin = ? AND platform = ? AND device = ? AND "
+            "manufacturer = ? AND form_factor = ? AND recording_method = ? AND application = ?",
+            full,
+        ).fetchone()
+        self._source_ids[full] = row[0]
+        return row[0]
+
+    # -- raw archive -----------------------------------------------------------------------
+    def archive_page(self, stream: str, request: dict, body: bytes) -> int:
+        """Store one raw response page (compressed). Committed on return."""
+        with self._lock:
+            try:
+                cur = self.raw.execute(
+                    "INSERT INTO raw_pages (fetched_at, stream, request, codec, body) VALUES (?, ?, ?, ?, ?)",
+                    (_utc_now(), stream, json.dumps(request, sort_keys=True), "zlib", zlib.compress(body, 6)),
+                )
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot write the raw archive: {exc}") from exc
+            return cur.lastrowid
+
+    def raw_pages(self, streams: list[str] | None = None) -> Iterator[tuple[int, str, bytes]]:
+        """(id, stream, decompressed body) of archived pages, oldest fetch first."""
+        sql = "SELECT id, stream, codec, body FROM raw_pages"
+        params: tuple = ()
+        if streams:
+            sql += f" WHERE stream IN ({', '.join('?' * len(streams))})"
+            params = tuple(streams)
+        reader = sqlite3.connect(self.paths.raw_archive)
+        try:
+            for page_id, stream, codec, blob in reader.execute(sql + " ORDER BY id", params):
+                if codec != "zlib":
+                    raise VaultCorrupt(f"raw page {page_id} has an unknown codec {codec!r}")
+                yield page_id, stream, zlib.decompress(blob)
+        finally:
+            reader.close()
+
+    def raw_page_count(self) -> int:
+        return self.raw.execute("SELECT count(*) FROM raw_pages").fetchone()[0]
+
+    # -- writing parsed pages --------------------------------------------------------------
+    def save_page(self, stream: Stream, page: ParsedPage, job: Job | None = None) -> int:
+        """Upsert a page's rows, quarantine its bad points and move the job's cursor, atomically.
+
+        Returns the number of rows inserted or changed.
+        """
+        with self.transaction() as conn:
+            before, sources_before = conn.total_changes, self._sources_added
+            if page.rows:
+                stream.save(conn, page.rows, self.source_id)
+            changed = conn.total_changes - before - (self._sources_added - sources_before)
+            if page.bad:
+                now = _utc_now()
+                conn.executemany(
+                    "INSERT INTO quarantine (stream, reason, payload, seen_at) VALUES (?, ?, ?, ?)",
+                    ((stream.name, reason, json.dumps(point, sort_keys=True), now) for reason, point in page.bad),
+                )
+            if job is not None:
+                conn.execute(
+                    "UPDATE sync_jobs SET resume_upper = ?, done = ?, page_size = ? "
+                    "WHERE stream = ? AND lower = ? AND upper = ?",
+                    (job.resume_upper, int(job.done), job.page_size, job.stream, job.lower, job.upper),
+                )
+            return changed
+
+    # -- sync bookkeeping ------------------------------------------------------------------
+    def open_jobs(self, stream: str) -> list[Job]:
+        rows = self.conn.execute(
+            "SELECT stream, lower, upper, resume_upper, page_size, done FROM sync_jobs "
+            "WHERE stream = ? AND done = 0 ORDER BY upper DESC",
+            (stream,),
+        ).fetchall()
+        return [Job(*r[:5], done=bool(r[5])) for r in rows]
+
+    def add_jobs(self, jobs: list[Job]) -> None:
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO sync_jobs (stream, lower, upper, resume_upper, page_size, done) "
+                "VALUES (?, ?, ?, ?, ?, 0)",
+                ((j.stream, j.lower, j.upper, j.resume_upper, j.page_size) for j in jobs),
+            )
+
+    def clear_done_jobs(self, stream: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM sync_jobs WHERE stream = ? AND done = 1", (stream,))
+
+    def sync_state(self, stream: str) -> dict:
+        row = self.conn.execute(
+            "SELECT synced_from, synced_until, last_sync, last_error FROM sync_state WHERE stream = ?",
+            (stream,),
+        ).fetchone()
+        keys = ("synced_from", "synced_until", "last_sync", "last_error")
+        return dict(zip(keys, row)) if row else dict.fromkeys(keys)
+
+    def set_sync_state(self, stream: str, **values: str | None) -> None:
+        state = self.sync_state(stream)
+        state.update(values)
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO sync_state (stream, synced_from, synced_until, last_sync, last_error) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (stream) DO UPDATE SET synced_from = excluded.synced_from, "
+                "synced_until = excluded.synced_until, last_sync = excluded.last_sync, "
+                "last_error = excluded.last_error",
+                (stream, state["synced_from"], state["synced_until"], state["last_sync"], state["last_error"]),
+            )
+
+    def start_run(self) -> int:
+        with self.transaction() as conn:
+            return conn.execute("INSERT INTO sync_runs (started) VALUES (?)", (_utc_now(),)).lastrowid
+
+    def finish_run(self, run_id: int, outcome: str, requests: int, records: int, detail: str = "") -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE sync_runs SET finished = ?, outcome = ?, requests = ?, records = ?, detail = ? WHERE id = ?",
+                (_utc_now(), outcome, requests, records, detail, run_id),
+            )
+
+    def set_account(self, **values: str | None) -> None:
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO account (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(values.items()),
+            )
+
+    def account(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT key, value FROM account"))
+
+    def quarantine_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]

@@ -1,0 +1,160 @@
+"""Keeping the vault in sync with the Google Health API.
+
+:func:`sync` is what ``fitvault sync`` and the Python API call: plan the windows (or only show
+the plan, for a dry run), then run them. :func:`sync_lock` keeps two syncs off one vault.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from contextlib import contextmanager
+from datetime import date
+from typing import Iterator
+
+import filelock
+
+from fitvault import errors, timeutil
+from fitvault.api.client import HealthApiClient
+from fitvault.config import VaultPaths
+from fitvault.datatypes import STREAMS_BY_NAME, streams_for_types
+from fitvault.store.vault import Vault
+from fitvault.sync.engine import ProgressCallback, StreamProgress, SyncEngine, SyncReport
+from fitvault.sync.plan import SyncOptions, SyncPlan, plan_sync
+
+log = logging.getLogger("fitvault.sync")
+
+__all__ = [
+    "StreamProgress", "SyncOptions", "SyncPlan", "SyncReport", "history_start", "make_plan", "rebuild",
+    "run_plan", "sync", "sync_lock",
+]
+
+
+@contextmanager
+def sync_lock(paths: VaultPaths, *, wait_s: float = 0.0) -> Iterator[None]:
+    """Hold the vault's sync lock; :class:`VaultLocked` if another process holds it."""
+    lock = filelock.FileLock(str(paths.sync_lock))
+    try:
+        lock.acquire(timeout=wait_s)
+    except filelock.Timeout as exc:
+        raise errors.VaultLocked(
+            f"another fitvault process is syncing into {paths.root}; wait for it to finish "
+            "(or pass --wait SECONDS)"
+        ) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def history_start(vault: Vault, client: HealthApiClient) -> date | None:
+    """The account's first day (profile ``membershipStartDate``), remembered in the vault."""
+    known = vault.account().get("membership_start")
+    if known:
+        return date.fromisoformat(known)
+    try:
+        profile = client.profile()
+    except (errors.PermissionDenied, errors.InvalidArgument, errors.NotFound) as exc:
+        log.warning("profile not readable (%s); backfilling from %s", exc, "2015-01-01")
+        return None
+    start = profile.get("membershipStartDate")
+    if not start:
+        return None
+    day = timeutil.date_from_json(start)
+    vault.set_account(membership_start=day.isoformat())
+    return day
+
+
+def make_plan(
+    vault: Vault,
+    client: HealthApiClient,
+    options: SyncOptions = SyncOptions(),
+    *,
+    granted_scopes: set[str] | None = None,
+    dry_run: bool = False,
+    now_ms: int | None = None,
+) -> SyncPlan:
+    """Decide what one sync will fetch. Unless ``dry_run``, the windows are recorded in the
+    vault so that an interrupted run resumes them. Fetches at most the profile (history start).
+    """
+    try:
+        streams = streams_for_types(list(options.types) if options.types else None)
+    except ValueError as exc:
+        raise errors.ConfigError(str(exc)) from exc
+    now = now_ms if now_ms is not None else timeutil.utc_now_ms()
+    needs_start = options.full or any(
+        not vault.sync_state(s.name)["synced_until"] and not options.since for s in streams
+    )
+    start = history_start(vault, client) if needs_start else None
+    if start is None and vault.account().get("membership_start"):
+        start = date.fromisoformat(vault.account()["membership_start"])
+    return plan_sync(
+        vault, streams, options, now_ms=now, history_start=start, granted_scopes=granted_scopes,
+        persist=not dry_run,
+    )
+
+
+def run_plan(
+    vault: Vault,
+    client: HealthApiClient,
+    plan: SyncPlan,
+    *,
+    concurrency: int = 4,
+    progress: ProgressCallback | None = None,
+) -> SyncReport:
+    """Fetch every window of a plan; ``report.incomplete`` lists what is left undone."""
+    return SyncEngine(vault, client, concurrency=concurrency, progress=progress).run(plan)
+
+
+def sync(
+    vault: Vault,
+    client: HealthApiClient,
+    options: SyncOptions = SyncOptions(),
+    *,
+    granted_scopes: set[str] | None = None,
+    progress: ProgressCallback | None = None,
+    now_ms: int | None = None,
+) -> SyncReport:
+    """Plan and run one sync (hold :func:`sync_lock` around this call).
+
+    Args:
+        vault: the open vault.
+        client: an authenticated API client.
+        options: types, dates, full re-sync, concurrency.
+        granted_scopes: the token's scopes; streams not covered are skipped with a message.
+        progress: called from worker threads after every page.
+        now_ms: the upper bound of the run (default: now).
+    """
+    plan = make_plan(vault, client, options, granted_scopes=granted_scopes, now_ms=now_ms)
+    return run_plan(vault, client, plan, concurrency=options.concurrency, progress=progress)
+
+
+def rebuild(vault: Vault) -> dict[str, int]:
+    """Re-derive every table from the raw archive, in one transaction; downloads nothing.
+
+    Returns pages replayed and records parsed per stream.
+    """
+    counts: dict[str, int] = {}
+    pages = 0
+    with vault.transaction() as conn:
+        for stream in STREAMS_BY_NAME.values():
+            for table in stream.tables:
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are our constants
+        conn.execute("DELETE FROM quarantine")
+        for _page_id, name, body in vault.raw_pages():
+            stream = STREAMS_BY_NAME.get(name)
+            if stream is None:
+                log.warning("raw page of unknown stream %r skipped", name)
+                continue
+            page = stream.parse(json.loads(body))
+            if page.rows:
+                stream.save(conn, page.rows, vault.source_id)
+            if page.bad:
+                conn.executemany(
+                    "INSERT INTO quarantine (stream, reason, payload, seen_at) VALUES (?, ?, ?, datetime('now'))",
+                    ((name, reason, json.dumps(point, sort_keys=True)) for reason, point in page.bad),
+                )
+            counts[name] = counts.get(name, 0) + len(page.rows)
+            pages += 1
+    counts["pages"] = pages
+    return counts

@@ -1,0 +1,359 @@
+"""Running a sync plan: walk every window, commit each page with its cursor, report progress.
+
+A ``list`` window is walked newest-first (the API orders by time descending, reference §1.3).
+After each page the window's ``resume_upper`` moves down to the oldest record seen (kept
+inclusive, since records may share a timestamp), and the page's rows, its quarantined points
+and the new cursor are committed in one transaction, the raw page having been archived just
+before. A run killed at any point therefore resumes from the last committed page.
+
+Defensive choices, each for an undocumented or disputed point of the API:
+
+* newest-first order is checked across pages; if a server breaks it, the cursor stops moving
+  for that window (a crash then re-walks the window instead of skipping data);
+* an empty page that still carries a ``nextPageToken`` does not end the walk (reference §1.3);
+* a 504 restarts the walk from the cursor with half the page size — a token cannot be reused
+  with another ``pageSize`` (reference §4.3, P-MCP);
+* a refused filter field switches to the stream's alternative (sleep, reference §7 item 6);
+* a page token refused mid-walk (expired?) restarts the walk from the cursor.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+from fitvault import errors, timeutil
+from fitvault.api.client import GatewayTimeout, HealthApiClient
+from fitvault.datatypes.base import Stream
+from fitvault.store.vault import Job, Vault
+from fitvault.sync.plan import SyncPlan
+
+log = logging.getLogger("fitvault.sync")
+
+MIN_PAGE_SIZE = 250
+MAX_EMPTY_PAGES_IN_A_ROW = 1000
+MAX_WALK_RESTARTS = 8
+# Errors after which nothing else can work: stop every worker.
+_FATAL = (errors.AuthError, errors.AccountNotLinked, errors.Unauthenticated, errors.StoreError)
+
+
+class _Stopped(Exception):
+    """Raised inside a worker when the run is being stopped."""
+
+
+@dataclass
+class StreamProgress:
+    """What one stream has done so far in this run (also its final result)."""
+
+    stream: str
+    window: tuple[str, str] | None = None
+    jobs: int = 0
+    jobs_done: int = 0
+    requests: int = 0
+    records: int = 0          # records received from the API
+    changed: int = 0          # rows inserted or changed in the vault
+    quarantined: int = 0
+    fraction: float = 0.0     # of the planned window, by time covered
+    estimated_requests: int = 0
+    error: str | None = None
+    skipped: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.jobs_done == self.jobs and not self.error
+
+
+@dataclass
+class SyncReport:
+    run_id: int
+    streams: dict[str, StreamProgress] = field(default_factory=dict)
+    requests: int = 0
+    elapsed_s: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def incomplete(self) -> list[str]:
+        """One line per stream that has work left, saying what and why."""
+        lines = []
+        for p in self.streams.values():
+            if p.error:
+                lines.append(f"{p.stream}: {p.jobs - p.jobs_done} window(s) left ({p.error})")
+            elif not p.skipped and p.jobs_done < p.jobs:
+                lines.append(f"{p.stream}: {p.jobs - p.jobs_done} window(s) left (interrupted)")
+        return lines
+
+    @property
+    def skipped(self) -> list[str]:
+        return [f"{p.stream}: {p.skipped}" for p in self.streams.values() if p.skipped]
+
+
+ProgressCallback = Callable[[StreamProgress], None]
+
+
+class SyncEngine:
+    """Runs a :class:`SyncPlan` with a few worker threads sharing one client and one quota."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        client: HealthApiClient,
+        *,
+        concurrency: int = 4,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.vault = vault
+        self.client = client
+        self.concurrency = max(1, concurrency)
+        self._progress_cb = progress
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._filter_choice: dict[str, int] = {}
+        self._spans: dict[tuple[str, str, str], tuple[float, float]] = {}
+
+    # -- public ----------------------------------------------------------------------------
+    def run(self, plan: SyncPlan) -> SyncReport:
+        started = time.monotonic()
+        requests_before = self.client.requests_sent
+        report = SyncReport(self.vault.start_run())
+        for sp in plan.streams:
+            report.streams[sp.stream.name] = StreamProgress(
+                sp.stream.name, sp.window, jobs=len(sp.jobs), estimated_requests=sp.estimated_requests,
+                skipped=sp.skipped,
+            )
+            for job in sp.jobs:
+                self._spans[(job.stream, job.lower, job.upper)] = self._span(sp.stream, job)
+        work = [(sp.stream, job) for sp in plan.streams if not sp.skipped for job in sp.jobs]
+        fatal: BaseException | None = None
+        try:
+            with ThreadPoolExecutor(self.concurrency, thread_name_prefix="fitvault-sync") as pool:
+                futures = [pool.submit(self._run_job, stream, job, report.streams[stream.name]) for stream, job in work]
+                try:
+                    pending = set(futures)
+                    while pending:
+                        done, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
+                        for f in done:
+                            exc = f.exception()
+                            if exc is not None and fatal is None and not isinstance(exc, _Stopped):
+                                fatal = exc
+                                self._stop.set()
+                except KeyboardInterrupt:
+                    report.interrupted = True
+                    self._stop.set()
+                    raise
+        finally:
+            report.requests = self.client.requests_sent - requests_before
+            report.elapsed_s = time.monotonic() - started
+            self._finish(plan, report, fatal)
+        if fatal is not None:
+            raise fatal
+        return report
+
+    # -- workers ---------------------------------------------------------------------------
+    def _run_job(self, stream: Stream, job: Job, progress: StreamProgress) -> None:
+        if self._stop.is_set():
+            raise _Stopped()
+        try:
+            if stream.operation == "dailyRollUp":
+                self._walk_daily_rollup(stream, job, progress)
+            else:
+                self._walk_list(stream, job, progress)
+        except _Stopped:
+            raise
+        except errors.PermissionDenied as exc:
+            if exc.reason in ("ACCESS_TOKEN_SCOPE_INSUFFICIENT", "MISSING_OAUTH_SCOPE", "INSUFFICIENT_SCOPE"):
+                with self._lock:
+                    progress.skipped = "not granted on the consent screen (" + str(exc.message) + ")"
+                    progress.error = None
+                return
+            self._record_error(progress, exc)
+            raise
+        except _FATAL as exc:
+            self._record_error(progress, exc)
+            raise
+        except errors.FitvaultError as exc:
+            # This window failed after its retries; the others go on. The run reports it.
+            self._record_error(progress, exc)
+            log.warning("%s: window %s..%s failed: %s", stream.name, job.lower, job.upper, exc)
+
+    def _walk_list(self, stream: Stream, job: Job, progress: StreamProgress) -> None:
+        lower = stream.parse_bound(job.lower)
+        restarts = 0
+        while True:
+            resume = stream.parse_bound(job.resume_upper)
+            walk_start = job.resume_upper
+            filters = stream.alternative_filters(lower, resume)
+            choice = self._filter_choice.get(stream.name, 0)
+            filter_text = filters[choice]
+            token: str | None = None
+            ordered = True
+            prev_oldest = None
+            empty_in_a_row = 0
+            restart = False
+            while not restart:
+                if self._stop.is_set():
+                    raise _Stopped()
+                try:
+                    response = self.client.list_page(
+                        stream.data_type, filter_text=filter_text, page_size=job.page_size, page_token=token
+                    )
+                except GatewayTimeout:
+                    if job.page_size <= MIN_PAGE_SIZE:
+                        raise
+                    job.page_size = max(MIN_PAGE_SIZE, job.page_size // 2)
+                    log.info("%s: 504, walking again from the cursor with pageSize %d", stream.name, job.page_size)
+                    restart = True
+                    continue
+                except errors.InvalidArgument as exc:
+                    if token is None and choice + 1 < len(filters) and "FILTER" in (exc.reason or exc.message).upper():
+                        choice += 1
+                        self._filter_choice[stream.name] = choice
+                        log.warning("%s: filter refused (%s); trying %s", stream.name, exc, filters[choice])
+                        filter_text = filters[choice]
+                        continue
+                    if token is not None and restarts < MAX_WALK_RESTARTS:
+                        log.warning("%s: page token refused (%s); walking again from the cursor", stream.name, exc)
+                        restart = True
+                        continue
+                    raise
+                page = stream.parse(response.data)
+                token = response.data.get("nextPageToken") or None
+                self.vault.archive_page(
+                    stream.name,
+                    {"method": "GET", "data_type": stream.data_type, "filter": filter_text,
+                     "pageSize": job.page_size, "pageToken": bool(token)},
+                    response.content,
+                )
+                if page.rows:
+                    empty_in_a_row = 0
+                    if prev_oldest is not None and page.newest > prev_oldest:  # type: ignore[operator]
+                        if ordered:
+                            log.warning("%s: pages are not newest-first; the cursor waits for the window's end", stream.name)
+                        ordered = False
+                    prev_oldest = page.oldest if prev_oldest is None else min(prev_oldest, page.oldest)  # type: ignore[type-var]
+                    if ordered:
+                        resume = min(resume, stream.resume_upper(page.oldest))  # type: ignore[type-var,arg-type]
+                else:
+                    empty_in_a_row += 1
+                    if token and empty_in_a_row >= MAX_EMPTY_PAGES_IN_A_ROW:
+                        raise errors.ApiError(
+                            f"{MAX_EMPTY_PAGES_IN_A_ROW} empty pages in a row; giving up on this window",
+                            http_status=200,
+                        )
+                job.done = token is None
+                job.resume_upper = stream.format_bound(resume) if ordered else walk_start
+                changed = self.vault.save_page(stream, page, job)
+                self._advance(progress, stream, job, len(page.rows), changed, len(page.bad))
+                if job.done:
+                    return
+            restarts += 1
+            if restarts > MAX_WALK_RESTARTS:
+                raise errors.ApiError(f"{stream.name}: gave up after {restarts} restarts of one window", http_status=0)
+            # Persist the smaller page size / cursor before walking again.
+            self.vault.save_page(stream, stream.parse({}), job)
+
+    def _walk_daily_rollup(self, stream: Stream, job: Job, progress: StreamProgress) -> None:
+        lower, upper = stream.parse_bound(job.lower), stream.parse_bound(job.upper)
+        body = {
+            "range": {"start": {"date": timeutil.date_to_json(lower)}, "end": {"date": timeutil.date_to_json(upper)}},  # type: ignore[arg-type]
+            "windowSizeDays": 1,
+        }
+        token: str | None = None
+        while True:
+            if self._stop.is_set():
+                raise _Stopped()
+            request = dict(body, pageToken=token) if token else body
+            response = self.client.daily_rollup(stream.data_type, request)
+            page = stream.parse(response.data)
+            token = response.data.get("nextPageToken") or None
+            self.vault.archive_page(
+                stream.name, {"method": "POST", "data_type": stream.data_type, "body": body, "pageToken": bool(token)},
+                response.content,
+            )
+            job.done = token is None
+            if job.done:
+                job.resume_upper = job.lower
+            changed = self.vault.save_page(stream, page, job)
+            self._advance(progress, stream, job, len(page.rows), changed, len(page.bad))
+            if job.done:
+                return
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    @staticmethod
+    def _span(stream: Stream, job: Job) -> tuple[float, float]:
+        """(total, remaining) size of a job's window, in days."""
+        lo, hi, resume = (stream.parse_bound(x) for x in (job.lower, job.upper, job.resume_upper))
+        if stream.bound == "date":
+            total, left = (hi - lo).days, (resume - lo).days  # type: ignore[operator,union-attr]
+        else:
+            total, left = (hi - lo) / 86_400_000, (resume - lo) / 86_400_000  # type: ignore[operator]
+        return float(max(total, 0)), float(max(left, 0))
+
+    def _advance(self, progress: StreamProgress, stream: Stream, job: Job, records: int, changed: int, bad: int) -> None:
+        with self._lock:
+            key = (job.stream, job.lower, job.upper)
+            total, _ = self._spans[key]
+            self._spans[key] = (total, 0.0 if job.done else self._span(stream, job)[1])
+            spans = [v for k, v in self._spans.items() if k[0] == job.stream]
+            all_total = sum(t for t, _ in spans)
+            progress.fraction = 1.0 if all_total == 0 else sum(t - left for t, left in spans) / all_total
+            progress.requests += 1
+            progress.records += records
+            progress.changed += changed
+            progress.quarantined += bad
+            if job.done:
+                progress.jobs_done += 1
+        if self._progress_cb:
+            self._progress_cb(progress)
+
+    def _record_error(self, progress: StreamProgress, exc: BaseException) -> None:
+        with self._lock:
+            progress.error = str(exc)
+        if self._progress_cb:
+            self._progress_cb(progress)
+
+    def _finish(self, plan: SyncPlan, report: SyncReport, fatal: BaseException | None) -> None:
+        """Advance each completed stream's cursor; record the run's outcome."""
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            for sp in plan.streams:
+                p = report.streams[sp.stream.name]
+                if p.skipped:
+                    continue
+                if p.error:
+                    self.vault.set_sync_state(sp.stream.name, last_error=p.error)
+                    continue
+                if self.vault.open_jobs(sp.stream.name):
+                    continue  # interrupted: the jobs table says where to resume
+                self._complete_stream(sp.stream, now)
+            outcome = "interrupted" if report.interrupted else "failed" if fatal else (
+                "incomplete" if report.incomplete else "ok"
+            )
+            records = sum(p.records for p in report.streams.values())
+            self.vault.finish_run(report.run_id, outcome, report.requests, records, "\n".join(report.incomplete))
+        except errors.StoreError:
+            if fatal is None:
+                raise
+
+    def _complete_stream(self, stream: Stream, now: str) -> None:
+        row = self.vault.conn.execute(
+            "SELECT min(lower), max(upper) FROM sync_jobs WHERE stream = ?", (stream.name,)
+        ).fetchone()
+        state = self.vault.sync_state(stream.name)
+        values: dict[str, str | None] = {"last_sync": now, "last_error": None}
+        if row[0] is not None:
+            lower, upper = stream.parse_bound(row[0]), stream.parse_bound(row[1])
+            until = stream.parse_bound(state["synced_until"]) if state["synced_until"] else None
+            since = stream.parse_bound(state["synced_from"]) if state["synced_from"] else None
+            # Only a window that joins the covered range extends it (a --since/--until island
+            # elsewhere is stored, but does not move the incremental cursor).
+            if until is None or lower <= until:  # type: ignore[operator]
+                values["synced_until"] = stream.format_bound(max(upper, until) if until is not None else upper)  # type: ignore[type-var]
+                values["synced_from"] = stream.format_bound(min(lower, since) if since is not None else lower)  # type: ignore[type-var]
+        self.vault.set_sync_state(stream.name, **values)
+        with self.vault.transaction() as conn:
+            conn.execute("DELETE FROM sync_jobs WHERE stream = ?", (stream.name,))

@@ -1,0 +1,198 @@
+"""Planning a sync: which windows each stream must fetch, and what that will cost.
+
+Rules (issue #2, reference §1.11, §2.5):
+
+* first run: from the history start (profile ``membershipStartDate``) up to now;
+* later runs: from the stream's ``synced_until`` minus its overlap window (recent data still
+  changes: late uploads, re-processed sleep), up to now;
+* ``--since`` / ``--until`` / ``--full`` override the lower and upper bounds;
+* unfinished windows of an interrupted run are always resumed first;
+* each endpoint is asked for the widest window its limits allow and paging splits it. ``list``
+  has no documented range limit (reference §1.3), so a list window is the whole range — split
+  into a few long windows only so that several can be walked at once within the quota;
+  ``dailyRollUp`` windows are capped at 90 days (14 for some types, reference §1.7).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from fitvault import timeutil
+from fitvault.datatypes.base import Bound, Stream
+from fitvault.store.vault import Job, Vault
+
+DAY_MS = 86_400_000
+# A civil date spans UTC from 14 h before to 12 h after the UTC date of the same name (UTC+14
+# to UTC-12), so instant windows derived from dates are widened by these to cover every zone.
+_EARLIEST_ZONE_MS = 14 * 3600 * 1000
+_LATEST_ZONE_MS = 12 * 3600 * 1000
+# A long list window is split into pieces of at least this many days so several workers can
+# walk it at once; each piece costs at most one partly filled page more (issue #6 target).
+MIN_SPLIT_DAYS = 30
+FALLBACK_HISTORY_START = date(2015, 1, 1)
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """What a `fitvault sync` run should do. Dates are local civil dates, inclusive."""
+
+    types: tuple[str, ...] | None = None
+    since: date | None = None
+    until: date | None = None
+    full: bool = False
+    concurrency: int = 4
+
+
+@dataclass
+class StreamPlan:
+    stream: Stream
+    jobs: list[Job] = field(default_factory=list)
+    resumed: int = 0                 # jobs carried over from an interrupted run
+    estimated_requests: int = 0
+    skipped: str | None = None       # why this stream will not run
+
+    @property
+    def window(self) -> tuple[str, str] | None:
+        if not self.jobs:
+            return None
+        return min(j.lower for j in self.jobs), max(j.upper for j in self.jobs)
+
+
+@dataclass
+class SyncPlan:
+    streams: list[StreamPlan]
+    now_ms: int
+    history_start: date
+
+    @property
+    def estimated_requests(self) -> int:
+        return sum(p.estimated_requests for p in self.streams if not p.skipped)
+
+    def estimated_seconds(self, quota_per_minute: int, latency_s: float, concurrency: int) -> float:
+        """The larger of the quota bound and the latency bound for the planned requests."""
+        n = self.estimated_requests
+        quota_bound = max(0.0, (n - quota_per_minute) / quota_per_minute * 60.0) if n > quota_per_minute else 0.0
+        latency_bound = n * latency_s / max(1, concurrency)
+        return max(quota_bound, latency_bound)
+
+
+def _since_bound(stream: Stream, day: date) -> Bound:
+    if stream.bound == "date":
+        return day
+    return timeutil.utc_midnight_ms(day) - _EARLIEST_ZONE_MS
+
+
+def _until_bound(stream: Stream, day: date) -> Bound:
+    """Exclusive upper bound that includes the whole local day ``day`` in every zone."""
+    if stream.bound == "date":
+        return day + timedelta(days=1)
+    return timeutil.utc_midnight_ms(day + timedelta(days=1)) + _LATEST_ZONE_MS
+
+
+def _now_bound(stream: Stream, now_ms: int) -> Bound:
+    if stream.bound == "date":
+        # The latest local date anywhere is UTC today + 1 (UTC+14); the bound is exclusive.
+        return timeutil.from_ms(now_ms).date() + timedelta(days=2)
+    return now_ms + 1000 - now_ms % 1000
+
+
+def _split(stream: Stream, lower: Bound, upper: Bound, concurrency: int) -> list[tuple[Bound, Bound]]:
+    """Windows for [lower, upper), newest first."""
+    if stream.operation == "dailyRollUp":
+        cap = timedelta(days=stream.max_window_days or 90)
+        windows = []
+        hi = upper
+        while hi > lower:  # type: ignore[operator]
+            lo = max(lower, hi - cap)  # type: ignore[operator,type-var]
+            windows.append((lo, hi))
+            hi = lo
+        return windows
+    if stream.bound == "instant":
+        span_days = (upper - lower) / DAY_MS  # type: ignore[operator]
+        pieces = max(1, min(concurrency, math.floor(span_days / MIN_SPLIT_DAYS)))
+        step = math.ceil((upper - lower) / pieces)  # type: ignore[operator]
+        edges = [lower + i * step for i in range(pieces)] + [upper]  # type: ignore[operator]
+        return [(edges[i], edges[i + 1]) for i in reversed(range(pieces))]
+    return [(lower, upper)]
+
+
+def _days(stream: Stream, lower: Bound, upper: Bound) -> float:
+    if stream.bound == "date":
+        return (upper - lower).days  # type: ignore[operator,union-attr]
+    return (upper - lower) / DAY_MS  # type: ignore[operator]
+
+
+def _records_per_day(vault: Vault, stream: Stream) -> float:
+    """Observed density of a stream in this vault, else the stream's guess."""
+    try:
+        n, _first, _last, days = stream.count_records(vault.conn)
+    except Exception:  # noqa: BLE001 - an estimate only; never fail a plan on it
+        return stream.records_per_day_guess
+    return n / days if n and days else stream.records_per_day_guess
+
+
+def estimate_requests(stream: Stream, job: Job, per_day: float) -> int:
+    lower, upper = stream.parse_bound(job.lower), stream.parse_bound(job.resume_upper)
+    if upper <= lower:  # type: ignore[operator]
+        return 0
+    if stream.operation == "dailyRollUp":
+        return max(1, math.ceil(_days(stream, lower, upper) / stream.page_size))
+    return max(1, math.ceil(_days(stream, lower, upper) * per_day / job.page_size))
+
+
+def plan_sync(
+    vault: Vault,
+    streams: list[Stream],
+    options: SyncOptions,
+    *,
+    now_ms: int,
+    history_start: date | None,
+    granted_scopes: set[str] | None = None,
+    persist: bool = True,
+) -> SyncPlan:
+    """Decide the windows of every stream and persist the new ones as jobs.
+
+    Persisting at plan time is what makes an interrupted run resumable: the next run finds the
+    unfinished windows in ``sync_jobs`` and continues them. A dry run passes ``persist=False``.
+    """
+    start = history_start or FALLBACK_HISTORY_START
+    plans = []
+    for stream in streams:
+        plan = StreamPlan(stream)
+        plans.append(plan)
+        if granted_scopes is not None and not set(stream.scopes) & granted_scopes:
+            plan.skipped = "not granted: the token lacks " + " or ".join(s.rsplit("/", 1)[-1] for s in stream.scopes)
+            continue
+        existing = vault.open_jobs(stream.name)
+        all_jobs = vault.conn.execute(
+            "SELECT max(upper) FROM sync_jobs WHERE stream = ?", (stream.name,)
+        ).fetchone()[0]
+        state = vault.sync_state(stream.name)
+        upper = _until_bound(stream, options.until) if options.until else _now_bound(stream, now_ms)
+        if options.full:
+            lower = _since_bound(stream, start)
+        elif options.since:
+            lower = _since_bound(stream, options.since)
+        elif all_jobs:
+            lower = stream.parse_bound(all_jobs)
+        elif state["synced_until"]:
+            lower = stream.parse_bound(state["synced_until"]) - (
+                stream.overlap if stream.bound == "date" else stream.overlap // timedelta(milliseconds=1)
+            )
+        else:
+            lower = _since_bound(stream, start)
+        new_jobs = [
+            Job(stream.name, stream.format_bound(lo), stream.format_bound(hi), stream.format_bound(hi), stream.page_size)
+            for lo, hi in (_split(stream, lower, upper, options.concurrency) if lower < upper else [])
+        ]
+        known = {(j.lower, j.upper) for j in existing}
+        new_jobs = [j for j in new_jobs if (j.lower, j.upper) not in known]
+        if persist:
+            vault.add_jobs(new_jobs)
+        plan.jobs = existing + new_jobs
+        plan.resumed = len(existing)
+        per_day = _records_per_day(vault, stream)
+        plan.estimated_requests = sum(estimate_requests(stream, j, per_day) for j in plan.jobs)
+    return SyncPlan(plans, now_ms, start)

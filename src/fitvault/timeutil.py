@@ -1,0 +1,110 @@
+"""Time as data: UTC instants in epoch milliseconds plus the UTC offset in force, in seconds.
+
+The Google Health API sends every non-daily record as a UTC instant (RFC 3339 with ``Z``) and
+the user's offset at that instant as a proto3 duration string (``"-14400s"``); daily records
+carry only a civil date (reference §2.2). fitvault stores exactly that and derives local wall
+time from instant + offset. The host machine's time zone is never consulted.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+
+UTC = timezone.utc
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_RFC3339 = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$"
+)
+
+
+@lru_cache(maxsize=4096)
+def _day_ms(day: str) -> int:
+    return (datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
+
+
+def parse_instant_ms(text: str) -> int:
+    """RFC 3339 timestamp -> epoch milliseconds (fractions below 1 ms are truncated)."""
+    # Fast path for the API's usual shape "2026-09-14T12:03:05Z" (millions per backfill).
+    if len(text) == 20 and text[19] == "Z" and text[10] == "T" and text[13] == ":" and text[16] == ":":
+        try:
+            return _day_ms(text[:10]) + (
+                int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])
+            ) * 1000
+        except ValueError:
+            pass  # fall through to the strict parser for its error message
+    m = _RFC3339.match(text)
+    if not m:
+        raise ValueError(f"not an RFC 3339 timestamp: {text!r}")
+    year, month, day, hour, minute, second, frac, zone = m.groups()
+    dt = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=UTC)
+    ms = (dt - _EPOCH) // timedelta(milliseconds=1)
+    if frac:
+        ms += int((frac + "00")[:3])
+    if zone not in ("Z", "z"):
+        sign = 1 if zone[0] == "+" else -1
+        ms -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60) * 1000
+    return ms
+
+
+def parse_offset_s(text: str | None) -> int:
+    """A proto3 duration such as ``"-14400s"`` or ``"3600.000s"`` -> whole seconds.
+
+    An omitted offset is proto3's zero value (UTC), so ``None`` and ``""`` give 0.
+    """
+    if not text:
+        return 0
+    if not text.endswith("s"):
+        raise ValueError(f"not a duration: {text!r}")
+    return round(float(text[:-1]))
+
+
+def format_instant(ms: int) -> str:
+    """Epoch milliseconds -> RFC 3339 UTC with ``Z`` (milliseconds only when non-zero)."""
+    dt = _EPOCH + timedelta(milliseconds=ms)
+    if ms % 1000:
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def local_datetime(ms: int, offset_s: int) -> datetime:
+    """The local wall time of an instant, as an aware datetime with a fixed offset."""
+    tz = timezone(timedelta(seconds=offset_s))
+    return (_EPOCH + timedelta(milliseconds=ms)).astimezone(tz)
+
+
+def local_date(ms: int, offset_s: int) -> date:
+    """The local calendar date of an instant."""
+    return (_EPOCH + timedelta(milliseconds=ms + offset_s * 1000)).date()
+
+
+def to_ms(dt: datetime) -> int:
+    """Aware datetime -> epoch milliseconds. Naive datetimes are refused (no host zone)."""
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime: fitvault never guesses a time zone")
+    return (dt - _EPOCH) // timedelta(milliseconds=1)
+
+
+def from_ms(ms: int) -> datetime:
+    """Epoch milliseconds -> aware UTC datetime."""
+    return _EPOCH + timedelta(milliseconds=ms)
+
+
+def date_from_json(obj: dict) -> date:
+    """``{"year": 2026, "month": 9, "day": 14}`` -> date."""
+    return date(int(obj["year"]), int(obj["month"]), int(obj["day"]))
+
+
+def date_to_json(d: date) -> dict:
+    """date -> ``{"year", "month", "day"}`` as JSON numbers (no leading zeros, reference §1.7)."""
+    return {"year": d.year, "month": d.month, "day": d.day}
+
+
+def utc_midnight_ms(d: date) -> int:
+    """Epoch ms of 00:00 UTC on a date."""
+    return to_ms(datetime(d.year, d.month, d.day, tzinfo=UTC))
+
+
+def utc_now_ms() -> int:
+    return to_ms(datetime.now(UTC))

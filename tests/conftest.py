@@ -1,0 +1,71 @@
+"""Shared fixtures: a simulator on loopback, a vault with a token for it, a fast client."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from fitvault import session
+from fitvault.api.client import RetryPolicy
+from fitvault.auth.tokens import Token, TokenStore
+from fitvault.config import VaultPaths
+
+# The simulated "now" of the integration tests: after the DST change (2026-11-01) and the Tokyo
+# trip (2026-11-10 .. 2026-11-15) of the synthetic person.
+SIM_NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+FAST_RETRY = RetryPolicy(attempts=8, base_delay_s=0.01, max_delay_s=0.05, max_retry_after_s=5)
+
+
+@pytest.fixture
+def sim():
+    from fitvault.simulator import Simulator, SimulatorConfig
+
+    with Simulator(SimulatorConfig(seed=7, now=SIM_NOW)) as s:
+        yield s
+
+
+def sim_endpoints(sim):
+    from fitvault.demo import simulator_endpoints
+
+    return simulator_endpoints(sim)
+
+
+def store_sim_token(sim, vault_dir: Path, **issue) -> Token:
+    """Mint a token at the simulator and store it in the vault like `auth google` would."""
+    secrets = sim.client_secrets()["installed"]
+    token = Token.from_token_response(
+        sim.issue_token(**issue), client_id=secrets["client_id"], client_secret=secrets["client_secret"],
+        token_uri=sim.token_url, now=time.time(),
+    )
+    Path(vault_dir).mkdir(parents=True, exist_ok=True)
+    TokenStore(VaultPaths(Path(vault_dir)).google_token).save(token)
+    return token
+
+
+def sim_client(sim, vault_dir: Path, *, concurrency: int = 4, retry: RetryPolicy = FAST_RETRY, quota: int = 300):
+    return session.api_client(
+        VaultPaths(Path(vault_dir)), sim_endpoints(sim), concurrency=concurrency, retry=retry,
+        timeout_s=5.0, quota_per_minute=quota,
+    )
+
+
+def sim_env(sim, vault_dir: Path) -> dict[str, str]:
+    """Environment for a `fitvault` subprocess talking to the simulator."""
+    env = dict(os.environ)
+    env.update(
+        FITVAULT_HOME=str(vault_dir),
+        FITVAULT_GOOGLE_API_URL=sim.url,
+        FITVAULT_GOOGLE_AUTH_URL=sim.auth_url,
+        FITVAULT_GOOGLE_TOKEN_URL=sim.token_url,
+        FITVAULT_GOOGLE_REVOKE_URL=sim.revoke_url,
+        COLUMNS="200",
+    )
+    return env
+
+
+FITVAULT = [sys.executable, "-m", "fitvault"]
