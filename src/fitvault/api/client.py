@@ -212,10 +212,13 @@ class HealthApiClient:
                 break
             if wait is None:
                 wait = self.retry.delay(attempt, self._rng)
-            log.info("%s %s: %s; retrying in %.1f s", method, path, _short(last_error), wait)
+            log.info("%s; retrying in %.1f s (try %d of %d)", _short(last_error), wait, attempt + 1, self.retry.attempts)
             self._sleep(wait)
-        assert last_error is not None  # the loop ran at least once
-        raise last_error
+        raise last_error or errors.TransportError(f"{method} {path}: no attempt was made")
+
+    def backoff(self, attempt: int) -> None:
+        """Wait before retry number ``attempt`` (for callers that retry themselves)."""
+        self._sleep(self.retry.delay(attempt, self._rng))
 
     # -- the API's read methods ------------------------------------------------------------
     def list_page(

@@ -36,6 +36,9 @@ from fitvault.sync.plan import SyncPlan
 log = logging.getLogger("fitvault.sync")
 
 MIN_PAGE_SIZE = 250
+# After a 504 shrank the page, this many good pages in a row grow it back (doubling), so one
+# slow moment does not cost a whole backfill its page size.
+GROW_AFTER_PAGES = 3
 MAX_EMPTY_PAGES_IN_A_ROW = 1000
 MAX_WALK_RESTARTS = 8
 # Errors after which nothing else can work: stop every worker.
@@ -193,6 +196,8 @@ class SyncEngine:
             ordered = True
             prev_oldest = None
             empty_in_a_row = 0
+            gateway_timeouts = 0
+            good_pages = 0
             restart = False
             while not restart:
                 if self._stop.is_set():
@@ -202,11 +207,15 @@ class SyncEngine:
                         stream.data_type, filter_text=filter_text, page_size=job.page_size, page_token=token
                     )
                 except GatewayTimeout:
-                    if job.page_size <= MIN_PAGE_SIZE:
+                    gateway_timeouts += 1
+                    if gateway_timeouts >= self.client.retry.attempts:
                         raise
-                    job.page_size = max(MIN_PAGE_SIZE, job.page_size // 2)
-                    log.info("%s: 504, walking again from the cursor with pageSize %d", stream.name, job.page_size)
-                    restart = True
+                    if job.page_size > MIN_PAGE_SIZE:
+                        job.page_size = max(MIN_PAGE_SIZE, job.page_size // 2)
+                        log.info("%s: 504, walking again from the cursor with pageSize %d", stream.name, job.page_size)
+                        restart = True
+                    else:
+                        self.client.backoff(gateway_timeouts)  # already small: plain retry
                     continue
                 except errors.InvalidArgument as exc:
                     if token is None and choice + 1 < len(filters) and "FILTER" in (exc.reason or exc.message).upper():
@@ -217,9 +226,11 @@ class SyncEngine:
                         continue
                     if token is not None and restarts < MAX_WALK_RESTARTS:
                         log.warning("%s: page token refused (%s); walking again from the cursor", stream.name, exc)
+                        restarts += 1
                         restart = True
                         continue
                     raise
+                gateway_timeouts = 0
                 page = stream.parse(response.data)
                 token = response.data.get("nextPageToken") or None
                 self.vault.archive_page(
@@ -246,15 +257,16 @@ class SyncEngine:
                         )
                 job.done = token is None
                 job.resume_upper = stream.format_bound(resume) if ordered else walk_start
+                good_pages += 1
+                if not job.done and ordered and job.page_size < stream.page_size and good_pages >= GROW_AFTER_PAGES:
+                    # A token is bound to its pageSize, so a bigger page means a new walk from
+                    # the cursor just committed; it costs no extra request.
+                    job.page_size = min(stream.page_size, job.page_size * 2)
+                    restart = True
                 changed = self.vault.save_page(stream, page, job)
                 self._advance(progress, stream, job, len(page.rows), changed, len(page.bad))
                 if job.done:
                     return
-            restarts += 1
-            if restarts > MAX_WALK_RESTARTS:
-                raise errors.ApiError(f"{stream.name}: gave up after {restarts} restarts of one window", http_status=0)
-            # Persist the smaller page size / cursor before walking again.
-            self.vault.save_page(stream, stream.parse({}), job)
 
     def _walk_daily_rollup(self, stream: Stream, job: Job, progress: StreamProgress) -> None:
         lower, upper = stream.parse_bound(job.lower), stream.parse_bound(job.upper)

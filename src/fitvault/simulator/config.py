@@ -1,0 +1,64 @@
+"""The simulator's knobs, one dataclass.
+
+The server reads the config at request time, so a test may flip a field (``account_linked``,
+``deny_consent``, ``empty_page_every`` ...) on a running simulator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+DEFAULT_LIST_REFUSED = ("floors", "total-calories", "calories-in-heart-rate-zone")
+
+
+@dataclass
+class SimulatorConfig:
+    """Everything that shapes a :class:`~fitvault.simulator.Simulator`.
+
+    Parameters:
+        seed: all synthetic data derives from it.
+        now: tz-aware UTC start of the simulated clock. Given: the clock is frozen and moves
+            only by ``clock.advance``/``clock.set``. ``None``: it follows real UTC time.
+        latency_s: base latency added before each ``/v4`` response.
+        latency_per_kib_s: extra latency per KiB of ``/v4`` response body.
+        quota_per_window: per-user ``/v4`` requests allowed in any rolling ``quota_window_s``
+            seconds of wall time (reference §4.1: 300 per minute).
+        quota_window_s: the rolling window, in real (wall) seconds.
+        retry_after_on_429: send ``Retry-After`` (integer seconds) with every 429.
+        access_token_ttl_s: ``expires_in`` of access tokens (reference §3.1: 3599).
+        testing_mode: the Cloud project is in "Testing": token responses carry
+            ``refresh_token_expires_in: 604799`` and refresh tokens die 7 days (simulated clock)
+            after consent (reference §3.3).
+        account_linked: ``False`` makes every ``/v4`` call answer 400 ACCOUNT_NOT_LINKED (§4.2).
+        granted_scopes: ``None`` grants what was asked; a set narrows every grant to it, as a
+            user unticking boxes on the granular consent screen (§3.1).
+        deny_consent: the user presses "Cancel": the auth endpoint redirects with
+            ``error=access_denied``.
+        empty_page_every: N > 0 makes every Nth list page an empty page that still carries a
+            ``nextPageToken`` (§1.3); never two empty pages in a row.
+        daily_rollup_end_inclusive: the §1.7 conflict: ``False`` (DISC) serves dailyRollUp
+            ranges closed-open, ``True`` (P-DGH) includes the end date.
+        list_refused_types: data type ids whose ``list`` answers 400 "List is not supported".
+        history_start: the profile's ``membershipStartDate``; no data before its local midnight.
+        client_id / client_secret: the only OAuth client the simulator knows.
+    """
+
+    seed: int = 7
+    now: datetime | None = None
+    latency_s: float = 0.0
+    latency_per_kib_s: float = 0.0
+    quota_per_window: int = 300
+    quota_window_s: float = 60.0
+    retry_after_on_429: bool = True
+    access_token_ttl_s: int = 3599
+    testing_mode: bool = False
+    account_linked: bool = True
+    granted_scopes: set[str] | frozenset[str] | None = None
+    deny_consent: bool = False
+    empty_page_every: int = 0
+    daily_rollup_end_inclusive: bool = False
+    list_refused_types: tuple[str, ...] = field(default=DEFAULT_LIST_REFUSED)
+    history_start: date = date(2025, 1, 15)
+    client_id: str = "fitvault-sim-client.apps.googleusercontent.com"
+    client_secret: str = "GOCSPX-sim-secret"

@@ -1,0 +1,117 @@
+"""``list`` and ``reconcile`` (reference §1.3, §1.5) and ``get`` (§1.8): paging over streams."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import catalog as c
+from . import filters, serialize, streams
+from .errors import ApiError, invalid_argument
+from .paging import PageTokens, params_digest
+from .person import SyntheticPerson
+
+FAMILIES = ("all-sources", "google-wearables", "google-sources", "self-sources")
+_FAMILY = re.compile(r"users/([A-Za-z0-9-]{1,63})/dataSourceFamilies/([a-z-]+)")
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """The validated parameters of one list/reconcile call."""
+
+    operation: str  # "list" | "reconcile"
+    dtype: c.DataType
+    user_id: str
+    query: dict[str, str]
+    refused: tuple[str, ...]  # config.list_refused_types
+    empty_page_every: int
+    as_of_ms: int
+
+
+def page_size(raw: str | None, default: int, maximum: int) -> int:
+    """Parse ``pageSize``: default if absent, silently clamped to the maximum (§1.3), else 400."""
+    if raw is None:
+        return default
+    try:
+        n = int(raw.strip())
+    except ValueError:
+        raise invalid_argument(f"Invalid value at 'page_size' (TYPE_INT32), \"{raw}\"") from None
+    if n <= 0:
+        raise invalid_argument("page_size must be positive.")
+    return min(n, maximum)
+
+
+def data_source_family(raw: str | None, user_id: str, dtype: c.DataType, operation: str) -> str:
+    """Validate ``dataSourceFamily`` (§1.3): a full resource name, not on list for sleep/food."""
+    if raw is None:
+        return "all-sources"
+    m = _FAMILY.fullmatch(raw)
+    if m is None or m.group(1) not in ("me", user_id) or m.group(2) not in FAMILIES:
+        raise invalid_argument(f"Invalid data source family: {raw}", "INVALID_DATA_POINT_DATA_SOURCE_FAMILY")
+    if operation == "list" and dtype.id in ("sleep", "food", "food-measurement-unit"):
+        hint = " For sleep, use ReconcileDataPoints instead." if dtype.id == "sleep" else ""
+        raise invalid_argument(f"dataSourceFamily is not supported for data type {dtype.id}.{hint}",
+                               "INVALID_DATA_POINT_DATA_SOURCE_FAMILY")
+    return m.group(2)
+
+
+def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -> dict:
+    """One page of ``list`` / ``reconcile``: ``{"dataPoints": [...], "nextPageToken": "..."}``."""
+    dtype, q = req.dtype, req.query
+    if req.operation == "list" and dtype.id in req.refused:
+        raise invalid_argument(f"List is not supported for data type {dtype.id}",
+                               "DATA_TYPE_OPERATION_NOT_SUPPORTED")
+    if req.operation == "reconcile" and not dtype.reconcile:
+        raise invalid_argument(f"Reconcile is not supported for data type {dtype.id}",
+                               "DATA_TYPE_OPERATION_NOT_SUPPORTED")
+    size = page_size(q.get("pageSize"), dtype.page_default, dtype.page_max)
+    family = data_source_family(q.get("dataSourceFamily"), req.user_id, dtype, req.operation)
+    flt = filters.parse(q.get("filter", ""), dtype)
+    digest = params_digest(req.operation, req.user_id, dtype.id, q.get("filter", ""),
+                           q.get("pageSize"), q.get("dataSourceFamily"))
+    state = tokens.decode(q["pageToken"], digest) if q.get("pageToken") else {}
+    page_no, was_empty = int(state.get("k", 1)), bool(state.get("e", False))
+    upto, upto_tb = state.get("t"), int(state.get("b", -1))
+
+    n = req.empty_page_every
+    if n > 0 and page_no % n == 0 and not was_empty:
+        # reference §1.3: an empty page can still carry a nextPageToken
+        nxt = dict(state, k=page_no + 1, e=True)
+        return {"dataPoints": [], "nextPageToken": tokens.encode(nxt, digest)}
+
+    factory = streams.STREAMS.get(dtype.id)
+    if factory is None or family == "self-sources":  # known type without data, or our own writes
+        return {"dataPoints": [], "nextPageToken": ""}
+    stream = factory(person, req.as_of_ms)
+    reconciled = req.operation == "reconcile"
+    out: list[dict] = []
+    last: tuple[int, int] | None = None
+    prev_key, tb = None, -1
+    more = False
+    for rec in stream.iter_desc(flt, upto):
+        key = stream.key(rec)
+        tb = tb + 1 if key == prev_key else 0
+        prev_key = key
+        if upto is not None and key == upto and tb <= upto_tb:
+            continue  # already served on an earlier page
+        if len(out) == size:
+            more = True
+            break
+        out.append(stream.to_json(rec, reconciled))
+        last = (key, tb)
+    if not more or last is None:
+        return {"dataPoints": out, "nextPageToken": ""}
+    nxt = {"t": last[0], "b": last[1], "k": page_no + 1, "e": False}
+    return {"dataPoints": out, "nextPageToken": tokens.encode(nxt, digest)}
+
+
+def get_point(dtype: c.DataType, point_id: str, person: SyntheticPerson, as_of_ms: int) -> dict:
+    """``get`` one identifiable data point (only sleep has data here)."""
+    if not dtype.identifiable:
+        raise invalid_argument(f"Get is not supported for data type {dtype.id}",
+                               "DATA_TYPE_OPERATION_NOT_SUPPORTED")
+    if dtype.id == "sleep" and point_id.isdigit():
+        session = person.session_by_id(point_id, as_of_ms)
+        if session is not None:
+            return serialize.sleep(session, reconciled=False)
+    raise ApiError(404, "Requested entity was not found.", "DATA_POINT_NOT_FOUND")

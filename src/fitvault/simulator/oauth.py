@@ -1,0 +1,183 @@
+"""Google's OAuth endpoints for an installed (Desktop) client with loopback + PKCE (reference §3.2).
+
+``GET /o/oauth2/v2/auth`` validates the request and "consents" at once (302 to the loopback
+redirect with ``code``, ``scope`` and ``state``); ``POST /token`` exchanges codes (single use,
+10 minutes, S256 verifier, same redirect_uri, client secret in the body or HTTP Basic) and
+refresh tokens; ``POST /revoke`` revokes a token.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+
+from . import catalog as c
+from .errors import Response, html_page
+from .tokens import OAuthError
+
+if TYPE_CHECKING:
+    from .core import Simulator
+    from .server import Request
+
+CODE_TTL_MS = 10 * 60 * 1000
+_NO_STORE = {"Cache-Control": "no-cache, no-store, max-age=0, must-revalidate", "Pragma": "no-cache"}
+
+
+@dataclass
+class AuthCode:
+    """An issued authorization code."""
+
+    client_id: str
+    redirect_uri: str
+    challenge: str
+    scopes: tuple[str, ...]
+    offline: bool
+    issued_ms: int
+    used: bool = False
+
+
+class CodeStore:
+    """Authorization codes awaiting exchange."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, AuthCode] = {}
+        self._lock = threading.Lock()
+
+    def issue(self, code: AuthCode) -> str:
+        """Store ``code``; returns its value."""
+        value = "4/0Asim-" + secrets.token_urlsafe(48)
+        with self._lock:
+            self._codes[value] = code
+        return value
+
+    def redeem(self, value: str) -> AuthCode | str:
+        """Mark used and return the code, or why not (``"unknown"``, ``"used"``)."""
+        with self._lock:
+            code = self._codes.get(value)
+            if code is None:
+                return "unknown"
+            if code.used:
+                return "used"
+            code.used = True
+            return code
+
+
+def _json(status: int, payload: dict) -> Response:
+    return Response(status, json.dumps(payload, indent=2).encode(), "application/json; charset=utf-8",
+                    dict(_NO_STORE))
+
+
+def _error_page(error: str, detail: str) -> Response:
+    return html_page(400, "Bad Request", f"Access blocked: Authorization Error. <b>Error 400: "
+                                         f"{html.escape(error)}</b> {html.escape(detail)}")
+
+
+def is_loopback(uri: str) -> bool:
+    """``http://127.0.0.1[:port]/...``, ``http://localhost[:port]/...`` or ``http://[::1]...``."""
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018  (raises on a bad port)
+    except ValueError:
+        return False
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1") and not parts.fragment
+
+
+def authorize(sim: Simulator, req: Request) -> Response:
+    """``GET /o/oauth2/v2/auth``."""
+    q, cfg = req.query, sim.config
+    if q.get("client_id") != cfg.client_id:
+        return html_page(400, "Bad Request", "Access blocked: Authorization Error. <b>Error 401: invalid_client</b>"
+                                             " The OAuth client was not found.")
+    redirect = q.get("redirect_uri", "")
+    if not is_loopback(redirect):
+        return _error_page("redirect_uri_mismatch", "You can't sign in to this app because it doesn't comply "
+                                                    "with Google's OAuth 2.0 policy. redirect_uri=" + redirect)
+    if q.get("response_type") != "code":
+        return _error_page("unsupported_response_type", f"response_type={q.get('response_type', '')}")
+    scopes = tuple(q.get("scope", "").split())
+    if not scopes:
+        return _error_page("invalid_request", "Missing required parameter: scope")
+    unknown = [s for s in scopes if s not in c.HEALTH_SCOPES and s not in c.OTHER_SCOPES]
+    if unknown:
+        return _error_page("invalid_scope", "Some requested scopes were invalid. {invalid=[%s]}" % ", ".join(unknown))
+    challenge = q.get("code_challenge", "")
+    if q.get("code_challenge_method") != "S256" or not 43 <= len(challenge) <= 128:
+        return _error_page("invalid_request", "code_challenge_method must be S256 with a code_challenge "
+                                              "(PKCE is required for installed apps).")
+    state = q.get("state")
+    if cfg.deny_consent:
+        params = {"error": "access_denied"}
+    else:
+        granted = tuple(s for s in scopes if cfg.granted_scopes is None or s in cfg.granted_scopes)
+        code = sim.codes.issue(AuthCode(cfg.client_id, redirect, challenge, granted,
+                                        q.get("access_type") == "offline", sim.clock.now_ms()))
+        params = {"code": code, "scope": " ".join(granted), "authuser": "0", "prompt": "consent"}
+    if state is not None:
+        params = {"state": state, **params}
+    sep = "&" if urlsplit(redirect).query else "?"
+    location = redirect + sep + urlencode(params, quote_via=quote)
+    return Response(302, b"", "text/html; charset=UTF-8", {"Location": location})
+
+
+def _client(sim: Simulator, req: Request, form: dict[str, str]) -> str:
+    """Authenticate the client (body or HTTP Basic, as authlib may do either)."""
+    cid, secret = form.get("client_id"), form.get("client_secret")
+    auth = req.headers.get("authorization", "")
+    if auth[:6].lower() == "basic ":
+        try:
+            user, _, pw = base64.b64decode(auth[6:].strip()).decode().partition(":")
+            cid, secret = unquote(user), unquote(pw)
+        except (ValueError, UnicodeDecodeError):
+            raise OAuthError(401, "invalid_client", "Unauthorized") from None
+    if cid != sim.config.client_id:
+        raise OAuthError(401, "invalid_client", "The OAuth client was not found.")
+    if secret != sim.config.client_secret:
+        raise OAuthError(401, "invalid_client", "Unauthorized")
+    return cid
+
+
+def token(sim: Simulator, req: Request) -> Response:
+    """``POST /token``."""
+    form = dict(parse_qsl(req.body.decode("utf-8", errors="replace"), keep_blank_values=True))
+    cfg = sim.config
+    try:
+        grant_type = form.get("grant_type", "")
+        if grant_type not in ("authorization_code", "refresh_token"):
+            raise OAuthError(400, "unsupported_grant_type", f"Invalid grant_type: {grant_type}")
+        client_id = _client(sim, req, form)
+        if grant_type == "refresh_token":
+            return _json(200, sim.tokens.refresh(form.get("refresh_token", ""), client_id, form.get("scope"),
+                                                 ttl_s=cfg.access_token_ttl_s))
+        code = sim.codes.redeem(form.get("code", ""))
+        if code == "unknown":
+            raise OAuthError(400, "invalid_grant", "Malformed auth code.")
+        if isinstance(code, str) or sim.clock.now_ms() - code.issued_ms > CODE_TTL_MS:
+            raise OAuthError(400, "invalid_grant", "Bad Request")
+        if form.get("redirect_uri") != code.redirect_uri:
+            raise OAuthError(400, "invalid_grant", "Bad Request")
+        verifier = form.get("code_verifier")
+        if not verifier:
+            raise OAuthError(400, "invalid_grant", "Missing code verifier.")
+        digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+        if digest != code.challenge:
+            raise OAuthError(400, "invalid_grant", "Invalid code verifier.")
+        return _json(200, sim.tokens.grant(code.scopes, client_id, ttl_s=cfg.access_token_ttl_s,
+                                           testing=cfg.testing_mode, offline=code.offline))
+    except OAuthError as err:
+        return _json(err.status, err.body())
+
+
+def revoke(sim: Simulator, req: Request) -> Response:
+    """``POST /revoke`` with form (or query) ``token=``."""
+    form = dict(parse_qsl(req.body.decode("utf-8", errors="replace")))
+    value = form.get("token") or req.query.get("token", "")
+    if not sim.tokens.revoke(value):
+        return _json(400, {"error": "invalid_token", "error_description": "Token expired or revoked"})
+    return _json(200, {})

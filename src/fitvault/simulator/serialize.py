@@ -1,0 +1,108 @@
+"""Records -> reference §2.4 JSON shapes (list ``DataPoint``, reconcile ``ReconciledDataPoint``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from . import wire
+from .person.devices import DEVICES
+from .person.sleep import SleepSession
+
+_ACTIVE_METADATA = {"motionContext": "ACTIVE", "sensorLocation": "WRIST"}
+
+
+def _source(method: str, dev_index: int) -> dict:
+    d = DEVICES[dev_index]
+    return wire.data_source(method, d.display_name, d.form_factor)
+
+
+def heart_rate(rec: tuple, reconciled: bool) -> dict:
+    """One ``heartRate`` sample (reference §2.4); metadata only on in-workout samples."""
+    t, off, bpm, dev, active = rec
+    body: dict = {"sampleTime": {"physicalTime": wire.timestamp(t), "utcOffset": wire.duration(off),
+                                 "civilTime": wire.civil(t, off)},
+                  "beatsPerMinute": str(bpm)}
+    if active:
+        body["metadata"] = dict(_ACTIVE_METADATA)
+    if reconciled:
+        return {"heartRate": body}
+    return {"dataSource": _source("PASSIVELY_MEASURED", dev), "heartRate": body}
+
+
+def steps(rec: tuple, reconciled: bool) -> dict:
+    """One 1-minute ``steps`` interval with civil times; a zero count is sometimes omitted
+    (reference §2.1 true zeros, §7 item 7)."""
+    s, so, e, eo, count, omitted, dev = rec
+    body: dict = {"interval": {"startTime": wire.timestamp(s), "startUtcOffset": wire.duration(so),
+                               "endTime": wire.timestamp(e), "endUtcOffset": wire.duration(eo),
+                               "civilStartTime": wire.civil(s, so), "civilEndTime": wire.civil(e, eo)}}
+    if not omitted:
+        body["count"] = str(count)
+    if reconciled:
+        return {"steps": body}
+    return {"dataSource": _source("PASSIVELY_MEASURED", dev), "steps": body}
+
+
+def resting_heart_rate(rec: tuple, reconciled: bool) -> dict:
+    """One ``dailyRestingHeartRate`` (reference §2.4)."""
+    d, bpm, method, dev = rec
+    body = {"date": wire.date_json(d), "beatsPerMinute": str(bpm),
+            "dailyRestingHeartRateMetadata": {"calculationMethod": method}}
+    if reconciled:
+        return {"dailyRestingHeartRate": body}
+    return {"dataSource": _source("DERIVED", dev), "dailyRestingHeartRate": body}
+
+
+def _span(st: tuple) -> dict:
+    s, so, e, eo, kind = st
+    return {"startTime": wire.timestamp(s), "startUtcOffset": wire.duration(so),
+            "endTime": wire.timestamp(e), "endUtcOffset": wire.duration(eo), "type": kind}
+
+
+def sleep(s: SleepSession, reconciled: bool) -> dict:
+    """One ``sleep`` session: no civil times on the interval (reference §2.2 observed shape);
+    no stages / stagesSummary while unprocessed; ``nap`` only when true."""
+    summary = s.summary
+    body: dict = {
+        "interval": {"startTime": wire.timestamp(s.start_ms), "startUtcOffset": wire.duration(s.start_offset_s),
+                     "endTime": wire.timestamp(s.end_ms), "endUtcOffset": wire.duration(s.end_offset_s)},
+        "type": s.sleep_type,
+    }
+    if s.stages:
+        body["stages"] = [_span(x) for x in s.stages]
+    if s.short_awakenings:
+        body["shortAwakenings"] = [_span(x) for x in s.short_awakenings]
+    meta: dict = {}
+    if s.stages_status:
+        meta["stagesStatus"] = s.stages_status
+    meta["processed"] = s.processed
+    meta["mainSleep"] = s.main_sleep
+    if s.nap:
+        meta["nap"] = True
+    body["metadata"] = meta
+    out_summary: dict = {
+        "minutesInSleepPeriod": str(summary["minutes_in_sleep_period"]),
+        "minutesAfterWakeUp": str(summary["minutes_after_wake_up"]),
+        "minutesToFallAsleep": str(summary["minutes_to_fall_asleep"]),
+        "minutesAsleep": str(summary["minutes_asleep"]),
+        "minutesAwake": str(summary["minutes_awake"]),
+    }
+    if summary["stages_summary"]:
+        out_summary["stagesSummary"] = [{"type": k, "minutes": str(m), "count": str(n)}
+                                        for k, (m, n) in summary["stages_summary"].items()]
+    body["summary"] = out_summary
+    body["createTime"] = wire.timestamp_us(s.create_time_us)
+    body["updateTime"] = wire.timestamp_us(s.update_time_us)
+    if reconciled:
+        return {"dataPointName": s.name, "sleep": body}
+    return {"name": s.name, "dataSource": wire.data_source("DERIVED", s.device, s.form_factor), "sleep": body}
+
+
+def daily_bucket(first: date, end: date, key: str, value: dict) -> dict:
+    """A ``DailyRollupDataPoint`` (reference §1.7): civil bounds with ``"time": {}``."""
+    return {"civilStartTime": wire.civil_midnight(first), "civilEndTime": wire.civil_midnight(end), key: value}
+
+
+def physical_bucket(start_ms: int, end_ms: int, key: str, value: dict) -> dict:
+    """A ``RollupDataPoint`` (reference §1.6)."""
+    return {"startTime": wire.timestamp(start_ms), "endTime": wire.timestamp(end_ms), key: value}

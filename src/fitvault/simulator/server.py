@@ -1,0 +1,161 @@
+"""The HTTP layer: a threaded ``http.server`` on 127.0.0.1 that routes to the API and OAuth
+modules and applies latency and injected faults to ``/v4`` responses."""
+
+from __future__ import annotations
+
+import io
+import socket
+import struct
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from . import api, oauth
+from .config import SimulatorConfig
+from .errors import ApiError, Response, html_page, not_found_html
+from .faults import Fault
+from .log import RequestRecord
+
+if TYPE_CHECKING:
+    from .core import Simulator
+
+
+@dataclass(frozen=True)
+class Request:
+    """One parsed HTTP request (path unquoted, query as first values, headers lower-cased)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+_FAULT_STATUS = {"429": (429, None), "500": (500, "Internal error encountered."),
+                 "503": (503, "The service is currently unavailable."),
+                 "504": (504, "The request timed out. Please try again.")}
+
+
+def _fault_response(fault: Fault, cfg: SimulatorConfig) -> Response:
+    if fault.kind == "502":  # the front end's own HTML page, not JSON
+        return html_page(502, "Server Error", "The server encountered a temporary error and could not "
+                                              "complete your request.<p>Please try again in 30 seconds.")
+    if fault.kind == "429":
+        retry = fault.retry_after if fault.retry_after is not None else (1 if cfg.retry_after_on_429 else None)
+        return api.rate_limited(cfg.quota_per_window, {"Retry-After": str(retry)} if retry is not None else {}
+                                ).response()
+    status, message = _FAULT_STATUS[fault.kind]
+    return ApiError(status, message or "").response()
+
+
+class SimServer(ThreadingHTTPServer):
+    """Threaded HTTP server bound to one :class:`Simulator` (daemon threads, reusable port)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], sim: Simulator) -> None:
+        self.sim = sim
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: avoid 40 ms stalls
+    server_version = "ESF"
+    sys_version = ""
+    server: SimServer
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - silence stderr
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._dispatch("POST")
+
+    def do_PATCH(self) -> None:  # noqa: N802
+        self._dispatch("PATCH")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._dispatch("DELETE")
+
+    def _dispatch(self, method: str) -> None:
+        sim = self.server.sim
+        split = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        req = Request(method, unquote(split.path), dict(parse_qsl(split.query, keep_blank_values=True)),
+                      {k.lower(): v for k, v in self.headers.items()}, body)
+        try:
+            if req.path == "/v4" or req.path.startswith("/v4/"):
+                self._api(sim, req)
+            elif req.path == "/o/oauth2/v2/auth" and method == "GET":
+                self._send(oauth.authorize(sim, req))
+            elif req.path == "/token" and method == "POST":
+                self._send(oauth.token(sim, req))
+            elif req.path == "/revoke" and method == "POST":
+                self._send(oauth.revoke(sim, req))
+            else:
+                self._send(not_found_html(req.path))
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _api(self, sim: Simulator, req: Request) -> None:
+        cfg = sim.config
+        fault = sim.faults.take(req.path)
+        kind = fault.kind if fault else None
+        route = api.match(req.method, req.path)
+        operation = route.operation.rstrip("!") if route else "not_found"
+        data_type = route.data_type if route else None
+
+        def record(status: int) -> None:
+            sim.requests.append(RequestRecord(req.method, req.path, dict(req.query), status, data_type,
+                                              operation, kind))
+
+        if fault is not None and fault.kind == "reset":
+            record(0)
+            self._reset()
+            return
+        if fault is not None and (fault.kind in _FAULT_STATUS or fault.kind == "502"):
+            resp = _fault_response(fault, cfg)
+        else:
+            resp, _ = api.handle(sim, req)
+        if fault is not None and fault.kind == "timeout":
+            time.sleep(fault.delay_s if fault.delay_s is not None else 10.0)
+        delay = cfg.latency_s + cfg.latency_per_kib_s * len(resp.body) / 1024
+        if delay > 0:
+            time.sleep(delay)
+        record(resp.status)
+        self._send(resp, truncate=kind == "truncate")
+
+    def _send(self, resp: Response, *, truncate: bool = False) -> None:
+        self.send_response(resp.status)
+        self.send_header("Content-Type", resp.content_type)
+        self.send_header("Content-Length", str(len(resp.body)))
+        for k, v in resp.headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        if truncate:
+            self.wfile.write(resp.body[: len(resp.body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        else:
+            self.wfile.write(resp.body)
+
+    def _reset(self) -> None:
+        """Close the TCP connection with an RST and no response at all."""
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.rfile.close()
+        self.wfile.close()
+        self.connection.close()
+        # the base class still flushes and closes these after the handler returns
+        self.rfile, self.wfile = io.BytesIO(), io.BytesIO()

@@ -1,0 +1,142 @@
+"""Per-type record streams for list/reconcile: newest first, filtered, resumable by key.
+
+Each stream yields records in descending ``key`` order (sample time, interval start, date, or
+session start — reference §1.3 "ordered by the interval start time in descending order") and
+applies the filter's semantics for its record kind (§1.4): physical bounds cut the walk; civil
+bounds compare each record's local wall time; sleep filters apply to the session's end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Protocol
+
+from . import serialize
+from .filters import CIVIL, Filter, date_ms
+from .person import SyntheticPerson
+
+_MAX_OFFSET_MS = 14 * 3600 * 1000  # UTC offsets lie within [-12 h, +14 h]
+_DAY_MS = 86_400_000
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+class Stream(Protocol):
+    """What the list engine needs from a data type."""
+
+    def iter_desc(self, flt: Filter | None, upto_key: int | None) -> Iterator[tuple]:
+        """Records passing ``flt`` with key <= ``upto_key``, key descending."""
+
+    def key(self, rec: tuple) -> int:
+        """The ordering key (epoch ms)."""
+
+    def to_json(self, rec: tuple, reconciled: bool) -> dict:
+        """The wire shape."""
+
+
+class _Timed:
+    """Heart-rate samples or step intervals: the key is the (start) instant, civil = key + offset."""
+
+    def __init__(self, walk: Callable[..., Iterator[tuple]], lo_ms: int, as_of_ms: int,
+                 to_json: Callable[[tuple, bool], dict]) -> None:
+        self._walk, self._lo, self._as_of, self.to_json = walk, lo_ms, as_of_ms, to_json  # type: ignore[method-assign]
+
+    def key(self, rec: tuple) -> int:
+        return rec[0]
+
+    def iter_desc(self, flt: Filter | None, upto_key: int | None) -> Iterator[tuple]:
+        lo, hi = self._lo, self._as_of + 1
+        civil = None
+        if flt is not None:
+            b_lo, b_hi = flt.bounds()
+            pad = _MAX_OFFSET_MS if flt.kind == CIVIL else 0
+            civil = flt if flt.kind == CIVIL else None
+            lo = lo if b_lo is None else max(lo, b_lo - pad)
+            hi = hi if b_hi is None else min(hi, b_hi + pad)
+        if upto_key is not None:
+            hi = min(hi, upto_key + 1)
+        for rec in self._walk(lo, hi, self._as_of, descending=True):
+            if civil is None or civil.matches(rec[0] + rec[1] * 1000):
+                yield rec
+
+
+def heart_rate(person: SyntheticPerson, as_of_ms: int) -> Stream:
+    """The heart-rate sample stream."""
+    return _Timed(person.iter_heart_rate, person.history_start_s * 1000, as_of_ms, serialize.heart_rate)
+
+
+def steps(person: SyntheticPerson, as_of_ms: int) -> Stream:
+    """The 1-minute steps interval stream."""
+    return _Timed(person.iter_steps, person.history_start_s * 1000, as_of_ms, serialize.steps)
+
+
+class _Resting:
+    def __init__(self, person: SyntheticPerson, as_of_ms: int) -> None:
+        self._p, self._as_of = person, as_of_ms
+
+    def key(self, rec: tuple) -> int:
+        return date_ms(rec[0])
+
+    def to_json(self, rec: tuple, reconciled: bool) -> dict:
+        return serialize.resting_heart_rate(rec, reconciled)
+
+    def iter_desc(self, flt: Filter | None, upto_key: int | None) -> Iterator[tuple]:
+        first = self._p.history_start
+        end = date.fromordinal(_EPOCH_ORDINAL + (self._as_of // _DAY_MS) + 2)
+        bounds = flt.bounds() if flt is not None else (None, None)
+        if bounds[0] is not None:
+            first = max(first, _ms_date(-(-bounds[0] // _DAY_MS) * _DAY_MS))
+        if bounds[1] is not None:
+            end = min(end, _ms_date(-(-bounds[1] // _DAY_MS) * _DAY_MS))
+        if upto_key is not None:
+            end = min(end, _ms_date(upto_key) + timedelta(days=1))
+        yield from reversed(self._p.iter_resting(first, end, self._as_of))
+
+
+def resting_heart_rate(person: SyntheticPerson, as_of_ms: int) -> Stream:
+    """The daily resting heart-rate stream."""
+    return _Resting(person, as_of_ms)
+
+
+class _Sleep:
+    def __init__(self, person: SyntheticPerson, as_of_ms: int) -> None:
+        self._p, self._as_of = person, as_of_ms
+
+    def key(self, rec: tuple) -> int:
+        return rec.start_ms  # type: ignore[attr-defined]
+
+    def to_json(self, rec: tuple, reconciled: bool) -> dict:
+        return serialize.sleep(rec, reconciled)  # type: ignore[arg-type]
+
+    def iter_desc(self, flt: Filter | None, upto_key: int | None) -> Iterator[tuple]:
+        lo, hi = self._p.history_start_s * 1000, self._as_of + 1
+        if flt is not None and not flt.has_or:
+            b_lo, b_hi = flt.bounds()
+            pad = _MAX_OFFSET_MS if flt.kind == CIVIL else 0
+            lo = lo if b_lo is None else max(lo, b_lo - pad)
+            hi = hi if b_hi is None else min(hi, b_hi + pad)
+        sessions = self._p.iter_sleep(lo, hi, self._as_of)
+        for s in reversed(sessions):
+            if upto_key is not None and s.start_ms > upto_key:
+                continue
+            value = s.end_ms + (s.end_offset_s * 1000 if flt is not None and flt.kind == CIVIL else 0)
+            if flt is None or flt.matches(value):
+                yield s  # type: ignore[misc]
+
+
+def sleep(person: SyntheticPerson, as_of_ms: int) -> Stream:
+    """The sleep session stream (filter on the end time, reference §1.4)."""
+    return _Sleep(person, as_of_ms)
+
+
+def _ms_date(ms: int) -> date:
+    return date.fromordinal(_EPOCH_ORDINAL + ms // _DAY_MS)
+
+
+#: data type id -> stream factory, for the types the simulated person has data for
+STREAMS: dict[str, Callable[[SyntheticPerson, int], Stream]] = {
+    "heart-rate": heart_rate,
+    "steps": steps,
+    "daily-resting-heart-rate": resting_heart_rate,
+    "sleep": sleep,
+}

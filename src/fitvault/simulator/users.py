@@ -1,0 +1,83 @@
+"""Identity, profile, settings, IRN profile and paired devices (reference §1.9, §2.4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from . import wire
+from .errors import ApiError, invalid_argument
+from .listing import page_size
+from .person import SyntheticPerson
+from .person.devices import DEVICE_HISTORY
+from .person.rand import digest_int
+
+
+def identity(person: SyntheticPerson) -> dict:
+    """``users.getIdentity``: exactly these three keys (reference §1.9, P-DGH)."""
+    return {"name": "users/me/identity", "healthUserId": person.health_user_id,
+            "legacyUserId": person.legacy_user_id}
+
+
+def profile(person: SyntheticPerson, now: datetime) -> dict:
+    """``users.getProfile``: ``age`` and ``membershipStartDate`` (live payloads carry little more)."""
+    return {"name": f"users/{person.health_user_id}/profile",
+            "age": person.age_on(now.date()),
+            "membershipStartDate": wire.date_json(person.history_start)}
+
+
+def settings(person: SyntheticPerson, now: datetime) -> dict:
+    """``users.getSettings``: zone and offset in force now; display units (§2.4 example)."""
+    zone, offset = person.zone_at(now)
+    return {"name": f"users/{person.health_user_id}/settings", "timeZone": zone,
+            "utcOffset": wire.duration(offset),
+            "distanceUnit": "DISTANCE_UNIT_KILOMETERS", "weightUnit": "WEIGHT_UNIT_KILOGRAMS",
+            "heightUnit": "HEIGHT_UNIT_CENTIMETERS", "temperatureUnit": "TEMPERATURE_UNIT_CELSIUS",
+            "waterUnit": "WATER_UNIT_ML", "glucoseUnit": "GLUCOSE_UNIT_MG_DL",
+            "swimUnit": "SWIM_UNIT_METERS", "languageLocale": "en_US", "foodLanguageCode": "en-US"}
+
+
+def irn_profile(person: SyntheticPerson) -> dict:
+    """``users.getIrnProfile``: not enrolled (false/unset fields are omitted)."""
+    return {"name": f"users/{person.health_user_id}/irnProfile"}
+
+
+def _devices(person: SyntheticPerson, now: datetime) -> list[dict]:
+    """Devices paired by ``now``, most recent first; the current one synced in the last 15 min."""
+    now_s = int(now.timestamp())
+    out = []
+    worn = [(t, d) for t, d in DEVICE_HISTORY if t <= now_s]
+    for i, (start, dev) in enumerate(reversed(worn)):
+        current = i == 0
+        retired_at = now_s if current else worn[len(worn) - i][0]
+        sync = retired_at - retired_at % 900 + digest_int(person.seed, "sync", dev.device_id, retired_at // 900) % 60
+        sync = min(sync, retired_at)
+        level = 15 + digest_int(person.seed, "battery", dev.device_id, sync // 3600) % 86 if current else 0
+        status = "High" if level >= 60 else "Medium" if level >= 25 else "Low" if level > 0 else "Empty"
+        item = {"name": f"users/{person.health_user_id}/pairedDevices/{dev.device_id}",
+                "deviceVersion": dev.display_name, "deviceType": "TRACKER", "batteryStatus": status,
+                "batteryLevel": level, "lastSyncTime": wire.timestamp(sync * 1000),
+                "macAddress": dev.mac_address, "features": list(dev.features)}
+        if not level:
+            del item["batteryLevel"]  # proto3 JSON omits a zero int32
+        out.append(item)
+    return out
+
+
+def paired_devices(person: SyntheticPerson, now: datetime, query: dict[str, str]) -> dict:
+    """``users.pairedDevices.list`` (pageSize default 5, max 100, larger coerced)."""
+    page_size(query.get("pageSize"), 5, 100)
+    if query.get("pageToken"):
+        raise ApiError(400, "Invalid page token.", "INVALID_PAGE_TOKEN")
+    return {"pairedDevices": _devices(person, now)}
+
+
+def paired_device(person: SyntheticPerson, now: datetime, device_id: str) -> dict:
+    """``users.pairedDevices.get``."""
+    for d in _devices(person, now):
+        if d["name"].endswith("/" + device_id):
+            return d
+    if not device_id.replace("-", "").isalnum():
+        raise invalid_argument(f"Invalid paired device id: {device_id}")
+    raise ApiError(404, "Requested entity was not found.", "PAIRED_DEVICE_NOT_FOUND")
+
+
