@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timezone
 from pathlib import Path
 
 import click
@@ -66,14 +67,24 @@ def demo_command(app: App, days: int, latency_ms: int) -> None:
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the synthetic person.")
 @click.option("--latency-ms", type=click.IntRange(0, 60000), default=0, show_default=True,
               help="Latency added to every API response.")
+@click.option("--latency-per-kib-ms", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="Extra latency per KiB of response body (size-proportional).")
+@click.option("--now", type=click.DateTime(["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"]),
+              help="Freeze the simulated clock at this UTC instant (default: follow the real clock).")
 @click.option("--testing-mode", is_flag=True, help="Behave like an OAuth app in Testing status (7-day grants).")
 @click.option("--write-client-secrets", "secrets_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the simulator's Desktop-client JSON here (for `fitvault auth google`).")
 @click.pass_obj
 @handle_errors
-def simulator_command(app: App, port: int, seed: int, latency_ms: int, testing_mode: bool, secrets_path) -> None:
+def simulator_command(app: App, port, seed, latency_ms, latency_per_kib_ms, now, testing_mode, secrets_path) -> None:
     """Run the Google Health API + OAuth simulator on 127.0.0.1 until Ctrl-C."""
     from fitvault.simulator import SimulatorConfig, serve_forever
 
-    config = SimulatorConfig(seed=seed, latency_s=latency_ms / 1000, testing_mode=testing_mode)
-    serve_forever(config, port, client_secrets_path=secrets_path, echo=out_console.print)
+    config = SimulatorConfig(
+        seed=seed, latency_s=latency_ms / 1000, latency_per_kib_s=latency_per_kib_ms / 1000,
+        testing_mode=testing_mode, now=now.replace(tzinfo=timezone.utc) if now else None,
+    )
+    try:
+        serve_forever(config, port, client_secrets_path=secrets_path, echo=lambda line: out_console.print(line, markup=False))
+    except KeyboardInterrupt:
+        out_console.print("simulator stopped")

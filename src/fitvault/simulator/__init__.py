@@ -1,7 +1,7 @@
 """A faithful fake of the Google Health API v4 and Google's OAuth endpoints, for tests and demos.
 
 Used in-process (``with Simulator(SimulatorConfig(seed=7)) as sim: ...``) or standalone
-(``python -m fitvault.simulator --port 8123``). It imports nothing from the rest of fitvault:
+(``fitvault simulator --port 8123``). It imports nothing from the rest of fitvault:
 the client's parsers must not share code with the simulator's serialisation.
 """
 
