@@ -47,10 +47,11 @@ def store_sim_token(sim, vault_dir: Path, **issue) -> Token:
     return token
 
 
-def sim_client(sim, vault_dir: Path, *, concurrency: int = 4, retry: RetryPolicy = FAST_RETRY, quota: int = 300):
+def sim_client(sim, vault_dir: Path, *, concurrency: int = 4, retry: RetryPolicy = FAST_RETRY, quota: int = 300,
+               timeout_s: float = 5.0):
     return session.api_client(
         VaultPaths(Path(vault_dir)), sim_endpoints(sim), concurrency=concurrency, retry=retry,
-        timeout_s=5.0, quota_per_minute=quota,
+        timeout_s=timeout_s, quota_per_minute=quota,
     )
 
 

@@ -21,8 +21,6 @@ from fitvault.sync import SyncOptions, sync
 from conftest import FITVAULT, sim_client, sim_env, store_sim_token
 
 SINCE = date(2026, 10, 20)  # the window covers the DST change (11-01) and the Tokyo trip (11-10..15)
-# The lower bound fitvault uses for --since on instant streams: local midnight in UTC+14.
-LOWER = datetime(2026, 10, 20, tzinfo=timezone.utc) - timedelta(hours=14)
 
 
 # -- what the vault holds, in the ground truth's shapes ---------------------------------------
@@ -77,18 +75,20 @@ def truth_sleep(person, since: date, upper_ms: int) -> list[tuple]:
     return out
 
 
-def assert_vault_equals_truth(v: Vault, person, upper_ms: int) -> None:
+def assert_vault_equals_truth(v: Vault, person, upper_ms: int, since: date = SINCE) -> None:
+    """Every table equals the simulator's ground truth for a `--since` run up to ``upper_ms``."""
     upper = timeutil.from_ms(upper_ms)
+    lower = datetime(since.year, since.month, since.day, tzinfo=timezone.utc) - timedelta(hours=14)
     hr = vault_heart_rate(v)
-    assert hr == [tuple(x) for x in person.heart_rate(LOWER, upper)]
-    assert vault_steps(v) == [tuple(x) for x in person.steps(LOWER, upper)]
+    assert hr == [tuple(x) for x in person.heart_rate(lower, upper)]
+    assert vault_steps(v) == [tuple(x) for x in person.steps(lower, upper)]
     assert vault_daily(v, "resting_heart_rate", "date, bpm, calculation_method") == [
-        (d.isoformat(), bpm, method) for d, bpm, method in person.resting_heart_rate(SINCE, upper.date() + timedelta(days=2))
+        (d.isoformat(), bpm, method) for d, bpm, method in person.resting_heart_rate(since, upper.date() + timedelta(days=2))
     ]
     assert vault_daily(v, "daily_steps", "date, count") == [
-        (d.isoformat(), n) for d, n in person.daily_steps(SINCE, upper.date() + timedelta(days=2))
+        (d.isoformat(), n) for d, n in person.daily_steps(since, upper.date() + timedelta(days=2))
     ]
-    assert vault_sleep(v) == truth_sleep(person, SINCE, upper_ms)
+    assert vault_sleep(v) == truth_sleep(person, since, upper_ms)
 
 
 def dump(v: Vault) -> dict:
@@ -163,8 +163,8 @@ def test_faults_give_the_same_exact_result(sim, tmp_path):
 def test_timeouts_are_retried(sim, tmp_path):
     store_sim_token(sim, tmp_path)
     now_ms = sim.clock.now_ms()
-    sim.faults.add("timeout", times=2, match="heart-rate", delay_s=6.0)  # the client times out at 5 s
-    with Vault(tmp_path) as v, sim_client(sim, tmp_path) as client:
+    sim.faults.add("timeout", times=2, match="heart-rate", delay_s=2.5)
+    with Vault(tmp_path) as v, sim_client(sim, tmp_path, timeout_s=1.5) as client:
         report = sync(v, client, SyncOptions(since=date(2026, 11, 18), types=("heart-rate",)), now_ms=now_ms)
         assert report.incomplete == []
         upper = timeutil.from_ms(now_ms)
@@ -246,8 +246,9 @@ def test_sync_killed_mid_run_resumes_to_the_same_exact_result(sim, tmp_path):
     store_sim_token(sim, tmp_path)
     sim.config.latency_s = 0.02  # slow enough to be killed in the middle
     env = sim_env(sim, tmp_path)
-    args = FITVAULT + ["sync", "--since", SINCE.isoformat()]
-    for kill_after in (6, 25):
+    since = date(2026, 11, 5)  # includes the Tokyo trip
+    args = FITVAULT + ["sync", "--since", since.isoformat()]
+    for kill_after in (4, 12):
         sim.reset_requests()
         proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
@@ -263,7 +264,7 @@ def test_sync_killed_mid_run_resumes_to_the_same_exact_result(sim, tmp_path):
     result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     with Vault(tmp_path) as v:
-        assert_vault_equals_truth(v, sim.person, sim.clock.now_ms())
+        assert_vault_equals_truth(v, sim.person, sim.clock.now_ms(), since)
         assert v.conn.execute("SELECT count(*) FROM sync_jobs").fetchone() == (0,)
 
 

@@ -77,6 +77,11 @@ def default_vault_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("fitvault", appauthor=False))
 
 
+def demo_vault_dir() -> Path:
+    """Where `fitvault demo` writes unless --vault is given: apart from the real vault."""
+    return Path(platformdirs.user_data_dir("fitvault-demo", appauthor=False))
+
+
 def load_config_file(paths: VaultPaths) -> dict:
     """The vault's ``config.toml`` as a dict ({} when absent)."""
     try:

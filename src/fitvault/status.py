@@ -25,14 +25,6 @@ def _missing_days(days: list[str]) -> tuple[int, list[str]]:
     return len(missing), missing[:MAX_GAPS_LISTED]
 
 
-_LOCAL_DAYS_SQL = {
-    "heart-rate": "SELECT DISTINCT date(time_ms / 1000 + utc_offset_s, 'unixepoch') AS d FROM heart_rate ORDER BY d",
-    "steps": "SELECT DISTINCT date(start_ms / 1000 + start_offset_s, 'unixepoch') AS d FROM steps ORDER BY d",
-    "sleep": "SELECT DISTINCT date FROM sleep_sessions ORDER BY date",
-    "daily-resting-heart-rate": "SELECT date FROM resting_heart_rate ORDER BY date",
-}
-
-
 def vault_status(vault: Vault) -> dict:
     """The status document of ``fitvault status --json``.
 
@@ -43,7 +35,7 @@ def vault_status(vault: Vault) -> dict:
     """
     types: dict[str, dict] = {}
     for stream in STREAMS:
-        n, first, last, days = stream.count_records(vault.conn)
+        n, first, last = stream.summary(vault.conn)
         state = vault.sync_state(stream.name)
         pending = [
             f"{j.lower} .. {j.resume_upper}" for j in vault.open_jobs(stream.name)
@@ -53,7 +45,7 @@ def vault_status(vault: Vault) -> dict:
             entry["daily_totals"] = n
             entry.setdefault("gaps", {}).setdefault("unfinished_windows", []).extend(pending)
             continue
-        day_list = [r[0] for r in vault.conn.execute(_LOCAL_DAYS_SQL[stream.data_type])]
+        day_list = stream.local_days(vault.conn)
         missing_count, missing = _missing_days(day_list)
         entry = types.setdefault(stream.data_type, {})
         gaps = entry.setdefault("gaps", {})
@@ -61,7 +53,7 @@ def vault_status(vault: Vault) -> dict:
         gaps["first_missing_days"] = missing
         gaps.setdefault("unfinished_windows", []).extend(pending)
         entry.update(
-            records=n, first=first, last=last, days=days, last_sync=state["last_sync"],
+            records=n, first=first, last=last, days=len(day_list), last_sync=state["last_sync"],
             synced_until=state["synced_until"], last_error=state["last_error"],
         )
     return {

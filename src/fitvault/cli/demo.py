@@ -13,7 +13,7 @@ from fitvault import errors
 from fitvault.cli.main import App, cli, err_console, handle_errors, out_console
 from fitvault.cli.status import status_table
 from fitvault.cli.sync import _Bars, _plan_table, _report_table
-from fitvault.config import default_vault_dir
+from fitvault.config import demo_vault_dir
 from fitvault.demo import DEFAULT_DAYS, run_demo
 from fitvault.status import vault_status
 from fitvault.store.vault import Vault
@@ -28,7 +28,7 @@ from fitvault.store.vault import Vault
 @handle_errors
 def demo_command(app: App, days: int, latency_ms: int) -> None:
     """Run fitvault end to end on the built-in simulator (no account needed)."""
-    vault_dir = app.vault_dir if app.vault_given else default_vault_dir() / "demo"
+    vault_dir = app.vault_dir if app.vault_given else demo_vault_dir()
     progress = Progress(
         TextColumn("{task.description:<26}"), BarColumn(),
         TextColumn("{task.fields[requests]:>5} req {task.fields[records]:>9} rec"), TimeElapsedColumn(),
@@ -51,15 +51,18 @@ def demo_command(app: App, days: int, latency_ms: int) -> None:
         out_console.print(status_table(vault_status(vault)))
     if result.report.incomplete:
         raise errors.SyncIncomplete("the demo sync did not finish:\n  " + "\n  ".join(result.report.incomplete))
-    v = escape(str(vault_dir))
-    out_console.print(
-        "\nTry next:\n"
-        f"  fitvault --vault {v} status --json\n"
-        f"  sqlite3 {v}/vault.sqlite 'SELECT count(*), min(bpm), max(bpm) FROM heart_rate'\n"
-        f"  fitvault --vault {v} rebuild          # re-derive the tables from the raw archive\n"
-        "  fitvault simulator --port 8123       # run the simulator yourself and point FITVAULT_GOOGLE_* at it\n"
-        "  fitvault auth google --client-secrets client_secret.json && fitvault sync   # your real data"
-    )
+    v = str(vault_dir)
+    hints = [
+        ("the status as JSON", f"fitvault --vault {v} status --json"),
+        ("plain SQL on the vault", f"sqlite3 {v}/vault.sqlite 'SELECT count(*), min(bpm), max(bpm) FROM heart_rate'"),
+        ("re-derive every table from the raw archive", f"fitvault --vault {v} rebuild"),
+        ("run the simulator yourself (see the README)", "fitvault simulator --port 8123"),
+        ("your own data", "fitvault auth google --client-secrets client_secret.json && fitvault sync"),
+    ]
+    out_console.print("\nTry next:")
+    for what, command in hints:
+        out_console.print(f"  # {what}", style="dim")
+        out_console.print(f"  {command}", markup=False, soft_wrap=True)
 
 
 @cli.command("simulator")

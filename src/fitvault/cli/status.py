@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -14,22 +15,32 @@ from fitvault.status import vault_status
 from fitvault.store.vault import Vault
 
 
+def _short(value) -> str:
+    """'2026-11-21T12:00:05.123Z' -> '2026-11-21 12:00' (UTC) for the table (JSON keeps the full value)."""
+    if not value:
+        return "-"
+    text = str(value)
+    return f"{text[:10]} {text[11:16]}" if len(text) > 16 and text[10] == "T" else text
+
+
 def status_table(doc: dict) -> Table:
-    table = Table(title=f"vault {doc['vault']}", title_justify="left")
-    for col in ("type", "records", "first", "last", "days", "gaps", "last sync"):
-        table.add_column(col, justify="right" if col in ("records", "days", "gaps") else "left")
+    table = Table(title=f"vault {doc['vault']} (times UTC)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("type", "records", "from", "to", "days", "gaps", "last sync"):
+        numeric = col in ("records", "days", "gaps")
+        table.add_column(col, justify="right" if numeric else "left", no_wrap=numeric, min_width=len(col))
     for type_id, t in doc["types"].items():
-        records = str(t.get("records", 0))
-        if "daily_totals" in t:
-            records += f" (+{t['daily_totals']} daily)"
         gaps = t.get("gaps", {})
         gap_text = str(gaps.get("days_without_data", 0))
         if gaps.get("unfinished_windows"):
             gap_text += f" +{len(gaps['unfinished_windows'])} unfinished"
         table.add_row(
-            type_id, records, str(t.get("first") or "-"), str(t.get("last") or "-"), str(t.get("days", 0)),
-            gap_text, escape(str(t.get("last_sync") or "never")),
+            type_id, str(t.get("records", 0)), (t.get("first") or "-")[:10], _short(t.get("last")),
+            str(t.get("days", 0)), gap_text, _short(t.get("last_sync")) if t.get("last_sync") else "never",
         )
+        if "daily_totals" in t:
+            table.add_row(f"{type_id} (daily)", str(t["daily_totals"]), "", "", "", "", "")
+        if t.get("last_error"):
+            table.add_row("", f"[red]last error:[/] {escape(t['last_error'])}", "", "", "", "", "")
     table.caption = f"{doc['raw_pages']} raw pages archived; {doc['quarantined']} records quarantined"
     return table
 

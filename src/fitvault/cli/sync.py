@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich import box
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
@@ -49,7 +50,7 @@ class _Bars:
 
 
 def _plan_table(plan: SyncPlan, quota: int, concurrency: int) -> Table:
-    table = Table(title="sync plan", title_justify="left")
+    table = Table(title="sync plan", title_justify="left", box=box.SIMPLE_HEAD)
     for col in ("type", "window", "windows", "resumed", "≈ requests"):
         table.add_column(col, justify="right" if col in ("windows", "resumed", "≈ requests") else "left")
     for sp in plan.streams:
@@ -60,15 +61,24 @@ def _plan_table(plan: SyncPlan, quota: int, concurrency: int) -> Table:
         table.add_row(sp.stream.name, f"{lo} .. {hi}", str(len(sp.jobs)), str(sp.resumed), str(sp.estimated_requests))
     seconds = plan.estimated_seconds(quota, 0.15, concurrency)
     table.caption = (
-        f"≈ {plan.estimated_requests} requests; about {seconds / 60:.1f} min at the quota of {quota}/min "
-        f"(150 ms per request, {concurrency} at once)"
+        f"≈ {plan.estimated_requests} requests; about {_duration(seconds)} within the quota of {quota}/min "
+        f"(at 150 ms per request, {concurrency} at once)"
     )
     return table
 
 
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def _report_table(report: SyncReport) -> Table:
-    table = Table(title=f"sync finished in {report.elapsed_s:.1f} s, {report.requests} requests", title_justify="left")
-    for col in ("type", "requests", "records", "new/changed", "quarantined", "result"):
+    table = Table(title=f"sync finished in {report.elapsed_s:.1f} s, {report.requests} requests",
+                  title_justify="left", box=box.SIMPLE_HEAD)
+    for col in ("type", "requests", "records", "rows written", "quarantined", "result"):
         table.add_column(col, justify="left" if col in ("type", "result") else "right")
     for p in report.streams.values():
         result = "skipped: " + p.skipped if p.skipped else ("error: " + p.error if p.error else (

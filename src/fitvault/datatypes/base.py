@@ -84,6 +84,11 @@ class Stream(ABC):
     overlap: ClassVar[timedelta] = timedelta(days=2)
     max_window_days: ClassVar[int | None] = None   # dailyRollUp range cap (reference §1.7)
     tables: ClassVar[tuple[str, ...]] = ()   # tables this stream writes (cleared by rebuild)
+    # For `fitvault status` and plan estimates: the main table, its time column (epoch ms or a
+    # date, indexed), and the SQL expression of a row's local date.
+    table: ClassVar[str]
+    time_column: ClassVar[str]
+    local_day_sql: ClassVar[str] = "date"
     # Average records per day, to estimate requests for a dry run before any data is stored.
     records_per_day_guess: ClassVar[float] = 1.0
 
@@ -132,9 +137,37 @@ class Stream(ABC):
     def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
         """Upsert rows on their natural keys. Runs inside the caller's transaction."""
 
-    def count_records(self, conn: sqlite3.Connection) -> tuple[int, str | None, str | None, int]:
-        """(records, first, last, distinct local days) for `fitvault status`."""
-        raise NotImplementedError
+    # -- what the vault holds ---------------------------------------------------------------
+    def _format_time(self, value: int | str | None) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return timeutil.format_instant(value)
+
+    def summary(self, conn: sqlite3.Connection) -> tuple[int, str | None, str | None]:
+        """(records, first, last) of this stream's table."""
+        n, lo, hi = conn.execute(
+            f"SELECT count(*), min({self.time_column}), max({self.time_column}) FROM {self.table}"
+        ).fetchone()
+        return n, self._format_time(lo), self._format_time(hi)
+
+    def local_days(self, conn: sqlite3.Connection) -> list[str]:
+        """The distinct local dates that have data, ascending."""
+        return [r[0] for r in conn.execute(
+            f"SELECT DISTINCT {self.local_day_sql} AS d FROM {self.table} ORDER BY d"
+        )]
+
+    def records_per_day(self, conn: sqlite3.Connection) -> float:
+        """Records per day over the latest 30 days of data (an index range, cheap on big tables),
+        else the stream's guess; used to estimate a plan's requests."""
+        hi = conn.execute(f"SELECT max({self.time_column}) FROM {self.table}").fetchone()[0]
+        if hi is None:
+            return self.records_per_day_guess
+        if isinstance(hi, str):
+            since: int | str = (date.fromisoformat(hi) - timedelta(days=30)).isoformat()
+        else:
+            since = hi - 30 * 86_400_000
+        n = conn.execute(f"SELECT count(*) FROM {self.table} WHERE {self.time_column} > ?", (since,)).fetchone()[0]
+        return max(n / 30, 1.0)
 
 
 def parse_points(

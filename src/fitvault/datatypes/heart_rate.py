@@ -33,6 +33,8 @@ class HeartRate(Stream):
     scopes = (HEALTH_METRICS_SCOPE, ACTIVITY_SCOPE)
     overlap = timedelta(days=2)
     tables = ("heart_rate",)
+    table, time_column = "heart_rate", "time_ms"
+    local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
     records_per_day_guess = 12000.0
 
     def filter_field(self) -> str:
@@ -65,13 +67,3 @@ class HeartRate(Stream):
             "WHERE utc_offset_s IS NOT excluded.utc_offset_s OR bpm IS NOT excluded.bpm",
             ((t, source_ids(src), off, bpm) for t, src, off, bpm in rows),
         )
-
-    def count_records(self, conn: sqlite3.Connection):
-        n, first, last = conn.execute(
-            "SELECT count(*), min(time_ms), max(time_ms) FROM heart_rate"
-        ).fetchone()
-        days = conn.execute(
-            "SELECT count(DISTINCT (time_ms / 1000 + utc_offset_s) / 86400) FROM heart_rate"
-        ).fetchone()[0]
-        fmt = timeutil.format_instant
-        return n, (fmt(first) if first is not None else None), (fmt(last) if last is not None else None), days

@@ -32,6 +32,7 @@ class RestingHeartRate(Stream):
     # Daily summaries can appear late, the next morning (reference §1.11; P-MCP uses 3 days).
     overlap = timedelta(days=3)
     tables = ("resting_heart_rate",)
+    table, time_column = "resting_heart_rate", "date"
 
     def filter_field(self) -> str:
         return "daily_resting_heart_rate.date"
@@ -58,9 +59,3 @@ class RestingHeartRate(Stream):
             "OR source_id IS NOT excluded.source_id",
             ((d.isoformat(), source_ids(src), bpm, method) for d, src, bpm, method in rows),
         )
-
-    def count_records(self, conn: sqlite3.Connection):
-        n, first, last = conn.execute(
-            "SELECT count(*), min(date), max(date) FROM resting_heart_rate"
-        ).fetchone()
-        return n, first, last, n

@@ -57,6 +57,7 @@ class Sleep(Stream):
     # Stages are re-processed after the night (reference §1.11): re-read a week.
     overlap = timedelta(days=7)
     tables = ("sleep_sessions", "sleep_stages", "sleep_stage_summary")
+    table, time_column = "sleep_sessions", "end_ms"  # a session is dated by its end
     records_per_day_guess = 1.2
 
     def filter_field(self) -> str:
@@ -143,10 +144,3 @@ class Sleep(Stream):
                     "VALUES (?, ?, ?, ?)",
                     ((sid,) + s for s in stage_summary),
                 )
-
-    def count_records(self, conn: sqlite3.Connection):
-        n, first, last, days = conn.execute(
-            "SELECT count(*), min(start_ms), max(end_ms), count(DISTINCT date) FROM sleep_sessions"
-        ).fetchone()
-        fmt = timeutil.format_instant
-        return n, (fmt(first) if first is not None else None), (fmt(last) if last is not None else None), days

@@ -40,6 +40,8 @@ class StepsMinutes(Stream):
     scopes = (ACTIVITY_SCOPE,)
     overlap = timedelta(days=2)
     tables = ("steps",)
+    table, time_column = "steps", "start_ms"
+    local_day_sql = "date(start_ms / 1000 + start_offset_s, 'unixepoch')"
     records_per_day_guess = 900.0
 
     def filter_field(self) -> str:
@@ -73,13 +75,6 @@ class StepsMinutes(Stream):
             ((s, source_ids(src), so, e, eo, c) for s, src, so, e, eo, c in rows),
         )
 
-    def count_records(self, conn: sqlite3.Connection):
-        n, first, last = conn.execute("SELECT count(*), min(start_ms), max(end_ms) FROM steps").fetchone()
-        days = conn.execute(
-            "SELECT count(DISTINCT (start_ms / 1000 + start_offset_s) / 86400) FROM steps"
-        ).fetchone()[0]
-        fmt = timeutil.format_instant
-        return n, (fmt(first) if first is not None else None), (fmt(last) if last is not None else None), days
 
 
 class StepsDaily(Stream):
@@ -92,6 +87,7 @@ class StepsDaily(Stream):
     max_window_days = 90       # 90-day range cap for steps (reference §1.7)
     overlap = timedelta(days=3)
     tables = ("daily_steps",)
+    table, time_column = "daily_steps", "date"
 
     def parse(self, body: dict) -> ParsedPage:
         page = ParsedPage()
@@ -114,6 +110,3 @@ class StepsDaily(Stream):
             ((d.isoformat(), src, c) for d, c in rows),
         )
 
-    def count_records(self, conn: sqlite3.Connection):
-        n, first, last = conn.execute("SELECT count(*), min(date), max(date) FROM daily_steps").fetchone()
-        return n, first, last, n

@@ -124,15 +124,6 @@ def _days(stream: Stream, lower: Bound, upper: Bound) -> float:
     return (upper - lower) / DAY_MS  # type: ignore[operator]
 
 
-def _records_per_day(vault: Vault, stream: Stream) -> float:
-    """Observed density of a stream in this vault, else the stream's guess."""
-    try:
-        n, _first, _last, days = stream.count_records(vault.conn)
-    except Exception:  # noqa: BLE001 - an estimate only; never fail a plan on it
-        return stream.records_per_day_guess
-    return n / days if n and days else stream.records_per_day_guess
-
-
 def estimate_requests(stream: Stream, job: Job, per_day: float) -> int:
     lower, upper = stream.parse_bound(job.lower), stream.parse_bound(job.resume_upper)
     if upper <= lower:  # type: ignore[operator]
@@ -193,6 +184,6 @@ def plan_sync(
             vault.add_jobs(new_jobs)
         plan.jobs = existing + new_jobs
         plan.resumed = len(existing)
-        per_day = _records_per_day(vault, stream)
+        per_day = stream.records_per_day(vault.conn)
         plan.estimated_requests = sum(estimate_requests(stream, j, per_day) for j in plan.jobs)
     return SyncPlan(plans, now_ms, start)
