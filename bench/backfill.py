@@ -109,7 +109,7 @@ def main() -> None:
                     jobs = {sp.stream.name: len(sp.jobs) for sp in plan.streams}
                     timings.clear()  # the profile call of planning is not part of the backfill
                     started, cpu0, sim_cpu0 = time.monotonic(), time.process_time(), process_cpu_s(sim.pid)
-                    report = run_plan(vault, client, plan, concurrency=args.concurrency)
+                    report = run_plan(vault, client, plan)
                     wall = time.monotonic() - started
                     client_cpu = time.process_time() - cpu0
                     sim_cpu = process_cpu_s(sim.pid) - sim_cpu0

@@ -131,3 +131,20 @@ def test_bad_dates_are_usage_errors(tmp_path):
     result = CliRunner().invoke(cli, ["--vault", str(tmp_path), "sync", "--since", "yesterday"])
     assert result.exit_code == 2
     assert "Invalid value for '--since'" in result.output
+
+
+def test_demo_refuses_to_write_into_a_real_vault(sim, tmp_path):
+    store_sim_token(sim, tmp_path)  # a vault that holds a token is someone's real vault
+    before = VaultPaths(tmp_path).google_token.read_bytes()
+    result = run(["--vault", str(tmp_path), "demo", "--days", "1"], env=None)
+    assert result.returncode == 2
+    assert "holds a real vault" in " ".join(result.stderr.split())
+    assert VaultPaths(tmp_path).google_token.read_bytes() == before
+
+
+def test_bad_config_values_are_clear_errors(sim, tmp_path):
+    store_sim_token(sim, tmp_path)
+    (tmp_path / "config.toml").write_text("[sync]\nconcurrency = 'many'\n")
+    result = run(["sync", "--dry-run"], env=sim_env(sim, tmp_path))
+    assert result.returncode == 2
+    assert "[sync] concurrency in config.toml must be a whole number from 1 to 16" in " ".join(result.stderr.split())

@@ -21,6 +21,7 @@ from fitvault import session
 from fitvault.auth.client_secrets import ClientSecrets
 from fitvault.auth.google import authorize
 from fitvault.config import GoogleEndpoints, VaultPaths
+from fitvault.errors import ConfigError
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions, SyncReport, make_plan, run_plan, sync_lock
 from fitvault.sync.engine import ProgressCallback
@@ -40,6 +41,20 @@ def headless_browser(url: str) -> None:
     loopback receiver. The simulator consents at once."""
     with httpx.Client(follow_redirects=True, timeout=30.0) as browser:
         browser.get(url)
+
+
+def _refuse_real_vault(paths: VaultPaths) -> None:
+    """The demo writes a simulator token and synthetic data: never into a real vault."""
+    if not (paths.database.exists() or paths.google_token.exists()):
+        return
+    if paths.database.exists():
+        with Vault(paths.root) as vault:
+            if vault.account().get("simulated") == "1":
+                return
+    raise ConfigError(
+        f"{paths.root} holds a real vault (or a token); the demo only writes into a new folder or an "
+        "earlier demo's. Leave out --vault, or give an empty folder."
+    )
 
 
 def simulator_endpoints(sim) -> GoogleEndpoints:
@@ -64,6 +79,7 @@ def run_demo(
     from fitvault.simulator import Simulator, SimulatorConfig  # only the demo and tests need it
 
     paths = VaultPaths(Path(vault_dir))
+    _refuse_real_vault(paths)
     with Simulator(SimulatorConfig(seed=seed, latency_s=latency_s)) as sim:
         endpoints = simulator_endpoints(sim)
         with tempfile.TemporaryDirectory() as tmp:
@@ -73,6 +89,7 @@ def run_demo(
             secrets = ClientSecrets.from_file(secrets_file)
         token = authorize(secrets, endpoints, open_browser=headless_browser, timeout_s=60)
         with Vault(paths.root) as vault:
+            vault.set_account(simulated="1")
             session.token_store(paths).save(token)
             now = sim.clock.now()
             options = SyncOptions(since=(now - timedelta(days=days)).date())
@@ -80,5 +97,5 @@ def run_demo(
                 plan: SyncPlan = make_plan(vault, client, options, granted_scopes=set(token.scopes))
                 if on_plan:
                     on_plan(plan)
-                report = run_plan(vault, client, plan, concurrency=options.concurrency, progress=progress)
+                report = run_plan(vault, client, plan, progress=progress)
     return DemoResult(report, endpoints)

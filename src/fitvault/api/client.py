@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -39,6 +40,10 @@ _STATUS_ERRORS: dict[int, type[errors.ApiError]] = {
     412: errors.AccountNotLinked,
     429: errors.RateLimited,
 }
+
+
+class Cancelled(errors.FitvaultError):
+    """The run is stopping (Ctrl-C, or a fatal error elsewhere): no more requests or waits."""
 
 
 class GatewayTimeout(errors.ServerError):
@@ -125,7 +130,7 @@ class HealthApiClient:
         timeout_s: float = 60.0,
         transport: httpx.BaseTransport | None = None,
         max_connections: int = 8,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] | None = None,
         on_request: Callable[[str, str, int | None, float], None] | None = None,
         user: str = "me",
         seed: int | None = None,
@@ -133,7 +138,10 @@ class HealthApiClient:
         self.base = f"{api_url.rstrip('/')}/v4/users/{user}"
         self.limiter = limiter or RollingWindowLimiter()
         self.retry = retry
-        self._sleep = sleep
+        self._cancel = threading.Event()
+        # Waits (backoff, Retry-After, the quota) end at once when the run is cancelled.
+        self._sleep = sleep or self._cancel.wait
+        self._count_lock = threading.Lock()
         self._rng = random.Random(seed)
         self._on_request = on_request
         self.http = httpx.Client(
@@ -148,6 +156,20 @@ class HealthApiClient:
 
     def close(self) -> None:
         self.http.close()
+
+    def cancel(self) -> None:
+        """Make every pending and future wait or request of this client raise :class:`Cancelled`."""
+        self._cancel.set()
+
+    def reset_cancel(self) -> None:
+        self._cancel.clear()
+
+    def _wait(self, seconds: float) -> None:
+        if self._cancel.is_set():
+            raise Cancelled("cancelled")
+        self._sleep(seconds)
+        if self._cancel.is_set():
+            raise Cancelled("cancelled")
 
     def __enter__(self) -> "HealthApiClient":
         return self
@@ -170,13 +192,14 @@ class HealthApiClient:
         url = self.base + path
         last_error: Exception | None = None
         for attempt in range(1, self.retry.attempts + 1):
-            self.limiter.acquire()
-            self.requests_sent += 1
+            self.limiter.acquire(sleep=self._wait)
+            with self._count_lock:
+                self.requests_sent += 1
             started = time.monotonic()
             try:
                 response = self.http.request(method, url, params=params, json=body)
                 status: int | None = response.status_code
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            except (httpx.TransportError, httpx.DecodingError) as exc:
                 status = None
                 last_error = errors.TransportError(f"{method} {path}: {type(exc).__name__}: {exc or 'no detail'}")
                 last_error.__cause__ = exc
@@ -206,19 +229,19 @@ class HealthApiClient:
                     if error.retry_after > self.retry.max_retry_after_s:
                         raise error
                     wait = error.retry_after
-                    if status == 429:
-                        self.limiter.pause(wait)  # every worker holds, not just this one
             if attempt == self.retry.attempts:
                 break
             if wait is None:
                 wait = self.retry.delay(attempt, self._rng)
+            if status == 429:
+                self.limiter.pause(wait)  # the quota is per user: every worker holds, not just this one
             log.info("%s; retrying in %.1f s (try %d of %d)", _short(last_error), wait, attempt + 1, self.retry.attempts)
-            self._sleep(wait)
+            self._wait(wait)
         raise last_error or errors.TransportError(f"{method} {path}: no attempt was made")
 
     def backoff(self, attempt: int) -> None:
         """Wait before retry number ``attempt`` (for callers that retry themselves)."""
-        self._sleep(self.retry.delay(attempt, self._rng))
+        self._wait(self.retry.delay(attempt, self._rng))
 
     # -- the API's read methods ------------------------------------------------------------
     def list_page(
@@ -236,9 +259,6 @@ class HealthApiClient:
 
     def profile(self) -> dict:
         return self.request("GET", "/profile").data
-
-    def settings(self) -> dict:
-        return self.request("GET", "/settings").data
 
     def identity(self) -> dict:
         return self.request("GET", "/identity").data

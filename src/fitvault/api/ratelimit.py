@@ -42,7 +42,7 @@ class RollingWindowLimiter:
         *,
         margin_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         if limit < 1 or window_s <= 0:
             raise ValueError("limit must be >= 1 and window_s > 0")
@@ -55,8 +55,12 @@ class RollingWindowLimiter:
         self._lock = threading.Lock()
         self.waited_s = 0.0  # total time callers spent waiting, for reports
 
-    def acquire(self) -> None:
-        """Block until one more request fits, then record it as sent."""
+    def acquire(self, sleep: Callable[[float], object] | None = None) -> None:
+        """Block until one more request fits, then record it as sent.
+
+        ``sleep`` replaces the limiter's own for this call (the client passes one that ends when
+        the run is cancelled)."""
+        sleep = sleep or self._sleep
         while True:
             with self._lock:
                 now = self._clock()
@@ -65,7 +69,7 @@ class RollingWindowLimiter:
                     self._sent.append(now)
                     return
                 self.waited_s += wait
-            self._sleep(wait)
+            sleep(wait)
 
     def pause(self, seconds: float) -> None:
         """Hold every caller for ``seconds`` (the server said Retry-After)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from rich import box
 from rich.markup import escape
@@ -10,19 +12,30 @@ from rich.table import Table
 
 from fitvault import errors, session
 from fitvault.cli.main import App, cli, err_console, handle_errors, out_console
-from fitvault.datatypes import TYPE_IDS
+from fitvault.datatypes import TYPE_IDS, streams_for_types
 from fitvault.store.vault import Vault
 from fitvault.sync import StreamProgress, SyncOptions, SyncPlan, SyncReport, make_plan, rebuild, run_plan, sync_lock
 
 
-def _parse_types(value: str | None) -> tuple[str, ...] | None:
+def _parse_types(ctx, param, value: str | None) -> tuple[str, ...] | None:
     if not value:
         return None
     types = tuple(t.strip() for t in value.split(",") if t.strip())
-    unknown = sorted(set(types) - set(TYPE_IDS))
-    if unknown:
-        raise click.BadParameter(f"unknown type(s) {', '.join(unknown)}; choose from {', '.join(TYPE_IDS)}")
+    try:
+        streams_for_types(list(types))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
     return types
+
+
+def _setting(conf: dict, key: str, given: int | None, default: int, low: int, high: int) -> int:
+    """A [sync] setting from config.toml, checked like the command-line option."""
+    if given is not None:
+        return given
+    value = conf.get(key, default)
+    if not isinstance(value, int) or not low <= value <= high:
+        raise errors.ConfigError(f"[sync] {key} in config.toml must be a whole number from {low} to {high}, got {value!r}")
+    return value
 
 
 class _Bars:
@@ -49,6 +62,17 @@ class _Bars:
             )
 
 
+def _window_text(sp) -> str:
+    """A plan's window for people: UTC minutes for instant streams, inclusive local dates else."""
+    if not sp.window:
+        return "nothing to fetch"
+    lo, hi = sp.window
+    if sp.stream.bound == "instant":
+        return f"{lo[:16].replace('T', ' ')} .. {hi[:16].replace('T', ' ')} UTC"
+    last = sp.stream.parse_bound(hi) - timedelta(days=1)
+    return f"{lo} .. {last.isoformat()} (local dates)"
+
+
 def _plan_table(plan: SyncPlan, quota: int, concurrency: int) -> Table:
     table = Table(title="sync plan", title_justify="left", box=box.SIMPLE_HEAD)
     for col in ("type", "window", "windows", "resumed", "≈ requests"):
@@ -57,8 +81,7 @@ def _plan_table(plan: SyncPlan, quota: int, concurrency: int) -> Table:
         if sp.skipped:
             table.add_row(sp.stream.name, f"skipped: {escape(sp.skipped)}", "", "", "")
             continue
-        lo, hi = sp.window or ("-", "-")
-        table.add_row(sp.stream.name, f"{lo} .. {hi}", str(len(sp.jobs)), str(sp.resumed), str(sp.estimated_requests))
+        table.add_row(sp.stream.name, _window_text(sp), str(len(sp.jobs)), str(sp.resumed), str(sp.estimated_requests))
     seconds = plan.estimated_seconds(quota, 0.15, concurrency)
     table.caption = (
         f"≈ {plan.estimated_requests} requests; about {_duration(seconds)} within the quota of {quota}/min "
@@ -88,11 +111,13 @@ def _report_table(report: SyncReport) -> Table:
 
 
 @cli.command("sync")
-@click.option("--types", "types", metavar="T,...", help=f"Only these types ({', '.join(TYPE_IDS)}).")
+@click.option("--types", "types", metavar="T,...", callback=_parse_types,
+              help=f"Only these types ({', '.join(TYPE_IDS)}).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Fetch from this local date (inclusive).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Fetch up to this local date (inclusive).")
 @click.option("--full", is_flag=True, help="Re-fetch the whole history, not just what is new.")
-@click.option("--dry-run", is_flag=True, help="Show the request plan and its duration; fetch nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Show the request plan and its duration; fetch no data (a first run reads the profile).")
 @click.option("--concurrency", type=click.IntRange(1, 16), default=None, help="Requests in flight at once (default 4).")
 @click.option("--quota", "quota", type=click.IntRange(1, 100000), default=None,
               help="Requests per minute to stay under (default 300, the API's per-user quota).")
@@ -103,10 +128,10 @@ def _report_table(report: SyncReport) -> Table:
 def sync_command(app: App, types, since, until, full, dry_run, concurrency, quota, wait_s) -> None:
     """Fetch new data from the Google Health API into the vault (resumable, incremental)."""
     conf = app.config().get("sync", {})
-    concurrency = concurrency or int(conf.get("concurrency", session.DEFAULT_CONCURRENCY))
-    quota = quota or int(conf.get("quota_per_minute", session.DEFAULT_QUOTA_PER_MINUTE))
+    concurrency = _setting(conf, "concurrency", concurrency, session.DEFAULT_CONCURRENCY, 1, 16)
+    quota = _setting(conf, "quota_per_minute", quota, session.DEFAULT_QUOTA_PER_MINUTE, 1, 100000)
     options = SyncOptions(
-        types=_parse_types(types),
+        types=types,
         since=since.date() if since else None,
         until=until.date() if until else None,
         full=full,
@@ -131,7 +156,14 @@ def sync_command(app: App, types, since, until, full, dry_run, concurrency, quot
         bars = _Bars(progress)
         bars.add(plan)
         with progress:
-            report = run_plan(vault, client, plan, concurrency=concurrency, progress=bars)
+            try:
+                report = run_plan(vault, client, plan, progress=bars)
+            except errors.FitvaultError as exc:
+                partial = getattr(exc, "report", None)
+                if partial is not None:
+                    progress.stop()
+                    out_console.print(_report_table(partial))
+                raise
     out_console.print(_report_table(report))
     for line in report.skipped:
         err_console.print(f"[yellow]skipped[/] {escape(line)}")
@@ -147,6 +179,8 @@ def sync_command(app: App, types, since, until, full, dry_run, concurrency, quot
 @handle_errors
 def rebuild_command(app: App) -> None:
     """Re-derive every table from the raw archive, without downloading anything."""
+    if not app.paths.raw_archive.exists():
+        raise errors.StoreError(f"no vault with a raw archive at {app.paths.root}")
     with sync_lock(app.paths), Vault(app.paths.root) as vault:
         with err_console.status("rebuilding from the raw archive ..."):
             counts = rebuild(vault)

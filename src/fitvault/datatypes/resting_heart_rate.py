@@ -5,7 +5,8 @@ Wire shape::
     {"dataSource": {...}, "dailyRestingHeartRate": {"date": {"year": 2026, "month": 9, "day": 14},
      "beatsPerMinute": "55", "dailyRestingHeartRateMetadata": {"calculationMethod": "WITH_SLEEP"}}}
 
-Daily types have a civil date only, no instant and no offset (reference §2.2). Natural key: date.
+Daily types have a civil date only, no instant and no offset (reference §2.2). Natural key:
+(date, source): ``list`` returns each source's record (reference §1.5).
 """
 
 from __future__ import annotations
@@ -53,9 +54,8 @@ class RestingHeartRate(Stream):
     def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
         conn.executemany(
             "INSERT INTO resting_heart_rate (date, source_id, bpm, calculation_method) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (date) DO UPDATE SET source_id = excluded.source_id, "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (date, source_id) DO UPDATE SET "
             "bpm = excluded.bpm, calculation_method = excluded.calculation_method "
-            "WHERE bpm IS NOT excluded.bpm OR calculation_method IS NOT excluded.calculation_method "
-            "OR source_id IS NOT excluded.source_id",
+            "WHERE bpm IS NOT excluded.bpm OR calculation_method IS NOT excluded.calculation_method",
             ((d.isoformat(), source_ids(src), bpm, method) for d, src, bpm, method in rows),
         )

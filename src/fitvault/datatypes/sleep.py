@@ -78,6 +78,12 @@ class Sleep(Stream):
     def parse(self, body: dict) -> ParsedPage:
         return parse_points(body, self._one, lambda row: row[3])
 
+    def resume_upper(self, oldest: Bound) -> Bound:
+        """The API orders sleep by *start* time, newest first (reference §1.3), while the filter
+        is on the end date. A session not yet seen starts before the oldest start seen, so it
+        ends at most a day or so later: resume two days above that start date."""
+        return oldest + timedelta(days=2)  # type: ignore[operator]
+
     @staticmethod
     def _one(point: dict) -> tuple:
         s = point["sleep"]
@@ -106,15 +112,15 @@ class Sleep(Stream):
             int64(summary.get("minutesAwake")), int64(summary.get("minutesToFallAsleep")),
             int64(summary.get("minutesAfterWakeUp")), s.get("createTime"), s.get("updateTime"),
         )
-        night: date = timeutil.local_date(end_ms, end_off)
-        return (session, sorted(parts), sorted(stage_summary), night)
+        start_day: date = timeutil.local_date(start_ms, start_off)  # position in the walk
+        return (session, sorted(parts), sorted(stage_summary), start_day)
 
     def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
         cols = ", ".join(_SESSION_COLUMNS)
         marks = ", ".join("?" * len(_SESSION_COLUMNS))
         updates = ", ".join(f"{c} = excluded.{c}" for c in _SESSION_COLUMNS[1:])
         changed_where = " OR ".join(f"{c} IS NOT excluded.{c}" for c in _SESSION_COLUMNS[1:])
-        for session, parts, stage_summary, _night in rows:
+        for session, parts, stage_summary, _start_day in rows:
             values = (session[0], source_ids(session[1])) + session[2:]
             conn.execute(
                 f"INSERT INTO sleep_sessions ({cols}) VALUES ({marks}) "
@@ -126,7 +132,7 @@ class Sleep(Stream):
                 "SELECT kind, start_ms, start_offset_s, end_ms, end_offset_s, stage FROM sleep_stages "
                 "WHERE session_id = ? ORDER BY kind, start_ms", (sid,)
             ).fetchall()
-            if old_parts != sorted(parts, key=lambda p: (p[0], p[1])):
+            if old_parts != parts:  # both sorted by (kind, start)
                 conn.execute("DELETE FROM sleep_stages WHERE session_id = ?", (sid,))
                 conn.executemany(
                     "INSERT OR REPLACE INTO sleep_stages (session_id, kind, start_ms, start_offset_s, "

@@ -7,8 +7,8 @@ that the typed store stays compact; a page is committed to the archive *before* 
 cursor are committed to the vault, so a crash between the two leaves an extra archived page
 (harmless: replays are idempotent upserts) and never a row without its raw page.
 
-Thread safety: one writer lock serialises every write; reads from other threads use their own
-connections.
+Thread safety: one lock serialises every use of the two connections from worker threads
+(writes); ``raw_pages`` reads through a connection of its own.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from fitvault.config import VaultPaths
 from fitvault.datatypes.base import ParsedPage, SourceKey, Stream
@@ -58,7 +58,7 @@ class Job:
     upper: str
     resume_upper: str
     page_size: int
-    done: bool = False
+    done: bool = False  # set by the engine when the walk ends; open_jobs returns only open ones
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -105,6 +105,8 @@ class Vault:
             raise VaultCorrupt(f"{self.paths.database} is a folder, not a vault database")
         self.conn = _connect(self.paths.database, VAULT_APPLICATION_ID, "vault")
         self.raw = _connect(self.paths.raw_archive, RAW_APPLICATION_ID, "raw archive")
+        # The archive page must be durable before its rows are committed, even on power loss.
+        self.raw.execute("PRAGMA synchronous = FULL")
         self._lock = threading.RLock()
         self._source_ids: dict[tuple, int] = {}
         self._sources_added = 0  # so row counts can leave new source rows out
@@ -186,12 +188,13 @@ class Vault:
 
     # -- raw archive -----------------------------------------------------------------------
     def archive_page(self, stream: str, request: dict, body: bytes) -> int:
-        """Store one raw response page (compressed). Committed on return."""
+        """Store one raw response page (compressed). Committed (and synced to disk) on return."""
+        blob = zlib.compress(body, 6)  # outside the lock: other workers keep writing meanwhile
         with self._lock:
             try:
                 cur = self.raw.execute(
                     "INSERT INTO raw_pages (fetched_at, stream, request, codec, body) VALUES (?, ?, ?, ?, ?)",
-                    (_utc_now(), stream, json.dumps(request, sort_keys=True), "zlib", zlib.compress(body, 6)),
+                    (_utc_now(), stream, json.dumps(request, sort_keys=True), "zlib", blob),
                 )
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot write the raw archive: {exc}") from exc
@@ -217,8 +220,19 @@ class Vault:
         return self.raw.execute("SELECT count(*) FROM raw_pages").fetchone()[0]
 
     # -- writing parsed pages --------------------------------------------------------------
-    def save_page(self, stream: Stream, page: ParsedPage, job: Job | None = None) -> int:
+    def save_page(
+        self,
+        stream: Stream,
+        page: ParsedPage,
+        job: Job | None = None,
+        *,
+        on_stream_complete: Callable[[sqlite3.Connection, tuple[str, str]], None] | None = None,
+    ) -> int:
         """Upsert a page's rows, quarantine its bad points and move the job's cursor, atomically.
+
+        When this page finishes the stream's last open job, ``on_stream_complete(conn, (lower,
+        upper))`` runs in the same transaction with the span of all the stream's jobs, and the
+        jobs are deleted: a crash can never separate "last page saved" from "cursor advanced".
 
         Returns the number of rows inserted or changed.
         """
@@ -228,27 +242,43 @@ class Vault:
                 stream.save(conn, page.rows, self.source_id)
             changed = conn.total_changes - before - (self._sources_added - sources_before)
             if page.bad:
-                now = _utc_now()
-                conn.executemany(
-                    "INSERT INTO quarantine (stream, reason, payload, seen_at) VALUES (?, ?, ?, ?)",
-                    ((stream.name, reason, json.dumps(point, sort_keys=True), now) for reason, point in page.bad),
-                )
+                self.quarantine(conn, stream.name, page.bad)
             if job is not None:
                 conn.execute(
                     "UPDATE sync_jobs SET resume_upper = ?, done = ?, page_size = ? "
                     "WHERE stream = ? AND lower = ? AND upper = ?",
                     (job.resume_upper, int(job.done), job.page_size, job.stream, job.lower, job.upper),
                 )
+                if job.done and on_stream_complete is not None:
+                    open_left, lo, hi = conn.execute(
+                        "SELECT sum(done = 0), min(lower), max(upper) FROM sync_jobs WHERE stream = ?", (job.stream,)
+                    ).fetchone()
+                    if not open_left:
+                        on_stream_complete(conn, (lo, hi))
+                        conn.execute("DELETE FROM sync_jobs WHERE stream = ?", (job.stream,))
             return changed
+
+    @staticmethod
+    def quarantine(conn: sqlite3.Connection, stream: str, bad: list[tuple[str, dict]]) -> None:
+        """Keep points that failed to parse, once each (the overlap window re-reads them)."""
+        now = _utc_now()
+        conn.executemany(
+            "INSERT OR IGNORE INTO quarantine (stream, reason, payload, seen_at) VALUES (?, ?, ?, ?)",
+            ((stream, reason, json.dumps(point, sort_keys=True), now) for reason, point in bad),
+        )
 
     # -- sync bookkeeping ------------------------------------------------------------------
     def open_jobs(self, stream: str) -> list[Job]:
         rows = self.conn.execute(
-            "SELECT stream, lower, upper, resume_upper, page_size, done FROM sync_jobs "
+            "SELECT stream, lower, upper, resume_upper, page_size FROM sync_jobs "
             "WHERE stream = ? AND done = 0 ORDER BY upper DESC",
             (stream,),
         ).fetchall()
-        return [Job(*r[:5], done=bool(r[5])) for r in rows]
+        return [Job(*r[:5]) for r in rows]
+
+    def jobs_upper(self, stream: str) -> str | None:
+        """The highest upper bound of the stream's unfinished run (done windows included)."""
+        return self.conn.execute("SELECT max(upper) FROM sync_jobs WHERE stream = ?", (stream,)).fetchone()[0]
 
     def add_jobs(self, jobs: list[Job]) -> None:
         with self.transaction() as conn:
@@ -258,10 +288,6 @@ class Vault:
                 ((j.stream, j.lower, j.upper, j.resume_upper, j.page_size) for j in jobs),
             )
 
-    def clear_done_jobs(self, stream: str) -> None:
-        with self.transaction() as conn:
-            conn.execute("DELETE FROM sync_jobs WHERE stream = ? AND done = 1", (stream,))
-
     def sync_state(self, stream: str) -> dict:
         row = self.conn.execute(
             "SELECT synced_from, synced_until, last_sync, last_error FROM sync_state WHERE stream = ?",
@@ -270,17 +296,21 @@ class Vault:
         keys = ("synced_from", "synced_until", "last_sync", "last_error")
         return dict(zip(keys, row)) if row else dict.fromkeys(keys)
 
-    def set_sync_state(self, stream: str, **values: str | None) -> None:
+    def set_sync_state(self, stream: str, conn: sqlite3.Connection | None = None, **values: str | None) -> None:
+        """Update some of a stream's sync state (inside ``conn``'s transaction when given)."""
+        if conn is None:
+            with self.transaction() as own:
+                self.set_sync_state(stream, own, **values)
+            return
         state = self.sync_state(stream)
         state.update(values)
-        with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO sync_state (stream, synced_from, synced_until, last_sync, last_error) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (stream) DO UPDATE SET synced_from = excluded.synced_from, "
-                "synced_until = excluded.synced_until, last_sync = excluded.last_sync, "
-                "last_error = excluded.last_error",
-                (stream, state["synced_from"], state["synced_until"], state["last_sync"], state["last_error"]),
-            )
+        conn.execute(
+            "INSERT INTO sync_state (stream, synced_from, synced_until, last_sync, last_error) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (stream) DO UPDATE SET synced_from = excluded.synced_from, "
+            "synced_until = excluded.synced_until, last_sync = excluded.last_sync, "
+            "last_error = excluded.last_error",
+            (stream, state["synced_from"], state["synced_until"], state["last_sync"], state["last_error"]),
+        )
 
     def start_run(self) -> int:
         with self.transaction() as conn:

@@ -20,7 +20,7 @@ from fitvault.config import VaultPaths
 from fitvault.datatypes import STREAMS_BY_NAME, streams_for_types
 from fitvault.store.vault import Vault
 from fitvault.sync.engine import ProgressCallback, StreamProgress, SyncEngine, SyncReport
-from fitvault.sync.plan import SyncOptions, SyncPlan, plan_sync
+from fitvault.sync.plan import FALLBACK_HISTORY_START, SyncOptions, SyncPlan, plan_sync
 
 log = logging.getLogger("fitvault.sync")
 
@@ -50,18 +50,18 @@ def sync_lock(paths: VaultPaths, *, wait_s: float = 0.0) -> Iterator[None]:
 def history_start(vault: Vault, client: HealthApiClient) -> date | None:
     """The account's first day (profile ``membershipStartDate``), remembered in the vault."""
     known = vault.account().get("membership_start")
-    if known:
-        return date.fromisoformat(known)
+    if known is not None:
+        return date.fromisoformat(known) if known else None  # "" = the profile had none
     try:
         profile = client.profile()
     except (errors.PermissionDenied, errors.InvalidArgument, errors.NotFound) as exc:
-        log.warning("profile not readable (%s); backfilling from %s", exc, "2015-01-01")
+        log.warning("profile not readable (%s); backfilling from %s", exc, FALLBACK_HISTORY_START)
         return None
     start = profile.get("membershipStartDate")
-    if not start:
-        return None
-    day = timeutil.date_from_json(start)
-    vault.set_account(membership_start=day.isoformat())
+    day = timeutil.date_from_json(start) if start else None
+    if day is None:
+        log.warning("the profile has no membershipStartDate; backfilling from %s", FALLBACK_HISTORY_START)
+    vault.set_account(membership_start=day.isoformat() if day else "")
     return day
 
 
@@ -81,13 +81,13 @@ def make_plan(
         streams = streams_for_types(list(options.types) if options.types else None)
     except ValueError as exc:
         raise errors.ConfigError(str(exc)) from exc
+    if options.full and options.since:
+        raise errors.ConfigError("--full re-fetches from the start of the history; it does not go with --since")
     now = now_ms if now_ms is not None else timeutil.utc_now_ms()
     needs_start = options.full or any(
         not vault.sync_state(s.name)["synced_until"] and not options.since for s in streams
     )
     start = history_start(vault, client) if needs_start else None
-    if start is None and vault.account().get("membership_start"):
-        start = date.fromisoformat(vault.account()["membership_start"])
     return plan_sync(
         vault, streams, options, now_ms=now, history_start=start, granted_scopes=granted_scopes,
         persist=not dry_run,
@@ -99,11 +99,10 @@ def run_plan(
     client: HealthApiClient,
     plan: SyncPlan,
     *,
-    concurrency: int = 4,
     progress: ProgressCallback | None = None,
 ) -> SyncReport:
     """Fetch every window of a plan; ``report.incomplete`` lists what is left undone."""
-    return SyncEngine(vault, client, concurrency=concurrency, progress=progress).run(plan)
+    return SyncEngine(vault, client, concurrency=plan.concurrency, progress=progress).run(plan)
 
 
 def sync(
@@ -126,7 +125,7 @@ def sync(
         now_ms: the upper bound of the run (default: now).
     """
     plan = make_plan(vault, client, options, granted_scopes=granted_scopes, now_ms=now_ms)
-    return run_plan(vault, client, plan, concurrency=options.concurrency, progress=progress)
+    return run_plan(vault, client, plan, progress=progress)
 
 
 def rebuild(vault: Vault) -> dict[str, int]:
@@ -150,10 +149,7 @@ def rebuild(vault: Vault) -> dict[str, int]:
             if page.rows:
                 stream.save(conn, page.rows, vault.source_id)
             if page.bad:
-                conn.executemany(
-                    "INSERT INTO quarantine (stream, reason, payload, seen_at) VALUES (?, ?, ?, datetime('now'))",
-                    ((name, reason, json.dumps(point, sort_keys=True)) for reason, point in page.bad),
-                )
+                vault.quarantine(conn, name, page.bad)
             counts[name] = counts.get(name, 0) + len(page.rows)
             pages += 1
     counts["pages"] = pages

@@ -28,8 +28,8 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from fitvault import errors, timeutil
-from fitvault.api.client import GatewayTimeout, HealthApiClient
-from fitvault.datatypes.base import Stream
+from fitvault.api.client import Cancelled, GatewayTimeout, HealthApiClient
+from fitvault.datatypes.base import ParsedPage, Stream
 from fitvault.store.vault import Job, Vault
 from fitvault.sync.plan import SyncPlan
 
@@ -41,8 +41,10 @@ MIN_PAGE_SIZE = 250
 GROW_AFTER_PAGES = 3
 MAX_EMPTY_PAGES_IN_A_ROW = 1000
 MAX_WALK_RESTARTS = 8
-# Errors after which nothing else can work: stop every worker.
-_FATAL = (errors.AuthError, errors.AccountNotLinked, errors.Unauthenticated, errors.StoreError)
+# Errors after which nothing else can work: stop every worker. (A RateLimited here has
+# outlasted the retry budget or asks for a longer wait than allowed: the quota is per user, so
+# every other stream would meet it too.)
+_FATAL = (errors.AuthError, errors.AccountNotLinked, errors.Unauthenticated, errors.StoreError, errors.RateLimited)
 
 
 class _Stopped(Exception):
@@ -65,10 +67,6 @@ class StreamProgress:
     estimated_requests: int = 0
     error: str | None = None
     skipped: str | None = None
-
-    @property
-    def done(self) -> bool:
-        return self.jobs_done == self.jobs and not self.error
 
 
 @dataclass
@@ -120,6 +118,8 @@ class SyncEngine:
 
     # -- public ----------------------------------------------------------------------------
     def run(self, plan: SyncPlan) -> SyncReport:
+        self._now_ms = plan.now_ms
+        self.client.reset_cancel()
         started = time.monotonic()
         requests_before = self.client.requests_sent
         report = SyncReport(self.vault.start_run())
@@ -141,18 +141,21 @@ class SyncEngine:
                         done, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
                         for f in done:
                             exc = f.exception()
-                            if exc is not None and fatal is None and not isinstance(exc, _Stopped):
+                            if exc is not None and fatal is None and not isinstance(exc, (_Stopped, Cancelled)):
                                 fatal = exc
                                 self._stop.set()
+                                self.client.cancel()
                 except KeyboardInterrupt:
                     report.interrupted = True
                     self._stop.set()
+                    self.client.cancel()
                     raise
         finally:
             report.requests = self.client.requests_sent - requests_before
             report.elapsed_s = time.monotonic() - started
             self._finish(plan, report, fatal)
         if fatal is not None:
+            fatal.report = report  # type: ignore[attr-defined]  # what was done before it stopped
             raise fatal
         return report
 
@@ -165,16 +168,8 @@ class SyncEngine:
                 self._walk_daily_rollup(stream, job, progress)
             else:
                 self._walk_list(stream, job, progress)
-        except _Stopped:
-            raise
-        except errors.PermissionDenied as exc:
-            if exc.reason in ("ACCESS_TOKEN_SCOPE_INSUFFICIENT", "MISSING_OAUTH_SCOPE", "INSUFFICIENT_SCOPE"):
-                with self._lock:
-                    progress.skipped = "not granted on the consent screen (" + str(exc.message) + ")"
-                    progress.error = None
-                return
-            self._record_error(progress, exc)
-            raise
+        except (_Stopped, Cancelled):
+            raise _Stopped() from None
         except _FATAL as exc:
             self._record_error(progress, exc)
             raise
@@ -189,6 +184,12 @@ class SyncEngine:
         while True:
             resume = stream.parse_bound(job.resume_upper)
             walk_start = job.resume_upper
+            if resume <= lower:  # type: ignore[operator]
+                # Nothing left (a cursor can pass ``lower`` after a widened fallback filter).
+                job.done = True
+                self.vault.save_page(stream, ParsedPage(), job, on_stream_complete=self._completer(stream))
+                self._advance(progress, stream, job, 0, 0, 0, request=False)
+                return
             filters = stream.alternative_filters(lower, resume)
             choice = self._filter_choice.get(stream.name, 0)
             filter_text = filters[choice]
@@ -263,7 +264,7 @@ class SyncEngine:
                     # the cursor just committed; it costs no extra request.
                     job.page_size = min(stream.page_size, job.page_size * 2)
                     restart = True
-                changed = self.vault.save_page(stream, page, job)
+                changed = self.vault.save_page(stream, page, job, on_stream_complete=self._completer(stream))
                 self._advance(progress, stream, job, len(page.rows), changed, len(page.bad))
                 if job.done:
                     return
@@ -289,7 +290,7 @@ class SyncEngine:
             job.done = token is None
             if job.done:
                 job.resume_upper = job.lower
-            changed = self.vault.save_page(stream, page, job)
+            changed = self.vault.save_page(stream, page, job, on_stream_complete=self._completer(stream))
             self._advance(progress, stream, job, len(page.rows), changed, len(page.bad))
             if job.done:
                 return
@@ -305,7 +306,10 @@ class SyncEngine:
             total, left = (hi - lo) / 86_400_000, (resume - lo) / 86_400_000  # type: ignore[operator]
         return float(max(total, 0)), float(max(left, 0))
 
-    def _advance(self, progress: StreamProgress, stream: Stream, job: Job, records: int, changed: int, bad: int) -> None:
+    def _advance(
+        self, progress: StreamProgress, stream: Stream, job: Job, records: int, changed: int, bad: int,
+        *, request: bool = True,
+    ) -> None:
         with self._lock:
             key = (job.stream, job.lower, job.upper)
             total, _ = self._spans[key]
@@ -313,7 +317,7 @@ class SyncEngine:
             spans = [v for k, v in self._spans.items() if k[0] == job.stream]
             all_total = sum(t for t, _ in spans)
             progress.fraction = 1.0 if all_total == 0 else sum(t - left for t, left in spans) / all_total
-            progress.requests += 1
+            progress.requests += int(request)
             progress.records += records
             progress.changed += changed
             progress.quarantined += bad
@@ -328,20 +332,40 @@ class SyncEngine:
         if self._progress_cb:
             self._progress_cb(progress)
 
+    def _completer(self, stream: Stream) -> Callable:
+        """What the last page of a stream's run does, in that page's transaction: move the
+        stream's covered range (``synced_from`` .. ``synced_until``) and stamp ``last_sync``."""
+
+        def complete(conn, span: tuple[str, str]) -> None:
+            lower, upper = stream.parse_bound(span[0]), stream.parse_bound(span[1])
+            # Never record a cursor in the future: a date window reaches "tomorrow anywhere on
+            # Earth" and an --until may be later than now; the overlap must start from now.
+            now = self._now_ms if stream.bound == "instant" else timeutil.from_ms(self._now_ms).date()
+            upper = min(upper, now)  # type: ignore[type-var]
+            state = self.vault.sync_state(stream.name)
+            until = stream.parse_bound(state["synced_until"]) if state["synced_until"] else None
+            since = stream.parse_bound(state["synced_from"]) if state["synced_from"] else None
+            values: dict[str, str | None] = {"last_sync": _utc_now_text(), "last_error": None}
+            if lower < upper:  # type: ignore[operator]
+                if until is None or since is None:
+                    values.update(synced_from=stream.format_bound(lower), synced_until=stream.format_bound(upper))
+                elif lower <= until and upper >= since:  # type: ignore[operator]
+                    # Only a window that touches the covered range extends it; an island
+                    # elsewhere (--since/--until) is stored but does not move the cursor.
+                    values.update(
+                        synced_from=stream.format_bound(min(lower, since)),  # type: ignore[type-var]
+                        synced_until=stream.format_bound(max(upper, until)),  # type: ignore[type-var]
+                    )
+            self.vault.set_sync_state(stream.name, conn, **values)
+
+        return complete
+
     def _finish(self, plan: SyncPlan, report: SyncReport, fatal: BaseException | None) -> None:
-        """Advance each completed stream's cursor; record the run's outcome."""
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        """Record errors on their streams and the run's outcome."""
         try:
-            for sp in plan.streams:
-                p = report.streams[sp.stream.name]
-                if p.skipped:
-                    continue
+            for p in report.streams.values():
                 if p.error:
-                    self.vault.set_sync_state(sp.stream.name, last_error=p.error)
-                    continue
-                if self.vault.open_jobs(sp.stream.name):
-                    continue  # interrupted: the jobs table says where to resume
-                self._complete_stream(sp.stream, now)
+                    self.vault.set_sync_state(p.stream, last_error=p.error)
             outcome = "interrupted" if report.interrupted else "failed" if fatal else (
                 "incomplete" if report.incomplete else "ok"
             )
@@ -351,21 +375,6 @@ class SyncEngine:
             if fatal is None:
                 raise
 
-    def _complete_stream(self, stream: Stream, now: str) -> None:
-        row = self.vault.conn.execute(
-            "SELECT min(lower), max(upper) FROM sync_jobs WHERE stream = ?", (stream.name,)
-        ).fetchone()
-        state = self.vault.sync_state(stream.name)
-        values: dict[str, str | None] = {"last_sync": now, "last_error": None}
-        if row[0] is not None:
-            lower, upper = stream.parse_bound(row[0]), stream.parse_bound(row[1])
-            until = stream.parse_bound(state["synced_until"]) if state["synced_until"] else None
-            since = stream.parse_bound(state["synced_from"]) if state["synced_from"] else None
-            # Only a window that joins the covered range extends it (a --since/--until island
-            # elsewhere is stored, but does not move the incremental cursor).
-            if until is None or lower <= until:  # type: ignore[operator]
-                values["synced_until"] = stream.format_bound(max(upper, until) if until is not None else upper)  # type: ignore[type-var]
-                values["synced_from"] = stream.format_bound(min(lower, since) if since is not None else lower)  # type: ignore[type-var]
-        self.vault.set_sync_state(stream.name, **values)
-        with self.vault.transaction() as conn:
-            conn.execute("DELETE FROM sync_jobs WHERE stream = ?", (stream.name,))
+
+def _utc_now_text() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

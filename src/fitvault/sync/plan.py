@@ -31,7 +31,9 @@ _LATEST_ZONE_MS = 12 * 3600 * 1000
 # A long list window is split into pieces of at least this many days so several workers can
 # walk it at once; each piece costs at most one partly filled page more (issue #6 target).
 MIN_SPLIT_DAYS = 30
-FALLBACK_HISTORY_START = date(2015, 1, 1)
+# When the profile has no membershipStartDate (live profiles were seen carrying only ``age``,
+# reference §1.9): the first Fitbit trackers shipped in 2009. Empty list windows cost one request.
+FALLBACK_HISTORY_START = date(2009, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,8 @@ class StreamPlan:
 @dataclass
 class SyncPlan:
     streams: list[StreamPlan]
-    now_ms: int
-    history_start: date
+    now_ms: int        # the run's "now": upper bound of open-ended windows
+    concurrency: int   # windows walked at once
 
     @property
     def estimated_requests(self) -> int:
@@ -157,23 +159,18 @@ def plan_sync(
             plan.skipped = "not granted: the token lacks " + " or ".join(s.rsplit("/", 1)[-1] for s in stream.scopes)
             continue
         existing = vault.open_jobs(stream.name)
-        all_jobs = vault.conn.execute(
-            "SELECT max(upper) FROM sync_jobs WHERE stream = ?", (stream.name,)
-        ).fetchone()[0]
-        state = vault.sync_state(stream.name)
         upper = _until_bound(stream, options.until) if options.until else _now_bound(stream, now_ms)
         if options.full:
             lower = _since_bound(stream, start)
         elif options.since:
             lower = _since_bound(stream, options.since)
-        elif all_jobs:
-            lower = stream.parse_bound(all_jobs)
-        elif state["synced_until"]:
-            lower = stream.parse_bound(state["synced_until"]) - (
-                stream.overlap if stream.bound == "date" else stream.overlap // timedelta(milliseconds=1)
-            )
         else:
-            lower = _since_bound(stream, start)
+            # Incremental: re-read the overlap behind the newest covered point — the cursor of
+            # the last completed run, or the end of an unfinished one (whose open windows are
+            # resumed as they are).
+            overlap = stream.overlap if stream.bound == "date" else stream.overlap // timedelta(milliseconds=1)
+            ends = [b for b in (vault.sync_state(stream.name)["synced_until"], vault.jobs_upper(stream.name)) if b]
+            lower = max(stream.parse_bound(b) for b in ends) - overlap if ends else _since_bound(stream, start)
         new_jobs = [
             Job(stream.name, stream.format_bound(lo), stream.format_bound(hi), stream.format_bound(hi), stream.page_size)
             for lo, hi in (_split(stream, lower, upper, options.concurrency) if lower < upper else [])
@@ -186,4 +183,4 @@ def plan_sync(
         plan.resumed = len(existing)
         per_day = stream.records_per_day(vault.conn)
         plan.estimated_requests = sum(estimate_requests(stream, j, per_day) for j in plan.jobs)
-    return SyncPlan(plans, now_ms, start)
+    return SyncPlan(plans, now_ms, options.concurrency)

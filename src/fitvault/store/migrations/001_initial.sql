@@ -22,11 +22,13 @@ CREATE TABLE heart_rate (
     PRIMARY KEY (time_ms, source_id)
 ) WITHOUT ROWID;
 
+-- list returns every source's record (reference §1.5), so a day may have one per device.
 CREATE TABLE resting_heart_rate (
-    date               TEXT PRIMARY KEY,         -- local date, as the API gives it
+    date               TEXT NOT NULL,            -- local date, as the API gives it
     source_id          INTEGER NOT NULL REFERENCES sources (id),
     bpm                INTEGER NOT NULL,
-    calculation_method TEXT
+    calculation_method TEXT,
+    PRIMARY KEY (date, source_id)
 ) WITHOUT ROWID;
 
 CREATE TABLE sleep_sessions (
@@ -133,5 +135,6 @@ CREATE TABLE quarantine (
     stream   TEXT NOT NULL,
     reason   TEXT NOT NULL,
     payload  TEXT NOT NULL,
-    seen_at  TEXT NOT NULL
+    seen_at  TEXT NOT NULL,
+    UNIQUE (stream, payload)
 );
