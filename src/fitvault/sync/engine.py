@@ -203,6 +203,7 @@ class SyncEngine:
             while not restart:
                 if self._stop.is_set():
                     raise _Stopped()
+                sent_token = token
                 try:
                     response = self.client.list_page(
                         stream.data_type, filter_text=filter_text, page_size=job.page_size, page_token=token
@@ -237,7 +238,7 @@ class SyncEngine:
                 self.vault.archive_page(
                     stream.name,
                     {"method": "GET", "data_type": stream.data_type, "filter": filter_text,
-                     "pageSize": job.page_size, "pageToken": bool(token)},
+                     "pageSize": job.page_size, "next_page": bool(sent_token)},
                     response.content,
                 )
                 if page.rows:
@@ -282,11 +283,11 @@ class SyncEngine:
             request = dict(body, pageToken=token) if token else body
             response = self.client.daily_rollup(stream.data_type, request)
             page = stream.parse(response.data)
-            token = response.data.get("nextPageToken") or None
             self.vault.archive_page(
-                stream.name, {"method": "POST", "data_type": stream.data_type, "body": body, "pageToken": bool(token)},
+                stream.name, {"method": "POST", "data_type": stream.data_type, "body": body, "next_page": bool(token)},
                 response.content,
             )
+            token = response.data.get("nextPageToken") or None
             job.done = token is None
             if job.done:
                 job.resume_upper = job.lower
