@@ -148,3 +148,33 @@ def test_bad_config_values_are_clear_errors(sim, tmp_path):
     result = run(["sync", "--dry-run"], env=sim_env(sim, tmp_path))
     assert result.returncode == 2
     assert "[sync] concurrency in config.toml must be a whole number from 1 to 16" in " ".join(result.stderr.split())
+
+
+def test_auth_google_no_browser_full_code_and_pkce_flow(sim, tmp_path):
+    """`fitvault auth google --no-browser` against the simulator's OAuth endpoints: the person
+    opens the printed URL elsewhere and pastes back the address the browser was sent to."""
+    import httpx
+
+    secrets_file = tmp_path / "client.json"
+    secrets_file.write_text(json.dumps(sim.client_secrets()))
+    proc = subprocess.Popen(
+        FITVAULT + ["auth", "google", "--client-secrets", str(secrets_file), "--no-browser"],
+        env=sim_env(sim, tmp_path / "vault"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )
+    consent_url = None
+    for line in proc.stderr:
+        if line.startswith(sim.auth_url):
+            consent_url = line.strip()
+            break
+    assert consent_url and "code_challenge_method=S256" in consent_url and "access_type=offline" in consent_url
+    # The "browser": the consent page redirects to the loopback address, which nobody serves.
+    redirect = httpx.get(consent_url, follow_redirects=False).headers["location"]
+    assert redirect.startswith("http://127.0.0.1:") and "code=" in redirect
+    out, err = proc.communicate(redirect + "\n", timeout=60)
+    assert proc.returncode == 0, err
+    assert "Authorised" in out
+    token = TokenStore(VaultPaths(tmp_path / "vault").google_token).load()
+    assert token.refresh_token and token.access_token not in out + err
+    status = run(["auth", "status", "--json"], env=sim_env(sim, tmp_path / "vault"))
+    assert json.loads(status.stdout)["account"] == sim.person.health_user_id
