@@ -178,3 +178,21 @@ def test_auth_google_no_browser_full_code_and_pkce_flow(sim, tmp_path):
     assert token.refresh_token and token.access_token not in out + err
     status = run(["auth", "status", "--json"], env=sim_env(sim, tmp_path / "vault"))
     assert json.loads(status.stdout)["account"] == sim.person.health_user_id
+
+
+def test_keyring_token_store_is_chosen_by_config(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from fitvault import session
+    from fitvault.auth.tokens import KeyringTokenStore
+
+    fake = types.ModuleType("keyring")
+    monkeypatch.setitem(sys.modules, "keyring", fake)
+    paths = VaultPaths(tmp_path)
+    assert type(session.token_store(paths)) is TokenStore
+    (tmp_path / "config.toml").write_text('[auth]\ntoken_store = "keyring"\n')
+    assert isinstance(session.token_store(paths), KeyringTokenStore)
+    (tmp_path / "config.toml").write_text('[auth]\ntoken_store = "vault"\n')
+    with pytest.raises(Exception, match='must be "file" or "keyring"'):
+        session.token_store(paths)

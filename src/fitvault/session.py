@@ -14,15 +14,22 @@ import httpx
 from fitvault.api.client import HealthApiClient, RetryPolicy
 from fitvault.api.ratelimit import RollingWindowLimiter
 from fitvault.auth.httpx_auth import GoogleAuth
-from fitvault.auth.tokens import TokenStore
-from fitvault.config import GoogleEndpoints, VaultPaths
-from fitvault.errors import NotAuthenticated
+from fitvault.auth.tokens import KeyringTokenStore, TokenStore
+from fitvault.config import GoogleEndpoints, VaultPaths, load_config_file
+from fitvault.errors import ConfigError, NotAuthenticated
 
 DEFAULT_QUOTA_PER_MINUTE = 300   # per user (reference §4.1)
 DEFAULT_CONCURRENCY = 4
 
 
 def token_store(paths: VaultPaths) -> TokenStore:
+    """Where the vault's Google token lives: ``google-token.json`` (0600), or the OS keyring when
+    ``config.toml`` says ``[auth] token_store = "keyring"`` (needs ``fitvault[keyring]``)."""
+    kind = load_config_file(paths).get("auth", {}).get("token_store", "file")
+    if kind == "keyring":
+        return KeyringTokenStore(paths.google_token)
+    if kind != "file":
+        raise ConfigError(f'[auth] token_store in config.toml must be "file" or "keyring", got {kind!r}')
     return TokenStore(paths.google_token)
 
 

@@ -31,7 +31,7 @@ from fitvault import errors, timeutil
 from fitvault.api.client import Cancelled, GatewayTimeout, HealthApiClient
 from fitvault.datatypes.base import ParsedPage, Stream
 from fitvault.store.vault import Job, Vault
-from fitvault.sync.plan import SyncPlan
+from fitvault.sync.plan import SyncPlan, estimate_requests
 
 log = logging.getLogger("fitvault.sync")
 
@@ -130,7 +130,13 @@ class SyncEngine:
             )
             for job in sp.jobs:
                 self._spans[(job.stream, job.lower, job.upper)] = self._span(sp.stream, job)
-        work = [(sp.stream, job) for sp in plan.streams if not sp.skipped for job in sp.jobs]
+        # Cheapest windows first: daily summaries and sleep land within seconds instead of
+        # waiting behind a long heart-rate backfill; the long chains then share the workers.
+        per_day = {sp.stream.name: sp.stream.records_per_day(self.vault.conn) for sp in plan.streams}
+        work = sorted(
+            ((sp.stream, job) for sp in plan.streams if not sp.skipped for job in sp.jobs),
+            key=lambda item: estimate_requests(item[0], item[1], per_day[item[0].name]),
+        )
         fatal: BaseException | None = None
         try:
             with ThreadPoolExecutor(self.concurrency, thread_name_prefix="fitvault-sync") as pool:
