@@ -3,8 +3,10 @@ sleep ordering, one record per source, quarantine, cursors never in the future."
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+import httpx
 import pytest
 
 from fitvault import timeutil
@@ -145,3 +147,36 @@ def test_full_and_since_do_not_go_together(vault):
 
     with FakeApi().client() as client, pytest.raises(ConfigError):
         make_plan(vault, client, SyncOptions(full=True, since=date(2026, 1, 1)), now_ms=T1, dry_run=True)
+
+
+def test_a_refused_sleep_filter_falls_back_and_is_remembered(vault):
+    api = FakeApi()
+    api.sleep = [{"id": "s1", "start_ms": ms("2026-03-08T23:00:00Z"), "end_ms": ms("2026-03-09T07:00:00Z")}]
+    refuse = {"error": {"code": 400, "message": "Invalid data point filter", "status": "INVALID_ARGUMENT",
+                        "details": [{"reason": "INVALID_DATA_POINT_FILTER_DATA_TYPE_MEMBER"}]}}
+    handler = api.handler
+
+    def strict(request):
+        api.log.append((request.method, request.url.path, dict(request.url.params)))
+        if "civil_end_time" in request.url.params.get("filter", ""):
+            return httpx.Response(400, json=refuse)
+        return fake_physical_sleep(request)
+
+    def fake_physical_sleep(request):
+        # Answer the physical end_time filter by treating its bounds as instants.
+        lo, hi = (timeutil.parse_instant_ms(x) for x in re.findall(r'"([^"]+)"', request.url.params["filter"]))
+        points = [{"name": "users/me/dataTypes/sleep/dataPoints/" + s["id"], "sleep": {"interval": {
+            "startTime": timeutil.format_instant(s["start_ms"]), "startUtcOffset": "0s",
+            "endTime": timeutil.format_instant(s["end_ms"]), "endUtcOffset": "0s"}}}
+            for s in api.sleep if lo <= s["end_ms"] < hi]
+        return httpx.Response(200, json={"dataPoints": points, "nextPageToken": ""})
+
+    api.handler = lambda request: strict(request) if "/sleep/" in request.url.path else handler(request)
+    options = SyncOptions(types=("sleep",), since=date(2026, 3, 1))
+    with api.client() as client:
+        assert sync(vault, client, options, now_ms=T1).incomplete == []
+        assert [p.split(" ")[0] for p in api.filters()] == ["sleep.interval.civil_end_time", "sleep.interval.end_time"]
+        api.log.clear()
+        assert sync(vault, client, options, now_ms=T1).incomplete == []
+        assert [p.split(" ")[0] for p in api.filters()] == ["sleep.interval.end_time"]  # remembered
+    assert vault.conn.execute("SELECT id FROM sleep_sessions").fetchall() == [("s1",)]

@@ -113,7 +113,11 @@ class SyncEngine:
         self._progress_cb = progress
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._filter_choice: dict[str, int] = {}
+        # Which of a stream's alternative filters this server accepts, remembered in the vault so
+        # a refused filter costs one request once, not once per run.
+        self._filter_choice: dict[str, int] = {
+            key.split(":", 1)[1]: int(value) for key, value in vault.account().items() if key.startswith("filter:")
+        }
         self._spans: dict[tuple[str, str, str], tuple[float, float]] = {}
 
     # -- public ----------------------------------------------------------------------------
@@ -229,6 +233,7 @@ class SyncEngine:
                     if token is None and choice + 1 < len(filters) and "FILTER" in (exc.reason or exc.message).upper():
                         choice += 1
                         self._filter_choice[stream.name] = choice
+                        self.vault.set_account(**{f"filter:{stream.name}": str(choice)})
                         log.warning("%s: filter refused (%s); trying %s", stream.name, exc, filters[choice])
                         filter_text = filters[choice]
                         continue
