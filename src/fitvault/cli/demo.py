@@ -6,7 +6,6 @@ from datetime import timezone
 from pathlib import Path
 
 import click
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fitvault import errors

@@ -46,7 +46,7 @@ def _devices(person: SyntheticPerson, now: datetime) -> list[dict]:
     now_s = int(now.timestamp())
     out = []
     worn = [(t, d) for t, d in DEVICE_HISTORY if t <= now_s]
-    for i, (start, dev) in enumerate(reversed(worn)):
+    for i, (_start, dev) in enumerate(reversed(worn)):
         current = i == 0
         retired_at = now_s if current else worn[len(worn) - i][0]
         sync = retired_at - retired_at % 900 + digest_int(person.seed, "sync", dev.device_id, retired_at // 900) % 60
