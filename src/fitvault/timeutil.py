@@ -68,12 +68,6 @@ def format_instant(ms: int) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def local_datetime(ms: int, offset_s: int) -> datetime:
-    """The local wall time of an instant, as an aware datetime with a fixed offset."""
-    tz = timezone(timedelta(seconds=offset_s))
-    return (_EPOCH + timedelta(milliseconds=ms)).astimezone(tz)
-
-
 def local_date(ms: int, offset_s: int) -> date:
     """The local calendar date of an instant."""
     return (_EPOCH + timedelta(milliseconds=ms + offset_s * 1000)).date()

@@ -53,7 +53,6 @@ class RollingWindowLimiter:
         self._sent: Deque[float] = deque(maxlen=limit)
         self._paused_until = 0.0
         self._lock = threading.Lock()
-        self.waited_s = 0.0  # total time callers spent waiting, for reports
 
     def acquire(self, sleep: Callable[[float], object] | None = None) -> None:
         """Block until one more request fits, then record it as sent.
@@ -68,7 +67,6 @@ class RollingWindowLimiter:
                 if wait <= 0:
                     self._sent.append(now)
                     return
-                self.waited_s += wait
             sleep(wait)
 
     def pause(self, seconds: float) -> None:

@@ -64,7 +64,6 @@ class StreamProgress:
     changed: int = 0          # rows inserted or changed in the vault
     quarantined: int = 0
     fraction: float = 0.0     # of the planned window, by time covered
-    estimated_requests: int = 0
     error: str | None = None
     skipped: str | None = None
 
@@ -129,7 +128,7 @@ class SyncEngine:
         report = SyncReport(self.vault.start_run())
         for sp in plan.streams:
             report.streams[sp.stream.name] = StreamProgress(
-                sp.stream.name, sp.window, jobs=len(sp.jobs), estimated_requests=sp.estimated_requests,
+                sp.stream.name, sp.window, jobs=len(sp.jobs),
                 skipped=sp.skipped,
             )
             for job in sp.jobs:
