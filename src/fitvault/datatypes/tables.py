@@ -1,0 +1,243 @@
+"""What every vault table holds: its layout, its value columns, their units and meaning.
+
+One catalogue feeds the Python API, the exports (the Excel data dictionary, Parquet schema
+metadata), ``docs/data-types.md`` and ``fitvault status``. Units are the API's own (reference
+§2.3) and are named in the column (``distance_mm``, ``weight_g``); conversion happens only on
+request (:func:`convert`).
+
+Layouts (see ``store/migrations``):
+
+``sample``    key ``(time_ms, source_id)``, ``utc_offset_s``
+``interval``  key ``(start_ms, source_id)``, ``start_offset_s``, ``end_ms``, ``end_offset_s``
+``daily``     key ``(date, source_id)``: a civil date, as the API gives daily-* types
+``rollup``    key ``date``: reconciled dailyRollUp totals (one value per local day)
+``session``   key ``id`` with ``start_ms`` .. ``end_offset_s`` (sleep, exercise)
+``child``     spans that belong to a session (sleep stages, exercise splits)
+``event``     instants that belong to a session (exercise events): ``time_ms``, ``utc_offset_s``
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Layout = Literal["sample", "interval", "daily", "rollup", "session", "child", "event"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A value column: its name (unit suffix included), unit ("" for none) and meaning."""
+
+    name: str
+    unit: str
+    meaning: str
+    kind: Literal["int", "float", "text", "bool"] = "float"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One vault table.
+
+    Attributes:
+        name: SQL table name.
+        type_id: the Google Health data type it comes from (kebab-case path id).
+        layout: see the module docstring.
+        title: a short human title ("Heart rate").
+        columns: value columns (the layout's key and time columns are implied).
+        stream: the sync stream that fills it.
+        parent: for ``child`` tables, the session table and the foreign-key column.
+    """
+
+    name: str
+    type_id: str
+    layout: Layout
+    title: str
+    columns: tuple[Column, ...]
+    stream: str
+    parent: tuple[str, str] | None = None
+
+    @property
+    def time_columns(self) -> tuple[str, ...]:
+        return {
+            "sample": ("time_ms", "utc_offset_s"),
+            "interval": ("start_ms", "start_offset_s", "end_ms", "end_offset_s"),
+            "daily": ("date",),
+            "rollup": ("date",),
+            "session": ("start_ms", "start_offset_s", "end_ms", "end_offset_s"),
+            "child": ("start_ms", "start_offset_s", "end_ms", "end_offset_s"),
+            "event": ("time_ms", "utc_offset_s"),
+        }[self.layout]
+
+    @property
+    def order_column(self) -> str:
+        """The indexed column rows are ordered and range-filtered by."""
+        return {"sample": "time_ms", "event": "time_ms", "daily": "date", "rollup": "date"}.get(self.layout, "start_ms")
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+C = Column
+_MM, _PCT, _BPM, _MIN, _KCAL, _VO2 = "mm", "%", "bpm", "min", "kcal", "ml/kg/min"
+
+TABLES: tuple[Table, ...] = (
+    Table("heart_rate", "heart-rate", "sample", "Heart rate", (
+        C("bpm", _BPM, "heart rate sample", "int"),), "heart-rate"),
+    Table("resting_heart_rate", "daily-resting-heart-rate", "daily", "Resting heart rate", (
+        C("bpm", _BPM, "resting heart rate of the day", "int"),
+        C("calculation_method", "", "WITH_SLEEP or ONLY_WITH_AWAKE_DATA", "text")), "daily-resting-heart-rate"),
+    Table("sleep_sessions", "sleep", "session", "Sleep sessions", (
+        C("sleep_type", "", "STAGES or CLASSIC", "text"),
+        C("main_sleep", "", "1 for the main sleep of the night", "bool"),
+        C("nap", "", "1 for a nap", "bool"),
+        C("processed", "", "0 while Google is still computing stages", "bool"),
+        C("stages_status", "", "SUCCEEDED, REJECTED_* ...", "text"),
+        C("manually_edited", "", "1 if edited in the app", "bool"),
+        C("minutes_in_sleep_period", _MIN, "time in bed", "int"),
+        C("minutes_asleep", _MIN, "minutes asleep", "int"),
+        C("minutes_awake", _MIN, "minutes awake during the sleep period", "int"),
+        C("minutes_to_fall_asleep", _MIN, "minutes before falling asleep", "int"),
+        C("minutes_after_wake_up", _MIN, "minutes in bed after waking", "int"),
+        C("create_time", "", "when Google created the record (UTC)", "text"),
+        C("update_time", "", "when Google last re-processed it (UTC)", "text")), "sleep"),
+    Table("sleep_stages", "sleep", "child", "Sleep stages", (
+        C("kind", "", "stage, short_awakening or out_of_bed", "text"),
+        C("stage", "", "AWAKE LIGHT DEEP REM (staged) or ASLEEP RESTLESS AWAKE (classic)", "text")),
+        "sleep", parent=("sleep_sessions", "session_id")),
+    Table("steps", "steps", "interval", "Steps per minute", (
+        C("count", "steps", "steps in the interval (0 = worn, no steps)", "int"),), "steps"),
+    Table("daily_steps", "steps", "rollup", "Steps per day", (
+        C("count", "steps", "steps in the local day", "int"),), "steps:daily"),
+    Table("daily_distance", "distance", "rollup", "Distance per day", (
+        C("distance_mm", _MM, "distance in the local day", "int"),), "distance:daily"),
+    Table("daily_floors", "floors", "rollup", "Floors per day", (
+        C("floors", "floors", "floors climbed in the local day", "int"),), "floors:daily"),
+    Table("daily_total_calories", "total-calories", "rollup", "Calories per day", (
+        C("calories_kcal", _KCAL, "total energy burned in the local day (BMR included)"),), "total-calories:daily"),
+    Table("active_zone_minutes", "active-zone-minutes", "interval", "Active zone minutes", (
+        C("heart_rate_zone", "", "FAT_BURN, CARDIO or PEAK", "text"),
+        C("active_zone_minutes", _MIN, "zone minutes earned (FAT_BURN 1 per minute, CARDIO/PEAK 2)", "int")),
+        "active-zone-minutes"),
+    Table("active_minutes", "active-minutes", "interval", "Active minutes", (
+        C("light_minutes", _MIN, "minutes of light activity", "int"),
+        C("moderate_minutes", _MIN, "minutes of moderate activity", "int"),
+        C("vigorous_minutes", _MIN, "minutes of vigorous activity", "int")), "active-minutes"),
+    Table("activity_level", "activity-level", "interval", "Activity level", (
+        C("level", "", "SEDENTARY, LIGHTLY_ACTIVE, MODERATELY_ACTIVE or VERY_ACTIVE", "text"),), "activity-level"),
+    Table("sedentary_periods", "sedentary-period", "interval", "Sedentary periods", (), "sedentary-period"),
+    Table("hrv", "heart-rate-variability", "sample", "Heart rate variability (samples)", (
+        C("rmssd_ms", "ms", "root mean square of successive differences"),
+        C("sdnn_ms", "ms", "standard deviation of NN intervals"),
+        C("lf_power_ms2", "ms²", "low-frequency power"),
+        C("hf_power_ms2", "ms²", "high-frequency power")), "heart-rate-variability"),
+    Table("daily_hrv", "daily-heart-rate-variability", "daily", "Heart rate variability (nightly)", (
+        C("average_hrv_ms", "ms", "average nightly HRV (RMSSD)"),
+        C("non_rem_hr_bpm", _BPM, "non-REM heart rate", "int"),
+        C("entropy", "", "entropy of the RR intervals"),
+        C("deep_sleep_rmssd_ms", "ms", "RMSSD during deep sleep")), "daily-heart-rate-variability"),
+    Table("spo2", "oxygen-saturation", "sample", "Oxygen saturation (samples)", (
+        C("spo2_pct", _PCT, "blood oxygen saturation"),), "oxygen-saturation"),
+    Table("daily_spo2", "daily-oxygen-saturation", "daily", "Oxygen saturation (nightly)", (
+        C("average_pct", _PCT, "nightly average SpO2"),
+        C("lower_bound_pct", _PCT, "lower bound of the night's range"),
+        C("upper_bound_pct", _PCT, "upper bound of the night's range"),
+        C("stddev_pct", _PCT, "standard deviation")), "daily-oxygen-saturation"),
+    Table("daily_breathing_rate", "daily-respiratory-rate", "daily", "Breathing rate (nightly)", (
+        C("breaths_per_min", "breaths/min", "average breathing rate during sleep"),), "daily-respiratory-rate"),
+    Table("breathing_rate_sleep", "respiratory-rate-sleep-summary", "sample", "Breathing rate per sleep", (
+        C("full_breaths_per_min", "breaths/min", "whole sleep"),
+        C("full_stddev_breaths_per_min", "breaths/min", "standard deviation over the whole sleep"),
+        C("full_signal_to_noise", "", "signal-to-noise ratio over the whole sleep"),
+        C("deep_breaths_per_min", "breaths/min", "deep sleep"),
+        C("light_breaths_per_min", "breaths/min", "light sleep"),
+        C("rem_breaths_per_min", "breaths/min", "REM sleep")), "respiratory-rate-sleep-summary"),
+    Table("daily_skin_temperature", "daily-sleep-temperature-derivations", "daily", "Skin temperature (nightly)", (
+        C("nightly_c", "°C", "nightly skin temperature"),
+        C("baseline_c", "°C", "personal baseline"),
+        C("relative_stddev_30d_c", "°C", "30-day standard deviation of the nightly − baseline difference")),
+        "daily-sleep-temperature-derivations"),
+    Table("weight", "weight", "sample", "Weight", (
+        C("id", "", "the data point's id", "text"),
+        C("weight_g", "g", "body weight"),
+        C("notes", "", "the user's note", "text")), "weight"),
+    Table("body_fat", "body-fat", "sample", "Body fat", (
+        C("id", "", "the data point's id", "text"),
+        C("body_fat_pct", _PCT, "body fat percentage")), "body-fat"),
+    Table("height", "height", "sample", "Height", (
+        C("id", "", "the data point's id", "text"),
+        C("height_mm", _MM, "body height", "int")), "height"),
+    Table("exercises", "exercise", "session", "Exercise", (
+        C("exercise_type", "", "WALKING, RUNNING, BIKING ...", "text"),
+        C("display_name", "", "name shown in the app", "text"),
+        C("active_duration_s", "s", "active time (pauses excluded)"),
+        C("calories_kcal", _KCAL, "energy burned"),
+        C("distance_mm", _MM, "distance"),
+        C("steps", "steps", "steps", "int"),
+        C("avg_pace_s_per_m", "s/m", "average pace"),
+        C("avg_speed_mm_per_s", "mm/s", "average speed"),
+        C("avg_hr_bpm", _BPM, "average heart rate", "int"),
+        C("active_zone_minutes", _MIN, "zone minutes earned", "int"),
+        C("elevation_gain_mm", _MM, "elevation gain"),
+        C("run_vo2_max_ml_kg_min", _VO2, "VO2 max estimated from the run"),
+        C("total_swim_lengths", "lengths", "pool lengths", "int"),
+        C("light_zone_s", "s", "time in the light heart-rate zone"),
+        C("moderate_zone_s", "s", "time in the moderate zone"),
+        C("vigorous_zone_s", "s", "time in the vigorous zone"),
+        C("peak_zone_s", "s", "time in the peak zone"),
+        C("has_gps", "", "1 if a GPS route exists (see exercise_tcx)", "bool"),
+        C("pool_length_mm", _MM, "pool length", "int"),
+        C("notes", "", "the user's note", "text"),
+        C("create_time", "", "when Google created the record (UTC)", "text"),
+        C("update_time", "", "when Google last changed it (UTC)", "text")), "exercise"),
+    Table("exercise_splits", "exercise", "child", "Exercise splits", (
+        C("kind", "", "split or summary", "text"),
+        C("idx", "", "position in the API's list", "int"),
+        C("split_type", "", "the split's type", "text"),
+        C("active_duration_s", "s", "active time"),
+        C("calories_kcal", _KCAL, "energy burned"),
+        C("distance_mm", _MM, "distance"),
+        C("steps", "steps", "steps", "int"),
+        C("avg_hr_bpm", _BPM, "average heart rate", "int"),
+        C("avg_pace_s_per_m", "s/m", "average pace")), "exercise", parent=("exercises", "exercise_id")),
+    Table("exercise_events", "exercise", "event", "Exercise events", (
+        C("idx", "", "position in the API's list", "int"),
+        C("event_type", "", "START STOP PAUSE RESUME AUTO_PAUSE AUTO_RESUME", "text")),
+        "exercise", parent=("exercises", "exercise_id")),
+    Table("daily_vo2_max", "daily-vo2-max", "daily", "Cardio fitness (VO2 max)", (
+        C("vo2_max_ml_kg_min", _VO2, "VO2 max"),
+        C("cardio_fitness_level", "", "POOR ... EXCELLENT", "text"),
+        C("estimated", "", "1 if estimated without a run", "bool"),
+        C("vo2_max_covariance", "", "covariance of the estimate")), "daily-vo2-max"),
+    Table("vo2_max", "vo2-max", "sample", "VO2 max (samples)", (
+        C("vo2_max_ml_kg_min", _VO2, "VO2 max"),
+        C("measurement_method", "", "how it was measured", "text")), "vo2-max"),
+    Table("run_vo2_max", "run-vo2-max", "sample", "Run VO2 max", (
+        C("run_vo2_max_ml_kg_min", _VO2, "VO2 max from a run"),), "run-vo2-max"),
+    Table("daily_heart_rate_zones", "daily-heart-rate-zones", "daily", "Heart-rate zones", (
+        C("zone", "", "zone name", "text"),
+        C("min_bpm", _BPM, "zone lower bound", "int"),
+        C("max_bpm", _BPM, "zone upper bound", "int")), "daily-heart-rate-zones"),
+)
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+#: Unit conversions offered on request: column suffix -> (new suffix, factor).
+CONVERSIONS: dict[str, tuple[str, float]] = {
+    "_mm": ("_km", 1e-6),
+    "_g": ("_kg", 1e-3),
+    "_mm_per_s": ("_km_per_h", 3.6e-3),
+}
+
+
+def convert(column: str) -> tuple[str, float]:
+    """The converted name and factor of a column, or the column unchanged (factor 1).
+
+    >>> convert("distance_mm")
+    ('distance_km', 1e-06)
+    """
+    for suffix, (new, factor) in sorted(CONVERSIONS.items(), key=lambda kv: -len(kv[0])):
+        if column.endswith(suffix):
+            if column == "height_mm":  # a height reads better in centimetres
+                return "height_cm", 0.1
+            return column[: -len(suffix)] + new, factor
+    return column, 1.0
