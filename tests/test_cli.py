@@ -13,6 +13,7 @@ from fitvault.auth.tokens import TokenStore
 from fitvault.cli import commands  # noqa: F401 - registers the commands
 from fitvault.cli.main import cli
 from fitvault.config import VaultPaths
+from fitvault.datatypes import TYPE_IDS
 
 from conftest import FITVAULT, sim_env, store_sim_token
 
@@ -61,7 +62,8 @@ def test_demo_verbose_prints_status_and_never_a_secret(tmp_path):
     assert doc["vault"] == str(vault)
     hr = doc["types"]["heart-rate"]
     assert hr["records"] > 10000 and hr["days"] >= 3 and hr["last_sync"]
-    assert set(doc["types"]) == {"heart-rate", "steps", "sleep", "daily-resting-heart-rate"}
+    assert set(doc["types"]) == set(TYPE_IDS)
+    assert doc["time_zone"] and doc["devices"] and doc["devices"][0]["last_sync_time"]
     with sqlite3.connect(vault / "vault.sqlite") as conn:
         assert conn.execute("SELECT count(*) FROM heart_rate").fetchone()[0] == hr["records"]
 

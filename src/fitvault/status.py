@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from fitvault.datatypes import STREAMS
 from fitvault.store.vault import Vault
+from fitvault.sync.context import devices
 
 MAX_GAPS_LISTED = 10
 
@@ -28,7 +29,8 @@ def _missing_days(days: list[str]) -> tuple[int, list[str]]:
 def vault_status(vault: Vault) -> dict:
     """The status document of ``fitvault status --json``.
 
-    ``{"vault": path, "types": {type id: {"records", "first", "last", "days", "last_sync",
+    ``{"vault": path, "time_zone": IANA zone, "devices": [{"device", "last_sync_time", ...}],
+    "types": {type id: {"records", "first", "last", "days", "last_sync",
     "synced_until", "gaps": {"days_without_data", "first_missing_days", "unfinished_windows"},
     "last_error"}}}``; ``records`` counts heart-rate samples, sleep sessions, resting-HR days,
     step minutes (steps also has ``daily_totals``).
@@ -56,8 +58,11 @@ def vault_status(vault: Vault) -> dict:
             records=n, first=first, last=last, days=len(day_list), last_sync=state["last_sync"],
             synced_until=state["synced_until"], last_error=state["last_error"],
         )
+    account = vault.account()
     return {
         "vault": str(vault.paths.root),
+        "time_zone": account.get("time_zone"),
+        "devices": devices(vault),
         "schema_version": vault.schema_version,
         "raw_pages": vault.raw_page_count(),
         "quarantined": vault.quarantine_count(),

@@ -41,7 +41,13 @@ def status_table(doc: dict) -> Table:
             table.add_row(f"{type_id} (daily)", str(t["daily_totals"]), "", "", "", "", "")
         if t.get("last_error"):
             table.add_row("", f"[red]last error:[/] {escape(t['last_error'])}", "", "", "", "", "")
-    table.caption = f"{doc['raw_pages']} raw pages archived; {doc['quarantined']} records quarantined"
+    caption = [f"{doc['raw_pages']} raw pages archived; {doc['quarantined']} records quarantined"]
+    if doc.get("time_zone"):
+        caption.append(f"time zone {escape(doc['time_zone'])}")
+    for d in doc.get("devices") or ():
+        battery = f", battery {escape(d['battery_status'])}" if d.get("battery_status") else ""
+        caption.append(f"{escape(d['device'] or d['id'])} last synced {_short(d['last_sync_time'])}{battery}")
+    table.caption = "\n".join(caption)
     return table
 
 

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+from fitvault.datatypes.active_minutes import ActiveMinutes
+from fitvault.datatypes.active_zone_minutes import ActiveZoneMinutes
+from fitvault.datatypes.activity_level import ActivityLevel, SedentaryPeriod
 from fitvault.datatypes.base import ParsedPage, Stream
+from fitvault.datatypes.body import BodyFat, Height, Weight
+from fitvault.datatypes.daily_totals import DistanceDaily, FloorsDaily, TotalCaloriesDaily
+from fitvault.datatypes.exercise import Exercise
 from fitvault.datatypes.heart_rate import HeartRate
+from fitvault.datatypes.heart_rate_variability import DailyHeartRateVariability, HeartRateVariability
+from fitvault.datatypes.heart_rate_zones import HeartRateZones
+from fitvault.datatypes.oxygen_saturation import DailyOxygenSaturation, OxygenSaturation
+from fitvault.datatypes.respiratory_rate import DailyRespiratoryRate, RespiratoryRateSleepSummary
 from fitvault.datatypes.resting_heart_rate import RestingHeartRate
+from fitvault.datatypes.skin_temperature import SkinTemperature
 from fitvault.datatypes.sleep import Sleep
 from fitvault.datatypes.steps import StepsDaily, StepsMinutes
+from fitvault.datatypes.vo2_max import DailyVo2Max, RunVo2Max, Vo2Max
 
 #: Every stream, in sync order (big intraday types first so they start early).
-STREAMS: tuple[Stream, ...] = (HeartRate(), StepsMinutes(), Sleep(), RestingHeartRate(), StepsDaily())
+STREAMS: tuple[Stream, ...] = (
+    HeartRate(), StepsMinutes(), OxygenSaturation(), HeartRateVariability(), ActiveMinutes(),
+    ActivityLevel(), ActiveZoneMinutes(), SedentaryPeriod(),
+    Sleep(), Exercise(), RespiratoryRateSleepSummary(), Weight(), BodyFat(), Height(), Vo2Max(), RunVo2Max(),
+    RestingHeartRate(), DailyHeartRateVariability(), DailyOxygenSaturation(), DailyRespiratoryRate(),
+    SkinTemperature(), DailyVo2Max(), HeartRateZones(),
+    StepsDaily(), DistanceDaily(), FloorsDaily(), TotalCaloriesDaily(),
+)
 STREAMS_BY_NAME: dict[str, Stream] = {s.name: s for s in STREAMS}
 #: Google Health type ids fitvault can sync (what `--types` accepts).
 TYPE_IDS: tuple[str, ...] = tuple(dict.fromkeys(s.data_type for s in STREAMS))
+#: Raw archive name of a stream's follow-up pages (an exercise's TCX export): ``<stream>:details``.
+DETAILS_SUFFIX = ":details"
 
 
 def streams_for_types(type_ids: list[str] | None) -> list[Stream]:
@@ -25,4 +46,4 @@ def streams_for_types(type_ids: list[str] | None) -> list[Stream]:
     return [s for s in STREAMS if s.data_type in type_ids]
 
 
-__all__ = ["STREAMS", "STREAMS_BY_NAME", "TYPE_IDS", "ParsedPage", "Stream", "streams_for_types"]
+__all__ = ["DETAILS_SUFFIX", "STREAMS", "STREAMS_BY_NAME", "TYPE_IDS", "ParsedPage", "Stream", "streams_for_types"]

@@ -64,12 +64,15 @@ class ParsedPage:
             newest-first walk; None for an empty page.
         newest: position of the newest record, used to check the newest-first order.
         bad: (reason, raw point) for points that could not be parsed; they are quarantined.
+        details: rows fetched by follow-up requests for this page's records (an exercise's
+            GPS route), saved in the page's transaction by :meth:`Stream.save_details`.
     """
 
     rows: list[tuple] = field(default_factory=list)
     oldest: Bound | None = None
     newest: Bound | None = None
     bad: list[tuple[str, dict]] = field(default_factory=list)
+    details: list[tuple] = field(default_factory=list)
 
 
 class Stream(ABC):
@@ -136,6 +139,24 @@ class Stream(ABC):
     @abstractmethod
     def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
         """Upsert rows on their natural keys. Runs inside the caller's transaction."""
+
+    # -- follow-up requests (only exercise has them: its GPS route) -------------------------
+    #: the table holding follow-up results, keyed by record id; None: no follow-ups
+    details_table: ClassVar[str | None] = None
+
+    def wanted_details(self, page: ParsedPage, have: set[str]) -> list[str]:
+        """Ids of this page's records whose details are not stored yet (``have``)."""
+        return []
+
+    def page_ids(self, page: ParsedPage) -> list[str]:
+        """Ids of this page's records (for :meth:`wanted_details`)."""
+        return []
+
+    def parse_detail(self, record_id: str, body: dict) -> tuple:
+        raise NotImplementedError
+
+    def save_details(self, conn: sqlite3.Connection, details: list[tuple]) -> None:
+        raise NotImplementedError
 
     # -- what the vault holds ---------------------------------------------------------------
     def _format_time(self, value: int | str | None) -> str | None:

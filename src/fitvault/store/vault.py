@@ -200,19 +200,19 @@ class Vault:
                 raise StoreError(f"cannot write the raw archive: {exc}") from exc
             return cur.lastrowid
 
-    def raw_pages(self, streams: list[str] | None = None) -> Iterator[tuple[int, str, bytes]]:
-        """(id, stream, decompressed body) of archived pages, oldest fetch first."""
-        sql = "SELECT id, stream, codec, body FROM raw_pages"
+    def raw_pages(self, streams: list[str] | None = None) -> Iterator[tuple[int, str, dict, bytes]]:
+        """(id, stream, request, decompressed body) of archived pages, oldest fetch first."""
+        sql = "SELECT id, stream, request, codec, body FROM raw_pages"
         params: tuple = ()
         if streams:
             sql += f" WHERE stream IN ({', '.join('?' * len(streams))})"
             params = tuple(streams)
         reader = sqlite3.connect(self.paths.raw_archive)
         try:
-            for page_id, stream, codec, blob in reader.execute(sql + " ORDER BY id", params):
+            for page_id, stream, request, codec, blob in reader.execute(sql + " ORDER BY id", params):
                 if codec != "zlib":
                     raise VaultCorrupt(f"raw page {page_id} has an unknown codec {codec!r}")
-                yield page_id, stream, zlib.decompress(blob)
+                yield page_id, stream, json.loads(request), zlib.decompress(blob)
         finally:
             reader.close()
 
@@ -241,6 +241,8 @@ class Vault:
             if page.rows:
                 stream.save(conn, page.rows, self.source_id)
             changed = conn.total_changes - before - (self._sources_added - sources_before)
+            if page.details:
+                stream.save_details(conn, page.details)
             if page.bad:
                 self.quarantine(conn, stream.name, page.bad)
             if job is not None:
@@ -279,6 +281,21 @@ class Vault:
     def jobs_upper(self, stream: str) -> str | None:
         """The highest upper bound of the stream's unfinished run (done windows included)."""
         return self.conn.execute("SELECT max(upper) FROM sync_jobs WHERE stream = ?", (stream,)).fetchone()[0]
+
+    def drop_jobs(self, stream: str) -> None:
+        """Forget a stream's open windows (the server does not support it)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM sync_jobs WHERE stream = ?", (stream,))
+
+    def keys_present(self, table: str, column: str, keys: list[str]) -> set[str]:
+        """Which of ``keys`` already have a row in ``table`` (our constant names only)."""
+        if not keys:
+            return set()
+        with self._lock:
+            rows = self.conn.execute(
+                f"SELECT {column} FROM {table} WHERE {column} IN ({', '.join('?' * len(keys))})", keys
+            ).fetchall()
+        return {r[0] for r in rows}
 
     def add_jobs(self, jobs: list[Job]) -> None:
         with self.transaction() as conn:

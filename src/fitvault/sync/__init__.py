@@ -17,8 +17,9 @@ import filelock
 from fitvault import errors, timeutil
 from fitvault.api.client import HealthApiClient
 from fitvault.config import VaultPaths
-from fitvault.datatypes import STREAMS_BY_NAME, streams_for_types
+from fitvault.datatypes import DETAILS_SUFFIX, STREAMS_BY_NAME, streams_for_types
 from fitvault.store.vault import Vault
+from fitvault.sync.context import refresh_context
 from fitvault.sync.engine import ProgressCallback, StreamProgress, SyncEngine, SyncReport
 from fitvault.sync.plan import FALLBACK_HISTORY_START, SyncOptions, SyncPlan, plan_sync
 
@@ -101,7 +102,9 @@ def run_plan(
     *,
     progress: ProgressCallback | None = None,
 ) -> SyncReport:
-    """Fetch every window of a plan; ``report.incomplete`` lists what is left undone."""
+    """Read the account context (time zone, devices), then fetch every window of a plan;
+    ``report.incomplete`` lists what is left undone."""
+    refresh_context(vault, client)
     return SyncEngine(vault, client, concurrency=plan.concurrency, progress=progress).run(plan)
 
 
@@ -140,7 +143,19 @@ def rebuild(vault: Vault) -> dict[str, int]:
             for table in stream.tables:
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are our constants
         conn.execute("DELETE FROM quarantine")
-        for _page_id, name, body in vault.raw_pages():
+        for _page_id, name, request, body in vault.raw_pages():
+            if name.endswith(DETAILS_SUFFIX):  # a follow-up (an exercise's route), keyed by its request
+                stream = STREAMS_BY_NAME.get(name.removesuffix(DETAILS_SUFFIX))
+                if stream is not None:
+                    try:
+                        detail = stream.parse_detail(request["id"], json.loads(body))
+                    except (KeyError, ValueError) as exc:
+                        vault.quarantine(conn, name, [(f"{type(exc).__name__}: {exc}", {"request": request})])
+                        continue
+                    stream.save_details(conn, [detail])
+                    counts[name] = counts.get(name, 0) + 1
+                    pages += 1
+                    continue
             stream = STREAMS_BY_NAME.get(name)
             if stream is None:
                 log.warning("raw page of unknown stream %r skipped", name)

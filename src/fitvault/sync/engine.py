@@ -29,9 +29,10 @@ from typing import Callable
 
 from fitvault import errors, timeutil
 from fitvault.api.client import Cancelled, GatewayTimeout, HealthApiClient
+from fitvault.datatypes import DETAILS_SUFFIX
 from fitvault.datatypes.base import ParsedPage, Stream
 from fitvault.store.vault import Job, Vault
-from fitvault.sync.plan import SyncPlan, estimate_requests
+from fitvault.sync.plan import UNSUPPORTED_KEY, UNSUPPORTED_RETRY_DAYS, SyncPlan, estimate_requests
 
 log = logging.getLogger("fitvault.sync")
 
@@ -118,6 +119,7 @@ class SyncEngine:
             key.split(":", 1)[1]: int(value) for key, value in vault.account().items() if key.startswith("filter:")
         }
         self._spans: dict[tuple[str, str, str], tuple[float, float]] = {}
+        self._details_denied = False
 
     # -- public ----------------------------------------------------------------------------
     def run(self, plan: SyncPlan) -> SyncReport:
@@ -182,6 +184,21 @@ class SyncEngine:
         except _FATAL as exc:
             self._record_error(progress, exc)
             raise
+        except errors.InvalidArgument as exc:
+            if not _unsupported(exc):
+                self._record_error(progress, exc)
+                log.warning("%s: window %s..%s failed: %s", stream.name, job.lower, job.upper, exc)
+                return
+            # The docs and live servers disagree on which operations each type supports
+            # (reference §7 item 5): a refusal is a fact about this server, not a failure.
+            self.vault.drop_jobs(stream.name)
+            self.vault.set_account(**{f"{UNSUPPORTED_KEY}{stream.name}": timeutil.from_ms(self._now_ms).date().isoformat()})
+            self._skip(progress, f"not supported by the server ({exc.message}); retried in {UNSUPPORTED_RETRY_DAYS} days")
+        except errors.PermissionDenied as exc:
+            # The token's scopes said yes but the server says no for this type (a narrowed
+            # consent, or a scope that differs from the docs): skip the type, keep the rest.
+            self.vault.drop_jobs(stream.name)
+            self._skip(progress, f"permission denied ({exc.message}); grant it with `fitvault auth google`")
         except errors.FitvaultError as exc:
             # This window failed after its retries; the others go on. The run reports it.
             self._record_error(progress, exc)
@@ -244,6 +261,8 @@ class SyncEngine:
                     raise
                 gateway_timeouts = 0
                 page = stream.parse(response.data)
+                if stream.details_table and page.rows:
+                    self._fetch_details(stream, page)
                 token = response.data.get("nextPageToken") or None
                 self.vault.archive_page(
                     stream.name,
@@ -305,6 +324,39 @@ class SyncEngine:
             self._advance(progress, stream, job, len(page.rows), changed, len(page.bad))
             if job.done:
                 return
+
+    def _fetch_details(self, stream: Stream, page: ParsedPage) -> None:
+        """Follow-up requests for a page's records (an exercise's GPS route), archived like pages
+        and saved with the page. A refused scope (location) stops asking for the rest of the run."""
+        if self._details_denied:
+            return
+        have = self.vault.keys_present(stream.details_table, "exercise_id", stream.page_ids(page))  # type: ignore[arg-type]
+        for record_id in stream.wanted_details(page, have):
+            try:
+                response = self.client.exercise_tcx(record_id)
+            except errors.PermissionDenied as exc:
+                self._details_denied = True
+                log.warning("%s: routes not fetched: %s (grant location access with `fitvault auth google`)",
+                            stream.name, exc.message)
+                return
+            except (errors.NotFound, errors.InvalidArgument) as exc:
+                log.warning("%s: no route for %s: %s", stream.name, record_id, exc.message)
+                continue
+            self.vault.archive_page(
+                stream.name + DETAILS_SUFFIX, {"method": "GET", "data_type": stream.data_type, "id": record_id},
+                response.content,
+            )
+            try:
+                page.details.append(stream.parse_detail(record_id, response.data))
+            except ValueError as exc:
+                page.bad.append((f"route of {record_id}: {exc}", response.data))
+
+    def _skip(self, progress: StreamProgress, why: str) -> None:
+        with self._lock:
+            progress.skipped = why
+        log.warning("%s: skipped: %s", progress.stream, why)
+        if self._progress_cb:
+            self._progress_cb(progress)
 
     # -- bookkeeping -----------------------------------------------------------------------
     @staticmethod
@@ -385,6 +437,14 @@ class SyncEngine:
         except errors.StoreError:
             if fatal is None:
                 raise
+
+
+def _unsupported(exc: errors.ApiError) -> bool:
+    """A 400 saying the type or operation is not supported (not a bad filter or page token).
+
+    Live wording: "DailyRollup is not supported" (P-MCP), "The data type ID x is not supported"
+    (TRBL); the fake server adds the reason DATA_TYPE_OPERATION_NOT_SUPPORTED."""
+    return "NOT_SUPPORTED" in (exc.reason or "").upper() or "not supported" in exc.message.lower()
 
 
 def _utc_now_text() -> str:

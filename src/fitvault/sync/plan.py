@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from fitvault import timeutil
 from fitvault.datatypes.base import Bound, Stream
@@ -34,6 +34,10 @@ MIN_SPLIT_DAYS = 30
 # When the profile has no membershipStartDate (live profiles were seen carrying only ``age``,
 # reference §1.9): the first Fitbit trackers shipped in 2009. Empty list windows cost one request.
 FALLBACK_HISTORY_START = date(2009, 1, 1)
+# A stream whose type or operation the server refused (account key ``unsupported:<stream>`` =
+# the day it was refused) is skipped for this many days, then tried again.
+UNSUPPORTED_KEY = "unsupported:"
+UNSUPPORTED_RETRY_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -151,12 +155,18 @@ def plan_sync(
     unfinished windows in ``sync_jobs`` and continues them. A dry run passes ``persist=False``.
     """
     start = history_start or FALLBACK_HISTORY_START
+    account = vault.account()
+    today = datetime.fromtimestamp(now_ms / 1000, timezone.utc).date()
     plans = []
     for stream in streams:
         plan = StreamPlan(stream)
         plans.append(plan)
         if granted_scopes is not None and not set(stream.scopes) & granted_scopes:
             plan.skipped = "not granted: the token lacks " + " or ".join(s.rsplit("/", 1)[-1] for s in stream.scopes)
+            continue
+        refused_on = account.get(UNSUPPORTED_KEY + stream.name)
+        if refused_on and (today - date.fromisoformat(refused_on)).days < UNSUPPORTED_RETRY_DAYS:
+            plan.skipped = f"not supported by the server (checked {refused_on})"
             continue
         existing = vault.open_jobs(stream.name)
         upper = _until_bound(stream, options.until) if options.until else _now_bound(stream, now_ms)

@@ -1,0 +1,177 @@
+"""exercise: recorded sessions with their summary, splits, events and GPS route (reference §2.4,
+live fixture FIX-DGH ``exercise_walking.json``)::
+
+    {"name": ".../dataTypes/exercise/dataPoints/6661252888799700001", "dataSource": {...},
+     "exercise": {"interval": {...}, "exerciseType": "WALKING", "displayName": "Walk",
+       "activeDuration": "1025s", "metricsSummary": {"caloriesKcal": 130, "distanceMillimeters": 1284300,
+         "steps": "1606", "averagePaceSecondsPerMeter": 0.798, "averageHeartRateBeatsPerMinute": "80",
+         "activeZoneMinutes": "0", "heartRateZoneDurations": {"lightTime": "1020s", ...}},
+       "exerciseMetadata": {"hasGps": false}, "exerciseEvents": [{"eventTime", "eventUtcOffset",
+         "exerciseEventType": "START"}, ...], "splits": [...], "splitSummaries": [...],
+       "createTime": ..., "updateTime": ...}}
+
+Exercise is a session type: filtered on ``exercise.interval.civil_start_time`` (civil dates,
+reference §1.4), listed newest first by start, at most 25 per page. Sessions are identifiable and
+can be edited in the app, so runs re-read a week and a session's splits and events are replaced
+whole when they change. Live payloads carry no civil times on the interval (reference §7 item 13).
+
+The GPS route comes from ``:exportExerciseTcx`` (activity + location scopes, reference §1.2)
+for sessions with ``hasGps``; the sync fetches it once per session (see :meth:`wanted_details`),
+archives the response like any page, and stores it with the session's page.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+
+from fitvault import timeutil
+from fitvault.datatypes.base import ACTIVITY_SCOPE, ParsedPage, SourceIds, Stream, parse_points, source_key
+from fitvault.datatypes.generic import duration, flag, integer, number, point_id, text
+from fitvault.datatypes.tables import TABLES_BY_NAME
+
+_SUMMARY = (
+    ("calories_kcal", number("caloriesKcal")),
+    ("distance_mm", number("distanceMillimeters")),
+    ("steps", integer("steps")),
+    ("avg_pace_s_per_m", number("averagePaceSecondsPerMeter")),
+    ("avg_speed_mm_per_s", number("averageSpeedMillimetersPerSecond")),
+    ("avg_hr_bpm", integer("averageHeartRateBeatsPerMinute")),
+    ("active_zone_minutes", integer("activeZoneMinutes")),
+    ("elevation_gain_mm", number("elevationGainMillimeters")),
+    ("run_vo2_max_ml_kg_min", number("runVo2Max")),
+    ("total_swim_lengths", integer("totalSwimLengths")),
+    ("light_zone_s", duration("heartRateZoneDurations", "lightTime")),
+    ("moderate_zone_s", duration("heartRateZoneDurations", "moderateTime")),
+    ("vigorous_zone_s", duration("heartRateZoneDurations", "vigorousTime")),
+    ("peak_zone_s", duration("heartRateZoneDurations", "peakTime")),
+)
+_SPLIT_SUMMARY = (
+    ("calories_kcal", number("caloriesKcal")),
+    ("distance_mm", number("distanceMillimeters")),
+    ("steps", integer("steps")),
+    ("avg_hr_bpm", integer("averageHeartRateBeatsPerMinute")),
+    ("avg_pace_s_per_m", number("averagePaceSecondsPerMeter")),
+)
+_COLUMNS = (
+    "id", "source_id", "start_ms", "start_offset_s", "end_ms", "end_offset_s", "exercise_type",
+    "display_name", "active_duration_s", *(c for c, _ in _SUMMARY), "has_gps", "pool_length_mm",
+    "notes", "create_time", "update_time",
+)
+_SPLIT_COLUMNS = (
+    "exercise_id", "kind", "idx", "split_type", "start_ms", "start_offset_s", "end_ms", "end_offset_s",
+    "active_duration_s", *(c for c, _ in _SPLIT_SUMMARY),
+)
+_GPS = _COLUMNS.index("has_gps")  # the parsed session tuple has the columns' order
+_has_gps = flag("exerciseMetadata", "hasGps")
+_pool = integer("exerciseMetadata", "poolLengthMillimeters")
+_active = duration("activeDuration")
+
+
+def _span(obj: dict) -> tuple[int, int, int, int]:
+    start, end = timeutil.parse_instant_ms(obj["startTime"]), timeutil.parse_instant_ms(obj["endTime"])
+    if end < start:
+        raise ValueError("ends before it starts")
+    return start, timeutil.parse_offset_s(obj.get("startUtcOffset")), end, timeutil.parse_offset_s(obj.get("endUtcOffset"))
+
+
+class Exercise(Stream):
+    name = data_type = "exercise"
+    scopes = (ACTIVITY_SCOPE,)
+    bound = "date"
+    page_size = 25                      # sleep and exercise pages hold at most 25 (reference §1.3)
+    overlap = timedelta(days=7)
+    tables = ("exercises", "exercise_splits", "exercise_events", "exercise_tcx")
+    table, time_column = "exercises", "start_ms"
+    local_day_sql = "date"
+    records_per_day_guess = 0.6
+    table_info = TABLES_BY_NAME["exercises"]
+    details_table = "exercise_tcx"
+
+    def filter_field(self) -> str:
+        return "exercise.interval.civil_start_time"
+
+    def parse(self, body: dict) -> ParsedPage:
+        return parse_points(body, self._one, lambda row: row[3])
+
+    @staticmethod
+    def _one(point: dict) -> tuple:
+        e = point["exercise"]
+        start, start_off, end, end_off = _span(e["interval"])
+        ex_id = point_id(point) or f"t{start}"
+        summary = e.get("metricsSummary") or {}
+        session = (
+            ex_id, source_key(point.get("dataSource")), start, start_off, end, end_off,
+            text("exerciseType")(e), text("displayName")(e), _active(e),
+            *(get(summary) for _, get in _SUMMARY),
+            _has_gps(e), _pool(e), text("notes")(e), e.get("createTime"), e.get("updateTime"),
+        )
+        splits = []
+        for key, kind in (("splits", "split"), ("splitSummaries", "summary")):
+            for i, sp in enumerate(e.get(key) or ()):
+                sm = sp.get("metricsSummary") or {}
+                splits.append((kind, i, sp.get("splitType"), *_span(sp), _active(sp),
+                               *(get(sm) for _, get in _SPLIT_SUMMARY)))
+        events = [
+            (i, timeutil.parse_instant_ms(ev["eventTime"]), timeutil.parse_offset_s(ev.get("eventUtcOffset")),
+             ev["exerciseEventType"])
+            for i, ev in enumerate(e.get("exerciseEvents") or ())
+        ]
+        start_day: date = timeutil.local_date(start, start_off)  # position in the walk
+        return (session, splits, events, start_day)
+
+    # -- the GPS route ---------------------------------------------------------------------
+    def page_ids(self, page: ParsedPage) -> list[str]:
+        return [s[0] for s, _sp, _ev, _d in page.rows]
+
+    def wanted_details(self, page: ParsedPage, have: set[str]) -> list[str]:
+        """Ids of sessions on this page with a GPS route not yet in the vault."""
+        return [s[0] for s, _sp, _ev, _d in page.rows if s[_GPS] and s[0] not in have]
+
+    def parse_detail(self, exercise_id: str, body: dict) -> tuple[str, str]:
+        """``exportExerciseTcx`` without ``alt=media`` answers ``{"tcxData": "<xml...>"}``."""
+        tcx = body.get("tcxData")
+        if not isinstance(tcx, str) or not tcx.strip():
+            raise ValueError("the TCX export has no tcxData")
+        return exercise_id, tcx
+
+    # -- saving ----------------------------------------------------------------------------
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        cols, marks = ", ".join(_COLUMNS), ", ".join("?" * len(_COLUMNS))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
+        changed = " OR ".join(f"{c} IS NOT excluded.{c}" for c in _COLUMNS[1:])
+        for session, splits, events, _day in rows:
+            ex_id = session[0]
+            conn.execute(
+                f"INSERT INTO exercises ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {updates} "
+                f"WHERE {changed}", (ex_id, source_ids(session[1])) + session[2:],
+            )
+            old = conn.execute(
+                f"SELECT {', '.join(_SPLIT_COLUMNS[1:])} FROM exercise_splits WHERE exercise_id = ? ORDER BY kind, idx",
+                (ex_id,),
+            ).fetchall()
+            if old != sorted(splits):
+                conn.execute("DELETE FROM exercise_splits WHERE exercise_id = ?", (ex_id,))
+                conn.executemany(
+                    f"INSERT INTO exercise_splits ({', '.join(_SPLIT_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(_SPLIT_COLUMNS))})", ((ex_id,) + sp for sp in splits),
+                )
+            old_events = conn.execute(
+                "SELECT idx, time_ms, utc_offset_s, event_type FROM exercise_events WHERE exercise_id = ? ORDER BY idx",
+                (ex_id,),
+            ).fetchall()
+            if old_events != events:
+                conn.execute("DELETE FROM exercise_events WHERE exercise_id = ?", (ex_id,))
+                conn.executemany(
+                    "INSERT INTO exercise_events (exercise_id, idx, time_ms, utc_offset_s, event_type) "
+                    "VALUES (?, ?, ?, ?, ?)", ((ex_id,) + ev for ev in events),
+                )
+
+    def save_details(self, conn: sqlite3.Connection, details: list[tuple]) -> None:
+        conn.executemany(
+            "INSERT INTO exercise_tcx (exercise_id, tcx, fetched_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (exercise_id) DO UPDATE SET tcx = excluded.tcx, fetched_at = excluded.fetched_at "
+            "WHERE tcx IS NOT excluded.tcx",
+            ((ex_id, tcx, timeutil.format_instant(timeutil.utc_now_ms())) for ex_id, tcx in details),
+        )
+

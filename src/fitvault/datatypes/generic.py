@@ -1,0 +1,272 @@
+"""Declarative streams for the simple record shapes of reference §2.2.
+
+Most data types are one union key around a time container plus a few scalar values. A type
+module then only says which JSON field goes to which column::
+
+    class OxygenSaturation(SampleStream):
+        name = data_type = "oxygen-saturation"
+        key = "oxygenSaturation"
+        scopes = (HEALTH_METRICS_SCOPE,)
+        table_info = TABLES_BY_NAME["spo2"]
+        fields = (("spo2_pct", number("percentage", required=True)),)
+
+and the base class parses pages, quarantines bad points, and upserts on the layout's natural key
+(only rows whose values changed are written, so re-reading an overlap window rewrites nothing).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from fitvault import timeutil
+from fitvault.datatypes.base import (
+    ROLLUP_SOURCE,
+    ParsedPage,
+    SourceIds,
+    Stream,
+    int64,
+    parse_points,
+    source_key,
+)
+from fitvault.datatypes.tables import Table
+
+Getter = Callable[[dict], Any]
+
+
+# -- field getters: JSON body of the union key -> column value --------------------------------
+def _dig(body: dict, path: tuple[str, ...]) -> Any:
+    value: Any = body
+    for part in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def number(*path: str, required: bool = False, default: float | None = None) -> Getter:
+    """A JSON number (double) at ``path``; ``default`` when omitted (unless required)."""
+
+    def get(body: dict) -> float | None:
+        value = _dig(body, path)
+        if value is None:
+            if required:
+                raise KeyError(".".join(path))
+            return default
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise TypeError(f"{'.'.join(path)} is not a number: {value!r}")
+        return float(value)
+
+    return get
+
+
+def integer(*path: str, required: bool = False, default: int | None = None) -> Getter:
+    """A proto3-JSON int64 (a string on the wire, reference §1.1) or int32 at ``path``."""
+
+    def get(body: dict) -> int | None:
+        value = _dig(body, path)
+        if value is None:
+            if required and default is None:
+                raise KeyError(".".join(path))
+            return default
+        if isinstance(value, bool):
+            raise TypeError(f"{'.'.join(path)} is not an integer: {value!r}")
+        return int64(value)
+
+    return get
+
+
+def text(*path: str, required: bool = False) -> Getter:
+    """A string (enums included) at ``path``."""
+
+    def get(body: dict) -> str | None:
+        value = _dig(body, path)
+        if value is None and required:
+            raise KeyError(".".join(path))
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{'.'.join(path)} is not a string: {value!r}")
+        return value
+
+    return get
+
+
+def duration(*path: str) -> Getter:
+    """A proto3 duration (``"1025s"``, ``"1576.800s"``) as float seconds; None when omitted."""
+
+    def get(body: dict) -> float | None:
+        value = _dig(body, path)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.endswith("s"):
+            raise ValueError(f"{'.'.join(path)} is not a duration: {value!r}")
+        return float(value[:-1])
+
+    return get
+
+
+def flag(*path: str) -> Getter:
+    """A boolean as 0/1 (proto3 omits false)."""
+    return lambda body: int(bool(_dig(body, path)))
+
+
+def point_id(point: dict) -> str | None:
+    """The last segment of an identifiable point's ``name`` (``dataPointName`` when reconciled)."""
+    name = point.get("name") or point.get("dataPointName")
+    return name.rsplit("/", 1)[-1] if name else None
+
+
+# -- the bases ----------------------------------------------------------------------------
+class _Declared(Stream):
+    """Shared by the declarative bases: the union key, the fields and the upsert."""
+
+    key: ClassVar[str]                                  # JSON union key (camelCase)
+    table_info: ClassVar[Table]
+    fields: ClassVar[tuple[tuple[str, Getter], ...]] = ()
+    key_columns: ClassVar[tuple[str, ...]]              # natural key
+    lead_columns: ClassVar[tuple[str, ...]]             # key and time columns, in row order
+    with_id: ClassVar[bool] = False                     # identifiable: store the point's id
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        info = cls.__dict__.get("table_info")
+        if info is not None:
+            cls.table = info.name
+            cls.tables = (info.name,)
+
+    def value_columns(self) -> tuple[str, ...]:
+        return (("id",) if self.with_id else ()) + tuple(c for c, _ in self.fields)
+
+    def _values(self, point: dict, body: dict) -> tuple:
+        head = (point_id(point),) if self.with_id else ()
+        return head + tuple(get(body) for _, get in self.fields)
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        columns = self.lead_columns + self.value_columns()
+        updates = [c for c in columns if c not in self.key_columns]
+        sql = (
+            f"INSERT INTO {self.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT ({', '.join(self.key_columns)}) DO "
+        )
+        if updates:
+            sql += "UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updates)
+            sql += " WHERE " + " OR ".join(f"{c} IS NOT excluded.{c}" for c in updates)
+        else:
+            sql += "NOTHING"
+        conn.executemany(sql, (self._bind(row, source_ids) for row in rows))
+
+    def _bind(self, row: tuple, source_ids: SourceIds) -> tuple:
+        """Row as parsed (source key at index 1) -> SQL parameters (source id)."""
+        return (row[0], source_ids(row[1])) + row[2:]
+
+
+class SampleStream(_Declared):
+    """Sample types (``sampleTime``): key ``(time_ms, source_id)``."""
+
+    key_columns = ("time_ms", "source_id")
+    lead_columns = ("time_ms", "source_id", "utc_offset_s")
+    time_column = "time_ms"
+    local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
+
+    def filter_field(self) -> str:
+        return f"{self.data_type.replace('-', '_')}.sample_time.physical_time"
+
+    def parse(self, body: dict) -> ParsedPage:
+        parse_instant, parse_offset = timeutil.parse_instant_ms, timeutil.parse_offset_s
+
+        def one(point: dict) -> tuple:
+            b = point[self.key]
+            st = b["sampleTime"]
+            return (parse_instant(st["physicalTime"]), source_key(point.get("dataSource")),
+                    parse_offset(st.get("utcOffset"))) + self._values(point, b)
+
+        return parse_points(body, one, lambda row: row[0])
+
+
+class IntervalStream(_Declared):
+    """Interval types (``interval``): key ``(start_ms, source_id)``, filtered on the start."""
+
+    key_columns = ("start_ms", "source_id")
+    lead_columns = ("start_ms", "source_id", "start_offset_s", "end_ms", "end_offset_s")
+    time_column = "start_ms"
+    local_day_sql = "date(start_ms / 1000 + start_offset_s, 'unixepoch')"
+
+    def filter_field(self) -> str:
+        return f"{self.data_type.replace('-', '_')}.interval.start_time"
+
+    def parse(self, body: dict) -> ParsedPage:
+        parse_instant, parse_offset = timeutil.parse_instant_ms, timeutil.parse_offset_s
+
+        def one(point: dict) -> tuple:
+            b = point[self.key]
+            iv = b["interval"]
+            start, end = parse_instant(iv["startTime"]), parse_instant(iv["endTime"])
+            if end < start:
+                raise ValueError("interval ends before it starts")
+            return (start, source_key(point.get("dataSource")), parse_offset(iv.get("startUtcOffset")),
+                    end, parse_offset(iv.get("endUtcOffset"))) + self._values(point, b)
+
+        return parse_points(body, one, lambda row: row[0])
+
+
+class DailyStream(_Declared):
+    """Daily types (``date`` only, reference §2.2): key ``(date, source_id)``.
+
+    Daily summaries can appear late, the next morning (reference §1.11), so runs re-read 3 days.
+    """
+
+    bound = "date"
+    overlap = timedelta(days=3)
+    key_columns = ("date", "source_id")
+    lead_columns = ("date", "source_id")
+    time_column = "date"
+
+    def filter_field(self) -> str:
+        return f"{self.data_type.replace('-', '_')}.date"
+
+    def parse(self, body: dict) -> ParsedPage:
+        def one(point: dict) -> tuple:
+            b = point[self.key]
+            return (timeutil.date_from_json(b["date"]), source_key(point.get("dataSource"))) + self._values(point, b)
+
+        return parse_points(body, one, lambda row: row[0])
+
+    def _bind(self, row: tuple, source_ids: SourceIds) -> tuple:
+        return (row[0].isoformat(), source_ids(row[1])) + row[2:]
+
+
+class RollupDailyStream(_Declared):
+    """Reconciled daily totals from ``dailyRollUp`` (reference §1.7): key ``date``.
+
+    Buckets are keyed by their own ``civilStartTime.date``: the range end is closed-open per the
+    discovery document but "inclusive" per one peer (reference §7 item 4), and keying by the
+    bucket's date is right under both readings. An absent bucket means no worn data; a value
+    field omitted in a present bucket is a true zero (proto3 drops zeros; ZEROS).
+    """
+
+    operation = "dailyRollUp"
+    bound = "date"
+    page_size = 90             # dailyRollUp default and maximum (14 for the capped types)
+    max_window_days = 90
+    overlap = timedelta(days=3)
+    key_columns = ("date",)
+    lead_columns = ("date", "source_id")
+    time_column = "date"
+
+    def parse(self, body: dict) -> ParsedPage:
+        page = ParsedPage()
+        for bucket in body.get("rollupDataPoints") or ():
+            try:
+                day = timeutil.date_from_json(bucket["civilStartTime"]["date"])
+                value = bucket.get(self.key) or {}
+                page.rows.append((day, ROLLUP_SOURCE) + tuple(get(value) for _, get in self.fields))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                page.bad.append((f"{type(exc).__name__}: {exc}", bucket))
+        if page.rows:
+            page.oldest = min(r[0] for r in page.rows)
+            page.newest = max(r[0] for r in page.rows)
+        return page
+
+    def _bind(self, row: tuple, source_ids: SourceIds) -> tuple:
+        return (row[0].isoformat(), source_ids(row[1])) + row[2:]

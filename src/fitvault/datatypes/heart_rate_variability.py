@@ -1,0 +1,44 @@
+"""heart-rate-variability (samples during sleep) and daily-heart-rate-variability (nightly),
+reference §2.4::
+
+    {"heartRateVariability": {"sampleTime": {...}, "rootMeanSquareOfSuccessiveDifferencesMilliseconds": 38.5,
+     "standardDeviationMilliseconds": 44.1, "metadata": {"lowFrequencyPower": 512.3, "highFrequencyPower": 388.0}}}
+    {"dailyHeartRateVariability": {"date": {...}, "averageHeartRateVariabilityMilliseconds": 41.7,
+     "nonRemHeartRateBeatsPerMinute": "52", "entropy": 2.93,
+     "deepSleepRootMeanSquareOfSuccessiveDifferencesMilliseconds": 47.2}}
+
+The daily record needs at least one of its four fields; any may be omitted (stored as NULL).
+"""
+
+from __future__ import annotations
+
+from fitvault.datatypes.base import HEALTH_METRICS_SCOPE
+from fitvault.datatypes.generic import DailyStream, SampleStream, integer, number
+from fitvault.datatypes.tables import TABLES_BY_NAME
+
+
+class HeartRateVariability(SampleStream):
+    name = data_type = "heart-rate-variability"
+    key = "heartRateVariability"
+    scopes = (HEALTH_METRICS_SCOPE,)
+    table_info = TABLES_BY_NAME["hrv"]
+    records_per_day_guess = 90.0
+    fields = (
+        ("rmssd_ms", number("rootMeanSquareOfSuccessiveDifferencesMilliseconds")),
+        ("sdnn_ms", number("standardDeviationMilliseconds")),
+        ("lf_power_ms2", number("metadata", "lowFrequencyPower")),
+        ("hf_power_ms2", number("metadata", "highFrequencyPower")),
+    )
+
+
+class DailyHeartRateVariability(DailyStream):
+    name = data_type = "daily-heart-rate-variability"
+    key = "dailyHeartRateVariability"
+    scopes = (HEALTH_METRICS_SCOPE,)
+    table_info = TABLES_BY_NAME["daily_hrv"]
+    fields = (
+        ("average_hrv_ms", number("averageHeartRateVariabilityMilliseconds")),
+        ("non_rem_hr_bpm", integer("nonRemHeartRateBeatsPerMinute")),
+        ("entropy", number("entropy")),
+        ("deep_sleep_rmssd_ms", number("deepSleepRootMeanSquareOfSuccessiveDifferencesMilliseconds")),
+    )

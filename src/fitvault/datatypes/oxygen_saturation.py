@@ -1,0 +1,35 @@
+"""oxygen-saturation (samples) and daily-oxygen-saturation (nightly), reference §2.4 (live
+fixture FIX-DGH ``daily_oxygen_saturation.json``)::
+
+    {"oxygenSaturation": {"sampleTime": {...}, "percentage": 95.5}}
+    {"dailyOxygenSaturation": {"date": {...}, "averagePercentage": 96.8, "lowerBoundPercentage": 94.1,
+     "upperBoundPercentage": 99.2, "standardDeviationPercentage": 0.9}}   # the last is optional
+"""
+
+from __future__ import annotations
+
+from fitvault.datatypes.base import HEALTH_METRICS_SCOPE
+from fitvault.datatypes.generic import DailyStream, SampleStream, number
+from fitvault.datatypes.tables import TABLES_BY_NAME
+
+
+class OxygenSaturation(SampleStream):
+    name = data_type = "oxygen-saturation"
+    key = "oxygenSaturation"
+    scopes = (HEALTH_METRICS_SCOPE,)
+    table_info = TABLES_BY_NAME["spo2"]
+    records_per_day_guess = 450.0
+    fields = (("spo2_pct", number("percentage", required=True)),)
+
+
+class DailyOxygenSaturation(DailyStream):
+    name = data_type = "daily-oxygen-saturation"
+    key = "dailyOxygenSaturation"
+    scopes = (HEALTH_METRICS_SCOPE,)
+    table_info = TABLES_BY_NAME["daily_spo2"]
+    fields = (
+        ("average_pct", number("averagePercentage")),
+        ("lower_bound_pct", number("lowerBoundPercentage")),
+        ("upper_bound_pct", number("upperBoundPercentage")),
+        ("stddev_pct", number("standardDeviationPercentage")),
+    )

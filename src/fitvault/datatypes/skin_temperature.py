@@ -1,0 +1,26 @@
+"""daily-sleep-temperature-derivations: nightly skin temperature (reference §2.4)::
+
+    {"dailySleepTemperatureDerivations": {"date": {...}, "nightlyTemperatureCelsius": 34.41,
+     "baselineTemperatureCelsius": 34.30, "relativeNightlyStddev30dCelsius": 0.21}}
+
+The legacy Fitbit "relative" value is nightly − baseline (reference §2.4, P-MCP); the Python API
+derives it, the vault keeps what the API sends.
+"""
+
+from __future__ import annotations
+
+from fitvault.datatypes.base import HEALTH_METRICS_SCOPE
+from fitvault.datatypes.generic import DailyStream, number
+from fitvault.datatypes.tables import TABLES_BY_NAME
+
+
+class SkinTemperature(DailyStream):
+    name = data_type = "daily-sleep-temperature-derivations"
+    key = "dailySleepTemperatureDerivations"
+    scopes = (HEALTH_METRICS_SCOPE,)
+    table_info = TABLES_BY_NAME["daily_skin_temperature"]
+    fields = (
+        ("nightly_c", number("nightlyTemperatureCelsius")),
+        ("baseline_c", number("baselineTemperatureCelsius")),
+        ("relative_stddev_30d_c", number("relativeNightlyStddev30dCelsius")),
+    )

@@ -1,0 +1,71 @@
+"""Account context read at the start of each sync: the user's time zone and units (settings)
+and the paired devices with their last sync time (reference §1.9). ``fitvault status`` shows the
+devices to explain gaps ("the watch last synced three days ago"); the Python API uses the time
+zone to index frames. Two requests per run; a refusal (scope not granted) is logged, not fatal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+
+from fitvault import errors, timeutil
+from fitvault.api.client import HealthApiClient
+from fitvault.store.vault import Vault
+
+log = logging.getLogger("fitvault.sync")
+
+_UNIT_KEYS = ("distanceUnit", "weightUnit", "heightUnit", "temperatureUnit", "waterUnit", "glucoseUnit", "swimUnit")
+
+
+def refresh_context(vault: Vault, client: HealthApiClient) -> None:
+    """Store the settings' time zone/offset/units and upsert the paired devices."""
+    try:
+        settings = client.settings()
+    except (errors.PermissionDenied, errors.NotFound, errors.InvalidArgument) as exc:
+        log.warning("settings not readable (%s); the time zone is not known", exc)
+    else:
+        values: dict[str, str | None] = {}
+        if settings.get("timeZone"):
+            values["time_zone"] = settings["timeZone"]
+        if settings.get("utcOffset") is not None:
+            values["utc_offset_s"] = str(timeutil.parse_offset_s(settings["utcOffset"]))
+        units = {k: settings[k] for k in _UNIT_KEYS if k in settings}
+        if units:
+            values["display_units"] = json.dumps(units, sort_keys=True)
+        if values:
+            vault.set_account(**values)
+    try:
+        devices = client.paired_devices()
+    except (errors.PermissionDenied, errors.NotFound, errors.InvalidArgument) as exc:
+        log.warning("paired devices not readable (%s)", exc)
+        return
+    seen = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with vault.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO devices (id, device_version, device_type, battery_status, battery_level, last_sync_time, "
+            "mac_address, features, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "device_version = excluded.device_version, device_type = excluded.device_type, "
+            "battery_status = excluded.battery_status, battery_level = excluded.battery_level, "
+            "last_sync_time = excluded.last_sync_time, mac_address = excluded.mac_address, "
+            "features = excluded.features, seen_at = excluded.seen_at",
+            [
+                (
+                    (d.get("name") or "").rsplit("/", 1)[-1], d.get("deviceVersion"), d.get("deviceType"),
+                    d.get("batteryStatus"), d.get("batteryLevel"), d.get("lastSyncTime"), d.get("macAddress"),
+                    json.dumps(d.get("features") or []), seen,
+                )
+                for d in devices if d.get("name")
+            ],
+        )
+
+
+def devices(vault: Vault) -> list[dict]:
+    """The paired devices fitvault has seen, most recently synced first."""
+    rows = vault.conn.execute(
+        "SELECT id, device_version, device_type, battery_status, battery_level, last_sync_time, seen_at "
+        "FROM devices ORDER BY last_sync_time DESC"
+    ).fetchall()
+    keys = ("id", "device", "type", "battery_status", "battery_level", "last_sync_time", "seen_at")
+    return [dict(zip(keys, r)) for r in rows]
