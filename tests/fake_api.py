@@ -24,6 +24,7 @@ class FakeApi:
         self.extra_hr_points: list[dict] = []        # appended raw to the first heart-rate page
         self.log: list[tuple[str, str, dict]] = []
         self.fail = lambda request: None             # return a status code to fail a request
+        self.unsupported: set[str] = set()           # data types refused as "not supported"
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -34,6 +35,13 @@ class FakeApi:
             return httpx.Response(status, json={"error": {"code": status, "message": "boom", "status": "UNAVAILABLE"}})
         if path.endswith("/profile"):
             return httpx.Response(200, json={"membershipStartDate": {"year": 2026, "month": 1, "day": 1}})
+        if path.endswith("/settings"):
+            return httpx.Response(200, json={"timeZone": "Etc/UTC", "utcOffset": "0s"})
+        if path.endswith("/pairedDevices"):
+            return httpx.Response(200, json={})
+        if self.unsupported and path.split("/")[-2] in self.unsupported:
+            return httpx.Response(400, json={"error": {"code": 400, "status": "INVALID_ARGUMENT",
+                                                       "message": "DailyRollup is not supported"}})
         if request.method == "POST":
             return httpx.Response(200, json={"rollupDataPoints": []})
         field, lo, hi = FILTER.match(params["filter"]).groups()

@@ -180,3 +180,23 @@ def test_a_refused_sleep_filter_falls_back_and_is_remembered(vault):
         assert sync(vault, client, options, now_ms=T1).incomplete == []
         assert [p.split(" ")[0] for p in api.filters()] == ["sleep.interval.end_time"]  # remembered
     assert vault.conn.execute("SELECT id FROM sleep_sessions").fetchall() == [("s1",)]
+
+
+def test_a_type_the_server_does_not_support_is_skipped_and_remembered(vault):
+    api = FakeApi()
+    api.hr = hourly_heart_rate(T1)
+    api.unsupported = {"daily-resting-heart-rate"}
+    options = SyncOptions(types=("heart-rate", "daily-resting-heart-rate"))
+    with api.client() as client:
+        report = sync(vault, client, options, now_ms=T1)
+        assert report.incomplete == []  # a refusal is not an unfinished run
+        assert report.skipped == [
+            "daily-resting-heart-rate: not supported by the server (DailyRollup is not supported); retried in 30 days"
+        ]
+        assert vault.account()["unsupported:daily-resting-heart-rate"] == "2026-03-10"
+        assert vault.open_jobs("daily-resting-heart-rate") == []
+        api.log.clear()
+        plan = make_plan(vault, client, options, now_ms=T1 + DAY)
+        assert [p.skipped for p in plan.streams] == [None, "not supported by the server (checked 2026-03-10)"]
+        plan = make_plan(vault, client, options, now_ms=T1 + 31 * DAY, dry_run=True)
+        assert [p.skipped for p in plan.streams] == [None, None]  # asked again after 30 days
