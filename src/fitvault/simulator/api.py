@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import catalog as c
-from . import listing, rollups, users
+from . import listing, rollups, tcx, users
 from .errors import ApiError, Response, json_response, not_found_html
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ def _validated(sim: Simulator, req: Request, route: Route) -> Response:
                                                        end_inclusive=cfg.daily_rollup_end_inclusive), pretty=pretty)
         if op == "get":
             return json_response(listing.get_point(dtype, route.point_id or "", person, as_of_ms), pretty=pretty)
-        raise ApiError(404, "Requested entity was not found.", "DATA_POINT_NOT_FOUND")  # no exercise data
+        return tcx.export(dtype, route.point_id or "", req.query, person, as_of_ms, pretty=pretty)
     payload = {
         "identity": lambda: users.identity(person),
         "profile": lambda: users.profile(person, now),

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from . import catalog as c
-from . import filters, serialize, streams
+from . import filters, fitness_api, serialize, streams, vitals_api
 from .errors import ApiError, invalid_argument
 from .paging import PageTokens, params_digest
 from .person import SyntheticPerson
@@ -88,7 +88,11 @@ def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -
     last: tuple[int, int] | None = None
     prev_key, tb = None, -1
     more = False
+    # google-wearables excludes manual entries (reference §1.3); streams that have them say which
+    manual = getattr(stream, "manual", None) if family == "google-wearables" else None
     for rec in stream.iter_desc(flt, upto):
+        if manual is not None and manual(rec):
+            continue
         key = stream.key(rec)
         tb = tb + 1 if key == prev_key else 0
         prev_key = key
@@ -106,7 +110,7 @@ def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -
 
 
 def get_point(dtype: c.DataType, point_id: str, person: SyntheticPerson, as_of_ms: int) -> dict:
-    """``get`` one identifiable data point (only sleep has data here)."""
+    """``get`` one identifiable data point (sleep; exercise; weight, body fat and height)."""
     if not dtype.identifiable:
         raise invalid_argument(f"Get is not supported for data type {dtype.id}",
                                "DATA_TYPE_OPERATION_NOT_SUPPORTED")
@@ -114,4 +118,9 @@ def get_point(dtype: c.DataType, point_id: str, person: SyntheticPerson, as_of_m
         session = person.session_by_id(point_id, as_of_ms)
         if session is not None:
             return serialize.sleep(session, reconciled=False)
+    for family in (fitness_api, vitals_api):
+        if dtype.id in family.GET_TYPES:
+            point = family.get_point(dtype.id, person, point_id, as_of_ms)
+            if point is not None:
+                return point
     raise ApiError(404, "Requested entity was not found.", "DATA_POINT_NOT_FOUND")

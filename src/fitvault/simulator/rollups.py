@@ -1,13 +1,33 @@
 """``rollUp`` (physical windows, reference §1.6) and ``dailyRollUp`` (civil days, §1.7).
 
 Windows are anchored at the range start; windows/days without worn data are absent, a worn
-window with no steps is an explicit ``"0"`` (ZEROS). Steps are attributed to the window holding
-their minute's start. Buckets are returned oldest first (order is undocumented, §7 item 11).
+window with nothing in it is an explicit zero (ZEROS). Values are attributed to the window that
+holds their minute's start (sample time for heart rate). Buckets are returned oldest first
+(order is undocumented, §7 item 11).
+
+Each data type with data says how it rolls up in :data:`AGGREGATES`: its per-minute (or
+per-sample) values for ``rollUp``, its per-local-date values for ``dailyRollUp``, how two values
+combine, and the ``*RollupValue`` JSON (DISC shapes):
+
+- ``heart-rate``: min / avg / max (doubles); ``steps``, ``distance``, ``floors``:
+  ``countSum`` / ``millimetersSum`` (int64 strings); ``total-calories``: ``kcalSum`` (double).
+- ``active-zone-minutes``: ``sumInFatBurnHeartZone`` / ``...Cardio...`` / ``...Peak...`` are
+  the sums of the points' ``activeZoneMinutes`` per zone (so a CARDIO minute adds 2; DISC:
+  "Active zone minutes in HeartRateZone.CARDIO"), all three sent, zeros included.
+- ``active-minutes``: ``activeMinutesRollupByActivityLevel``, one entry per level (LIGHT,
+  MODERATE, VIGOROUS) with ``activeMinutesSum``, zeros included.
+- ``activity-level`` (rollUp only; dailyRollUp is refused live):
+  ``activityLevelRollupsByActivityLevelType`` with ``totalDuration`` per level type.
+- ``sedentary-period``: ``durationSum`` (a duration) of the minutes inside sedentary periods;
+  per local date by each period's start for dailyRollUp.
+- ``run-vo2-max``: ``rateMin`` / ``rateAvg`` / ``rateMax`` of the samples.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from . import body as b
@@ -17,11 +37,13 @@ from .errors import invalid_argument
 from .listing import data_source_family
 from .paging import PageTokens, params_digest
 from .person import SyntheticPerson
+from .person.fitness import fitness_of
 from .serialize import daily_bucket, physical_bucket
 
 _DURATION = re.compile(r"(\d+)(?:\.(\d{1,9}))?s")
 _RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})")
 DAILY_REFUSED = frozenset({"activity-level"})  # refused live despite a rollup member [PEER: P-MCP]
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def _timestamp_ms(text: object, where: str) -> int:
@@ -49,9 +71,137 @@ def _page(buckets: list[dict], size: int, state: dict, digest: str, tokens: Page
     return out
 
 
-def _hr_value(mn: int, total: int, n: int, mx: int) -> dict:
+def _hr_value(a: tuple) -> dict:
+    mn, total, n, mx = a
     return {"beatsPerMinuteMin": wire.number(mn), "beatsPerMinuteAvg": wire.number(total / n),
             "beatsPerMinuteMax": wire.number(mx)}
+
+
+def _add(a: tuple, b: tuple) -> tuple:
+    if len(a) == 1:
+        return (a[0] + b[0],)
+    return tuple(x + y for x, y in zip(a, b))
+
+
+def _min_sum_count_max(a: tuple, b: tuple) -> tuple:
+    return min(a[0], b[0]), a[1] + b[1], a[2] + b[2], max(a[3], b[3])
+
+
+Samples = Callable[[SyntheticPerson, int, int, int], Iterable[tuple[int, tuple]]]
+Days = Callable[[SyntheticPerson, date, date, int], dict[date, tuple]]
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """How one data type rolls up.
+
+    Attributes:
+        samples: ``(person, lo_ms, hi_ms, as_of_ms)`` -> (epoch ms, value) with lo <= t < hi
+            for every worn minute / sample (a zero value is a true zero), ascending.
+        days: ``(person, first, stop, as_of_ms)`` -> {local date: value} for first <= date <
+            stop, dates without worn data absent; None if dailyRollUp has no data.
+        merge: combines two values.
+        to_json: the ``*RollupValue`` of a combined value.
+    """
+
+    samples: Samples
+    days: Days | None
+    merge: Callable[[tuple, tuple], tuple]
+    to_json: Callable[[tuple], dict]
+
+
+def _hr_samples(p: SyntheticPerson, lo: int, hi: int, as_of: int) -> Iterable[tuple[int, tuple]]:
+    return ((t, (bpm, bpm, 1, bpm)) for t, _o, bpm, _d, _a in p.iter_heart_rate(lo, hi, as_of))
+
+
+def _steps_samples(p: SyntheticPerson, lo: int, hi: int, as_of: int) -> Iterable[tuple[int, tuple]]:
+    return ((s, (n,)) for s, _so, _e, _eo, n, _z, _d in p.iter_steps(lo, hi, as_of))
+
+
+def _steps_days(p: SyntheticPerson, first: date, stop: date, as_of: int) -> dict[date, tuple]:
+    return {d: (n,) for d, n in p.daily_step_totals(first, stop, as_of).items()}
+
+
+def _minutes(what: str) -> Samples:
+    return lambda p, lo, hi, as_of: fitness_of(p).minute_series(what, lo, hi, as_of)
+
+
+def _motion_days(*columns: int, present: int = 6) -> Days:
+    """Columns of :meth:`Fitness.daily_motion` (dates with worn awake minutes by default)."""
+    def days(p: SyntheticPerson, first: date, stop: date, as_of: int) -> dict[date, tuple]:
+        return {d: tuple(v[c] for c in columns) for d, v in fitness_of(p).daily_motion(first, stop, as_of).items()
+                if v[present]}
+    return days
+
+
+def _azm_days(p: SyntheticPerson, first: date, stop: date, as_of: int) -> dict[date, tuple]:
+    return {d: (v[0], v[1], v[2]) for d, v in fitness_of(p).daily_zones(first, stop, as_of).items() if v[3]}
+
+
+def _sedentary_days(p: SyntheticPerson, first: date, stop: date, as_of: int) -> dict[date, tuple]:
+    f = fitness_of(p)
+    periods = f.daily_sedentary(first, stop, as_of)
+    return {d: (periods.get(d, 0),) for d, v in f.daily_motion(first, stop, as_of).items() if v[6]}
+
+
+def _run_vo2_samples(p: SyntheticPerson, lo: int, hi: int, as_of: int) -> Iterable[tuple[int, tuple]]:
+    return ((t, (v, v, 1, v)) for t, _o, v, _d in fitness_of(p).iter_run_vo2(lo, hi, as_of))
+
+
+def _run_vo2_days(p: SyntheticPerson, first: date, stop: date, as_of: int) -> dict[date, tuple]:
+    f = fitness_of(p)
+    lo = ((first.toordinal() - _EPOCH_ORDINAL) * 86_400 - 14 * 3600) * 1000
+    hi = ((stop.toordinal() - _EPOCH_ORDINAL) * 86_400 + 12 * 3600) * 1000
+    out: dict[date, tuple] = {}
+    for t, off, v, _d in f.iter_run_vo2(lo, hi, as_of):
+        d = date.fromordinal(_EPOCH_ORDINAL + (t // 1000 + off) // 86_400)
+        if first <= d < stop:
+            out[d] = _min_sum_count_max(out[d], (v, v, 1, v)) if d in out else (v, v, 1, v)
+    return out
+
+
+def _sum_value(key: str, *, int64: bool = True, scale: float = 1) -> Callable[[tuple], dict]:
+    if int64:
+        return lambda a: {key: str(a[0])}
+    return lambda a: {key: wire.number(a[0] / scale)}
+
+
+def _azm_value(a: tuple) -> dict:
+    return {"sumInFatBurnHeartZone": str(a[0]), "sumInCardioHeartZone": str(a[1]), "sumInPeakHeartZone": str(a[2])}
+
+
+def _active_minutes_value(a: tuple) -> dict:
+    return {"activeMinutesRollupByActivityLevel": [
+        {"activityLevel": level, "activeMinutesSum": str(n)} for level, n in zip(("LIGHT", "MODERATE", "VIGOROUS"), a)]}
+
+
+def _activity_level_value(a: tuple) -> dict:
+    return {"activityLevelRollupsByActivityLevelType": [
+        {"activityLevelType": level, "totalDuration": wire.duration(s)}
+        for level, s in zip(("SEDENTARY", "LIGHTLY_ACTIVE", "MODERATELY_ACTIVE", "VERY_ACTIVE"), a)]}
+
+
+def _rate_value(a: tuple) -> dict:
+    mn, total, n, mx = a
+    return {"rateMin": wire.number(mn), "rateAvg": wire.number(round(total / n, 3)), "rateMax": wire.number(mx)}
+
+
+#: data type id -> how it rolls up (types with rollup members but no data here are absent)
+AGGREGATES: dict[str, Aggregate] = {
+    "heart-rate": Aggregate(_hr_samples, lambda p, a, b, t: p.daily_heart_rate(a, b, t), _min_sum_count_max,
+                            _hr_value),
+    "steps": Aggregate(_steps_samples, _steps_days, _add, _sum_value("countSum")),
+    "distance": Aggregate(_minutes("distance"), _motion_days(0), _add, _sum_value("millimetersSum")),
+    "floors": Aggregate(_minutes("floors"), _motion_days(1), _add, _sum_value("countSum")),
+    "total-calories": Aggregate(_minutes("total-calories"), _motion_days(2, present=7), _add,
+                                _sum_value("kcalSum", int64=False, scale=1000)),
+    "active-zone-minutes": Aggregate(_minutes("active-zone-minutes"), _azm_days, _add, _azm_value),
+    "active-minutes": Aggregate(_minutes("active-minutes"), _motion_days(3, 4, 5), _add, _active_minutes_value),
+    "activity-level": Aggregate(_minutes("activity-level"), None, _add, _activity_level_value),
+    "sedentary-period": Aggregate(_minutes("sedentary-period"), _sedentary_days, _add,
+                                  lambda a: {"durationSum": wire.duration(a[0])}),
+    "run-vo2-max": Aggregate(_run_vo2_samples, _run_vo2_days, _min_sum_count_max, _rate_value),
+}
 
 
 def roll_up(dtype: c.DataType, raw: bytes, person: SyntheticPerson, as_of_ms: int,
@@ -88,20 +238,18 @@ def roll_up(dtype: c.DataType, raw: bytes, person: SyntheticPerson, as_of_ms: in
     token = b.string(req, "pageToken", "page_token")
     state = tokens.decode(token, digest) if token else {}
 
-    acc: dict[int, list[int]] = {}
-    if family != "self-sources" and dtype.id == "heart-rate":
-        for t, _off, bpm, _d, _a in person.iter_heart_rate(start, end, as_of_ms):
-            a = acc.setdefault((t - start) // window, [bpm, 0, 0, bpm])
-            a[0], a[1], a[2], a[3] = min(a[0], bpm), a[1] + bpm, a[2] + 1, max(a[3], bpm)
-    elif family != "self-sources" and dtype.id == "steps":
-        for s, _so, _e, _eo, count, _omitted, _dev in person.iter_steps(start, end, as_of_ms):
-            acc.setdefault((s - start) // window, [0])[0] += count
+    agg = AGGREGATES.get(dtype.id) if family != "self-sources" else None
+    acc: dict[int, tuple] = {}
+    if agg is not None:
+        merge = agg.merge
+        for t, v in agg.samples(person, start, end, as_of_ms):
+            i = (t - start) // window
+            a = acc.get(i)
+            acc[i] = v if a is None else merge(a, v)
     buckets = []
     for i in sorted(acc):
         lo, hi = start + i * window, min(start + (i + 1) * window, end)
-        a = acc[i]
-        value = _hr_value(*a) if dtype.id == "heart-rate" else {"countSum": str(a[0])}
-        buckets.append(physical_bucket(lo, hi, dtype.key, value))
+        buckets.append(physical_bucket(lo, hi, dtype.key, agg.to_json(acc[i])))  # type: ignore[union-attr]
     return _page(buckets, size, state, digest, tokens)
 
 
@@ -156,21 +304,16 @@ def daily_roll_up(dtype: c.DataType, raw: bytes, person: SyntheticPerson, as_of_
     state = tokens.decode(token, digest) if token else {}
 
     buckets: list[dict] = []
-    if family != "self-sources" and dtype.id in ("steps", "heart-rate"):
-        if dtype.id == "steps":
-            per_day = {d: (n,) for d, n in person.daily_step_totals(first, stop, as_of_ms).items()}
-        else:
-            per_day = person.daily_heart_rate(first, stop, as_of_ms)  # type: ignore[assignment]
+    agg = AGGREGATES.get(dtype.id) if family != "self-sources" else None
+    if agg is not None and agg.days is not None:
+        per_day = agg.days(person, first, stop, as_of_ms)
         for i in range(0, days, wsd):
             lo, hi = first + timedelta(days=i), min(first + timedelta(days=i + wsd), stop)
             vals = [per_day[d] for d in (lo + timedelta(days=k) for k in range((hi - lo).days)) if d in per_day]
             if not vals:
                 continue
-            if dtype.id == "steps":
-                value = {"countSum": str(sum(v[0] for v in vals))}
-            else:
-                value = _hr_value(min(v[0] for v in vals), sum(v[1] for v in vals),
-                                  sum(v[2] for v in vals), max(v[3] for v in vals))
-            buckets.append(daily_bucket(lo, hi, dtype.key, value))
+            value = vals[0]
+            for v in vals[1:]:
+                value = agg.merge(value, v)
+            buckets.append(daily_bucket(lo, hi, dtype.key, agg.to_json(value)))
     return _page(buckets, size, state, digest, tokens)
-

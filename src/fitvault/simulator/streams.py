@@ -38,8 +38,9 @@ class _Timed:
     """Heart-rate samples or step intervals: the key is the (start) instant, civil = key + offset."""
 
     def __init__(self, walk: Callable[..., Iterator[tuple]], lo_ms: int, as_of_ms: int,
-                 to_json: Callable[[tuple, bool], dict]) -> None:
+                 to_json: Callable[[tuple, bool], dict], manual: Callable[[tuple], bool] | None = None) -> None:
         self._walk, self._lo, self._as_of, self.to_json = walk, lo_ms, as_of_ms, to_json  # type: ignore[method-assign]
+        self.manual = manual  # listing drops manual entries for the google-wearables family
 
     def key(self, rec: tuple) -> int:
         return rec[0]
@@ -70,18 +71,20 @@ def steps(person: SyntheticPerson, as_of_ms: int) -> Stream:
     return _Timed(person.iter_steps, person.history_start_s * 1000, as_of_ms, serialize.steps)
 
 
-class _Resting:
-    def __init__(self, person: SyntheticPerson, as_of_ms: int) -> None:
-        self._p, self._as_of = person, as_of_ms
+class _Daily:
+    """Daily records ``(date, ...)`` from ``fetch(first, end, as_of_ms)`` (ascending): the key is
+    the date, its midnight read as UTC (how DATE filters compare)."""
+
+    def __init__(self, fetch: Callable[[date, date, int], list[tuple]], first: date, as_of_ms: int,
+                 to_json: Callable[[tuple, bool], dict]) -> None:
+        self._fetch, self._first, self._as_of = fetch, first, as_of_ms
+        self.to_json = to_json  # type: ignore[method-assign]
 
     def key(self, rec: tuple) -> int:
         return date_ms(rec[0])
 
-    def to_json(self, rec: tuple, reconciled: bool) -> dict:
-        return serialize.resting_heart_rate(rec, reconciled)
-
     def iter_desc(self, flt: Filter | None, upto_key: int | None) -> Iterator[tuple]:
-        first = self._p.history_start
+        first = self._first
         end = date.fromordinal(_EPOCH_ORDINAL + (self._as_of // _DAY_MS) + 2)
         bounds = flt.bounds() if flt is not None else (None, None)
         if bounds[0] is not None:
@@ -90,12 +93,13 @@ class _Resting:
             end = min(end, _ms_date(-(-bounds[1] // _DAY_MS) * _DAY_MS))
         if upto_key is not None:
             end = min(end, _ms_date(upto_key) + timedelta(days=1))
-        yield from reversed(self._p.iter_resting(first, end, self._as_of))
+        if first < end:
+            yield from reversed(self._fetch(first, end, self._as_of))
 
 
 def resting_heart_rate(person: SyntheticPerson, as_of_ms: int) -> Stream:
     """The daily resting heart-rate stream."""
-    return _Resting(person, as_of_ms)
+    return _Daily(person.iter_resting, person.history_start, as_of_ms, serialize.resting_heart_rate)
 
 
 class _Sleep:
@@ -140,3 +144,10 @@ STREAMS: dict[str, Callable[[SyntheticPerson, int], Stream]] = {
     "daily-resting-heart-rate": resting_heart_rate,
     "sleep": sleep,
 }
+
+# The other families register their streams in their own modules.
+from .fitness_api import STREAMS as _FITNESS_STREAMS  # noqa: E402
+from .vitals_api import STREAMS as _VITALS_STREAMS  # noqa: E402
+
+STREAMS.update(_FITNESS_STREAMS)
+STREAMS.update(_VITALS_STREAMS)

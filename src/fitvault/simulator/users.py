@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import wire
 from .errors import ApiError, invalid_argument
@@ -19,9 +19,11 @@ def identity(person: SyntheticPerson) -> dict:
 
 
 def profile(person: SyntheticPerson, now: datetime) -> dict:
-    """``users.getProfile``: ``age`` and ``membershipStartDate`` (live payloads carry little more)."""
+    """``users.getProfile``: ``age`` (on the person's local date) and ``membershipStartDate``
+    (live payloads carry little more)."""
+    _zone, offset = person.zone_at(now)
     return {"name": f"users/{person.health_user_id}/profile",
-            "age": person.age_on(now.date()),
+            "age": person.age_on((now + timedelta(seconds=offset)).date()),
             "membershipStartDate": wire.date_json(person.history_start)}
 
 

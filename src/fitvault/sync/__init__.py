@@ -138,6 +138,7 @@ def rebuild(vault: Vault) -> dict[str, int]:
     """
     counts: dict[str, int] = {}
     pages = 0
+    details: list[tuple] = []  # follow-ups are saved after every page: their records exist then
     with vault.transaction() as conn:
         for stream in STREAMS_BY_NAME.values():
             for table in stream.tables:
@@ -148,11 +149,10 @@ def rebuild(vault: Vault) -> dict[str, int]:
                 stream = STREAMS_BY_NAME.get(name.removesuffix(DETAILS_SUFFIX))
                 if stream is not None:
                     try:
-                        detail = stream.parse_detail(request["id"], json.loads(body))
+                        details.append((stream, stream.parse_detail(request["id"], json.loads(body))))
                     except (KeyError, ValueError) as exc:
                         vault.quarantine(conn, name, [(f"{type(exc).__name__}: {exc}", {"request": request})])
                         continue
-                    stream.save_details(conn, [detail])
                     counts[name] = counts.get(name, 0) + 1
                     pages += 1
                     continue
@@ -167,5 +167,7 @@ def rebuild(vault: Vault) -> dict[str, int]:
                 vault.quarantine(conn, name, page.bad)
             counts[name] = counts.get(name, 0) + len(page.rows)
             pages += 1
+        for stream, detail in details:
+            stream.save_details(conn, [detail])
     counts["pages"] = pages
     return counts

@@ -261,8 +261,6 @@ class SyncEngine:
                     raise
                 gateway_timeouts = 0
                 page = stream.parse(response.data)
-                if stream.details_table and page.rows:
-                    self._fetch_details(stream, page)
                 token = response.data.get("nextPageToken") or None
                 self.vault.archive_page(
                     stream.name,
@@ -270,6 +268,8 @@ class SyncEngine:
                      "pageSize": job.page_size, "next_page": bool(sent_token)},
                     response.content,
                 )
+                if stream.details_table and page.rows:
+                    self._fetch_details(stream, page)  # archived after their page: rebuild replays in order
                 if page.rows:
                     empty_in_a_row = 0
                     if prev_oldest is not None and page.newest > prev_oldest:  # type: ignore[operator]

@@ -21,6 +21,7 @@ from .resting import resting_record
 from .schedule import Schedule
 from .sleep import SleepSession, served
 from .timezones import EPOCH_ORDINAL, ZoneHistory, local_date
+from .truth import TRUTH
 
 __all__ = ["SleepSession", "SyntheticPerson"]
 
@@ -202,6 +203,18 @@ class SyntheticPerson:
         return {d: (a[0], a[1], a[2], a[3]) for d, a in sorted(acc.items())}
 
     # -- ground truth (the public contract for tests) ---------------------------------------
+    def truth(self, table: str, lo: datetime | date, hi: datetime | date, *,
+              as_of: datetime | None = None) -> list[dict]:
+        """Rows a perfect sync stores in vault table ``table`` for [lo, hi): instants for timed
+        tables (by sample time / start), local dates for daily and rollup tables; see
+        :mod:`.truth` for the row shape."""
+        fn = TRUTH.get(table)
+        if fn is None:
+            raise KeyError(f"no ground truth for table {table!r}; known: {', '.join(sorted(TRUTH))}")
+        if isinstance(lo, datetime):
+            lo, hi = to_ms(lo), to_ms(hi)  # type: ignore[arg-type]
+        return fn(self, lo, hi, self._as_of_ms(as_of))
+
     def heart_rate(self, start: datetime, end: datetime, *, as_of: datetime | None = None
                    ) -> list[tuple[int, int, int, str]]:
         """(epoch ms, utc offset s, bpm, device display name) with start <= t < end."""
@@ -229,3 +242,7 @@ class SyntheticPerson:
                     ) -> list[tuple[date, int]]:
         """(local date, total steps) for first_day <= date < end_day; worn-but-zero days give 0."""
         return list(self.daily_step_totals(first_day, end_day, self._as_of_ms(as_of)).items())
+
+
+# The families register their ground truth on import.
+from . import fitness, vitals  # noqa: E402, F401
