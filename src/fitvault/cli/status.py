@@ -27,14 +27,14 @@ def status_table(doc: dict) -> Table:
     table = Table(title=f"vault {doc['vault']} (times UTC)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for col in ("type", "records", "from", "to", "days", "gaps", "last sync"):
         numeric = col in ("records", "days", "gaps")
-        table.add_column(col, justify="right" if numeric else "left", no_wrap=numeric, min_width=len(col))
+        table.add_column(col, justify="right" if numeric else "left", no_wrap=col != "gaps", min_width=len(col))
     for type_id, t in doc["types"].items():
         gaps = t.get("gaps", {})
         gap_text = str(gaps.get("days_without_data", 0))
         if gaps.get("unfinished_windows"):
             gap_text += f" +{len(gaps['unfinished_windows'])} unfinished"
         table.add_row(
-            type_id, str(t.get("records", 0)), (t.get("first") or "-")[:10], _short(t.get("last")),
+            type_id, str(t.get("records", 0)), (t.get("first") or "-")[:10], (t.get("last") or "-")[:10],
             str(t.get("days", 0)), gap_text, _short(t.get("last_sync")) if t.get("last_sync") else "never",
         )
         if "daily_totals" in t:
