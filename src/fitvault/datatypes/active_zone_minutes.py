@@ -21,5 +21,5 @@ class ActiveZoneMinutes(IntervalStream):
     records_per_day_guess = 40.0
     fields = (
         ("heart_rate_zone", text("heartRateZone")),
-        ("active_zone_minutes", integer("activeZoneMinutes", default=0)),
+        ("active_zone_minutes", integer("activeZoneMinutes", default=0, valid=(0, 2880))),
     )

@@ -54,6 +54,14 @@ def int64(value: Any, default: int | None = None) -> int | None:
     return int(value)
 
 
+def plausible(value: float | int | None, lo: float, hi: float, what: str) -> None:
+    """Raise ValueError for a physically impossible value (e.g. a heart rate of 300 bpm): the point
+    is quarantined and reported instead of stored. The bounds are wide on purpose: they catch
+    corrupt data, not unusual physiology."""
+    if value is not None and not lo <= value <= hi:
+        raise ValueError(f"impossible {what}: {value} (expected {lo}..{hi})")
+
+
 @dataclass
 class ParsedPage:
     """Typed rows from one response page.

@@ -28,7 +28,7 @@ class Weight(SampleStream):
     with_id = True
     table_info = TABLES_BY_NAME["weight"]
     records_per_day_guess = 0.3
-    fields = (("weight_g", number("weightGrams", required=True)), ("notes", text("notes")))
+    fields = (("weight_g", number("weightGrams", required=True, valid=(500, 700_000))), ("notes", text("notes")))
 
 
 class BodyFat(SampleStream):
@@ -39,7 +39,7 @@ class BodyFat(SampleStream):
     with_id = True
     table_info = TABLES_BY_NAME["body_fat"]
     records_per_day_guess = 0.2
-    fields = (("body_fat_pct", number("percentage", required=True)),)
+    fields = (("body_fat_pct", number("percentage", required=True, valid=(1, 90))),)
 
 
 class Height(SampleStream):
@@ -50,4 +50,4 @@ class Height(SampleStream):
     with_id = True
     table_info = TABLES_BY_NAME["height"]
     records_per_day_guess = 0.01
-    fields = (("height_mm", integer("heightMillimeters", required=True)),)
+    fields = (("height_mm", integer("heightMillimeters", required=True, valid=(300, 2800))),)

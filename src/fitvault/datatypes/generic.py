@@ -29,6 +29,7 @@ from fitvault.datatypes.base import (
     Stream,
     int64,
     parse_points,
+    plausible,
     source_key,
 )
 from fitvault.datatypes.tables import Table
@@ -46,8 +47,10 @@ def _dig(body: dict, path: tuple[str, ...]) -> Any:
     return value
 
 
-def number(*path: str, required: bool = False, default: float | None = None) -> Getter:
-    """A JSON number (double) at ``path``; ``default`` when omitted (unless required)."""
+def number(*path: str, required: bool = False, default: float | None = None,
+           valid: tuple[float, float] | None = None) -> Getter:
+    """A JSON number (double) at ``path``; ``default`` when omitted (unless required); outside
+    ``valid`` (inclusive) the point is impossible and is quarantined."""
 
     def get(body: dict) -> float | None:
         value = _dig(body, path)
@@ -57,13 +60,18 @@ def number(*path: str, required: bool = False, default: float | None = None) -> 
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise TypeError(f"{'.'.join(path)} is not a number: {value!r}")
-        return float(value)
+        result = float(value)
+        if valid is not None:
+            plausible(result, *valid, ".".join(path))
+        return result
 
     return get
 
 
-def integer(*path: str, required: bool = False, default: int | None = None) -> Getter:
-    """A proto3-JSON int64 (a string on the wire, reference §1.1) or int32 at ``path``."""
+def integer(*path: str, required: bool = False, default: int | None = None,
+            valid: tuple[float, float] | None = None) -> Getter:
+    """A proto3-JSON int64 (a string on the wire, reference §1.1) or int32 at ``path``; outside
+    ``valid`` (inclusive) the point is impossible and is quarantined."""
 
     def get(body: dict) -> int | None:
         value = _dig(body, path)
@@ -73,7 +81,10 @@ def integer(*path: str, required: bool = False, default: int | None = None) -> G
             return default
         if isinstance(value, bool):
             raise TypeError(f"{'.'.join(path)} is not an integer: {value!r}")
-        return int64(value)
+        result = int64(value)
+        if valid is not None:
+            plausible(result, *valid, ".".join(path))
+        return result
 
     return get
 

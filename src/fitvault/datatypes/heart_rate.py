@@ -21,8 +21,12 @@ from fitvault.datatypes.base import (
     SourceIds,
     Stream,
     parse_points,
+    plausible,
     source_key,
 )
+
+# Plausible heart rates (wide: a record holder's resting 26 bpm, a maximal effort near 220).
+MIN_BPM, MAX_BPM = 20, 250
 
 
 class HeartRate(Stream):
@@ -42,7 +46,8 @@ class HeartRate(Stream):
 
     def parse(self, body: dict) -> ParsedPage:
         parse_instant, parse_offset = timeutil.parse_instant_ms, timeutil.parse_offset_s
-        last_source: list = [None, None]  # memo: consecutive points share one dataSource
+        # memo: consecutive points share one dataSource (a fresh object never matches the first)
+        last_source: list = [object(), None]
 
         def one(point: dict) -> tuple:
             ds = point.get("dataSource")
@@ -50,11 +55,14 @@ class HeartRate(Stream):
                 last_source[0], last_source[1] = ds, source_key(ds)
             hr = point["heartRate"]
             st = hr["sampleTime"]
+            bpm = int(hr["beatsPerMinute"])
+            if not MIN_BPM <= bpm <= MAX_BPM:
+                plausible(bpm, MIN_BPM, MAX_BPM, "heart rate (bpm)")
             return (
                 parse_instant(st["physicalTime"]),
                 last_source[1],
                 parse_offset(st.get("utcOffset")),
-                int(hr["beatsPerMinute"]),
+                bpm,
             )
 
         return parse_points(body, one, lambda row: row[0])

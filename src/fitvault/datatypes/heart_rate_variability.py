@@ -16,6 +16,8 @@ from fitvault.datatypes.base import HEALTH_METRICS_SCOPE
 from fitvault.datatypes.generic import DailyStream, SampleStream, integer, number
 from fitvault.datatypes.tables import TABLES_BY_NAME
 
+_MS = (0.0, 1000.0)  # RMSSD is documented as 1..200 ms; only impossible values are refused
+
 
 class HeartRateVariability(SampleStream):
     name = data_type = "heart-rate-variability"
@@ -24,8 +26,8 @@ class HeartRateVariability(SampleStream):
     table_info = TABLES_BY_NAME["hrv"]
     records_per_day_guess = 90.0
     fields = (
-        ("rmssd_ms", number("rootMeanSquareOfSuccessiveDifferencesMilliseconds")),
-        ("sdnn_ms", number("standardDeviationMilliseconds")),
+        ("rmssd_ms", number("rootMeanSquareOfSuccessiveDifferencesMilliseconds", valid=_MS)),
+        ("sdnn_ms", number("standardDeviationMilliseconds", valid=_MS)),
         ("lf_power_ms2", number("metadata", "lowFrequencyPower")),
         ("hf_power_ms2", number("metadata", "highFrequencyPower")),
     )
@@ -37,8 +39,8 @@ class DailyHeartRateVariability(DailyStream):
     scopes = (HEALTH_METRICS_SCOPE,)
     table_info = TABLES_BY_NAME["daily_hrv"]
     fields = (
-        ("average_hrv_ms", number("averageHeartRateVariabilityMilliseconds")),
-        ("non_rem_hr_bpm", integer("nonRemHeartRateBeatsPerMinute")),
+        ("average_hrv_ms", number("averageHeartRateVariabilityMilliseconds", valid=_MS)),
+        ("non_rem_hr_bpm", integer("nonRemHeartRateBeatsPerMinute", valid=(20, 250))),
         ("entropy", number("entropy")),
-        ("deep_sleep_rmssd_ms", number("deepSleepRootMeanSquareOfSuccessiveDifferencesMilliseconds")),
+        ("deep_sleep_rmssd_ms", number("deepSleepRootMeanSquareOfSuccessiveDifferencesMilliseconds", valid=_MS)),
     )

@@ -12,6 +12,8 @@ from fitvault.datatypes.base import HEALTH_METRICS_SCOPE
 from fitvault.datatypes.generic import DailyStream, SampleStream, number
 from fitvault.datatypes.tables import TABLES_BY_NAME
 
+_PCT = (40.0, 100.0)  # SpO2 below 40 % is not a reading from a living wearer
+
 
 class OxygenSaturation(SampleStream):
     name = data_type = "oxygen-saturation"
@@ -19,7 +21,7 @@ class OxygenSaturation(SampleStream):
     scopes = (HEALTH_METRICS_SCOPE,)
     table_info = TABLES_BY_NAME["spo2"]
     records_per_day_guess = 450.0
-    fields = (("spo2_pct", number("percentage", required=True)),)
+    fields = (("spo2_pct", number("percentage", required=True, valid=_PCT)),)
 
 
 class DailyOxygenSaturation(DailyStream):
@@ -28,8 +30,8 @@ class DailyOxygenSaturation(DailyStream):
     scopes = (HEALTH_METRICS_SCOPE,)
     table_info = TABLES_BY_NAME["daily_spo2"]
     fields = (
-        ("average_pct", number("averagePercentage")),
-        ("lower_bound_pct", number("lowerBoundPercentage")),
-        ("upper_bound_pct", number("upperBoundPercentage")),
-        ("stddev_pct", number("standardDeviationPercentage")),
+        ("average_pct", number("averagePercentage", valid=_PCT)),
+        ("lower_bound_pct", number("lowerBoundPercentage", valid=_PCT)),
+        ("upper_bound_pct", number("upperBoundPercentage", valid=_PCT)),
+        ("stddev_pct", number("standardDeviationPercentage", valid=(0, 60))),
     )

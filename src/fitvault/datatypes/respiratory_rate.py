@@ -13,13 +13,15 @@ from fitvault.datatypes.base import HEALTH_METRICS_SCOPE
 from fitvault.datatypes.generic import DailyStream, SampleStream, number
 from fitvault.datatypes.tables import TABLES_BY_NAME
 
+_BR = (1.0, 80.0)  # breaths per minute
+
 
 class DailyRespiratoryRate(DailyStream):
     name = data_type = "daily-respiratory-rate"
     key = "dailyRespiratoryRate"
     scopes = (HEALTH_METRICS_SCOPE,)
     table_info = TABLES_BY_NAME["daily_breathing_rate"]
-    fields = (("breaths_per_min", number("breathsPerMinute", required=True)),)
+    fields = (("breaths_per_min", number("breathsPerMinute", required=True, valid=_BR)),)
 
 
 class RespiratoryRateSleepSummary(SampleStream):
@@ -28,10 +30,10 @@ class RespiratoryRateSleepSummary(SampleStream):
     scopes = (HEALTH_METRICS_SCOPE,)
     table_info = TABLES_BY_NAME["breathing_rate_sleep"]
     fields = (
-        ("full_breaths_per_min", number("fullSleepStats", "breathsPerMinute")),
+        ("full_breaths_per_min", number("fullSleepStats", "breathsPerMinute", valid=_BR)),
         ("full_stddev_breaths_per_min", number("fullSleepStats", "standardDeviation")),
         ("full_signal_to_noise", number("fullSleepStats", "signalToNoise")),
-        ("deep_breaths_per_min", number("deepSleepStats", "breathsPerMinute")),
-        ("light_breaths_per_min", number("lightSleepStats", "breathsPerMinute")),
-        ("rem_breaths_per_min", number("remSleepStats", "breathsPerMinute")),
+        ("deep_breaths_per_min", number("deepSleepStats", "breathsPerMinute", valid=_BR)),
+        ("light_breaths_per_min", number("lightSleepStats", "breathsPerMinute", valid=_BR)),
+        ("rem_breaths_per_min", number("remSleepStats", "breathsPerMinute", valid=_BR)),
     )

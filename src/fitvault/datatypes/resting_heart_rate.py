@@ -21,6 +21,7 @@ from fitvault.datatypes.base import (
     SourceIds,
     Stream,
     parse_points,
+    plausible,
     source_key,
 )
 
@@ -42,10 +43,12 @@ class RestingHeartRate(Stream):
         def one(point: dict) -> tuple:
             rhr = point["dailyRestingHeartRate"]
             meta = rhr.get("dailyRestingHeartRateMetadata") or {}
+            bpm = int(rhr["beatsPerMinute"])
+            plausible(bpm, 20, 200, "resting heart rate (bpm)")
             return (
                 timeutil.date_from_json(rhr["date"]),
                 source_key(point.get("dataSource")),
-                int(rhr["beatsPerMinute"]),
+                bpm,
                 meta.get("calculationMethod"),
             )
 

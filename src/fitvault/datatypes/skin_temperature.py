@@ -13,6 +13,8 @@ from fitvault.datatypes.base import HEALTH_METRICS_SCOPE
 from fitvault.datatypes.generic import DailyStream, number
 from fitvault.datatypes.tables import TABLES_BY_NAME
 
+_SKIN = (15.0, 45.0)  # °C at the wrist
+
 
 class SkinTemperature(DailyStream):
     name = data_type = "daily-sleep-temperature-derivations"
@@ -20,7 +22,7 @@ class SkinTemperature(DailyStream):
     scopes = (HEALTH_METRICS_SCOPE,)
     table_info = TABLES_BY_NAME["daily_skin_temperature"]
     fields = (
-        ("nightly_c", number("nightlyTemperatureCelsius")),
-        ("baseline_c", number("baselineTemperatureCelsius")),
+        ("nightly_c", number("nightlyTemperatureCelsius", valid=_SKIN)),
+        ("baseline_c", number("baselineTemperatureCelsius", valid=_SKIN)),
         ("relative_stddev_30d_c", number("relativeNightlyStddev30dCelsius")),
     )

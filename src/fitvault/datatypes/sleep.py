@@ -40,12 +40,10 @@ _ZONE_SLACK_MS = 14 * 3600 * 1000
 
 
 def _span(obj: dict) -> tuple[int, int, int, int]:
-    return (
-        timeutil.parse_instant_ms(obj["startTime"]),
-        timeutil.parse_offset_s(obj.get("startUtcOffset")),
-        timeutil.parse_instant_ms(obj["endTime"]),
-        timeutil.parse_offset_s(obj.get("endUtcOffset")),
-    )
+    start, end = timeutil.parse_instant_ms(obj["startTime"]), timeutil.parse_instant_ms(obj["endTime"])
+    if end < start:
+        raise ValueError(f"a sleep {obj.get('type', 'part')} ends before it starts")
+    return start, timeutil.parse_offset_s(obj.get("startUtcOffset")), end, timeutil.parse_offset_s(obj.get("endUtcOffset"))
 
 
 class Sleep(Stream):

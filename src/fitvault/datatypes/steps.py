@@ -30,8 +30,15 @@ from fitvault.datatypes.base import (
     Stream,
     int64,
     parse_points,
+    plausible,
     source_key,
 )
+
+
+def _count(value) -> int:
+    n = int64(value, 0)
+    plausible(n, 0, 100_000, "step count")  # negative counts are corrupt data
+    return n
 
 
 class StepsMinutes(Stream):
@@ -59,7 +66,7 @@ class StepsMinutes(Stream):
                 parse_offset(iv.get("startUtcOffset")),
                 parse_instant(iv["endTime"]),
                 parse_offset(iv.get("endUtcOffset")),
-                int64(s.get("count"), 0),
+                _count(s.get("count")),
             )
 
         return parse_points(body, one, lambda row: row[0])

@@ -17,6 +17,8 @@ from fitvault.datatypes.tables import TABLES_BY_NAME
 
 _SCOPES = (ACTIVITY_SCOPE, HEALTH_METRICS_SCOPE)
 
+_VO2 = (5.0, 100.0)  # ml/kg/min
+
 
 class DailyVo2Max(DailyStream):
     name = data_type = "daily-vo2-max"
@@ -24,7 +26,7 @@ class DailyVo2Max(DailyStream):
     scopes = _SCOPES
     table_info = TABLES_BY_NAME["daily_vo2_max"]
     fields = (
-        ("vo2_max_ml_kg_min", number("vo2Max")),
+        ("vo2_max_ml_kg_min", number("vo2Max", valid=_VO2)),
         ("cardio_fitness_level", text("cardioFitnessLevel")),
         ("estimated", flag("estimated")),
         ("vo2_max_covariance", number("vo2MaxCovariance")),
@@ -37,7 +39,7 @@ class Vo2Max(SampleStream):
     scopes = _SCOPES
     table_info = TABLES_BY_NAME["vo2_max"]
     records_per_day_guess = 0.3
-    fields = (("vo2_max_ml_kg_min", number("vo2Max", required=True)),
+    fields = (("vo2_max_ml_kg_min", number("vo2Max", required=True, valid=_VO2)),
               ("measurement_method", text("measurementMethod")))
 
 
@@ -47,4 +49,4 @@ class RunVo2Max(SampleStream):
     scopes = _SCOPES
     table_info = TABLES_BY_NAME["run_vo2_max"]
     records_per_day_guess = 0.3
-    fields = (("run_vo2_max_ml_kg_min", number("runVo2Max", required=True)),)
+    fields = (("run_vo2_max_ml_kg_min", number("runVo2Max", required=True, valid=_VO2)),)
