@@ -1,0 +1,394 @@
+"""What every exporter shares: table selection, date bounds, a read-only snapshot, row streaming.
+
+An export reads the vault through one read-only connection inside one read transaction, so the
+row counts announced to the progress callback and the rows written come from the same snapshot
+even while a sync writes. Rows are streamed table by table from one ordered cursor, ``chunk_rows``
+at a time: SQLite steps the primary-key (or order-column) b-tree, so memory stays bounded by
+one chunk whatever the table's size, without re-seeking per chunk as keyset pagination would.
+
+Each exporter chooses how a vault column becomes output (ISO strings, Excel serials, Arrow
+timestamps) by giving SQL expressions for the layout's :class:`Instant` and :class:`Plain` fields.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from importlib import metadata
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Literal
+
+from fitvault import timeutil
+from fitvault.config import VaultPaths
+from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table
+from fitvault.errors import ConfigError, StoreError, VaultCorrupt
+from fitvault.store.vault import VAULT_APPLICATION_ID
+
+#: Rows fetched, converted and written at a time.
+CHUNK_ROWS = 200_000
+# A local civil date starts up to 14 h before (UTC+14) or 12 h after (UTC-12) the UTC date of
+# the same name: the index range is widened by this much, then the exact local test applies.
+_ZONE_SLACK_MS = 14 * 3600 * 1000
+
+Kind = Literal["int", "float", "text", "bool", "date"]
+
+
+@dataclass(frozen=True)
+class ExportProgress:
+    """Progress of one table: ``done`` of ``total`` rows written (``done == 0`` when planned)."""
+
+    table: str
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[ExportProgress], None]
+
+
+@dataclass(frozen=True)
+class ExportItem:
+    """One exported table or summary.
+
+    Attributes:
+        table: the vault table (or ``sleep_summary`` / ``daily_summary``).
+        rows: data rows written (headers not counted).
+        path: the file written, or the folder for Parquet datasets and per-day files.
+        files: how many files hold it.
+        sheets: Excel only: the sheets it fills, in order (more than one past the row limit).
+    """
+
+    table: str
+    rows: int
+    path: Path
+    files: int = 1
+    sheets: tuple[str, ...] = ()
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote: one item per table, and notes a person should read."""
+
+    format: str
+    out_dir: Path
+    items: list[ExportItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(item.rows for item in self.items)
+
+    @property
+    def files(self) -> int:
+        return len({item.path for item in self.items if item.files == 1}) + sum(
+            item.files for item in self.items if item.files != 1
+        )
+
+
+# -- what to export -----------------------------------------------------------------------
+
+
+def known_types() -> str:
+    """The type ids and table names ``types`` accepts, for error messages and help."""
+    type_ids = sorted({t.type_id for t in TABLES})
+    return f"type ids: {', '.join(type_ids)}; table names: {', '.join(sorted(TABLES_BY_NAME))}"
+
+
+def resolve_tables(types: Iterable[str] | str | None) -> list[Table]:
+    """The catalogue tables named by Google type ids or vault table names (all when empty).
+
+    A type id names all its tables and wins over a table of the same name: ``"steps"`` gives
+    ``steps`` and ``daily_steps``, ``"sleep"`` the sessions and the stages.
+    Returned in catalogue order, each once. Unknown names raise :class:`ConfigError`.
+    """
+    if isinstance(types, str):
+        types = types.split(",")
+    names = [n.strip() for n in types or () if n and n.strip()]
+    if not names:
+        return list(TABLES)
+    wanted: set[str] = set()
+    unknown = []
+    for name in names:
+        # A type id wins over a table of the same name: "steps" is the minutes and the daily totals.
+        match = [t.name for t in TABLES if t.type_id == name] or ([name] if name in TABLES_BY_NAME else [])
+        if not match:
+            unknown.append(name)
+        wanted.update(match)
+    if unknown:
+        raise ConfigError(f"unknown type(s): {', '.join(unknown)}. Known {known_types()}")
+    return [t for t in TABLES if t.name in wanted]
+
+
+def parse_day(value: date | str | None, what: str) -> date | None:
+    """A local civil date from ``YYYY-MM-DD`` (or a date); None stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        raise ConfigError(f"{what} must be a local date (YYYY-MM-DD), not a date and time: {value}")
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"{what} must be a local date like 2026-03-08, got {value!r}") from None
+
+
+def parse_range(start: date | str | None, end: date | str | None) -> tuple[date | None, date | None]:
+    """Inclusive local-date bounds, checked."""
+    lo, hi = parse_day(start, "the start date (--from)"), parse_day(end, "the end date (--to)")
+    if lo and hi and lo > hi:
+        raise ConfigError(f"the start date {lo} is after the end date {hi}")
+    return lo, hi
+
+
+def prepare_out_dir(out_dir: Path | str) -> Path:
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"the output {out} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the output folder {out}: {exc}") from exc
+    return out
+
+
+def replace_path(tmp: Path, final: Path) -> None:
+    """Move a finished temporary file or folder into place (the old one, if any, is replaced)."""
+    try:
+        if final.is_dir() and not final.is_symlink():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    except OSError as exc:
+        raise StoreError(f"cannot write {final}: {exc}") from exc
+
+
+# -- how a table becomes columns ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Instant:
+    """A UTC instant column and its offset column; ``prefix`` is ``""`` or ``"end_"``."""
+
+    ms: str
+    offset: str
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Plain:
+    """A column copied as it is: output name, SQL expression (``t`` the table, ``s`` sources)."""
+
+    name: str
+    sql: str
+    kind: Kind
+    unit: str = ""
+    meaning: str = ""
+
+
+def fields(table: Table) -> tuple[Instant | Plain, ...]:
+    """The exported columns of a table, in order: time, date / id / device (or parent id), values."""
+    out: list[Instant | Plain] = []
+    if table.layout in ("sample", "event"):
+        out.append(Instant("time_ms", "utc_offset_s", ""))
+    elif table.layout in ("interval", "session", "child"):
+        out += [Instant("start_ms", "start_offset_s", ""), Instant("end_ms", "end_offset_s", "end_")]
+    else:
+        out.append(Plain("date", "t.date", "date", "", "local civil date"))
+    if table.layout == "session":
+        night = "the night: local date of the end (Fitbit's dateOfSleep)" if table.name == "sleep_sessions" \
+            else "local date of the start"
+        out += [Plain("date", "t.date", "date", "", night), Plain("id", "t.id", "text", "", "the session's id")]
+    if table.parent:
+        parent, key = table.parent
+        out.append(Plain(key, f"t.{key}", "text", "", f"id of the {parent} row it belongs to"))
+    else:
+        out.append(Plain("device", "s.device", "text", "", "device that recorded it (empty for app/rollup data)"))
+    out += [Plain(c.name, f"t.{c.name}", c.kind, c.unit, c.meaning) for c in table.columns]
+    return tuple(out)
+
+
+def order_by(table: Table) -> tuple[str, ...]:
+    """A unique ascending order: the indexed order column, then the rest of the key."""
+    rest: dict[str, tuple[str, ...]] = {
+        "sample": ("source_id",), "interval": ("source_id",), "daily": ("source_id",), "rollup": (),
+        "session": ("id",),
+    }
+    if table.parent:
+        key = table.parent[1]
+        tail = (key, "idx") if table.layout == "event" else (key, "kind") + (("idx",) if "idx" in table.column_names else ())
+    else:
+        tail = rest[table.layout] + (("zone",) if "zone" in table.column_names else ())
+    return (table.order_column,) + tail
+
+
+def _date_bounds(column: str, start: date | None, end: date | None) -> tuple[list[str], list]:
+    conds, params = [], []
+    if start:
+        conds.append(f"{column} >= ?")
+        params.append(start.isoformat())
+    if end:
+        conds.append(f"{column} <= ?")
+        params.append(end.isoformat())
+    return conds, params
+
+
+def where(table: Table, start: date | None, end: date | None) -> tuple[str, list]:
+    """The ``WHERE`` clause (or "") selecting a table's rows of local dates start..end inclusive.
+
+    Samples and intervals by the local date of their (start) instant, using the index first;
+    daily rows and sessions by their ``date`` (a sleep's night, an exercise's start day); stages,
+    splits and events go with their session.
+    """
+    if start is None and end is None:
+        return "", []
+    if table.layout in ("daily", "rollup", "session"):
+        conds, params = _date_bounds("t.date", start, end)
+    elif table.parent:
+        parent, key = table.parent
+        sub, params = _date_bounds("date", start, end)
+        conds = [f"t.{key} IN (SELECT id FROM {parent} WHERE {' AND '.join(sub)})"]
+    else:
+        ms, off = table.time_columns[0], table.time_columns[1]
+        conds, params = [], []
+        if start:
+            lo = timeutil.utc_midnight_ms(start)
+            conds += [f"t.{ms} >= ?", f"t.{ms} + t.{off} * 1000 >= ?"]
+            params += [lo - _ZONE_SLACK_MS, lo]
+        if end:
+            hi = timeutil.utc_midnight_ms(end + timedelta(days=1))
+            conds += [f"t.{ms} < ?", f"t.{ms} + t.{off} * 1000 < ?"]
+            params += [hi + _ZONE_SLACK_MS, hi]
+    return " WHERE " + " AND ".join(conds), params
+
+
+def select(table: Table, exprs: Iterable[str], start: date | None, end: date | None) -> tuple[str, list]:
+    """``SELECT exprs`` over a table (aliased ``t``, its source ``s``) in range, in order."""
+    join = "" if table.parent else " LEFT JOIN sources AS s ON s.id = t.source_id"
+    clause, params = where(table, start, end)
+    order = ", ".join(f"t.{c}" for c in order_by(table))
+    return f"SELECT {', '.join(exprs)} FROM {table.name} AS t{join}{clause} ORDER BY {order}", params
+
+
+# -- SQL expressions for time --------------------------------------------------------------
+
+
+def sql_fraction(ms: str) -> str:
+    """``.123`` when an instant has milliseconds, else nothing (as ``timeutil.format_instant``)."""
+    return f"(CASE WHEN {ms} % 1000 THEN printf('.%03d', {ms} % 1000) ELSE '' END)"
+
+
+def sql_offset(offset: str) -> str:
+    """``-05:00`` from an offset in seconds."""
+    return (f"printf('%s%02d:%02d', CASE WHEN {offset} < 0 THEN '-' ELSE '+' END, "
+            f"abs({offset}) / 3600, abs({offset}) % 3600 / 60)")
+
+
+def sql_local_iso(ms: str, offset: str) -> str:
+    """ISO 8601 local time with its own offset: ``2026-03-08T01:59:58-05:00``."""
+    return (f"strftime('%Y-%m-%dT%H:%M:%S', {ms} / 1000 + {offset}, 'unixepoch') || "
+            f"{sql_fraction(ms)} || {sql_offset(offset)}")
+
+
+def sql_utc_iso(ms: str) -> str:
+    """ISO 8601 UTC: ``2026-03-08T06:59:58Z``."""
+    return f"strftime('%Y-%m-%dT%H:%M:%S', {ms} / 1000, 'unixepoch') || {sql_fraction(ms)} || 'Z'"
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+class Snapshot:
+    """A read-only view of a vault, fixed for the life of the export."""
+
+    def __init__(self, conn: sqlite3.Connection, root: Path) -> None:
+        self.conn = conn
+        self.root = root
+        self.present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def count(self, table: Table, start: date | None, end: date | None) -> int:
+        clause, params = where(table, start, end)
+        try:
+            return self.conn.execute(f"SELECT count(*) FROM {table.name} AS t{clause}", params).fetchone()[0]
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read {table.name} from the vault: {exc}") from exc
+
+    def plan(
+        self, tables: list[Table], start: date | None, end: date | None, result: ExportResult,
+        progress: ProgressCallback | None,
+    ) -> list[tuple[Table, int]]:
+        """Row counts of the tables that have rows in range; the others are noted in ``result``."""
+        planned, empty, missing = [], [], []
+        for table in tables:
+            if table.name not in self.present:
+                missing.append(table.name)
+                continue
+            total = self.count(table, start, end)
+            if total:
+                planned.append((table, total))
+            else:
+                empty.append(table.name)
+        if missing:
+            result.notes.append(f"not in this vault (older schema): {', '.join(missing)}")
+        if empty:
+            result.notes.append(f"no rows in range, nothing written: {', '.join(empty)}")
+        if progress:
+            for table, total in planned:
+                progress(ExportProgress(table.name, 0, total))
+        return planned
+
+    def rows(
+        self, sql: str, params: list, *, chunk_rows: int = CHUNK_ROWS, table: str = "",
+        total: int = 0, progress: ProgressCallback | None = None,
+    ) -> Iterator[list[tuple]]:
+        """Chunks of at most ``chunk_rows`` rows; progress is reported once each chunk is handled."""
+        done = 0
+        try:
+            cursor = self.conn.execute(sql, params)
+            while True:
+                chunk = cursor.fetchmany(chunk_rows)
+                if not chunk:
+                    return
+                yield chunk
+                done += len(chunk)
+                if progress:
+                    progress(ExportProgress(table, done, max(total, done)))
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read {table or 'the vault'}: {exc}") from exc
+
+
+@contextmanager
+def open_snapshot(vault_dir: Path | str) -> Iterator[Snapshot]:
+    """Open a vault read-only, in one read transaction. Never creates or migrates anything."""
+    paths = VaultPaths(Path(vault_dir))
+    if not paths.database.is_file():
+        raise StoreError(f"no vault at {paths.root}: run `fitvault sync` (or `fitvault demo`) first")
+    try:
+        conn = sqlite3.connect(
+            paths.database.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
+            check_same_thread=False,
+        )
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise VaultCorrupt(f"{paths.database} is not a fitvault vault (or it is damaged): {exc}") from exc
+    try:
+        if app_id != VAULT_APPLICATION_ID:
+            raise VaultCorrupt(f"{paths.database} is an SQLite file but not a fitvault vault")
+        conn.execute("BEGIN")
+        yield Snapshot(conn, paths.root)
+    finally:
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
+
+
+def fitvault_version() -> str:
+    """The installed fitvault version (not imported from the package: no import cycle)."""
+    try:
+        return metadata.version("fitvault")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+

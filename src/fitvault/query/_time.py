@@ -1,0 +1,204 @@
+"""Time for the query layer: parsing ``start``/``end``, and the time-index rule.
+
+Records are stored as a UTC instant in epoch milliseconds plus the UTC offset in force, in
+seconds. "Local" below means the record's own wall clock: ``instant + offset``, written as
+epoch milliseconds of that wall time read as if it were UTC ("wall ms").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from fitvault.query.reader import InvalidQuery
+
+DAY_MS = 86_400_000
+# UTC offsets in use range from -12:00 to +14:00: a local bound is at most 14 h from the instant.
+PAD_MS = 14 * 3_600_000
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_EPOCH_DAY = date(1970, 1, 1)
+
+TzArg = str | tzinfo | None
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One bound: ``ms`` is a UTC instant (``local=False``) or a wall time in wall ms."""
+
+    ms: int
+    local: bool
+
+
+@dataclass(frozen=True)
+class Range:
+    """``[lo, hi)``; either side may be open (None)."""
+
+    lo: Edge | None = None
+    hi: Edge | None = None
+
+    def where(self, ms_col: str, off_col: str) -> tuple[list[str], list[int]]:
+        """SQL clauses and parameters: the indexed instant column padded by 14 h (so SQLite can
+        search the index), then the exact test on the record's own local time."""
+        clauses: list[str] = []
+        params: list[int] = []
+        for edge, op, pad in ((self.lo, ">=", -PAD_MS), (self.hi, "<", PAD_MS)):
+            if edge is None:
+                continue
+            if edge.local:
+                clauses += [f"{ms_col} {op} ?", f"({ms_col} + {off_col} * 1000) {op} ?"]
+                params += [edge.ms + pad, edge.ms]
+            else:
+                clauses.append(f"{ms_col} {op} ?")
+                params.append(edge.ms)
+        return clauses, params
+
+    def span(self) -> tuple[int | None, int | None]:
+        """Bounds of the indexed instant column (padded for local edges), for chunking."""
+        lo = None if self.lo is None else self.lo.ms - (PAD_MS if self.lo.local else 0)
+        hi = None if self.hi is None else self.hi.ms + (PAD_MS if self.hi.local else 0)
+        return lo, hi
+
+    def dates(self, home: str | None) -> tuple[str | None, str | None]:
+        """``[lo, hi)`` as ISO dates for tables keyed by a civil date: a day is in the range when
+        its local midnight is. Instants are read in the home zone (UTC when unknown)."""
+
+        def day(edge: Edge | None) -> str | None:
+            if edge is None:
+                return None
+            wall = edge.ms if edge.local else instant_to_wall(edge.ms, home or "UTC")
+            return (_EPOCH_DAY + timedelta(days=-(-wall // DAY_MS))).isoformat()  # ceiling
+
+        return day(self.lo), day(self.hi)
+
+
+def instant_to_wall(ms: int, zone: str | tzinfo) -> int:
+    wall = pd.Timestamp(ms, unit="ms", tz="UTC").tz_convert(zone).tz_localize(None)
+    return _ceil_ms(wall.value)
+
+
+def _ceil_ms(ns: int) -> int:
+    return -((-ns) // 1_000_000)
+
+
+def _edge(value: object, is_end: bool) -> Edge | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if _DATE.fullmatch(text):
+            try:
+                value = date.fromisoformat(text)
+            except ValueError as exc:
+                raise InvalidQuery(f"not a date: {value!r}") from exc
+        else:
+            try:
+                value = pd.Timestamp(text)
+            except (ValueError, TypeError) as exc:
+                raise InvalidQuery(f"not a date or a time: {value!r}") from exc
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if isinstance(value, datetime):  # pd.Timestamp too
+        ts = pd.Timestamp(value)
+        if ts is pd.NaT:
+            raise InvalidQuery("a bound cannot be NaT")
+        if ts.tzinfo is None:
+            return Edge(_ceil_ms(ts.as_unit("ns").value), local=True)
+        return Edge(_ceil_ms(ts.tz_convert("UTC").as_unit("ns").value), local=False)
+    if isinstance(value, date):
+        days = (value - _EPOCH_DAY).days + (1 if is_end else 0)  # a date end is inclusive
+        return Edge(days * DAY_MS, local=True)
+    raise InvalidQuery(f"start/end must be 'YYYY-MM-DD', a date or a datetime, not {type(value).__name__}")
+
+
+def parse_range(start: object, end: object) -> Range:
+    """``start``/``end`` as the public API takes them: dates are local calendar days, both
+    inclusive; naive datetimes are local wall time and aware ones instants, ``[start, end)``."""
+    return Range(_edge(start, False), _edge(end, True))
+
+
+# -- time zones and the index rule -----------------------------------------------------------
+
+def check_tz(tz: TzArg) -> str | tzinfo | None:
+    """Validate the ``tz`` argument: None, ``"UTC"``, an IANA name or a tzinfo."""
+    if tz is None or isinstance(tz, tzinfo):
+        return tz
+    if isinstance(tz, str):
+        if tz.upper() == "UTC":
+            return "UTC"
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise InvalidQuery(f"unknown time zone {tz!r} (use 'UTC' or an IANA name such as 'Europe/Berlin')") from exc
+        return tz
+    raise InvalidQuery(f"tz must be None, 'UTC' or an IANA time-zone name, not {type(tz).__name__}")
+
+
+def fixed_zone(offset_s: int) -> tzinfo:
+    return timezone.utc if offset_s == 0 else timezone(timedelta(seconds=offset_s))
+
+
+def wall_ms(ms: np.ndarray, zone: str | tzinfo) -> np.ndarray:
+    """Instants -> wall ms in ``zone`` (vectorised)."""
+    idx = pd.DatetimeIndex(ms.view("M8[ms]")).tz_localize("UTC").tz_convert(zone).tz_localize(None)
+    return idx.as_unit("ms").asi8
+
+
+class TzRule:
+    """Settles the index zone of a frame, fed pairs of (instants, offsets) chunk by chunk.
+
+    With ``tz`` given, that zone. Otherwise: the home zone when every offset equals the home
+    zone's offset at that instant; else the single fixed offset all rows share; else the home
+    zone (UTC when unknown), with exact local times in the ``local_time`` column.
+    """
+
+    def __init__(self, home: str | None) -> None:
+        self.home = home
+        self.rows = 0
+        self.home_ok = home is not None
+        self.offsets: set[int] = set()
+
+    def feed(self, ms: np.ndarray, off: np.ndarray) -> None:
+        if not len(ms):
+            return
+        self.rows += len(ms)
+        lo, hi = int(off.min()), int(off.max())
+        self.offsets.update((lo, hi))
+        if self.home_ok:
+            self.home_ok = bool(np.array_equal(wall_ms(ms, self.home), ms + off * 1000))  # type: ignore[arg-type]
+
+    def zone(self) -> str | tzinfo:
+        if self.rows and self.home_ok:
+            return self.home  # type: ignore[return-value]
+        if self.rows and len(self.offsets) == 1:
+            return fixed_zone(next(iter(self.offsets)))
+        return self.home or "UTC"
+
+
+def choose_tz(tz: TzArg, home: str | None, *pairs: tuple[np.ndarray, np.ndarray]) -> str | tzinfo:
+    if tz is not None:
+        return tz
+    rule = TzRule(home)
+    for ms, off in pairs:
+        rule.feed(ms, off)
+    return rule.zone()
+
+
+def aware(ms: np.ndarray, zone: str | tzinfo, name: str | None = None) -> pd.DatetimeIndex:
+    """Instants (epoch ms) as a tz-aware DatetimeIndex (millisecond unit) in ``zone``."""
+    return pd.DatetimeIndex(ms.view("M8[ms]"), name=name).tz_localize("UTC").tz_convert(zone)
+
+
+def local(ms: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """The records' own wall-clock times, tz-naive ``datetime64[ms]``."""
+    return (ms + off * 1000).view("M8[ms]")
+
+
+def day_index(days: np.ndarray | list, name: str = "date") -> pd.DatetimeIndex:
+    """ISO date strings (anything else is NaT) -> tz-naive midnight DatetimeIndex (millisecond unit)."""
+    arr = np.asarray([d if isinstance(d, str) else "NaT" for d in days], dtype="datetime64[D]").astype("datetime64[ms]")
+    return pd.DatetimeIndex(arr, name=name)
