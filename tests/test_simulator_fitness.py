@@ -41,8 +41,8 @@ def iv_row(iv: dict) -> dict:
             "end_ms": ms(iv["endTime"]), "end_offset_s": secs(iv["endUtcOffset"])}
 
 
-def device(point: dict) -> str | None:
-    return point["dataSource"].get("device", {}).get("displayName")
+def device(point: dict) -> str:
+    return point["dataSource"].get("device", {}).get("displayName", "")  # as the vault stores it
 
 
 def civil_date(ms_: int, off: int) -> date:
@@ -346,7 +346,7 @@ def test_exercise_list_matches_truth_with_civil_filter(client, msim, exercises):
         r for r in p.truth("exercise_splits", utc(2026, 10, 14), utc(2026, 11, 21)) if r["exercise_id"] in {t["id"] for t in truth}]
     assert [r for x in reversed(exercises) for r in event_rows(x)] == [
         r for r in p.truth("exercise_events", utc(2026, 10, 14), utc(2026, 11, 21)) if r["exercise_id"] in {t["id"] for t in truth}]
-    kinds = {(r["exercise_type"], r["has_gps"], r["device"] is None) for r in rows}
+    kinds = {(r["exercise_type"], r["has_gps"], r["device"] == "") for r in rows}
     assert {("RUNNING", 1, False), ("BIKING", 1, False), ("WALKING", 0, False), ("YOGA", 0, True)} <= kinds
     # the civil filter compares local start times: one the evening of Nov 18 local starts Nov 19 UTC
     assert any(civil_date(r["start_ms"], 0) != civil_date(r["start_ms"], r["start_offset_s"]) for r in rows)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,8 @@ from fitvault.cli.logsetup import configure_logging
 from fitvault.config import GoogleEndpoints, VaultPaths, default_vault_dir, load_config_file, resolve_endpoints
 
 err_console = Console(stderr=True, highlight=False)
-out_console = Console(highlight=False)
+# Piped or in cron, rich would wrap tables at 80 columns; 120 keeps the status table readable.
+out_console = Console(highlight=False, width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120)
 
 
 @dataclass

@@ -117,6 +117,12 @@ class VaultReader:
             self._conn.close()
             raise
 
+    @property
+    def plot(self) -> Any:
+        """Figures of this vault: ``v.plot.heart()``, ``v.plot.sleep(...)`` — a
+        :class:`fitvault.plots.Plotter` (matplotlib is imported on first use)."""
+        return importlib.import_module("fitvault.plots").Plotter(self)
+
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
         """Close the database connection (idempotent)."""
