@@ -53,6 +53,10 @@ def demo_command(app: App, days: int, latency_ms: int) -> None:
     v = str(vault_dir)
     hints = [
         ("the status as JSON", f"fitvault --vault {v} status --json"),
+        ("an offline HTML dashboard", f"fitvault --vault {v} report --out fitvault-report.html"),
+        ("a plot of the last day's heart rate", f"fitvault --vault {v} plot heart --out heart.png"),
+        ("every table as CSV (or xlsx, parquet)", f"fitvault --vault {v} export csv --out fitvault-export"),
+        ("the data in pandas", f"python -c \"import fitvault; print(fitvault.open('{v}').daily().tail())\""),
         ("plain SQL on the vault", f"sqlite3 {v}/vault.sqlite 'SELECT count(*), min(bpm), max(bpm) FROM heart_rate'"),
         ("re-derive every table from the raw archive", f"fitvault --vault {v} rebuild"),
         ("run the simulator yourself (see the README)", "fitvault simulator --port 8123"),
