@@ -10,10 +10,8 @@ Steps are a "true zero" type: ``list`` returns only worn periods, and a worn min
 steps may come with ``count`` omitted (proto3 drops zero values) or as ``"0"`` — the reference
 (§7 item 7) could not settle which, so both parse to 0.
 
-Daily totals come from ``dailyRollUp`` (reconciled, civil days): buckets keyed by their own
-``civilStartTime.date`` because the range end is closed-open per the discovery document but
-"inclusive" per one peer (reference §1.7, §7 item 4); keying by the bucket's date is right under
-both readings. An absent bucket means not worn; ``countSum`` omitted means a true zero.
+Daily totals come from ``dailyRollUp`` (reconciled, civil days; see
+:class:`~fitvault.datatypes.generic.RollupDailyStream` for the bucket rules).
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ from datetime import timedelta
 from fitvault import timeutil
 from fitvault.datatypes.base import (
     ACTIVITY_SCOPE,
-    ROLLUP_SOURCE,
     ParsedPage,
     SourceIds,
     Stream,
@@ -33,6 +30,8 @@ from fitvault.datatypes.base import (
     plausible,
     source_key,
 )
+from fitvault.datatypes.generic import RollupDailyStream, integer
+from fitvault.datatypes.tables import TABLES_BY_NAME
 
 
 def _count(value) -> int:
@@ -84,36 +83,12 @@ class StepsMinutes(Stream):
 
 
 
-class StepsDaily(Stream):
+class StepsDaily(RollupDailyStream):
+    """Reconciled daily totals; ``countSum`` omitted in a present bucket is a worn day with 0."""
+
     name = "steps:daily"
     data_type = "steps"
+    key = "steps"
     scopes = (ACTIVITY_SCOPE,)
-    operation = "dailyRollUp"
-    bound = "date"
-    page_size = 90             # dailyRollUp default and maximum (reference §1.7); not sent
-    max_window_days = 90       # 90-day range cap for steps (reference §1.7)
-    overlap = timedelta(days=3)
-    tables = ("daily_steps",)
-    table, time_column = "daily_steps", "date"
-
-    def parse(self, body: dict) -> ParsedPage:
-        page = ParsedPage()
-        for bucket in body.get("rollupDataPoints") or ():
-            try:
-                day = timeutil.date_from_json(bucket["civilStartTime"]["date"])
-                page.rows.append((day, int64((bucket.get("steps") or {}).get("countSum"), 0)))
-            except (KeyError, TypeError, ValueError) as exc:
-                page.bad.append((f"{type(exc).__name__}: {exc}", bucket))
-        if page.rows:
-            page.oldest = min(r[0] for r in page.rows)
-            page.newest = max(r[0] for r in page.rows)
-        return page
-
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        src = source_ids(ROLLUP_SOURCE)
-        conn.executemany(
-            "INSERT INTO daily_steps (date, source_id, count) VALUES (?, ?, ?) "
-            "ON CONFLICT (date) DO UPDATE SET count = excluded.count WHERE count IS NOT excluded.count",
-            ((d.isoformat(), src, c) for d, c in rows),
-        )
-
+    table_info = TABLES_BY_NAME["daily_steps"]
+    fields = (("count", integer("countSum", default=0, valid=(0, 1_000_000))),)
