@@ -36,15 +36,6 @@ def _source(method: str, dev: int) -> dict:
     return dict(_SOURCES[method, dev])
 
 
-def _point(key: str, body: dict, reconciled: bool, source: dict, name: str | None = None) -> dict:
-    if reconciled:
-        return {"dataPointName": name, key: body} if name else {key: body}
-    out: dict = {"name": name} if name else {}
-    out["dataSource"] = source
-    out[key] = body
-    return out
-
-
 def _interval(s: int, so: int, e: int, eo: int, civil: bool = True) -> dict:
     out = {"startTime": wire.timestamp(s), "startUtcOffset": wire.duration(so),
            "endTime": wire.timestamp(e), "endUtcOffset": wire.duration(eo)}
@@ -66,7 +57,7 @@ def distance_json(rec: tuple, reconciled: bool) -> dict:
     body: dict = {"interval": _interval(s, so, e, eo)}
     if not omitted:
         body["millimeters"] = str(mm)
-    return _point("distance", body, reconciled, _source("PASSIVELY_MEASURED", dev))
+    return wire.point("distance", body, reconciled, _source("PASSIVELY_MEASURED", dev))
 
 
 def floors_json(rec: tuple, reconciled: bool) -> dict:
@@ -75,14 +66,14 @@ def floors_json(rec: tuple, reconciled: bool) -> dict:
     body: dict = {"interval": _interval(s, so, e, eo)}
     if not omitted:
         body["count"] = str(n)
-    return _point("floors", body, reconciled, _source("PASSIVELY_MEASURED", dev))
+    return wire.point("floors", body, reconciled, _source("PASSIVELY_MEASURED", dev))
 
 
 def azm_json(rec: tuple, reconciled: bool) -> dict:
     """One 1-minute ``activeZoneMinutes`` point (reference §2.4 fixture shape)."""
     s, so, e, eo, zone, n, dev = rec
     body = {"interval": _interval(s, so, e, eo, civil=False), "heartRateZone": zone, "activeZoneMinutes": str(n)}
-    return _point("activeZoneMinutes", body, reconciled, _source("PASSIVELY_MEASURED", dev))
+    return wire.point("activeZoneMinutes", body, reconciled, _source("PASSIVELY_MEASURED", dev))
 
 
 def active_minutes_json(rec: tuple, reconciled: bool) -> dict:
@@ -90,20 +81,20 @@ def active_minutes_json(rec: tuple, reconciled: bool) -> dict:
     s, so, e, eo, level, dev = rec
     body = {"interval": _interval(s, so, e, eo),
             "activeMinutesByActivityLevel": [{"activityLevel": level, "activeMinutes": "1"}]}
-    return _point("activeMinutes", body, reconciled, _source("PASSIVELY_MEASURED", dev))
+    return wire.point("activeMinutes", body, reconciled, _source("PASSIVELY_MEASURED", dev))
 
 
 def activity_level_json(rec: tuple, reconciled: bool) -> dict:
     """One run of equal ``activityLevelType``."""
     s, so, e, eo, level, dev = rec
     body = {"interval": _interval(s, so, e, eo), "activityLevelType": level}
-    return _point("activityLevel", body, reconciled, _source("PASSIVELY_MEASURED", dev))
+    return wire.point("activityLevel", body, reconciled, _source("PASSIVELY_MEASURED", dev))
 
 
 def sedentary_json(rec: tuple, reconciled: bool) -> dict:
     """One ``sedentaryPeriod``: the interval only."""
     s, so, e, eo, _level, dev = rec
-    return _point("sedentaryPeriod", {"interval": _interval(s, so, e, eo)}, reconciled,
+    return wire.point("sedentaryPeriod", {"interval": _interval(s, so, e, eo)}, reconciled,
                   _source("PASSIVELY_MEASURED", dev))
 
 
@@ -113,7 +104,7 @@ def daily_zones_json(rec: tuple, reconciled: bool) -> dict:
     zones = [{"heartRateZoneType": HR_ZONES[i + 1], "minBeatsPerMinute": str(bounds[i]),
               "maxBeatsPerMinute": str(bounds[i + 1] - (1 if i < 3 else 0))} for i in range(4)]
     body = {"date": wire.date_json(d), "heartRateZones": zones}
-    return _point("dailyHeartRateZones", body, reconciled, _source("DERIVED", dev))
+    return wire.point("dailyHeartRateZones", body, reconciled, _source("DERIVED", dev))
 
 
 def daily_vo2_json(rec: tuple, reconciled: bool) -> dict:
@@ -121,21 +112,21 @@ def daily_vo2_json(rec: tuple, reconciled: bool) -> dict:
     d, vo2, level, estimated, cov, dev = rec
     body = {"date": wire.date_json(d), "vo2Max": wire.number(vo2), "cardioFitnessLevel": level,
             "estimated": estimated, "vo2MaxCovariance": wire.number(cov)}
-    return _point("dailyVo2Max", body, reconciled, _source("DERIVED", dev))
+    return wire.point("dailyVo2Max", body, reconciled, _source("DERIVED", dev))
 
 
 def vo2_json(rec: tuple, reconciled: bool) -> dict:
     """One ``vo2Max`` sample."""
     t, off, vo2, method, dev = rec
     body = {"sampleTime": _sample_time(t, off), "vo2Max": wire.number(vo2), "measurementMethod": method}
-    return _point("vo2Max", body, reconciled, _source("DERIVED", dev))
+    return wire.point("vo2Max", body, reconciled, _source("DERIVED", dev))
 
 
 def run_vo2_json(rec: tuple, reconciled: bool) -> dict:
     """One ``runVo2Max`` sample (at the end of a GPS run)."""
     t, off, vo2, dev = rec
     body = {"sampleTime": _sample_time(t, off), "runVo2Max": wire.number(vo2)}
-    return _point("runVo2Max", body, reconciled, _source("DERIVED", dev))
+    return wire.point("runVo2Max", body, reconciled, _source("DERIVED", dev))
 
 
 def metrics_json(m: Metrics) -> dict:
@@ -194,7 +185,7 @@ def exercise_json(ex: Exercise, reconciled: bool) -> dict:
     body["createTime"] = wire.timestamp_us(ex.create_us)
     body["updateTime"] = wire.timestamp_us(ex.update_us)
     source = wire.data_source(ex.recording_method, ex.device, ex.form_factor)
-    return _point("exercise", body, reconciled, source, ex.name)
+    return wire.point("exercise", body, reconciled, source, ex.name)
 
 
 # -- streams -------------------------------------------------------------------------------------
@@ -203,16 +194,16 @@ def _timed(walk: Callable[[Fitness], Callable[..., Iterator[tuple]]],
            to_json: Callable[[Fitness], Callable[[tuple, bool], dict]],
            manual: Callable[[tuple], bool] | None = None) -> Callable:
     def factory(person: SyntheticPerson, as_of_ms: int) -> Any:
-        from .streams import _Timed  # late: streams imports this module to register STREAMS
+        from .streams import TimedStream  # late: streams imports this module to register STREAMS
         f = fitness_of(person)
-        return _Timed(walk(f), person.history_start_s * 1000, as_of_ms, to_json(f), manual)
+        return TimedStream(walk(f), person.history_start_s * 1000, as_of_ms, to_json(f), manual)
     return factory
 
 
 def _daily(fetch: Callable[[Fitness], Callable], to_json: Callable[[tuple, bool], dict]) -> Callable:
     def factory(person: SyntheticPerson, as_of_ms: int) -> Any:
-        from .streams import _Daily
-        return _Daily(fetch(fitness_of(person)), person.history_start, as_of_ms, to_json)
+        from .streams import DailyStream
+        return DailyStream(fetch(fitness_of(person)), person.history_start, as_of_ms, to_json)
     return factory
 
 

@@ -19,6 +19,7 @@ from .person import SyntheticPerson
 _MAX_OFFSET_MS = 14 * 3600 * 1000  # UTC offsets lie within [-12 h, +14 h]
 _DAY_MS = 86_400_000
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_CHUNK = timedelta(days=62)  # daily records are generated this many days at a time
 
 
 class Stream(Protocol):
@@ -34,7 +35,7 @@ class Stream(Protocol):
         """The wire shape."""
 
 
-class _Timed:
+class TimedStream:
     """Heart-rate samples or step intervals: the key is the (start) instant, civil = key + offset."""
 
     def __init__(self, walk: Callable[..., Iterator[tuple]], lo_ms: int, as_of_ms: int,
@@ -63,15 +64,15 @@ class _Timed:
 
 def heart_rate(person: SyntheticPerson, as_of_ms: int) -> Stream:
     """The heart-rate sample stream."""
-    return _Timed(person.iter_heart_rate, person.history_start_s * 1000, as_of_ms, serialize.heart_rate)
+    return TimedStream(person.iter_heart_rate, person.history_start_s * 1000, as_of_ms, serialize.heart_rate)
 
 
 def steps(person: SyntheticPerson, as_of_ms: int) -> Stream:
     """The 1-minute steps interval stream."""
-    return _Timed(person.iter_steps, person.history_start_s * 1000, as_of_ms, serialize.steps)
+    return TimedStream(person.iter_steps, person.history_start_s * 1000, as_of_ms, serialize.steps)
 
 
-class _Daily:
+class DailyStream:
     """Daily records ``(date, ...)`` from ``fetch(first, end, as_of_ms)`` (ascending): the key is
     the date, its midnight read as UTC (how DATE filters compare)."""
 
@@ -85,21 +86,25 @@ class _Daily:
 
     def iter_desc(self, flt: Filter | None, upto_key: int | None) -> Iterator[tuple]:
         first = self._first
-        end = date.fromordinal(_EPOCH_ORDINAL + (self._as_of // _DAY_MS) + 2)
-        bounds = flt.bounds() if flt is not None else (None, None)
-        if bounds[0] is not None:
-            first = max(first, _ms_date(-(-bounds[0] // _DAY_MS) * _DAY_MS))
-        if bounds[1] is not None:
-            end = min(end, _ms_date(-(-bounds[1] // _DAY_MS) * _DAY_MS))
+        end = _ms_date(self._as_of) + timedelta(days=2)
+        lo, hi = flt.bounds() if flt is not None else (None, None)
+        if lo is not None:
+            first = max(first, _ms_date(-(-lo // _DAY_MS) * _DAY_MS))
+        if hi is not None:
+            end = min(end, _ms_date(-(-hi // _DAY_MS) * _DAY_MS))
         if upto_key is not None:
             end = min(end, _ms_date(upto_key) + timedelta(days=1))
-        if first < end:
-            yield from reversed(self._fetch(first, end, self._as_of))
+        while first < end:  # newest chunk first: a short page does not generate the whole history
+            lo = max(first, end - _CHUNK)
+            for rec in reversed(self._fetch(lo, end, self._as_of)):
+                if flt is None or flt.matches(date_ms(rec[0])):
+                    yield rec
+            end = lo
 
 
 def resting_heart_rate(person: SyntheticPerson, as_of_ms: int) -> Stream:
     """The daily resting heart-rate stream."""
-    return _Daily(person.iter_resting, person.history_start, as_of_ms, serialize.resting_heart_rate)
+    return DailyStream(person.iter_resting, person.history_start, as_of_ms, serialize.resting_heart_rate)
 
 
 class _Sleep:

@@ -73,6 +73,17 @@ def civil_midnight(d: date) -> dict:
     return {"date": date_json(d), "time": {}}
 
 
+def point(key: str, body: dict, reconciled: bool, source: dict, name: str | None = None) -> dict:
+    """A list ``DataPoint`` (``name``, ``dataSource``, union key) or, reconciled, a
+    ``ReconciledDataPoint`` (``dataPointName``, no ``dataSource``; reference §1.5)."""
+    if reconciled:
+        return {"dataPointName": name, key: body} if name else {key: body}
+    out: dict = {"name": name} if name else {}
+    out["dataSource"] = source
+    out[key] = body
+    return out
+
+
 def data_source(method: str, display_name: str | None = None, form_factor: str | None = None) -> dict:
     """``DataSource`` of a Fitbit-platform record."""
     out: dict = {"recordingMethod": method}
