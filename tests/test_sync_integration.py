@@ -286,3 +286,19 @@ def test_account_not_linked_is_explained(tmp_path):
         with Vault(tmp_path) as v, sim_client(sim, tmp_path) as client:
             with pytest.raises(errors.AccountNotLinked):
                 sync(v, client, SyncOptions(since=date(2026, 11, 19)))
+
+
+def test_rebuild_keeps_rows_that_are_not_in_the_raw_archive(sim, tmp_path):
+    """Imported records (archives, CSV files) have no raw pages: a rebuild must leave them."""
+    store_sim_token(sim, tmp_path)
+    now_ms = sim.clock.now_ms()
+    with Vault(tmp_path) as v, sim_client(sim, tmp_path) as client:
+        sync(v, client, SyncOptions(since=date(2026, 11, 19), types=("heart-rate",)), now_ms=now_ms)
+        api_rows = v.conn.execute("SELECT count(*) FROM heart_rate").fetchone()[0]
+        with v.transaction() as conn:
+            csv_source = v.source_id(("", "", "", "", "", ""), origin="tutorial-csv")
+            conn.execute("INSERT INTO heart_rate VALUES (?, ?, ?, ?)", (timeutil.parse_instant_ms("2020-01-01T00:00:00Z"),
+                                                                       csv_source, 0, 61))
+        rebuild(v)
+        assert v.conn.execute("SELECT count(*) FROM heart_rate").fetchone()[0] == api_rows + 1
+        assert v.conn.execute("SELECT bpm FROM heart_rate WHERE source_id = ?", (csv_source,)).fetchall() == [(61,)]

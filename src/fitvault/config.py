@@ -1,10 +1,13 @@
-"""Where things are: the vault folder, its files, and the Google endpoints.
+"""Where things are: the vault folder, its files, and the Google and legacy Fitbit endpoints.
 
 Resolution order for the vault folder: the ``--vault`` option, then ``FITVAULT_HOME``, then the
 user's data directory (``platformdirs``). Endpoints: environment variables
 (``FITVAULT_GOOGLE_API_URL``, ``..._AUTH_URL``, ``..._TOKEN_URL``, ``..._REVOKE_URL``), then the
-``[google]`` table of ``<vault>/config.toml``, then Google's real URLs. Environment values are
-read here, once, by the CLI and the public API, never deep inside constructors.
+``[google]`` table of ``<vault>/config.toml``, then Google's real URLs. The legacy Fitbit Web API
+(``fitvault auth fitbit``, ``fitvault sync --source fitbit``) resolves the same way from
+``FITVAULT_FITBIT_API_URL``, ``..._AUTH_URL``, ``..._TOKEN_URL``, ``..._REVOKE_URL`` and the
+``[fitbit]`` table. Environment values are read here, once, by the CLI and the public API, never
+deep inside constructors.
 """
 
 from __future__ import annotations
@@ -24,6 +27,13 @@ GOOGLE_AUTH_URL = "https://accounts.google.com/o/oauth2/v2/auth"
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
 GOOGLE_REVOKE_URL = "https://oauth2.googleapis.com/revoke"
 
+# The legacy Fitbit Web API and its OAuth endpoints (turned off on 2026-11-02; reference
+# fitbit-legacy-and-takeout.md §0.1, §2).
+FITBIT_API_URL = "https://api.fitbit.com"
+FITBIT_AUTH_URL = "https://www.fitbit.com/oauth2/authorize"
+FITBIT_TOKEN_URL = "https://api.fitbit.com/oauth2/token"
+FITBIT_REVOKE_URL = "https://api.fitbit.com/oauth2/revoke"
+
 _ENDPOINT_KEYS = {
     "api_url": ("FITVAULT_GOOGLE_API_URL", GOOGLE_API_URL),
     "auth_url": ("FITVAULT_GOOGLE_AUTH_URL", GOOGLE_AUTH_URL),
@@ -40,6 +50,24 @@ class GoogleEndpoints:
     auth_url: str = GOOGLE_AUTH_URL
     token_url: str = GOOGLE_TOKEN_URL
     revoke_url: str = GOOGLE_REVOKE_URL
+
+
+_FITBIT_ENDPOINT_KEYS = {
+    "api_url": ("FITVAULT_FITBIT_API_URL", FITBIT_API_URL),
+    "auth_url": ("FITVAULT_FITBIT_AUTH_URL", FITBIT_AUTH_URL),
+    "token_url": ("FITVAULT_FITBIT_TOKEN_URL", FITBIT_TOKEN_URL),
+    "revoke_url": ("FITVAULT_FITBIT_REVOKE_URL", FITBIT_REVOKE_URL),
+}
+
+
+@dataclass(frozen=True)
+class FitbitEndpoints:
+    """The legacy Fitbit Web API's URLs. ``api_url`` is the root; paths ``/1/user/-/...`` go below it."""
+
+    api_url: str = FITBIT_API_URL
+    auth_url: str = FITBIT_AUTH_URL
+    token_url: str = FITBIT_TOKEN_URL
+    revoke_url: str = FITBIT_REVOKE_URL
 
 
 @dataclass(frozen=True)
@@ -59,6 +87,10 @@ class VaultPaths:
     @property
     def google_token(self) -> Path:
         return self.root / "google-token.json"
+
+    @property
+    def fitbit_token(self) -> Path:
+        return self.root / "fitbit-token.json"
 
     @property
     def config_file(self) -> Path:
@@ -104,3 +136,16 @@ def resolve_endpoints(config: Mapping | None = None, environ: Mapping[str, str] 
             raise ConfigError(f"{env_name} / [google].{key} must be an http(s) URL, got {value!r}")
         values[key] = str(value).rstrip("/") if key == "api_url" else str(value)
     return GoogleEndpoints(**values)
+
+
+def resolve_fitbit_endpoints(config: Mapping | None = None, environ: Mapping[str, str] | None = None) -> FitbitEndpoints:
+    """Legacy Fitbit endpoints from the environment, then the ``[fitbit]`` table, then defaults."""
+    env = os.environ if environ is None else environ
+    table = dict((config or {}).get("fitbit", {}))
+    values = {}
+    for key, (env_name, default) in _FITBIT_ENDPOINT_KEYS.items():
+        value = env.get(env_name) or table.get(key) or default
+        if not str(value).startswith(("http://", "https://")):
+            raise ConfigError(f"{env_name} / [fitbit].{key} must be an http(s) URL, got {value!r}")
+        values[key] = str(value).rstrip("/") if key == "api_url" else str(value)
+    return FitbitEndpoints(**values)

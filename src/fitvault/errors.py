@@ -20,7 +20,8 @@ or a client secret.
     │   ├── PermissionDenied     403 (scope not granted, API disabled ...)
     │   ├── NotFound             404 (often an HTML page)
     │   ├── RateLimited          429 (after the retry budget)
-    │   └── ServerError          5xx (after the retry budget)
+    │   ├── ServerError          5xx (after the retry budget)
+    │   └── FitbitApiRetired     410 Gone from the legacy Fitbit Web API (turned off 2026-11-02)
     ├── TransportError           connection reset, timeout, truncated body (after retries)
     ├── StoreError
     │   ├── VaultLocked          another fitvault process holds the vault
@@ -150,3 +151,39 @@ class SyncIncomplete(FitvaultError):
     """A sync finished with some work left undone; the message lists what."""
 
     exit_code = 6
+
+
+class FitbitApiRetired(ApiError):
+    """410 Gone: the legacy Fitbit Web API (or its OAuth endpoints) has been turned off.
+
+    Its message says what to do instead; the CLI exits with code 7.
+    """
+
+    exit_code = 7
+    ADVICE = (
+        "the legacy Fitbit Web API was turned off on 2026-11-02 (HTTP 410 Gone): fitvault can no longer "
+        "read it. Use the Google Health API instead (`fitvault auth google`, then `fitvault sync`), or "
+        "import a Google Takeout / Fitbit account archive (`fitvault import PATH`). Data already in the "
+        "vault is untouched."
+    )
+
+    def __init__(self, message: str | None = None, *, http_status: int = 410) -> None:
+        super().__init__(message or self.ADVICE, http_status=http_status)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class TimeZoneRequired(ConfigError):
+    """An import holds local times and no time zone is known: pass ``--tz`` (exit code 2)."""
+
+
+class ImportIncomplete(FitvaultError):
+    """An import finished but skipped some files (unreadable, unsafe or unrecognised); the
+    message lists them. Exit code 6, as for an incomplete sync: done, with something left out."""
+
+    exit_code = 6
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report

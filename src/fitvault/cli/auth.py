@@ -1,8 +1,9 @@
-"""`fitvault auth google | status | logout`."""
+"""`fitvault auth google | fitbit | status | logout`."""
 
 from __future__ import annotations
 
 import json
+import os
 import time
 import webbrowser
 from datetime import datetime, timezone
@@ -12,9 +13,11 @@ import click
 from rich.markup import escape
 
 from fitvault import errors, session
+from fitvault.auth import fitbit as fitbit_auth
 from fitvault.auth import google as google_auth
 from fitvault.auth.client_secrets import ClientSecrets
 from fitvault.cli.main import App, cli, err_console, handle_errors, out_console
+from fitvault.config import resolve_fitbit_endpoints
 
 
 @cli.group("auth")
@@ -22,8 +25,8 @@ def auth_group() -> None:
     """Authorise fitvault to read your Google Health data, check or remove the grant."""
 
 
-def _open_browser(url: str) -> None:
-    err_console.print("Opening your browser for Google's consent page. If it does not open, visit:")
+def _open_browser(url: str, who: str = "Google") -> None:
+    err_console.print(f"Opening your browser for {who}'s consent page. If it does not open, visit:")
     err_console.print(url, soft_wrap=True, markup=False)
     webbrowser.open(url)
 
@@ -99,6 +102,61 @@ def _print_scopes(scopes) -> None:
             "[yellow]not granted:[/] " + ", ".join(s.rsplit("/", 1)[-1] for s in missing)
             + " — the types behind them will be skipped."
         )
+
+
+@auth_group.command("fitbit")
+@click.option("--client-id", envvar="FITVAULT_FITBIT_CLIENT_ID", metavar="ID",
+              help="OAuth 2.0 Client ID of your app at dev.fitbit.com (or $FITVAULT_FITBIT_CLIENT_ID). The client "
+                   "secret is read from $FITVAULT_FITBIT_CLIENT_SECRET, else asked for (never on the command line).")
+@click.option("--public-client", is_flag=True, help="The app is of type 'Client' and has no client secret.")
+@click.option("--port", type=click.IntRange(1, 65535), default=fitbit_auth.DEFAULT_PORT, show_default=True,
+              help="Loopback port of the redirect: the app's Callback URL must be http://127.0.0.1:PORT/.")
+@click.option("--no-browser", is_flag=True, help="Print the URL and ask for the redirected address (SSH, headless).")
+@click.option("--timeout", "timeout_s", type=click.IntRange(10, 3600), default=300, show_default=True,
+              help="Seconds to wait for the browser's redirect.")
+@click.option("--logout", is_flag=True, help="Revoke the Fitbit grant and delete the stored Fitbit token instead.")
+@click.pass_obj
+@handle_errors
+def auth_fitbit(app: App, client_id, public_client, port, no_browser, timeout_s, logout) -> None:
+    """Authorise fitvault with the legacy Fitbit Web API (code flow with PKCE; retired 2026-11-02)."""
+    endpoints = resolve_fitbit_endpoints(app.config())
+    store = fitbit_auth.FitbitTokenStore(app.paths.fitbit_token)
+    if logout:
+        token = store.load()
+        if token is None:
+            out_console.print("No Fitbit token stored; nothing to do.")
+            return
+        try:
+            result = fitbit_auth.revoke(token, endpoints)
+        finally:
+            store.delete()
+        out_console.print("Fitbit token deleted." + (" Revoked at Fitbit." if result.revoked else ""))
+        if not result.revoked:
+            err_console.print(f"[yellow]warning:[/] {escape(result.message)}")
+        return
+    if not client_id:
+        raise errors.ConfigError(
+            "give --client-id ID (your app's OAuth 2.0 Client ID at dev.fitbit.com, Callback URL "
+            f"http://127.0.0.1:{port}/; docs/fitbit-legacy.md explains it)"
+        )
+    fitbit_auth.check_not_retired(endpoints.auth_url)  # say so now, not after a browser that never returns
+    secret = None
+    if not public_client:
+        secret = os.environ.get("FITVAULT_FITBIT_CLIENT_SECRET") or click.prompt(
+            "client secret", hide_input=True, err=True)
+    app.paths.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    token = fitbit_auth.authorize(
+        fitbit_auth.FitbitApp(client_id, secret), endpoints, port=port, timeout_s=timeout_s,
+        open_browser=None if no_browser else (lambda url: _open_browser(url, "Fitbit")),
+        prompt_for_redirect=_prompt_for_redirect if no_browser else None,
+    )
+    store.save(token)
+    out_console.print(f"Authorised. Fitbit token stored in {escape(str(store.path))} (mode 0600).")
+    out_console.print("Scopes granted: " + ", ".join(token.scopes))
+    missing = [s for s in fitbit_auth.DEFAULT_SCOPES if s not in set(token.scopes)]
+    if missing:
+        err_console.print("[yellow]not granted:[/] " + ", ".join(missing) + " — the data behind them will be skipped.")
+    out_console.print("Next: `fitvault sync --source fitbit`.")
 
 
 @auth_group.command("status")

@@ -1,4 +1,4 @@
-"""`fitvault sync` and `fitvault rebuild`."""
+"""`fitvault sync [--source google|fitbit]` and `fitvault rebuild`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from rich.table import Table
 
 from fitvault import errors, session
 from fitvault.cli.main import App, cli, err_console, handle_errors, out_console
+from fitvault.config import resolve_fitbit_endpoints
 from fitvault.datatypes import TYPE_IDS, streams_for_types
+from fitvault.sources import fitbit
 from fitvault.store.vault import Vault
 from fitvault.sync import StreamProgress, SyncOptions, SyncPlan, SyncReport, make_plan, rebuild, run_plan, sync_lock
 
@@ -123,10 +125,19 @@ def _report_table(report: SyncReport) -> Table:
               help="Requests per minute to stay under (default 300, the API's per-user quota).")
 @click.option("--wait", "wait_s", type=click.FloatRange(0), default=0.0,
               help="Seconds to wait for another sync on this vault to finish (default: fail at once).")
+@click.option("--source", type=click.Choice(["google", "fitbit"]), default="google", show_default=True,
+              help="google: the Google Health API. fitbit: the legacy Fitbit Web API (turned off 2026-11-02; "
+                   "150 requests per hour, see docs/fitbit-legacy.md).")
 @click.pass_obj
 @handle_errors
-def sync_command(app: App, types, since, until, full, dry_run, concurrency, quota, wait_s) -> None:
-    """Fetch new data from the Google Health API into the vault (resumable, incremental)."""
+def sync_command(app: App, types, since, until, full, dry_run, concurrency, quota, wait_s, source) -> None:
+    """Fetch new data from the Google Health API (or the legacy Fitbit API) into the vault (resumable, incremental)."""
+    if source == "fitbit":
+        if concurrency is not None or quota is not None:
+            raise errors.ConfigError("--concurrency and --quota are for the Google source; the legacy Fitbit API is "
+                                     "read one request at a time within its 150 requests per hour")
+        _sync_fitbit(app, types, since, until, full, dry_run, wait_s)
+        return
     conf = app.config().get("sync", {})
     concurrency = _setting(conf, "concurrency", concurrency, session.DEFAULT_CONCURRENCY, 1, 16)
     quota = _setting(conf, "quota_per_minute", quota, session.DEFAULT_QUOTA_PER_MINUTE, 1, 100000)
@@ -171,6 +182,88 @@ def sync_command(app: App, types, since, until, full, dry_run, concurrency, quot
         raise errors.SyncIncomplete(
             "the sync did not finish; what is left:\n  " + "\n  ".join(report.incomplete)
             + "\nEverything fetched so far is saved. Run `fitvault sync` again to continue."
+        )
+
+
+class _Countdown:
+    """Shows the wait for Fitbit's hourly budget: one line when it starts, then a live countdown."""
+
+    def __init__(self) -> None:
+        self.progress: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __call__(self, event) -> None:
+        left = int(event.seconds_left + 0.999)
+        text = f"{left // 3600}:{left // 60 % 60:02d}:{left % 60:02d}"
+        if self._task is None and event.seconds_left > 0:
+            why = ("the hourly limit" + (f" of {event.limit} requests" if event.limit else "") + " is used up"
+                   if event.reason == "quota" else "Fitbit answered 429 Too Many Requests")
+            err_console.print(f"[yellow]rate limit:[/] {why}; waiting {text} for it to reset "
+                              "(Ctrl-C stops; everything so far is saved and a later run resumes)")
+            if self.progress is not None:
+                self._task = self.progress.add_task("rate limit", total=None, window=f"reset in {text}",
+                                                    requests=0, records=0)
+        elif self._task is not None and self.progress is not None:
+            if event.seconds_left <= 0:
+                self.progress.remove_task(self._task)
+                self._task = None
+            else:
+                self.progress.update(self._task, window=f"reset in {text}")
+
+
+def _sync_fitbit(app: App, types, since, until, full, dry_run, wait_s) -> None:
+    conf = app.config().get("fitbit", {})
+    margin = conf.get("rate_limit_margin_s", fitbit.DEFAULT_MARGIN_S)
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin <= 3600:
+        raise errors.ConfigError(f"[fitbit] rate_limit_margin_s in config.toml must be 0..3600 seconds, got {margin!r}")
+    options = SyncOptions(types=types, since=since.date() if since else None, until=until.date() if until else None,
+                          full=full)
+    if options.since and options.until and options.since > options.until:
+        raise errors.ConfigError("--since is after --until")
+    scopes = fitbit.granted_scopes(app.paths)
+    countdown = _Countdown()
+    with sync_lock(app.paths, wait_s=wait_s), Vault(app.paths.root) as vault, fitbit.client_for(
+        app.paths, resolve_fitbit_endpoints(app.config()), margin_s=float(margin), on_wait=countdown,
+    ) as client:
+        plan, context = fitbit.make_plan(vault, client, options, granted_scopes=scopes, dry_run=dry_run)
+        table = Table(title="sync plan (legacy Fitbit Web API)", title_justify="left", box=box.SIMPLE_HEAD)
+        for col in ("data set", "window (local dates)", "resumed", "≈ requests"):
+            table.add_column(col, justify="right" if col in ("resumed", "≈ requests") else "left")
+        for sp in plan.streams:
+            if sp.skipped:
+                table.add_row(sp.stream.name, f"skipped: {escape(sp.skipped)}", "", "")
+            else:
+                table.add_row(sp.stream.name, _window_text(sp), str(sp.resumed), str(sp.estimated_requests))
+        hours = plan.estimated_requests / 150
+        table.caption = (f"≈ {plan.estimated_requests + 1} requests: about {_duration(hours * 3600)} at Fitbit's "
+                         f"150 per hour; time zone {context.time_zone or 'unknown'}")
+        err_console.print(table)
+        if dry_run:
+            return
+        progress = Progress(
+            TextColumn("{task.description:<32}"), TextColumn("{task.fields[window]}"), BarColumn(),
+            TextColumn("{task.fields[requests]:>5} req {task.fields[records]:>9} rec"),
+            TimeElapsedColumn(), console=err_console,
+        )
+        bars = _Bars(progress)
+        bars.add(plan)
+        countdown.progress = progress
+        with progress:
+            try:
+                report = fitbit.run_plan(vault, client, plan, context, progress=bars)
+            except errors.FitvaultError as exc:
+                partial = getattr(exc, "report", None)
+                if partial is not None:
+                    progress.stop()
+                    out_console.print(_report_table(partial))
+                raise
+    out_console.print(_report_table(report))
+    for line in report.skipped:
+        err_console.print(f"[yellow]skipped[/] {escape(line)}")
+    if report.incomplete:
+        raise errors.SyncIncomplete(
+            "the sync did not finish; what is left:\n  " + "\n  ".join(report.incomplete)
+            + "\nEverything fetched so far is saved. Run `fitvault sync --source fitbit` again to continue."
         )
 
 

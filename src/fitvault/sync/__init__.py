@@ -18,6 +18,7 @@ from fitvault import errors, timeutil
 from fitvault.api.client import HealthApiClient
 from fitvault.config import VaultPaths
 from fitvault.datatypes import DETAILS_SUFFIX, STREAMS_BY_NAME, streams_for_types
+from fitvault.store.origins import ORIGIN_GOOGLE_HEALTH_API
 from fitvault.store.vault import Vault
 from fitvault.sync.context import refresh_context
 from fitvault.sync.engine import ProgressCallback, StreamProgress, SyncEngine, SyncReport
@@ -132,19 +133,30 @@ def sync(
 
 
 def rebuild(vault: Vault) -> dict[str, int]:
-    """Re-derive every table from the raw archive, in one transaction; downloads nothing.
+    """Re-derive the API sources' rows from the raw archive; downloads nothing.
+
+    The Google Health API's rows are deleted and replayed in one transaction, then the legacy
+    Fitbit Web API's (its own transaction). Rows of other origins — imported archives and CSV
+    files, which are not in the raw archive — are left as they are.
 
     Returns pages replayed and records parsed per stream.
     """
+    from fitvault.sources.fitbit.engine import replay as replay_fitbit
+
     counts: dict[str, int] = {}
     pages = 0
     details: list[tuple] = []  # follow-ups are saved after every page: their records exist then
     with vault.transaction() as conn:
-        for stream in STREAMS_BY_NAME.values():
-            for table in stream.tables:
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are our constants
-        conn.execute("DELETE FROM quarantine")
-        for _page_id, name, request, body in vault.raw_pages():
+        for table in dict.fromkeys(t for s in STREAMS_BY_NAME.values() for t in s.tables):
+            columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            if "source_id" in columns:  # session parts go with their session (ON DELETE CASCADE)
+                conn.execute(
+                    f"DELETE FROM {table} WHERE source_id IN (SELECT id FROM sources WHERE origin = ?)",  # noqa: S608
+                    (ORIGIN_GOOGLE_HEALTH_API,),
+                )
+        names = list(STREAMS_BY_NAME) + [n + DETAILS_SUFFIX for n in STREAMS_BY_NAME]
+        conn.execute(f"DELETE FROM quarantine WHERE stream IN ({', '.join('?' * len(names))})", names)
+        for _page_id, name, request, body in vault.raw_pages(names):
             if name.endswith(DETAILS_SUFFIX):  # a follow-up (an exercise's route), keyed by its request
                 stream = STREAMS_BY_NAME.get(name.removesuffix(DETAILS_SUFFIX))
                 if stream is not None:
@@ -169,5 +181,8 @@ def rebuild(vault: Vault) -> dict[str, int]:
             pages += 1
         for stream, detail in details:
             stream.save_details(conn, [detail])
+    legacy = replay_fitbit(vault)
+    pages += legacy.pop("pages")
+    counts.update(legacy)
     counts["pages"] = pages
     return counts

@@ -1,0 +1,176 @@
+"""Activity: per-minute steps (intraday, one local day per call) and daily totals of steps,
+distance, floors and calories (time series, up to 1095 days per call). Reference §1.1, §1.2::
+
+    GET /1/user/-/activities/steps/date/2024-03-01/1d/1min.json
+    {"activities-steps-intraday": {"dataset": [{"time": "00:00:00", "value": 0}, ...], ...}}
+
+    GET /1/user/-/activities/distance/date/2024-01-01/2024-12-31.json
+    {"activities-distance": [{"dateTime": "2024-03-01", "value": "8.412301"}, ...]}
+
+Quirks: daily values are strings, intraday values numbers (reference §1.0). Units: METRIC
+(no ``Accept-Language``): distance in km, converted to the vault's millimetres; calories are
+total kcal (BMR included), whole numbers.
+
+What is stored, and why:
+
+* Intraday steps list *every* minute of the day, 0 where nothing was recorded, so a zero cannot
+  be told from "not worn": only minutes with steps are stored (the ``steps`` table's 0 means
+  "worn, no steps", which the legacy API cannot say).
+* Daily totals are stored as sent, 0 included, for every date up to today. The ``daily_*``
+  tables hold one value per date by design, written under the origin precedence rule of
+  :mod:`fitvault.store.origins`: this source fills a date that has no value, replaces its own
+  or a worse-ranked origin's (an archive's), never a better one's (the Google Health API's).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+from typing import Any
+
+from fitvault.datatypes.base import ParsedPage, SourceIds, plausible
+from fitvault.datatypes.steps import StepsMinutes
+from fitvault.sources.fitbit.base import (
+    NO_DEVICE,
+    ORIGIN,
+    FitbitStream,
+    Request,
+    collect,
+    dates_of,
+    decimal,
+    fitbit_ids,
+    zone_of,
+)
+from fitvault.sources.fitbit.localtime import wall_seconds
+from fitvault.store import origins
+
+_STEPS = StepsMinutes()
+_KM_TO_MM = 1_000_000
+
+
+class IntradaySteps(FitbitStream):
+    name = "fitbit:steps"
+    data_type = "steps"
+    scopes = ("activity",)
+    kind = "day"
+    max_days = 1
+    overlap = timedelta(days=2)
+    tables = ("steps",)
+    table, time_column = "steps", "start_ms"
+    local_day_sql = "date(start_ms / 1000 + start_offset_s, 'unixepoch')"
+
+    def path(self, first: date, last: date) -> str:
+        return f"/1/user/-/activities/steps/date/{first.isoformat()}/1d/1min.json"
+
+    def parse_response(self, body: Any, request: Request) -> ParsedPage:
+        day, _ = dates_of(request)
+        if not isinstance(body, dict):
+            raise ValueError("expected a JSON object")
+        dataset = (body.get("activities-steps-intraday") or {}).get("dataset") or []
+        zone = zone_of(request)
+        page = ParsedPage()
+        walls, counts = [], []
+        for point in dataset:
+            try:
+                n = point["value"]
+                if isinstance(n, bool) or not isinstance(n, (int, float)):
+                    raise TypeError(f"value is not a number: {n!r}")
+                plausible(n, 0, 100_000, "step count")
+                walls.append(wall_seconds(day, point["time"]))
+                counts.append(int(n))
+            except (KeyError, TypeError, ValueError, IndexError) as exc:
+                page.bad.append((f"{type(exc).__name__}: {exc}", point if isinstance(point, dict) else {"point": point}))
+        for (ms, off), n in zip(zone.sequence(walls), counts):
+            if n > 0:
+                end = ms + 60_000
+                page.rows.append((ms, NO_DEVICE, off, end, zone.offset_at(end), n))
+        return page
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        _STEPS.save(conn, rows, fitbit_ids(source_ids))
+
+
+class DailyActivity(FitbitStream):
+    """One daily activity time series into one ``daily_*`` table (``date`` key)."""
+
+    resource: str
+    column: str
+    scopes = ("activity",)
+    max_days = 1095  # "1095 days for the standard resources" (reference §1.1)
+    time_column = "date"
+
+    def path(self, first: date, last: date) -> str:
+        return f"/1/user/-/activities/{self.resource}/date/{first.isoformat()}/{last.isoformat()}.json"
+
+    def convert(self, value: Any) -> int | float:
+        raise NotImplementedError
+
+    def parse_response(self, body: Any, request: Request) -> ParsedPage:
+        def one(entry: dict) -> tuple:
+            return (date.fromisoformat(entry["dateTime"]), NO_DEVICE, self.convert(entry["value"]))
+
+        return collect(self.entries(body, f"activities-{self.resource}"), one)
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        ids = fitbit_ids(source_ids)
+        t, c = self.table, self.column
+        held_rank = origins.rank_sql(f"(SELECT s.origin FROM sources AS s WHERE s.id = {t}.source_id)")
+        conn.executemany(
+            f"INSERT INTO {t} (date, source_id, {c}) VALUES (?, ?, ?) ON CONFLICT (date) DO UPDATE SET "  # noqa: S608
+            f"source_id = excluded.source_id, {c} = excluded.{c} "
+            f"WHERE {held_rank} >= {origins.origin_rank(ORIGIN)} "
+            f"AND ({t}.source_id IS NOT excluded.source_id OR {t}.{c} IS NOT excluded.{c})",
+            ((d.isoformat(), ids(src), v) for d, src, v in rows),
+        )
+
+
+class DailySteps(DailyActivity):
+    name = "fitbit:steps:daily"
+    data_type = "steps"
+    resource, column = "steps", "count"
+    tables = ("daily_steps",)
+    table = "daily_steps"
+
+    def convert(self, value: Any) -> int:
+        n = int(decimal(value, "steps"))
+        plausible(n, 0, 1_000_000, "daily steps")
+        return n
+
+
+class DailyDistance(DailyActivity):
+    name = "fitbit:distance:daily"
+    data_type = "distance"
+    resource, column = "distance", "distance_mm"
+    tables = ("daily_distance",)
+    table = "daily_distance"
+
+    def convert(self, value: Any) -> int:
+        mm = int((decimal(value, "distance") * _KM_TO_MM).to_integral_value())
+        plausible(mm, 0, 10**9, "daily distance (mm)")
+        return mm
+
+
+class DailyFloors(DailyActivity):
+    name = "fitbit:floors:daily"
+    data_type = "floors"
+    resource, column = "floors", "floors"
+    tables = ("daily_floors",)
+    table = "daily_floors"
+
+    def convert(self, value: Any) -> int:
+        n = int(decimal(value, "floors"))
+        plausible(n, 0, 10_000, "daily floors")
+        return n
+
+
+class DailyCalories(DailyActivity):
+    name = "fitbit:calories:daily"
+    data_type = "total-calories"
+    resource, column = "calories", "calories_kcal"
+    tables = ("daily_total_calories",)
+    table = "daily_total_calories"
+
+    def convert(self, value: Any) -> float:
+        kcal = float(decimal(value, "calories"))
+        plausible(kcal, 0, 50_000, "daily calories (kcal)")
+        return kcal

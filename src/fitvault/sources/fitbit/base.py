@@ -1,0 +1,128 @@
+"""What every legacy data set module provides: a :class:`FitbitStream`.
+
+A stream knows its endpoint and range limit (reference §1.1), how to turn one response into rows
+of a vault table, and how to save them. It is pure: no HTTP, no open files. The engine
+(:mod:`.engine`) fetches; the vault commits each response's rows with the stream's cursor.
+
+Three ways of fetching (``kind``):
+
+``day``    one request per local date (intraday series: a day per call);
+``range``  one request per window of at most ``max_days`` dates;
+``list``   a paged list walked newest first (activity logs).
+
+Every response is archived with the request that produced it, including the profile's zone
+(``time_zone``), so :meth:`FitbitStream.parse_response` can replay it from the raw archive
+alone. Records keep their provenance: ``sources.origin`` is ``fitbit-web-api``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar, Literal
+
+from fitvault.datatypes.base import ParsedPage, SourceIds, SourceKey, Stream
+from fitvault.sources.fitbit.localtime import LocalTime, local_time
+
+from fitvault.store.origins import ORIGIN_FITBIT_WEB_API as ORIGIN
+
+#: The source of records that name no device.
+NO_DEVICE: SourceKey = ("", "", "", "", "", "")
+
+Request = dict[str, Any]
+
+
+def device_source(name: str | None) -> SourceKey:
+    """A source key naming a device (or an app such as ``Web``), as the legacy API reports it."""
+    return ("", name or "", "", "", "", "")
+
+
+def fitbit_ids(source_ids: SourceIds) -> Callable[[SourceKey], int]:
+    """``source_ids`` (:meth:`Vault.source_id`) bound to the legacy API's origin."""
+    return functools.partial(source_ids, origin=ORIGIN)  # type: ignore[call-arg]
+
+
+def decimal(value: Any, what: str) -> Decimal:
+    """A JSON number or numeric string (daily values are strings, reference §1.0) as a Decimal."""
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"{what} is not a number: {value!r}")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{what} is not a number: {value!r}") from None
+
+
+def dates_of(request: Request) -> tuple[date, date]:
+    return date.fromisoformat(request["first"]), date.fromisoformat(request["last"])
+
+
+def zone_of(request: Request) -> LocalTime:
+    return local_time(request.get("time_zone"), int(request.get("utc_offset_s") or 0))
+
+
+class FitbitStream(Stream):
+    """One legacy data set. Subclasses set the class attributes and implement ``path``,
+    ``parse_response`` and ``save``."""
+
+    kind: ClassVar[Literal["day", "range", "list"]] = "range"
+    max_days: ClassVar[int] = 30          # dates per request (inclusive), reference §1.1
+    bound = "date"
+    overlap = timedelta(days=3)
+    # ``Stream.page_size`` feeds the plan's request estimate: dates per request here.
+    records_per_day_guess = 1.0
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        cls.page_size = 100 if cls.kind == "list" else cls.max_days
+
+    # -- request shape -------------------------------------------------------------------
+    def path(self, first: date, last: date) -> str:
+        """The request path for dates [first, last] (``kind`` ``day``: first == last)."""
+        raise NotImplementedError
+
+    def params(self, first: date, last: date) -> dict[str, Any] | None:
+        return None
+
+    def filter_field(self) -> str:  # the Google engine's notion; unused here
+        return ""
+
+    def records_per_day(self, conn: sqlite3.Connection) -> float:
+        """For the plan's estimate: with ``page_size`` = dates per request, one per date."""
+        return 1.0
+
+    # -- parsing -------------------------------------------------------------------------
+    def parse(self, body: dict) -> ParsedPage:
+        raise NotImplementedError("legacy responses need their request: use parse_response(body, request)")
+
+    def parse_response(self, body: Any, request: Request) -> ParsedPage:
+        """Rows from one response; ``request`` is what was archived with it (dates, zone)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def entries(body: Any, key: str) -> list:
+        """``body[key]`` as a list (absent or null: empty)."""
+        if not isinstance(body, dict):
+            raise ValueError(f"expected a JSON object with {key!r}")
+        value = body.get(key)
+        return value if isinstance(value, list) else []
+
+
+def collect(items: list, one: Callable[[Any], tuple | list[tuple] | None]) -> ParsedPage:
+    """Parse each item (a row, several rows, or None to skip); quarantine the ones that fail."""
+    page = ParsedPage()
+    for item in items:
+        try:
+            out = one(item)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            page.bad.append((f"{type(exc).__name__}: {exc}", item if isinstance(item, dict) else {"item": item}))
+            continue
+        if out is None:
+            continue
+        if isinstance(out, list):
+            page.rows.extend(out)
+        else:
+            page.rows.append(out)
+    return page

@@ -1,0 +1,410 @@
+"""Syncing the legacy Fitbit source: plan, walk, commit, report.
+
+* **Context.** The profile gives the zone every local time is read in (``timezone``), today's
+  date in that zone (where windows end) and ``memberSince`` (where the history starts).
+* **Plan.** The Google planner (:func:`fitvault.sync.plan.plan_sync`) is reused as is: per
+  stream, resume the unfinished windows of an interrupted run, else continue from the stream's
+  ``synced_until`` minus its overlap (recent days change: late syncs, re-processed sleep), else
+  start at ``memberSince``; ``--since`` / ``--until`` / ``--full`` override. Windows are stored
+  in ``sync_jobs`` under the stream's name (``fitbit:heart-rate`` ...) before any request, so a
+  killed run resumes them.
+* **Walk.** One request at a time (the budget is 150 an hour), cheapest streams first. A window
+  is walked newest first in steps of the stream's range limit (a day for intraday series);
+  after each response the raw body is archived (:meth:`Vault.archive_page`), then its rows and
+  the window's new cursor are committed in one transaction. A crash loses nothing and repeats
+  at most one request.
+* **Errors.** 410 (the API is gone), authorisation failures, an exhausted rate limit and vault
+  errors stop the run; a 403 (scope not granted) skips the stream; other failures are recorded
+  on their stream and the run goes on. The report says what is left.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlsplit
+
+from fitvault import errors, timeutil
+from fitvault.datatypes.base import ParsedPage
+from fitvault.sources.fitbit.activity import DailyCalories, DailyDistance, DailyFloors, DailySteps, IntradaySteps
+from fitvault.sources.fitbit.base import ORIGIN, FitbitStream
+from fitvault.sources.fitbit.body import BodyFatLogs, WeightLogs
+from fitvault.sources.fitbit.client import FitbitClient
+from fitvault.sources.fitbit.exercises import ActivityLogs
+from fitvault.sources.fitbit.heart_rate import DailyRestingHeartRate, IntradayHeartRate
+from fitvault.sources.fitbit.localtime import LocalTime
+from fitvault.sources.fitbit.sleep import SleepLogs
+from fitvault.sources.fitbit.vitals import (
+    DailyBreathingRate,
+    DailyHrv,
+    DailySpo2,
+    IntradayHrv,
+    IntradaySpo2,
+    SkinTemperature,
+)
+from fitvault.store.vault import Job, Vault
+from fitvault.sync.engine import ProgressCallback, StreamProgress, SyncReport
+from fitvault.sync.plan import SyncOptions, SyncPlan, plan_sync
+
+log = logging.getLogger("fitvault.fitbit")
+
+#: Every legacy stream, in run order: a request or two per year of history first, the
+#: one-request-per-day intraday series last.
+STREAMS: tuple[FitbitStream, ...] = (
+    DailyRestingHeartRate(), DailySteps(), DailyDistance(), DailyFloors(), DailyCalories(), SleepLogs(),
+    ActivityLogs(), WeightLogs(), BodyFatLogs(), DailyHrv(), DailySpo2(), DailyBreathingRate(), SkinTemperature(),
+    IntradayHrv(), IntradaySpo2(), IntradaySteps(), IntradayHeartRate(),
+)
+STREAMS_BY_NAME: dict[str, FitbitStream] = {s.name: s for s in STREAMS}
+#: The type ids (the Google Health API's, as ``--types`` takes them) this source can fill.
+TYPE_IDS: tuple[str, ...] = tuple(dict.fromkeys(s.data_type for s in STREAMS))
+ACCOUNT_PREFIX = "fitbit:"
+
+_FATAL = (errors.AuthError, errors.FitbitApiRetired, errors.Unauthenticated, errors.StoreError, errors.RateLimited)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the profile says, for reading local times and bounding windows."""
+
+    time_zone: str | None
+    utc_offset_s: int
+    member_since: date | None
+    today: date
+
+
+def streams_for_types(types: tuple[str, ...] | list[str] | None) -> list[FitbitStream]:
+    """The legacy streams of the given type ids (all when None)."""
+    if not types:
+        return list(STREAMS)
+    unknown = sorted(set(types) - set(TYPE_IDS))
+    if unknown:
+        raise errors.ConfigError(
+            f"the legacy Fitbit API has no {', '.join(unknown)}; it can sync: {', '.join(TYPE_IDS)}"
+        )
+    return [s for s in STREAMS if s.data_type in types]
+
+
+def read_context(vault: Vault, client: FitbitClient, now_ms: int | None = None) -> Context:
+    """Read the profile (one request) and remember its zone in the vault's ``account`` table."""
+    now_ms = timeutil.utc_now_ms() if now_ms is None else now_ms
+    account = vault.account()
+    try:
+        profile = client.profile()
+    except (errors.PermissionDenied, errors.NotFound) as exc:
+        zone = account.get(ACCOUNT_PREFIX + "time_zone") or account.get("time_zone")
+        if not zone:
+            raise errors.ConfigError(
+                f"the Fitbit profile cannot be read ({exc.message}), and fitvault needs its time zone to read "
+                "Fitbit's local times: run `fitvault auth fitbit` and allow the profile scope"
+            ) from exc
+        log.warning("Fitbit profile not readable (%s); using the stored zone %s", exc, zone)
+        since = account.get(ACCOUNT_PREFIX + "member_since")
+        offset = int(account.get(ACCOUNT_PREFIX + "utc_offset_s") or 0)
+        return Context(zone, offset, date.fromisoformat(since) if since else None,
+                       LocalTime(zone, offset).today(now_ms))
+    zone = profile.get("timezone") or None
+    offset = int(profile.get("offsetFromUTCMillis") or 0) // 1000
+    member_since = None
+    if profile.get("memberSince"):
+        try:
+            member_since = date.fromisoformat(str(profile["memberSince"])[:10])
+        except ValueError:
+            log.warning("the Fitbit profile's memberSince %r is not a date", profile["memberSince"])
+    values: dict[str, str | None] = {ACCOUNT_PREFIX + "time_zone": zone, ACCOUNT_PREFIX + "utc_offset_s": str(offset),
+                                     ACCOUNT_PREFIX + "member_since": member_since.isoformat() if member_since else None,
+                                     ACCOUNT_PREFIX + "user_id": profile.get("encodedId")}
+    if zone and not account.get("time_zone"):
+        values.update(time_zone=zone, utc_offset_s=str(offset))
+    vault.set_account(**values)
+    return Context(zone, offset, member_since, LocalTime(zone, offset).today(now_ms))
+
+
+def make_plan(
+    vault: Vault,
+    client: FitbitClient,
+    options: SyncOptions = SyncOptions(),
+    *,
+    granted_scopes: set[str] | None = None,
+    dry_run: bool = False,
+    now_ms: int | None = None,
+) -> tuple[SyncPlan, Context]:
+    """Read the profile and decide the windows (recorded in the vault unless ``dry_run``)."""
+    streams = streams_for_types(options.types)
+    if options.full and options.since:
+        raise errors.ConfigError("--full re-fetches from the start of the history; it does not go with --since")
+    now_ms = timeutil.utc_now_ms() if now_ms is None else now_ms
+    context = read_context(vault, client, now_ms)
+    until = options.until or context.today
+    opts = SyncOptions(types=None, since=options.since, until=until, full=options.full, concurrency=1)
+    plan = plan_sync(vault, list(streams), opts, now_ms=now_ms, history_start=context.member_since,
+                     granted_scopes=granted_scopes, persist=not dry_run)
+    return plan, context
+
+
+def run_plan(
+    vault: Vault,
+    client: FitbitClient,
+    plan: SyncPlan,
+    context: Context,
+    *,
+    progress: ProgressCallback | None = None,
+) -> SyncReport:
+    """Fetch every window of a plan; ``report.incomplete`` lists what is left undone."""
+    return FitbitEngine(vault, client, context, progress=progress).run(plan)
+
+
+def sync(
+    vault: Vault,
+    client: FitbitClient,
+    options: SyncOptions = SyncOptions(),
+    *,
+    granted_scopes: set[str] | None = None,
+    progress: ProgressCallback | None = None,
+    now_ms: int | None = None,
+) -> SyncReport:
+    """Plan and run one legacy sync (hold :func:`fitvault.sync.sync_lock` around it).
+
+    Args:
+        vault: the open vault.
+        client: an authenticated :class:`FitbitClient`.
+        options: types (type ids), ``since`` / ``until`` (local dates, inclusive), ``full``.
+        granted_scopes: the token's scopes; streams not covered are skipped with a message.
+        progress: called after every response.
+        now_ms: "now" (default: the clock); windows end at today in the profile's zone.
+
+    Raises:
+        FitbitApiRetired: the API answered 410 Gone (turned off on 2026-11-02).
+    """
+    plan, context = make_plan(vault, client, options, granted_scopes=granted_scopes, now_ms=now_ms)
+    return run_plan(vault, client, plan, context, progress=progress)
+
+
+class FitbitEngine:
+    """Runs a plan of legacy streams, one request at a time."""
+
+    def __init__(self, vault: Vault, client: FitbitClient, context: Context, *,
+                 progress: ProgressCallback | None = None) -> None:
+        self.vault = vault
+        self.client = client
+        self.context = context
+        self._progress_cb = progress
+        self._spans: dict[tuple[str, str, str], tuple[float, float]] = {}
+
+    def run(self, plan: SyncPlan) -> SyncReport:
+        started = time.monotonic()
+        before = self.client.requests_sent
+        report = SyncReport(self.vault.start_run())
+        for sp in plan.streams:
+            report.streams[sp.stream.name] = StreamProgress(sp.stream.name, sp.window, jobs=len(sp.jobs),
+                                                            skipped=sp.skipped)
+            for job in sp.jobs:
+                self._spans[(job.stream, job.lower, job.upper)] = self._span(job)
+        fatal: BaseException | None = None
+        try:
+            for sp in plan.streams:
+                if sp.skipped or fatal is not None:
+                    continue
+                stream, progress = sp.stream, report.streams[sp.stream.name]
+                for job in sorted(sp.jobs, key=lambda j: j.upper, reverse=True):
+                    try:
+                        self._walk(stream, job, progress)  # type: ignore[arg-type]
+                    except _FATAL as exc:
+                        self._record_error(progress, exc)
+                        fatal = exc
+                        break
+                    except errors.PermissionDenied as exc:
+                        self.vault.drop_jobs(stream.name)
+                        progress.skipped = f"permission denied ({exc.message})"
+                        log.warning("%s: skipped: %s", stream.name, progress.skipped)
+                        self._notify(progress)
+                        break
+                    except errors.FitvaultError as exc:
+                        self._record_error(progress, exc)
+                        log.warning("%s: window %s..%s failed: %s", stream.name, job.lower, job.upper, exc)
+        except KeyboardInterrupt:
+            report.interrupted = True
+            raise
+        finally:
+            report.requests = self.client.requests_sent - before
+            report.elapsed_s = time.monotonic() - started
+            self._finish(report, fatal)
+        if fatal is not None:
+            fatal.report = report  # type: ignore[attr-defined]
+            raise fatal
+        return report
+
+    # -- walking a window ------------------------------------------------------------------
+    def _request(self, stream: FitbitStream, first: date, last: date, params: dict | None) -> dict:
+        return {"method": "GET", "path": stream.path(first, last), "params": params, "first": first.isoformat(),
+                "last": last.isoformat(), "time_zone": self.context.time_zone,
+                "utc_offset_s": self.context.utc_offset_s}
+
+    def _fetch(self, stream: FitbitStream, request: dict) -> tuple[ParsedPage, object]:
+        response = self.client.get(request["path"], request["params"])
+        self.vault.archive_page(stream.name, request, response.content)
+        try:
+            page = stream.parse_response(response.data, request)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            page = ParsedPage(bad=[(f"{type(exc).__name__}: {exc}", {"request": request})])
+        return page, response.data
+
+    def _walk(self, stream: FitbitStream, job: Job, progress: StreamProgress) -> None:
+        lower = date.fromisoformat(job.lower)
+        if stream.kind == "list":
+            self._walk_list(stream, job, progress, lower)
+            return
+        while True:
+            resume = date.fromisoformat(job.resume_upper)
+            if resume <= lower:
+                job.done = True
+                self.vault.save_page(stream, ParsedPage(), job, on_stream_complete=self._completer(stream))
+                self._advance(progress, job, ParsedPage(), 0, request=False)
+                return
+            last = resume - timedelta(days=1)
+            first = max(lower, resume - timedelta(days=stream.max_days))
+            page, _ = self._fetch(stream, self._request(stream, first, last, stream.params(first, last)))
+            job.resume_upper = first.isoformat()
+            job.done = first <= lower
+            changed = self.vault.save_page(stream, page, job, on_stream_complete=self._completer(stream))
+            self._advance(progress, job, page, changed)
+            if job.done:
+                return
+
+    def _walk_list(self, stream: FitbitStream, job: Job, progress: StreamProgress, lower: date) -> None:
+        resume = date.fromisoformat(job.resume_upper)
+        last = resume - timedelta(days=1)
+        params: dict | None = stream.params(lower, last)
+        while True:
+            if resume <= lower:
+                job.done = True
+                self.vault.save_page(stream, ParsedPage(), job, on_stream_complete=self._completer(stream))
+                self._advance(progress, job, ParsedPage(), 0, request=False)
+                return
+            page, data = self._fetch(stream, self._request(stream, lower, last, params))
+            oldest = _oldest_start(data)
+            nxt = ((data.get("pagination") or {}).get("next") if isinstance(data, dict) else None) or ""
+            job.done = not nxt or oldest is None or oldest < lower
+            if job.done:
+                job.resume_upper = job.lower
+            elif oldest is not None:
+                # records may share a date: keep the oldest date seen inside what is left
+                resume = min(resume, oldest + timedelta(days=1))
+                job.resume_upper = resume.isoformat()
+            changed = self.vault.save_page(stream, page, job, on_stream_complete=self._completer(stream))
+            self._advance(progress, job, page, changed)
+            if job.done:
+                return
+            # Only the query of ``next`` is used: the token never goes to a host a response names.
+            params = dict(parse_qsl(urlsplit(nxt).query))
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    @staticmethod
+    def _span(job: Job) -> tuple[float, float]:
+        lo, hi, resume = (date.fromisoformat(x) for x in (job.lower, job.upper, job.resume_upper))
+        return float(max((hi - lo).days, 0)), float(max((resume - lo).days, 0))
+
+    def _notify(self, progress: StreamProgress) -> None:
+        if self._progress_cb is not None:
+            self._progress_cb(progress)
+
+    def _advance(self, progress: StreamProgress, job: Job, page: ParsedPage, changed: int, *,
+                 request: bool = True) -> None:
+        key = (job.stream, job.lower, job.upper)
+        total, _ = self._spans.get(key, self._span(job))
+        self._spans[key] = (total, 0.0 if job.done else self._span(job)[1])
+        spans = [v for k, v in self._spans.items() if k[0] == job.stream]
+        all_total = sum(t for t, _ in spans)
+        progress.fraction = 1.0 if all_total == 0 else sum(t - left for t, left in spans) / all_total
+        progress.requests += int(request)
+        progress.records += len(page.rows)
+        progress.changed += changed
+        progress.quarantined += len(page.bad)
+        if job.done:
+            progress.jobs_done += 1
+        self._notify(progress)
+
+    def _record_error(self, progress: StreamProgress, exc: BaseException) -> None:
+        progress.error = str(exc)
+        self._notify(progress)
+
+    def _completer(self, stream: FitbitStream) -> Callable:
+        """In the last page's transaction: extend the stream's covered range, stamp ``last_sync``."""
+
+        def complete(conn, span: tuple[str, str]) -> None:
+            lower = date.fromisoformat(span[0])
+            upper = min(date.fromisoformat(span[1]), self.context.today + timedelta(days=1))
+            state = self.vault.sync_state(stream.name)
+            until = date.fromisoformat(state["synced_until"]) if state["synced_until"] else None
+            since = date.fromisoformat(state["synced_from"]) if state["synced_from"] else None
+            values: dict[str, str | None] = {"last_sync": _utc_now_text(), "last_error": None}
+            if lower < upper:
+                if until is None or since is None:
+                    values.update(synced_from=lower.isoformat(), synced_until=upper.isoformat())
+                elif lower <= until and upper >= since:
+                    values.update(synced_from=min(lower, since).isoformat(), synced_until=max(upper, until).isoformat())
+            self.vault.set_sync_state(stream.name, conn, **values)
+
+        return complete
+
+    def _finish(self, report: SyncReport, fatal: BaseException | None) -> None:
+        try:
+            for p in report.streams.values():
+                if p.error:
+                    self.vault.set_sync_state(p.stream, last_error=p.error)
+            outcome = "interrupted" if report.interrupted else "failed" if fatal else (
+                "incomplete" if report.incomplete else "ok")
+            records = sum(p.records for p in report.streams.values())
+            self.vault.finish_run(report.run_id, outcome, report.requests, records,
+                                  "\n".join(["source: fitbit-web-api", *report.incomplete]))
+        except errors.StoreError:
+            if fatal is None:
+                raise
+
+
+def replay(vault: Vault) -> dict[str, int]:
+    """Re-derive this source's rows from the raw archive (downloads nothing).
+
+    Returns records per stream and ``pages`` replayed. Rows of other origins are left alone;
+    rows of this origin are deleted first, in the same transaction.
+    """
+    counts: dict[str, int] = {"pages": 0}
+    names = list(STREAMS_BY_NAME)
+    with vault.transaction() as conn:
+        tables = dict.fromkeys(t for s in STREAMS for t in s.tables if t not in ("sleep_stages", "sleep_stage_summary"))
+        for table in tables:
+            conn.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT id FROM sources WHERE origin = ?)",  # noqa: S608
+                         (ORIGIN,))
+        for _page_id, name, request, body in vault.raw_pages(names):
+            stream = STREAMS_BY_NAME[name]
+            try:
+                page = stream.parse_response(json.loads(body), request)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                vault.quarantine(conn, name, [(f"{type(exc).__name__}: {exc}", {"request": request})])
+                continue
+            if page.rows:
+                stream.save(conn, page.rows, vault.source_id)
+            if page.bad:
+                vault.quarantine(conn, name, page.bad)
+            counts[name] = counts.get(name, 0) + len(page.rows)
+            counts["pages"] += 1
+    return counts
+
+
+def _oldest_start(data: object) -> date | None:
+    """The local date of the oldest ``startTime`` on an activity-list page (None: no entries)."""
+    days = []
+    for log in (data.get("activities") if isinstance(data, dict) else None) or ():
+        try:
+            days.append(date.fromisoformat(str(log["startTime"])[:10]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return min(days) if days else None
+
+
+def _utc_now_text() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

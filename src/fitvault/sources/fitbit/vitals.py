@@ -1,0 +1,226 @@
+"""Nightly vitals (reference §1.1, §1.2), each belonging to the main sleep and dated by the
+wake-up date:
+
+* HRV summary (``/1/user/-/hrv/date/{start}/{end}.json``, 30 days): ``dailyRmssd`` and
+  ``deepRmssd`` → ``daily_hrv`` (``average_hrv_ms``, ``deep_sleep_rmssd_ms``).
+* HRV intraday (``.../all.json``, 30 days): 5-minute ``rmssd``, ``lf``, ``hf`` → ``hrv``
+  (``coverage`` has no column; there is no SDNN).
+* SpO2 summary (``/1/user/-/spo2/date/{start}/{end}.json``: no documented limit, 30 days asked):
+  a top-level **array**; dates without data carry no ``value`` → ``daily_spo2``.
+* SpO2 intraday (``.../all.json``, 30 days): an array of ``{"dateTime", "minutes": [...]}`` →
+  ``spo2``.
+* Breathing rate (``/1/user/-/br/date/{start}/{end}.json``, 30 days) → ``daily_breathing_rate``.
+* Skin temperature (``/1/user/-/temp/skin/date/{start}/{end}.json``, 30 days): only
+  ``nightlyRelative`` (°C from the personal baseline) → ``daily_skin_temperature_relative``
+  (migration 004): the legacy API never sends the absolute values of ``daily_skin_temperature``.
+
+"No data" is ``{"hrv": []}`` or an entry without ``value``: missing, not zero (reference §5.9).
+Intraday ``minute`` times are local without an offset, in recording order per night.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import Any
+
+from fitvault.datatypes.base import ParsedPage, SourceIds, plausible
+from fitvault.datatypes.heart_rate_variability import DailyHeartRateVariability, HeartRateVariability
+from fitvault.datatypes.oxygen_saturation import DailyOxygenSaturation, OxygenSaturation
+from fitvault.datatypes.respiratory_rate import DailyRespiratoryRate
+from fitvault.sources.fitbit.base import NO_DEVICE, FitbitStream, Request, collect, fitbit_ids, zone_of
+from fitvault.sources.fitbit.localtime import parse_wall
+
+_DAILY_HRV, _HRV = DailyHeartRateVariability(), HeartRateVariability()
+_DAILY_SPO2, _SPO2 = DailyOxygenSaturation(), OxygenSaturation()
+_DAILY_BR = DailyRespiratoryRate()
+
+
+def _number(value: Any, what: str, lo: float, hi: float) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"{what} is not a number: {value!r}")
+    x = float(value)
+    plausible(x, lo, hi, what)
+    return x
+
+
+def _nightly_samples(entries: list, request: Request, value_of) -> ParsedPage:
+    """Samples of ``{"dateTime", "minutes": [{"minute", "value"}]}`` entries, resolved per night."""
+    zone = zone_of(request)
+    page = ParsedPage()
+    for entry in entries:
+        minutes = entry.get("minutes") if isinstance(entry, dict) else None
+        if not isinstance(minutes, list):
+            continue
+        walls, values = [], []
+        for m in minutes:
+            try:
+                walls.append(parse_wall(m["minute"]))
+                values.append(value_of(m["value"]))
+            except (KeyError, TypeError, ValueError, IndexError) as exc:
+                page.bad.append((f"{type(exc).__name__}: {exc}", m if isinstance(m, dict) else {"minute": m}))
+        for (ms, off), v in zip(zone.sequence(walls), values):
+            page.rows.append((ms, NO_DEVICE, off) + v)
+    return page
+
+
+class DailyHrv(FitbitStream):
+    name = "fitbit:hrv"
+    data_type = "daily-heart-rate-variability"
+    scopes = ("heartrate",)
+    max_days = 30
+    tables = ("daily_hrv",)
+    table, time_column = "daily_hrv", "date"
+
+    def path(self, first: date, last: date) -> str:
+        return f"/1/user/-/hrv/date/{first.isoformat()}/{last.isoformat()}.json"
+
+    def parse_response(self, body: Any, request: Request) -> ParsedPage:
+        def one(entry: dict) -> tuple | None:
+            value = entry.get("value")
+            if not isinstance(value, dict):
+                return None
+            avg = _number(value.get("dailyRmssd"), "dailyRmssd", 0, 1000)
+            deep = _number(value.get("deepRmssd"), "deepRmssd", 0, 1000)
+            if avg is None and deep is None:
+                return None
+            return (date.fromisoformat(entry["dateTime"]), NO_DEVICE, avg, None, None, deep)
+
+        return collect(self.entries(body, "hrv"), one)
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        _DAILY_HRV.save(conn, rows, fitbit_ids(source_ids))
+
+
+class IntradayHrv(FitbitStream):
+    name = "fitbit:heart-rate-variability"
+    data_type = "heart-rate-variability"
+    scopes = ("heartrate",)
+    max_days = 30
+    tables = ("hrv",)
+    table, time_column = "hrv", "time_ms"
+    local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
+
+    def path(self, first: date, last: date) -> str:
+        return f"/1/user/-/hrv/date/{first.isoformat()}/{last.isoformat()}/all.json"
+
+    def parse_response(self, body: Any, request: Request) -> ParsedPage:
+        def value_of(v: dict) -> tuple:
+            rmssd = _number(v["rmssd"], "rmssd", 0, 1000)
+            return (rmssd, None, _number(v.get("lf"), "lf", 0, 1e7), _number(v.get("hf"), "hf", 0, 1e7))
+
+        return _nightly_samples(self.entries(body, "hrv"), request, value_of)
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        _HRV.save(conn, rows, fitbit_ids(source_ids))
+
+
+class DailySpo2(FitbitStream):
+    name = "fitbit:spo2"
+    data_type = "daily-oxygen-saturation"
+    scopes = ("oxygen_saturation",)
+    max_days = 30
+    tables = ("daily_spo2",)
+    table, time_column = "daily_spo2", "date"
+
+    def path(self, first: date, last: date) -> str:
+        return f"/1/user/-/spo2/date/{first.isoformat()}/{last.isoformat()}.json"
+
+    def parse_response(self, body: Any, request: Request) -> ParsedPage:
+        if isinstance(body, dict):  # a single date answers a bare object (reference §1.2)
+            body = [body]
+        if not isinstance(body, list):
+            raise ValueError("expected a JSON array")
+
+        def one(entry: dict) -> tuple | None:
+            value = entry.get("value")
+            if not isinstance(value, dict):
+                return None  # no data that night
+            return (date.fromisoformat(entry["dateTime"]), NO_DEVICE, _number(value.get("avg"), "avg", 40, 100),
+                    _number(value.get("min"), "min", 40, 100), _number(value.get("max"), "max", 40, 100), None)
+
+        return collect(body, one)
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        _DAILY_SPO2.save(conn, rows, fitbit_ids(source_ids))
+
+
+class IntradaySpo2(FitbitStream):
+    name = "fitbit:oxygen-saturation"
+    data_type = "oxygen-saturation"
+    scopes = ("oxygen_saturation",)
+    max_days = 30
+    tables = ("spo2",)
+    table, time_column = "spo2", "time_ms"
+    local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
+
+    def path(self, first: date, last: date) -> str:
+        return f"/1/user/-/spo2/date/{first.isoformat()}/{last.isoformat()}/all.json"
+
+    def parse_response(self, body: Any, request: Request) -> ParsedPage:
+        if isinstance(body, dict):
+            body = [body]
+        if not isinstance(body, list):
+            raise ValueError("expected a JSON array")
+        return _nightly_samples(body, request, lambda v: (_number(v, "SpO2", 40, 100),))
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        _SPO2.save(conn, rows, fitbit_ids(source_ids))
+
+
+class DailyBreathingRate(FitbitStream):
+    name = "fitbit:breathing-rate"
+    data_type = "daily-respiratory-rate"
+    scopes = ("respiratory_rate",)
+    max_days = 30
+    tables = ("daily_breathing_rate",)
+    table, time_column = "daily_breathing_rate", "date"
+
+    def path(self, first: date, last: date) -> str:
+        return f"/1/user/-/br/date/{first.isoformat()}/{last.isoformat()}.json"
+
+    def parse_response(self, body: Any, request: Request) -> ParsedPage:
+        def one(entry: dict) -> tuple | None:
+            rate = (entry.get("value") or {}).get("breathingRate")
+            if rate is None:
+                return None
+            return (date.fromisoformat(entry["dateTime"]), NO_DEVICE, _number(rate, "breathingRate", 1, 80))
+
+        return collect(self.entries(body, "br"), one)
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        _DAILY_BR.save(conn, rows, fitbit_ids(source_ids))
+
+
+class SkinTemperature(FitbitStream):
+    name = "fitbit:skin-temperature"
+    data_type = "daily-sleep-temperature-derivations"
+    scopes = ("temperature",)
+    max_days = 30
+    tables = ("daily_skin_temperature_relative",)
+    table, time_column = "daily_skin_temperature_relative", "date"
+
+    def path(self, first: date, last: date) -> str:
+        return f"/1/user/-/temp/skin/date/{first.isoformat()}/{last.isoformat()}.json"
+
+    def parse_response(self, body: Any, request: Request) -> ParsedPage:
+        def one(entry: dict) -> tuple | None:
+            rel = (entry.get("value") or {}).get("nightlyRelative")
+            if rel is None:
+                return None
+            return (date.fromisoformat(entry["dateTime"]), NO_DEVICE, _number(rel, "nightlyRelative", -10, 10),
+                    entry.get("logType"))
+
+        return collect(self.entries(body, "tempSkin"), one)
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        ids = fitbit_ids(source_ids)
+        conn.executemany(
+            "INSERT INTO daily_skin_temperature_relative (date, source_id, nightly_relative_c, log_type) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (date, source_id) DO UPDATE SET "
+            "nightly_relative_c = excluded.nightly_relative_c, log_type = excluded.log_type "
+            "WHERE nightly_relative_c IS NOT excluded.nightly_relative_c OR log_type IS NOT excluded.log_type",
+            ((d.isoformat(), ids(src), rel, kind) for d, src, rel, kind in rows),
+        )
