@@ -26,6 +26,7 @@ from fitvault import timeutil
 from fitvault.config import VaultPaths
 from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table
 from fitvault.errors import ConfigError, StoreError, VaultCorrupt
+from fitvault.store import origins
 from fitvault.store.vault import VAULT_APPLICATION_ID
 
 #: Rows fetched, converted and written at a time.
@@ -264,10 +265,20 @@ def where(table: Table, start: date | None, end: date | None) -> tuple[str, list
     return " WHERE " + " AND ".join(conds), params
 
 
-def select(table: Table, exprs: Iterable[str], start: date | None, end: date | None) -> tuple[str, list]:
-    """``SELECT exprs`` over a table (aliased ``t``, its source ``s``) in range, in order."""
+def _clauses(table: Table, start: date | None, end: date | None) -> tuple[list[str], list]:
+    """:func:`where` as a list of clauses (for ``origins.conflicts``)."""
+    clause, params = where(table, start, end)
+    return ([clause[len(" WHERE "):]] if clause else []), params
+
+
+def select(table: Table, exprs: Iterable[str], start: date | None, end: date | None,
+           exclude: str = "") -> tuple[str, list]:
+    """``SELECT exprs`` over a table (aliased ``t``, its source ``s``) in range, in order;
+    ``exclude`` (see :meth:`Snapshot.losers`) leaves out the rows the origin rule drops."""
     join = "" if table.parent else " LEFT JOIN sources AS s ON s.id = t.source_id"
     clause, params = where(table, start, end)
+    if exclude:
+        clause += (" AND " if clause else " WHERE ") + f"NOT {exclude}"
     order = ", ".join(f"t.{c}" for c in order_by(table))
     return f"SELECT {', '.join(exprs)} FROM {table.name} AS t{join}{clause} ORDER BY {order}", params
 
@@ -307,11 +318,44 @@ class Snapshot:
         self.conn = conn
         self.root = root
         self.present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        self._losers: dict[tuple, str] = {}
+
+    def losers(self, table: Table, start: date | None, end: date | None) -> str:
+        """SQL true for the rows the origin precedence rule leaves out (``store/origins.py``:
+        per table and local day, only the best-ranked origin's rows), or ``""``. The same rule
+        as the Python API's; stages, splits and events go with their session."""
+        key = (table.name, start, end)
+        if key not in self._losers:
+            self._losers[key] = self._find_losers(table, start, end)
+        return self._losers[key]
+
+    def _find_losers(self, table: Table, start: date | None, end: date | None) -> str:
+        if "sources" not in self.present or not origins.several_origins(self.conn):
+            return ""
+        try:
+            if table.parent:
+                parent = TABLES_BY_NAME[table.parent[0]]
+                found = origins.conflicts(self.conn, parent, *_clauses(parent, start, end))
+                sql = origins.loser_ids_sql(parent, found)
+                return f"(t.{table.parent[1]} IN ({sql}))" if sql else ""
+            found = origins.conflicts(self.conn, table, *_clauses(table, start, end))
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read {table.name} from the vault: {exc}") from exc
+        return origins.losers_sql(table, found, "t", "s.origin") if found else ""
+
+    def select(self, table: Table, exprs: Iterable[str], start: date | None, end: date | None) -> tuple[str, list]:
+        """:func:`select` with the origin precedence rule applied."""
+        return select(table, exprs, start, end, self.losers(table, start, end))
 
     def count(self, table: Table, start: date | None, end: date | None) -> int:
         clause, params = where(table, start, end)
+        exclude = self.losers(table, start, end)
+        join = ""
+        if exclude:
+            clause += (" AND " if clause else " WHERE ") + f"NOT {exclude}"
+            join = "" if table.parent else " LEFT JOIN sources AS s ON s.id = t.source_id"
         try:
-            return self.conn.execute(f"SELECT count(*) FROM {table.name} AS t{clause}", params).fetchone()[0]
+            return self.conn.execute(f"SELECT count(*) FROM {table.name} AS t{join}{clause}", params).fetchone()[0]
         except sqlite3.Error as exc:
             raise StoreError(f"cannot read {table.name} from the vault: {exc}") from exc
 

@@ -30,7 +30,6 @@ from fitvault.export.common import (
     prepare_out_dir,
     replace_path,
     resolve_tables,
-    select,
     sql_local_iso,
     sql_utc_iso,
 )
@@ -56,7 +55,7 @@ def write_table_csv(
 ) -> int:
     """Stream one table into ``path`` (written beside it, then moved into place). Returns rows."""
     header, exprs = csv_columns(table)
-    sql, params = select(table, exprs, start, end)
+    sql, params = snap.select(table, exprs, start, end)
     tmp = path.with_name(path.name + ".part")
     rows = 0
     try:

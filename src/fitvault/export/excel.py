@@ -38,7 +38,6 @@ from fitvault.export.common import (
     prepare_out_dir,
     replace_path,
     resolve_tables,
-    select,
     sql_offset,
 )
 from fitvault.export.summaries import daily_frame, sleep_summary_frame, summary_dictionary
@@ -148,7 +147,7 @@ def _write_table(
     header = [c[0] for c in cols]
     kinds = [c[2] for c in cols]
     run = _SheetRun(wb, fmt, table.name, header, kinds, [_width(c[0], c[2]) for c in cols])
-    sql, params = select(table, [c[1] for c in cols], start, end)
+    sql, params = snap.select(table, [c[1] for c in cols], start, end)
     rows = 0
     for chunk in snap.rows(sql, params, chunk_rows=chunk_rows, table=table.name, total=total, progress=progress):
         run.write_rows(chunk)

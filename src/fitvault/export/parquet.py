@@ -46,7 +46,6 @@ from fitvault.export.common import (
     prepare_out_dir,
     replace_path,
     resolve_tables,
-    select,
 )
 from fitvault.export.summaries import sleep_summary_frame, summary_dictionary
 
@@ -141,7 +140,7 @@ def _write_table(
     chunk_rows: int, progress: ProgressCallback | None,
 ) -> tuple[int, int]:
     schema, exprs = arrow_schema(table)
-    sql, params = select(table, exprs, start, end)
+    sql, params = snap.select(table, exprs, start, end)
     writers = _Writers(folder, schema)
     rows = 0
     try:

@@ -53,7 +53,6 @@ from fitvault.export.common import (
     parse_range,
     prepare_out_dir,
     resolve_tables,
-    select,
     sql_fraction,
 )
 
@@ -157,7 +156,7 @@ def _write_records(
     ms, off = table.time_columns[0], table.time_columns[1]
     day = _local(ms, off, "%Y%m%d")
     clock = f"{_local(ms, off, '%H:%M:%S')} || {sql_fraction(f't.{ms}')}"
-    sql, params = select(table, (day, clock) + spec.values, start, end)
+    sql, params = snap.select(table, (day, clock) + spec.values, start, end)
     rows = 0
     for chunk in snap.rows(sql, params, chunk_rows=chunk_rows, table=table.name, total=total, progress=progress):
         for row in chunk:
@@ -233,7 +232,7 @@ def _write_sleep(
     progress: ProgressCallback | None,
 ) -> tuple[int, int]:
     """Minute logs of every session in range, by night; returns (sessions, minute rows)."""
-    sql, params = select(table, ("t.id", "t.date", "t.start_ms", "t.start_offset_s", "t.end_ms", "t.end_offset_s"),
+    sql, params = snap.select(table, ("t.id", "t.date", "t.start_ms", "t.start_offset_s", "t.end_ms", "t.end_offset_s"),
                          start, end)
     sessions = rows = 0
     has_stages = "sleep_stages" in snap.present

@@ -8,7 +8,7 @@ chunks of ``iter_frames`` look alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
@@ -18,6 +18,7 @@ from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table, convert as 
 from fitvault.query import _sql, _time
 from fitvault.query._sql import Col
 from fitvault.query.reader import InvalidQuery, _connect_read_only
+from fitvault.store import origins
 
 if TYPE_CHECKING:
     from fitvault.query.reader import VaultReader
@@ -124,20 +125,25 @@ def time_pairs(s: Spec, a: dict[str, Any]) -> list[tuple[np.ndarray, np.ndarray]
 # -- sources ---------------------------------------------------------------------------------
 
 def source_info(r: VaultReader, need: int = -1) -> dict[str, Any]:
-    """Device categories and rank per source id, cached (refreshed when a new id turns up)."""
+    """Device categories, rank and origin rank per source id, cached (refreshed when a new id
+    turns up). Sources rank by origin first (``store/origins.py``), then wearables, other
+    automatic sources, MANUAL entries, then id."""
     info = r._cache.get("sources")
     if info is None or need >= len(info["code"]):
-        rows = _sql.execute(r._conn, "SELECT id, device, form_factor, recording_method FROM sources").fetchall()
+        rows = _sql.execute(r._conn, "SELECT id, device, form_factor, recording_method, origin FROM sources").fetchall()
         size = max([row[0] for row in rows] + [need, 0]) + 1
         names = sorted({row[1] for row in rows if row[1]})
         code = np.full(size, -1, dtype=np.int8 if len(names) < 127 else np.int32)
         rank = np.full(size, len(rows), dtype=np.int64)
-        klass = {i: 0 if ff in _WEARABLES else 2 if rm == "MANUAL" else 1 for i, _d, ff, rm in rows}
+        origin_rank = np.full(size, origins.UNKNOWN_RANK, dtype=np.int64)
+        klass = {i: (origins.origin_rank(o), 0 if ff in _WEARABLES else 2 if rm == "MANUAL" else 1)
+                 for i, _d, ff, rm, o in rows}
         for position, sid in enumerate(sorted(klass, key=lambda i: (klass[i], i))):
             rank[sid] = position
-        for sid, device, _ff, _rm in rows:
+        for sid, device, _ff, _rm, origin in rows:
             code[sid] = names.index(device) if device else -1
-        info = {"names": names, "code": code, "rank": rank}
+            origin_rank[sid] = origins.origin_rank(origin)
+        info = {"names": names, "code": code, "rank": rank, "origin_rank": origin_rank}
         r._cache["sources"] = info
     return info
 
@@ -152,6 +158,107 @@ def ranks_of(r: VaultReader, source_ids: Any) -> np.ndarray:
     ids = np.asarray(source_ids, dtype=np.int64)
     info = source_info(r, int(ids.max()) if len(ids) else -1)
     return info["rank"][ids]
+
+
+def origin_ranks_of(r: VaultReader, source_ids: Any) -> np.ndarray:
+    ids = np.asarray(source_ids, dtype=np.int64)
+    info = source_info(r, int(ids.max()) if len(ids) else -1)
+    return info["origin_rank"][ids]
+
+
+# -- origin precedence (store/origins.py): per table and local day, the best origin's rows --
+
+@dataclass(frozen=True)
+class Precedence:
+    """What the rule leaves out of one read: rows of losing origins on their day (per-row
+    tables), or the rows of losing sessions (stages, splits, events)."""
+
+    spec: Spec
+    days: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # conflict days, ascending
+    best: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # best origin rank of each
+    loser_ids: frozenset = frozenset()                                        # child tables: parents left out
+
+    def mask(self, r: VaultReader, a: dict[str, Any]) -> np.ndarray | None:
+        """Rows of ``a`` to keep; None keeps them all."""
+        s = self.spec
+        if s.fk:
+            if not self.loser_ids:
+                return None
+            return ~pd.Series(a[s.fk], dtype=object).isin(self.loser_ids).to_numpy(dtype=bool)
+        n = len(a[s.cols[0].name])
+        if not len(self.days) or not n:
+            return None
+        days = day_numbers(s, a)
+        pos = np.minimum(np.searchsorted(self.days, days), len(self.days) - 1)
+        lose = (self.days[pos] == days) & (origin_ranks_of(r, a["source_id"]) > self.best[pos])
+        return ~lose if lose.any() else None
+
+    def apply(self, r: VaultReader, a: dict[str, Any]) -> dict[str, Any]:
+        keep = self.mask(r, a)
+        if keep is None:
+            return a
+        return {k: v[keep] for k, v in a.items()}
+
+
+def day_numbers(s: Spec, a: dict[str, Any]) -> np.ndarray:
+    """Local day numbers (days since 1970-01-01) of rows, as ``origins.day_sql`` computes them."""
+    layout = s.table.layout
+    if layout == "sample":
+        return (a["time_ms"] // 1000 + a["utc_offset_s"]) // 86400
+    if layout == "interval":
+        return (a["start_ms"] // 1000 + a["start_offset_s"]) // 86400
+    return np.asarray(a["date"], dtype="datetime64[D]").astype(np.int64)
+
+
+def _whole_days(r: VaultReader, s: Spec, table: Table, time: tuple[str, str] | None,
+                rng: _time.Range) -> tuple[list[str], list[Any]]:
+    """Clauses selecting every row of the local days the range touches (so a day's winner
+    does not depend on the hours asked for)."""
+    if time is None:
+        return where(r, s, rng)
+    lo, hi = rng.span()
+    clauses, params = [], []
+    if lo is not None:
+        clauses.append(f"{time[0]} >= ?")
+        params.append(lo - 2 * _time.DAY_MS)
+    if hi is not None:
+        clauses.append(f"{time[0]} < ?")
+        params.append(hi + 2 * _time.DAY_MS)
+    return clauses, params
+
+
+def precedence(r: VaultReader, s: Spec, rng: _time.Range, conn: Any = None) -> Precedence | None:
+    """The origin precedence rule for one read of ``s`` over ``rng``; None when nothing loses."""
+    conn = conn or r._conn
+    table = s.table
+    if not origins.several_origins(conn):
+        return None
+    if s.fk:
+        parent_name = _PARENTS[table.name][0]
+        parent = TABLES_BY_NAME[parent_name]
+        pspec = spec(r, parent_name)
+        found = origins.conflicts(conn, parent, *_whole_days(r, pspec, parent, _SESSION_TIME[parent_name], rng))
+        sql = origins.loser_ids_sql(parent, found)
+        if sql is None:
+            return None
+        losers = frozenset(row[0] for row in _sql.execute(conn, sql))
+        return Precedence(s, loser_ids=losers) if losers else None
+    if not s.per_source or origins.day_sql(table, "t") is None:
+        return None
+    found = origins.conflicts(conn, table, *_whole_days(r, s, table, s.time, rng))
+    if not found:
+        return None
+    days = np.array(sorted(found), dtype=np.int64)
+    return Precedence(s, days, np.array([found[int(d)] for d in days], dtype=np.int64))
+
+
+def read_ranked(r: VaultReader, s: Spec, rng: _time.Range, extra: tuple[list[str], list[Any]] = ([], [])
+                ) -> dict[str, Any]:
+    """Every row of ``s`` in ``rng`` (one array per column), the precedence rule applied."""
+    parts = [p for p in read(r, s, rng, extra) if len(p[s.cols[0].name])]
+    a = _sql.concat(parts, s.cols)
+    rule = precedence(r, s, rng)
+    return rule.apply(r, a) if rule is not None else a
 
 
 def best_per_day(r: VaultReader, df: pd.DataFrame) -> pd.DataFrame:
@@ -224,8 +331,7 @@ def table_frame(r: VaultReader, name: str, start: Any, end: Any, tz: Any, conver
     rng = _time.parse_range(start, end)
     tz = _time.check_tz(tz)
     with r._snapshot():
-        parts = [p for p in read(r, s, rng, extra) if len(p[s.cols[0].name])]
-    a = _sql.concat(parts, s.cols)
+        a = read_ranked(r, s, rng, extra)
     zone = _time.choose_tz(tz, r.home_zone, *time_pairs(s, a))
     return build(r, s, a, zone, source_id=source_id, convert=convert)
 
@@ -244,16 +350,21 @@ def _iter(r: VaultReader, s: Spec, rng: _time.Range, chunk_rows: int, tz: Any, c
     conn = _connect_read_only(r.database)
     try:
         conn.execute("BEGIN")
+        rule = precedence(r, s, rng, conn)
         if s.key is None:  # small tables (sessions, children, daily): one read, then slices
             a = _sql.concat(list(read(r, s, rng, conn=conn)), s.cols)
+            if rule is not None:
+                a = rule.apply(r, a)
             zone = _time.choose_tz(tz, r.home_zone, *time_pairs(s, a))
             df = build(r, s, a, zone, source_id=True, convert=convert)
             for i in range(0, max(len(df), 1), chunk_rows):
                 yield df.iloc[i:i + chunk_rows]
             return
-        zone = tz if tz is not None else _settle_zone(r, s, rng, conn, chunk_rows)
+        zone = tz if tz is not None else _settle_zone(r, s, rng, conn, chunk_rows, rule)
         yielded = False
         for a in read(r, s, rng, conn=conn, chunk_rows=chunk_rows, exact=True):
+            if rule is not None:
+                a = rule.apply(r, a)
             if len(a[s.cols[0].name]) or not yielded:
                 yielded = True
                 yield build(r, s, a, zone, source_id=True, convert=convert)
@@ -263,14 +374,20 @@ def _iter(r: VaultReader, s: Spec, rng: _time.Range, chunk_rows: int, tz: Any, c
         conn.close()
 
 
-def _settle_zone(r: VaultReader, s: Spec, rng: _time.Range, conn: Any, chunk_rows: int) -> Any:
-    """The time-index rule over the whole range, reading only instants and offsets."""
+def _settle_zone(r: VaultReader, s: Spec, rng: _time.Range, conn: Any, chunk_rows: int,
+                 ranked: Precedence | None = None) -> Any:
+    """The time-index rule over the whole range, reading only instants and offsets (and the
+    source, when the precedence rule leaves rows out)."""
     keep = {n for pair in (("time_ms", "utc_offset_s"), ("start_ms", "start_offset_s"), ("end_ms", "end_offset_s"))
             for n in pair}
+    if ranked is not None:
+        keep.add("source_id")
     timing = Spec(s.table, tuple(c for c in s.cols if c.name in keep), (), s.sql_from, s.time, s.order, s.key,
                   False)
     rule = _time.TzRule(r.home_zone)
     for a in read(r, timing, rng, conn=conn, chunk_rows=max(chunk_rows, 1_000_000)):
+        if ranked is not None:
+            a = ranked.apply(r, a)
         for ms, off in time_pairs(timing, a):
             rule.feed(ms, off)
     return rule.zone()

@@ -9,8 +9,8 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 from pandas.tseries.offsets import Day, Tick
 
-from fitvault.query import _sql, _time
-from fitvault.query._frames import read, spec, table_frame
+from fitvault.query import _time
+from fitvault.query._frames import read_ranked, spec, table_frame
 from fitvault.query.reader import InvalidQuery
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def heart_rate(r: VaultReader, start: Any, end: Any, tz: Any, resample: str | No
     rng = _time.parse_range(start, end)
     tz = _time.check_tz(tz)
     with r._snapshot():
-        a = _sql.concat([p for p in read(r, s, rng) if len(p["time_ms"])], s.cols)
+        a = read_ranked(r, s, rng)
     wall = a["time_ms"] + a["utc_offset_s"] * 1000 if tz is None else _time.wall_ms(a["time_ms"], tz)
     return buckets(wall, a["bpm"], offset)
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from fitvault.query import _sql, _time
-from fitvault.query._frames import build, read, spec, table_frame, where
+from fitvault.query._frames import build, read_ranked, spec, table_frame, where
 from fitvault.query.reader import InvalidQuery
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def _sessions(r: VaultReader, start: Any, end: Any, tz: Any) -> pd.DataFrame:
     rng = _time.parse_range(start, end)
     tz = _time.check_tz(tz)
     with r._snapshot() as conn:
-        a = _sql.concat([p for p in read(r, s, rng) if len(p["id"])], s.cols)
+        a = read_ranked(r, s, rng)
         clauses, params = where(r, s, rng)
         chosen = "SELECT id FROM sleep_sessions" + (" WHERE " + " AND ".join(clauses) if clauses else "")
         summary = _sql.execute(conn, "SELECT session_id, stage, minutes, count FROM sleep_stage_summary "

@@ -28,10 +28,17 @@ midnight ``DatetimeIndex``. Rows ascend; timestamps have millisecond resolution.
 ``device`` is categorical (the source's device display name; missing when the API gave none).
 An empty result is an empty frame with the same columns and dtypes.
 
+**Several origins on one day** (the API, a Takeout import, a tutorial CSV: ``sources.origin``):
+per table and local day, only the rows of the best-ranked origin present that day are read
+(``google-health-api`` > ``fitbit-web-api`` > ``takeout-google-data`` > ``takeout-global-export``
+> ``account-archive`` > ``tutorial-csv``; :mod:`fitvault.store.origins`), so the same heartbeat
+imported three ways is counted once. Stages, splits and events follow their session. The
+exports apply the same rule.
+
 **Several sources on one day** (two devices, a manual entry): per-source frames keep every
 row. Where one value per day is needed (:meth:`VaultReader.daily`, daily sums), sources rank:
-wearables (form factor FITNESS_BAND, WATCH, RING, CHEST_STRAP) first, then other automatic
-sources, then MANUAL entries; ties go to the lowest source id.
+the better origin first, then wearables (form factor FITNESS_BAND, WATCH, RING, CHEST_STRAP),
+then other automatic sources, then MANUAL entries; ties go to the lowest source id.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ wake-up date:
 * Breathing rate (``/1/user/-/br/date/{start}/{end}.json``, 30 days) → ``daily_breathing_rate``.
 * Skin temperature (``/1/user/-/temp/skin/date/{start}/{end}.json``, 30 days): only
   ``nightlyRelative`` (°C from the personal baseline) → ``daily_skin_temperature_relative``
-  (migration 004): the legacy API never sends the absolute values of ``daily_skin_temperature``.
+  (migration 003): the legacy API never sends the absolute values of ``daily_skin_temperature``.
 
 "No data" is ``{"hrv": []}`` or an entry without ``value``: missing, not zero (reference §5.9).
 Intraday ``minute`` times are local without an offset, in recording order per night.

@@ -1,5 +1,5 @@
--- fitvault vault schema, version 4: what only the legacy Fitbit Web API sends.
--- (Migration 003 is the archive importers'.) Documented in docs/fitbit-legacy.md.
+-- fitvault vault schema, version 3: what only the legacy Fitbit Web API sends.
+-- Documented in docs/fitbit-legacy.md.
 
 -- Nightly skin temperature relative to the personal baseline (legacy `tempSkin.nightlyRelative`,
 -- °C). The legacy API never sends the absolute nightly or baseline values that

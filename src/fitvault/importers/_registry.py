@@ -1,0 +1,294 @@
+"""Sniffing: what an entry is (layout, origin, family), from its path alone.
+
+Layouts (reference §4.1), recognised by the deepest marker folder in the entry's path:
+
+* **A** ``user-site-export/`` and **B** ``MyFitbitData/<name>/<category>/`` — the old
+  fitbit.com account archive: origin ``account-archive``;
+* **C/D** ``Takeout/Fitbit/`` or ``Takeout/Google Health/``: ``Global Export Data/`` and the
+  category folders (origin ``takeout-global-export``), and ``*_GoogleData/`` folders, flat or
+  with one sub-folder per family (origin ``takeout-google-data``);
+* anything else: the tutorial files (origin ``tutorial-csv``), or a lone export file (its
+  family's name decides; origin ``account-archive``).
+
+A file is then **imported** (a known family with a vault table), **ignored** (known, but with
+nothing fitvault stores: profiles, READMEs, sleep scores ... — listed in the summary) or
+**unrecognised** (skipped and reported; the import exits non-zero).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import partial
+
+from fitvault.importers._base import Family
+from fitvault.importers._clock import DAY_MS, wall_ms
+from fitvault.importers.fitbit_csv import azm, hrv, respiratory, sleep_score, spo2, temperature
+from fitvault.importers.global_export import activity, body, exercise, heart, sleep
+from fitvault.importers.google_data import health_fitness, physical_activity as pa
+from fitvault.importers.tutorial import frames, per_day, sleep as tutorial_sleep
+from fitvault.store.origins import (
+    ORIGIN_ACCOUNT_ARCHIVE,
+    ORIGIN_TAKEOUT_GLOBAL_EXPORT,
+    ORIGIN_TAKEOUT_GOOGLE_DATA,
+    ORIGIN_TUTORIAL_CSV,
+)
+
+F = Family
+
+# -- Global Export Data JSON: <family>-YYYY-MM-DD.json, exercise-N.json -------------------------
+GLOBAL_EXPORT: dict[str, Family] = {
+    "heart_rate": F("global-export/heart_rate", "heart rate (Global Export)", ("heart_rate",),
+                    heart.read_heart_rate, phase=1, fingerprint="heart_rate"),
+    "resting_heart_rate": F("global-export/resting_heart_rate", "resting heart rate (Global Export)",
+                            ("resting_heart_rate",), heart.read_resting),
+    "steps": F("global-export/steps", "steps (Global Export)", ("steps",), activity.read_steps, phase=1,
+               fingerprint="steps"),
+    "distance": F("global-export/distance", "distance (Global Export)", ("daily_distance",), activity.read_distance,
+                  phase=1, fingerprint="distance"),
+    "calories": F("global-export/calories", "calories (Global Export)", ("daily_total_calories",),
+                  activity.read_calories, phase=1, fingerprint="calories"),
+    **{name: F(f"global-export/{name}", f"{name.replace('_', ' ')} (Global Export)", ("active_minutes",),
+               partial(activity.read_activity_minutes, family=name))
+       for name in ("sedentary_minutes", "lightly_active_minutes", "moderately_active_minutes", "very_active_minutes")},
+    "sleep": F("global-export/sleep", "sleep (Global Export)",
+               ("sleep_sessions", "sleep_stages", "sleep_stage_summary"), sleep.read_sleep, phase=1),
+    "weight": F("global-export/weight", "weight (Global Export)", ("weight", "body_fat"), body.read_weight),
+    "demographic_vo2_max": F("global-export/demographic_vo2_max", "VO2 max (Global Export)", ("daily_vo2_max",),
+                             body.read_vo2_max),
+    "exercise": F("global-export/exercise", "exercise (Global Export)", ("exercises",), exercise.read_exercise),
+}
+#: Known Global Export families with no vault table (reference §4.2).
+GLOBAL_EXPORT_IGNORED = {
+    "altitude": "altitude (no vault table: floors are not derivable without its unit)",
+    "time_in_heart_rate_zones": "minutes in heart-rate zones (no vault table)",
+    "run_vo2_max": "run VO2 max (record shape not documented)",
+    "swim_lengths_data": "swim lengths (no vault table)",
+    "height": "height logs (record shape not documented)",
+    "badge": "badges (not health data)",
+    "estimated_oxygen_variation": "estimated oxygen variation (not SpO2, reference §5.11)",
+    "heart_rate_zones": "heart-rate zone settings (no vault table)",
+}
+
+# -- legacy Fitbit category CSVs: by file-name prefix --------------------------------------------
+FITBIT_CSV: list[tuple[str, Family]] = [
+    ("heart rate variability details - ", F("fitbit-csv/hrv_details", "HRV details (CSV)", ("hrv",),
+                                            hrv.read_details)),
+    ("daily heart rate variability summary - ", F("fitbit-csv/hrv_daily", "HRV nightly summary (CSV)",
+                                                  ("daily_hrv",), hrv.read_daily)),
+    ("daily respiratory rate summary - ", F("fitbit-csv/respiratory_daily", "breathing rate nightly (CSV)",
+                                            ("daily_breathing_rate",), respiratory.read_daily)),
+    ("respiratory rate summary - ", F("fitbit-csv/respiratory_summary", "breathing rate per sleep (CSV)",
+                                      ("breathing_rate_sleep",), respiratory.read_summary)),
+    ("minute spo2 - ", F("fitbit-csv/spo2_minutes", "SpO2 per minute (CSV)", ("spo2",), spo2.read_minutes)),
+    ("daily spo2 - ", F("fitbit-csv/spo2_daily", "SpO2 nightly (CSV)", ("daily_spo2",), spo2.read_daily)),
+    ("computed temperature - ", F("fitbit-csv/computed_temperature", "skin temperature nightly (CSV)",
+                                  ("daily_skin_temperature",), temperature.read_computed)),
+    ("active zone minutes - ", F("fitbit-csv/azm", "active zone minutes (CSV)", ("active_zone_minutes",),
+                                 azm.read_azm)),
+    ("sleep_score.csv", F("fitbit-csv/sleep_score", "sleep score (CSV, time zones only)", (),
+                          sleep_score.read, phase=3, prepare=sleep_score.prepare)),
+]
+FITBIT_CSV_IGNORED = {
+    "heart rate variability histogram - ": "HRV histogram (no vault table)",
+    "wrist temperature - ": "wrist temperature samples (no vault table)",
+    "device temperature - ": "device temperature samples (no vault table)",
+    "manual temperature - ": "manual temperature logs (no vault table)",
+    "daily readiness score - ": "readiness score (no vault table)",
+    "stress score": "stress score (no vault table)",
+    "snore details - ": "snore details (no vault table)",
+    "sleep profile": "sleep profile (no vault table)",
+    "profile.csv": "profile (not health data)",
+}
+
+# -- GoogleData CSVs: <family>_YYYY-MM-DD.csv or <family>.csv ----------------------------------
+GOOGLE_DATA: dict[str, Family] = {
+    "heart_rate": F("google-data/heart_rate", "heart rate (GoogleData)", ("heart_rate",), pa.read_heart_rate,
+                    phase=2, prepare=partial(pa.prepare, family="heart_rate"), fingerprint="heart_rate"),
+    "steps": F("google-data/steps", "steps (GoogleData)", ("steps",), pa.read_steps, phase=2,
+               prepare=partial(pa.prepare, family="steps"), fingerprint="steps"),
+    "distance": F("google-data/distance", "distance (GoogleData)", ("daily_distance",), pa.read_distance, phase=2,
+                  prepare=partial(pa.prepare, family="distance"), fingerprint="distance"),
+    "calories": F("google-data/calories", "calories (GoogleData)", ("daily_total_calories",), pa.read_calories,
+                  phase=2, prepare=partial(pa.prepare, family="calories"), fingerprint="calories"),
+    "floors": F("google-data/floors", "floors (GoogleData)", ("daily_floors",), pa.read_floors, phase=2),
+    "active_zone_minutes": F("google-data/active_zone_minutes", "active zone minutes (GoogleData)",
+                             ("active_zone_minutes",), pa.read_active_zone_minutes, phase=2),
+    "active_minutes": F("google-data/active_minutes", "active minutes (GoogleData)", ("active_minutes",),
+                        pa.read_active_minutes, phase=2),
+    "daily_resting_heart_rate": F("google-data/daily_resting_heart_rate", "resting heart rate (GoogleData)",
+                                  ("resting_heart_rate",), pa.read_resting, phase=2),
+    "weight": F("google-data/weight", "weight (GoogleData)", ("weight",), pa.read_weight, phase=2),
+    "height": F("google-data/height", "height (GoogleData)", ("height",), pa.read_height, phase=2),
+    "oxygen_saturation": F("google-data/oxygen_saturation", "SpO2 (GoogleData)", ("spo2",), pa.read_spo2, phase=2),
+}
+#: Known GoogleData families fitvault does not store (reference §4.3).
+GOOGLE_DATA_IGNORED = {
+    "daily_heart_rate_zones": "heart-rate zone settings (pseudo-JSON cells; not imported)",
+    "temperature": "temperature samples (no vault table)",
+    "respiratory_rate_sleep_summary": "breathing rate per sleep (column layout not documented; not imported)",
+    "blood_glucose": "glucose (no vault table)",
+    "glucose": "glucose (no vault table)",
+}
+HEALTH_FITNESS: dict[str, Family] = {
+    "usersleeps": F("google-data/UserSleeps", "sleep (GoogleData)", ("sleep_sessions",), health_fitness.read_sleeps,
+                    phase=2),
+    "usersleepstages": F("google-data/UserSleepStages", "sleep stages (GoogleData)", ("sleep_stages",),
+                         health_fitness.read_stages, phase=2),
+    "userexercises": F("google-data/UserExercises", "exercise (GoogleData)", ("exercises",),
+                       health_fitness.read_exercises, phase=2),
+}
+HEALTH_FITNESS_IGNORED = {"usersleepscores": "sleep scores (no vault table)"}
+#: Order inside a phase: sessions before their stages.
+ORDER = {"google-data/UserSleeps": 0, "google-data/UserSleepStages": 1}
+
+# -- tutorial files ----------------------------------------------------------------------------
+TUTORIAL: dict[str, Family] = {
+    "heart": F("tutorial/heart", "heart rate (tutorial heartYYYYMMDD.csv)", ("heart_rate",), per_day.read_heart),
+    "sleep": F("tutorial/sleep", "sleep (tutorial sleepYYYYMMDD.csv)", ("sleep_sessions", "sleep_stages"),
+               tutorial_sleep.read_sleep),
+    "steps": F("tutorial/steps", "steps (per-day CSV)", ("steps",), per_day.read_steps),
+    "spo2": F("tutorial/spo2", "SpO2 (per-day CSV)", ("spo2",), per_day.read_spo2),
+    "hrv": F("tutorial/hrv", "HRV (per-day CSV)", ("hrv",), per_day.read_hrv),
+    "azm": F("tutorial/azm", "active zone minutes (per-day CSV)", ("active_zone_minutes",), per_day.read_azm),
+}
+FRAME = F("tutorial/frame", "tutorial data frame (CSV)", ("heart_rate", "sleep_sessions"), frames.read_frame)
+
+_JSON_FAMILY = re.compile(r"^(?P<family>[a-z][a-z0-9_]*)-(?P<date>\d{4}-\d{2}-\d{2})\.json$")
+_EXERCISE = re.compile(r"^exercise-\d+\.json$")
+_GOOGLE_FAMILY = re.compile(r"^(?P<family>[A-Za-z][A-Za-z0-9_ ]*?)(?:_(?P<date>\d{4}-\d{2}-\d{2}))?\.csv$")
+_USER_TABLE = re.compile(r"^(?P<family>User[A-Za-z]+?)(?:_.*)?\.csv$")
+_TUTORIAL = re.compile(r"^(?P<family>heart|sleep|steps|spo2|hrv|azm)(?P<date>\d{8})\.csv$", re.IGNORECASE)
+_INTRADATA = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})_intradata\.csv$")
+_DOCS = re.compile(r"(^readme|\.(txt|md|html?|pdf|jpe?g|png|gif|webp|heic|xml|tcx|gpx|docx?)$)", re.IGNORECASE)
+
+TAKEOUT_ROOTS = ("Fitbit", "Google Health")
+#: Category folders whose files fitvault reads; an unknown file in one of them is unrecognised.
+MAPPED_CATEGORIES = {"Global Export Data", "Heart Rate Variability", "Oxygen Saturation (SpO2)", "Temperature",
+                     "Active Zone Minutes (AZM)", "Sleep Score", "Physical Activity_GoogleData",
+                     "Health Fitness Data_GoogleData", "user-site-export", "Physical Activity", "Sleep"}
+
+
+@dataclass(frozen=True)
+class Match:
+    """What an entry is: a family (None when ignored or unrecognised), its origin, the date in
+    its name (day number), and why it is ignored or unrecognised."""
+
+    family: Family | None
+    origin: str
+    file_day: int | None = None
+    status: str = "import"     # import | ignored | unrecognised
+    reason: str = ""
+
+
+def _ymd(text: str) -> int | None:
+    try:
+        if "-" in text:
+            return wall_ms(int(text[0:4]), int(text[5:7]), int(text[8:10])) // DAY_MS
+        return wall_ms(int(text[0:4]), int(text[4:6]), int(text[6:8])) // DAY_MS
+    except ValueError:
+        return None
+
+
+def _context(parts: tuple[str, ...]) -> tuple[str, str]:
+    """(origin, category) from the deepest marker folder; ("", "") outside any archive."""
+    folders = parts[:-1]
+    for i in range(len(folders) - 1, -1, -1):
+        name = folders[i]
+        if name.endswith("_GoogleData"):
+            return ORIGIN_TAKEOUT_GOOGLE_DATA, name
+        if name == "Global Export Data":
+            return ORIGIN_TAKEOUT_GLOBAL_EXPORT, name
+        if name == "user-site-export":
+            return ORIGIN_ACCOUNT_ARCHIVE, name
+        if i > 0 and folders[i - 1] in TAKEOUT_ROOTS and (i == 1 or folders[i - 2] == "Takeout"):
+            return ORIGIN_TAKEOUT_GLOBAL_EXPORT, name
+        if name in TAKEOUT_ROOTS and (i == 0 or folders[i - 1] == "Takeout"):
+            return ORIGIN_TAKEOUT_GLOBAL_EXPORT, ""
+        if i > 1 and folders[i - 2] == "MyFitbitData":
+            return ORIGIN_ACCOUNT_ARCHIVE, name
+        if name == "MyFitbitData":
+            return ORIGIN_ACCOUNT_ARCHIVE, ""
+    return "", ""
+
+
+def classify(parts: tuple[str, ...]) -> Match:
+    """What the file at ``parts`` (path components, the file name last) is."""
+    base = parts[-1]
+    lower = base.lower()
+    origin, category = _context(parts)
+    if origin == ORIGIN_TAKEOUT_GOOGLE_DATA:
+        return _google_data(base, category)
+    if origin:
+        found = _legacy(base, lower, origin)
+        if found.status == "unrecognised" and category not in MAPPED_CATEGORIES:
+            return Match(None, origin, status="ignored", reason=f"{category or 'this folder'}: not health data "
+                                                                 "fitvault imports")
+        return found
+    found = _tutorial(base, lower)
+    if found is not None:
+        return found
+    loose = _legacy(base, lower, ORIGIN_ACCOUNT_ARCHIVE)
+    if loose.status != "unrecognised":
+        return loose
+    if lower.endswith(".csv"):
+        return Match(FRAME, ORIGIN_TUTORIAL_CSV, None)
+    return loose
+
+
+def _legacy(base: str, lower: str, origin: str) -> Match:
+    m = _JSON_FAMILY.match(base)
+    if m:
+        name = m.group("family")
+        if name in GLOBAL_EXPORT:
+            return Match(GLOBAL_EXPORT[name], origin, _ymd(m.group("date")))
+        if name in GLOBAL_EXPORT_IGNORED:
+            return Match(None, origin, status="ignored", reason=GLOBAL_EXPORT_IGNORED[name])
+        return Match(None, origin, status="unrecognised", reason=f"unrecognised Global Export family {name!r}")
+    if _EXERCISE.match(base):
+        return Match(GLOBAL_EXPORT["exercise"], origin)
+    if lower.startswith("estimated_oxygen_variation"):
+        return Match(None, origin, status="ignored", reason=GLOBAL_EXPORT_IGNORED["estimated_oxygen_variation"])
+    for prefix, family in FITBIT_CSV:
+        if lower.startswith(prefix) and lower.endswith(".csv"):
+            return Match(family, origin)
+    for prefix, why in FITBIT_CSV_IGNORED.items():
+        if lower.startswith(prefix):
+            return Match(None, origin, status="ignored", reason=why)
+    if _DOCS.search(base):
+        return Match(None, origin, status="ignored", reason="documentation or media")
+    return Match(None, origin, status="unrecognised", reason="unrecognised file")
+
+
+def _google_data(base: str, category: str) -> Match:
+    origin = ORIGIN_TAKEOUT_GOOGLE_DATA
+    if _DOCS.search(base):
+        return Match(None, origin, status="ignored", reason="documentation or media")
+    if category not in ("Physical Activity_GoogleData", "Health Fitness Data_GoogleData"):
+        return Match(None, origin, status="ignored", reason=f"{category}: not health data fitvault imports")
+    m = _USER_TABLE.match(base)
+    if m:
+        key = m.group("family").lower()
+        if key in HEALTH_FITNESS:
+            return Match(HEALTH_FITNESS[key], origin)
+        if key in HEALTH_FITNESS_IGNORED:
+            return Match(None, origin, status="ignored", reason=HEALTH_FITNESS_IGNORED[key])
+    m = _GOOGLE_FAMILY.match(base)
+    if m:
+        key = m.group("family").strip().lower().replace(" ", "_")
+        if key in GOOGLE_DATA:
+            return Match(GOOGLE_DATA[key], origin, _ymd(m.group("date")) if m.group("date") else None)
+        if key in GOOGLE_DATA_IGNORED:
+            return Match(None, origin, status="ignored", reason=GOOGLE_DATA_IGNORED[key])
+        return Match(None, origin, status="unrecognised", reason=f"unrecognised GoogleData family {key!r}")
+    return Match(None, origin, status="unrecognised", reason="unrecognised file")
+
+
+def _tutorial(base: str, lower: str) -> Match | None:
+    m = _TUTORIAL.match(base)
+    if m:
+        return Match(TUTORIAL[m.group("family").lower()], ORIGIN_TUTORIAL_CSV, _ymd(m.group("date")))
+    m = _INTRADATA.match(base)
+    if m:
+        return Match(FRAME, ORIGIN_TUTORIAL_CSV, _ymd(m.group("date")))
+    return None

@@ -1,0 +1,185 @@
+"""Incremental readers: the elements of a JSON array one at a time, CSV rows one at a time.
+
+Both decode UTF-8 strictly (a byte-order mark is skipped): a file in another encoding fails
+with :class:`FileProblem` instead of importing mojibake. Memory stays at one read buffer plus
+the element being decoded, whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import BinaryIO, Iterator
+
+CHUNK_CHARS = 1 << 20
+
+
+class FileProblem(ValueError):
+    """A file that cannot be imported as what its name says (bad JSON, header, encoding ...)."""
+
+
+class Placeholder(ValueError):
+    """A row that is the export's padding, not data (a 1970 timestamp ...): left out, counted."""
+
+
+#: Instants before this are placeholders (1970 stamps in some files; Fitbit data starts in 2009).
+EARLIEST_MS = 1_199_145_600_000  # 2008-01-01T00:00:00Z
+
+
+def after_2008(utc_ms: int) -> int:
+    """``utc_ms`` unchanged, or :class:`Placeholder` for an instant before 2008."""
+    if utc_ms < EARLIEST_MS:
+        raise Placeholder("placeholder timestamp before 2008 (the export's padding)")
+    return utc_ms
+
+
+def text(binary: BinaryIO) -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BufferedReader(binary, 1 << 16), encoding="utf-8-sig", errors="strict", newline="")
+
+
+_WS = " \t\r\n"
+_AFTER = ",]" + _WS
+
+
+def json_elements(stream: io.TextIOBase) -> Iterator[object]:
+    """The elements of a top-level JSON array, decoded one by one; a top-level object is
+    yielded whole (it is one record); an empty file yields nothing."""
+    decoder = json.JSONDecoder()
+    buf = stream.read(CHUNK_CHARS)
+    eof = not buf
+    pos = 0
+
+    def more() -> bool:
+        nonlocal buf, pos, eof
+        if eof:
+            return False
+        chunk = stream.read(CHUNK_CHARS)
+        if not chunk:
+            eof = True
+            return False
+        buf = buf[pos:] + chunk
+        pos = 0
+        return True
+
+    def skip_ws() -> bool:
+        """Move past whitespace; False at the end of the input."""
+        nonlocal pos
+        while True:
+            while pos < len(buf) and buf[pos] in _WS:
+                pos += 1
+            if pos < len(buf):
+                return True
+            if not more():
+                return False
+
+    if not skip_ws():
+        return
+    if buf[pos] == "{":
+        while more():
+            pass
+        try:
+            value, end = decoder.raw_decode(buf, pos)
+        except json.JSONDecodeError as exc:
+            raise FileProblem(f"not valid JSON: {exc}") from None
+        if buf[end:].strip():
+            raise FileProblem("not valid JSON: extra data after the object")
+        yield value
+        return
+    if buf[pos] != "[":
+        raise FileProblem(f"not a JSON array (starts with {buf[pos]!r})")
+    pos += 1
+    first = True
+    while True:
+        if not skip_ws():
+            raise FileProblem("not valid JSON: the array is not closed (truncated file?)")
+        if buf[pos] == "]":
+            pos += 1
+            if skip_ws():
+                raise FileProblem("not valid JSON: extra data after the array")
+            return
+        if not first:
+            if buf[pos] != ",":
+                raise FileProblem(f"not valid JSON: expected ',' or ']' at {buf[pos:pos + 20]!r}")
+            pos += 1
+            if not skip_ws():
+                raise FileProblem("not valid JSON: the array is not closed (truncated file?)")
+        while True:
+            try:
+                value, end = decoder.raw_decode(buf, pos)
+            except json.JSONDecodeError as exc:
+                if more():
+                    continue
+                raise FileProblem(f"not valid JSON: {exc}") from None
+            if (end >= len(buf) or (isinstance(value, (int, float)) and buf[end] not in _AFTER)) and more():
+                continue  # a number may go on in the next chunk ("3" of "3.25")
+            break
+        yield value
+        pos = end
+        first = False
+        if pos > CHUNK_CHARS:
+            buf, pos = buf[pos:], 0
+
+
+def csv_rows(stream: io.TextIOBase) -> tuple[list[str], Iterator[list[str]]]:
+    """(header, rows) of a CSV file; the header's names are stripped; an empty file has no
+    header and no rows. Blank lines are skipped."""
+    reader = csv.reader(stream)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], iter(())
+    except csv.Error as exc:
+        raise FileProblem(f"not a CSV file: {exc}") from None
+    header = [h.strip() for h in header]
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            for row in reader:
+                if len(row) > 1 or (row and row[0].strip()):  # blank lines are skipped
+                    yield row
+        except csv.Error as exc:
+            raise FileProblem(f"bad CSV at line {reader.line_num}: {exc}") from None
+
+    return header, rows()
+
+
+def columns(header: list[str], wanted: dict[str, tuple[str, ...]], *, optional: tuple[str, ...] = ()
+            ) -> dict[str, int]:
+    """Positions of columns by role: ``wanted`` maps a role to accepted header names (case
+    insensitive). Roles not in ``optional`` must be present, else :class:`FileProblem`."""
+    lower = {h.lower(): i for i, h in enumerate(header)}
+    found: dict[str, int] = {}
+    for role, names in wanted.items():
+        for name in names:
+            if name.lower() in lower:
+                found[role] = lower[name.lower()]
+                break
+        else:
+            if role not in optional:
+                wanted_names = " or ".join(repr(n) for n in names)
+                raise FileProblem(f"unexpected header {','.join(header)!r}: no column {wanted_names}")
+    return found
+
+
+def cell(row: list[str], index: int | None) -> str:
+    """A stripped cell, "" when the row is short or the column absent."""
+    if index is None or index >= len(row):
+        return ""
+    return row[index].strip()
+
+
+def number(value: str) -> float | None:
+    """A numeric cell or JSON string value; None for blanks and ``null``/``NaN`` placeholders."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        f = float(value)
+    else:
+        text = str(value).strip()
+        if not text or text.lower() in ("null", "none", "nan", "n/a", "-"):
+            return None
+        f = float(text)
+    if f != f:  # NaN
+        return None
+    return f

@@ -1,0 +1,170 @@
+"""Rows into the vault: through the same savers as API rows, in batches, one transaction per file.
+
+Imported rows land exactly like API rows because they go through the data type's own
+:meth:`~fitvault.datatypes.base.Stream.save` (upserts on natural keys that write only what
+changed, so a re-import changes nothing). Three additions:
+
+* **sessions** (``sleep_sessions``, ``exercises``, keyed by id): a row already stored by a
+  better-ranked origin (``store/origins.py``) is not replaced;
+* **reconciled rollups** (``daily_distance``, ``daily_total_calories``, ``daily_floors``: one
+  value per local day by design) keep the best-ranked origin's value: an import fills a day
+  that has none, replaces a value of its own or a worse origin, never a better one's;
+* **stages of separate files** (Takeout ``UserSleepStages``) are upserted one by one, for
+  sessions already in the vault.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from typing import Callable
+
+from fitvault.datatypes import STREAMS
+from fitvault.datatypes.base import SourceKey, Stream
+from fitvault.datatypes.sleep import _SESSION_COLUMNS
+from fitvault.store import origins
+from fitvault.store.vault import Vault
+
+BATCH_ROWS = 5000
+ROLLUPS = ("daily_distance", "daily_total_calories", "daily_floors")
+_ROLLUP_COLUMN = {"daily_distance": "distance_mm", "daily_total_calories": "calories_kcal", "daily_floors": "floors"}
+_SAVERS: dict[str, Stream] = {s.table: s for s in STREAMS if s.operation == "list"}
+_SESSION_TABLES = ("sleep_sessions", "exercises")
+
+
+def saver(table: str) -> Stream:
+    return _SAVERS[table]
+
+
+class Writer:
+    """Buffers one file's rows per table and saves them in batches inside its transaction."""
+
+    def __init__(self, vault: Vault, conn: sqlite3.Connection, origin: str, quarantine_stream: str) -> None:
+        self.vault = vault
+        self.conn = conn
+        self.origin = origin
+        self.rank = origins.origin_rank(origin)
+        self.quarantine_stream = quarantine_stream
+        self.buffers: dict[str, list[tuple]] = {}
+        self.stored = 0
+        self.dropped: Counter[str] = Counter()
+        self._source_ids: Callable[[SourceKey], int] = lambda key: vault.source_id(key, origin=origin)
+        self._bad: list[tuple[str, dict]] = []
+
+    def emit(self, table: str, row: tuple) -> None:
+        buf = self.buffers.setdefault(table, [])
+        buf.append(row)
+        if len(buf) >= BATCH_ROWS:
+            self._flush(table)
+
+    def bad(self, reason: str, record: object) -> None:
+        """A record that cannot be stored (impossible value ...): quarantined, counted."""
+        self.dropped["quarantined: " + reason.split(":")[0]] += 1
+        payload = record if isinstance(record, dict) else {"record": record}
+        self._bad.append((reason, payload))
+        if len(self._bad) >= BATCH_ROWS:
+            self._flush_bad()
+
+    def drop(self, reason: str, n: int = 1) -> None:
+        self.dropped[reason] += n
+
+    def flush(self) -> None:
+        for table in list(self.buffers):
+            self._flush(table)
+        self._flush_bad()
+
+    def _flush_bad(self) -> None:
+        if self._bad:
+            Vault.quarantine(self.conn, self.quarantine_stream, self._bad)
+            self._bad = []
+
+    def _flush(self, table: str) -> None:
+        rows = self.buffers.get(table)
+        if not rows:
+            return
+        self.buffers[table] = []
+        if table in _SESSION_TABLES:
+            rows = self._not_outranked(table, rows)
+        elif table == "sleep_sessions_only":
+            rows = [r[0] for r in self._not_outranked("sleep_sessions", [(r,) for r in rows])]
+        if table == "sleep_stages":
+            self._save_stages(rows)
+        elif table == "sleep_sessions_only":
+            self._save_sessions_only(rows)
+        elif rows:
+            saver(table).save(self.conn, rows, self._source_ids)
+        self.stored += len(rows)
+
+    def _not_outranked(self, table: str, rows: list[tuple]) -> list[tuple]:
+        """Session rows whose id is not already held by a better-ranked origin."""
+        ids = [row[0][0] for row in rows]
+        held: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            for sid, origin in self.conn.execute(
+                f"SELECT t.id, s.origin FROM {table} AS t JOIN sources AS s ON s.id = t.source_id "
+                f"WHERE t.id IN ({', '.join('?' * len(part))})", part,
+            ):
+                held[sid] = origins.origin_rank(origin)
+        keep = [row for row in rows if held.get(row[0][0], origins.UNKNOWN_RANK + 1) >= self.rank]
+        if len(keep) < len(rows):
+            self.dropped["held by a better-ranked origin"] += len(rows) - len(keep)
+        return keep
+
+    def _save_sessions_only(self, rows: list[tuple]) -> None:
+        """Session rows (the columns of ``sleep_sessions``) whose stages come from another file:
+        upserted like :meth:`Sleep.save` does, without touching their stages."""
+        cols = ", ".join(_SESSION_COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _SESSION_COLUMNS[1:])
+        changed = " OR ".join(f"{c} IS NOT excluded.{c}" for c in _SESSION_COLUMNS[1:])
+        self.conn.executemany(
+            f"INSERT INTO sleep_sessions ({cols}) VALUES ({', '.join('?' * len(_SESSION_COLUMNS))}) "
+            f"ON CONFLICT (id) DO UPDATE SET {updates} WHERE {changed}",
+            ((r[0], self._source_ids(r[1])) + r[2:] for r in rows),
+        )
+
+    def _save_stages(self, rows: list[tuple]) -> None:
+        """(session id, kind, start_ms, start_off, end_ms, end_off, stage) for stored sessions."""
+        present = set()
+        ids = sorted({r[0] for r in rows})
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            present.update(r[0] for r in self.conn.execute(
+                f"SELECT id FROM sleep_sessions WHERE id IN ({', '.join('?' * len(part))})", part))
+        keep = [r for r in rows if r[0] in present]
+        if len(keep) < len(rows):
+            self.dropped["stage of a session not imported"] += len(rows) - len(keep)
+        self.conn.executemany(
+            "INSERT INTO sleep_stages (session_id, kind, start_ms, start_offset_s, end_ms, end_offset_s, stage) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, kind, start_ms) DO UPDATE SET "
+            "start_offset_s = excluded.start_offset_s, end_ms = excluded.end_ms, end_offset_s = excluded.end_offset_s, "
+            "stage = excluded.stage WHERE start_offset_s IS NOT excluded.start_offset_s OR end_ms IS NOT "
+            "excluded.end_ms OR end_offset_s IS NOT excluded.end_offset_s OR stage IS NOT excluded.stage",
+            keep,
+        )
+
+
+def save_rollups(vault: Vault, conn: sqlite3.Connection, table: str, origin: str,
+                 rows: list[tuple[str, SourceKey, float]]) -> int:
+    """Upsert (date, source key, value) into a rollup table under the origin precedence rule.
+    Returns the rows actually written."""
+    column = _ROLLUP_COLUMN[table]
+    rank = origins.origin_rank(origin)
+    kind = int if column in ("distance_mm", "floors") else float
+    written = 0
+    for day, key, value in rows:
+        sid = vault.source_id(key, origin=origin)
+        held = conn.execute(
+            f"SELECT s.origin, t.source_id, t.{column} FROM {table} AS t JOIN sources AS s ON s.id = t.source_id "
+            "WHERE t.date = ?", (day,),
+        ).fetchone()
+        value = kind(round(value)) if kind is int else round(float(value), 3)
+        if held is not None:
+            if origins.origin_rank(held[0]) < rank or (held[1] == sid and held[2] == value):
+                continue
+        written += conn.execute(
+            f"INSERT INTO {table} (date, source_id, {column}) VALUES (?, ?, ?) ON CONFLICT (date) DO UPDATE SET "
+            f"source_id = excluded.source_id, {column} = excluded.{column}",
+            (day, sid, value),
+        ).rowcount
+    return written

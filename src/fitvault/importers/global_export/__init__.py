@@ -1,0 +1,2 @@
+"""``Global Export Data`` JSON (Takeout) and the same files of the old account archives
+(``user-site-export/``, ``MyFitbitData/<name>/<category>/``): reference §4.2."""

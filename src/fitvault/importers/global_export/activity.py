@@ -1,0 +1,109 @@
+"""Per-minute ``steps-``, ``distance-``, ``calories-`` and daily ``*_minutes-`` JSON (reference §4.2).
+
+::
+
+    {"dateTime": "03/01/24 08:01:00", "value": "87"}      steps per minute (a string)
+    {"dateTime": "03/01/24 08:01:00", "value": "6410.0"}  distance per minute, centimetres
+    {"dateTime": "03/01/24 08:01:00", "value": "1.23"}    calories per minute, kcal, BMR included
+    {"dateTime": "03/01/24 00:00:00", "value": "763"}     sedentary / lightly / moderately / very active minutes
+
+* steps go to ``steps`` as one-minute intervals. Zero-step minutes are not stored: the export
+  cannot tell a worn minute from an unworn one, and they add nothing to a day's sum.
+* distance and calories are summed per local day into the reconciled daily totals
+  ``daily_distance`` (mm) and ``daily_total_calories`` (kcal).
+* the four activity-minute families are joined per day into one ``active_minutes`` interval
+  covering the local day (light, moderate, vigorous = lightly, moderately, very). A day with
+  1440 sedentary minutes and no active minute is the export's placeholder padding (also into
+  the future): not stored.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fitvault.importers._base import Job
+from fitvault.importers._clock import DAY_MS, date_text, parse_mdy
+from fitvault.importers.global_export._minutes import first_of_each_instant, place
+
+_ACTIVITY_INDEX = {"sedentary_minutes": 0, "lightly_active_minutes": 1, "moderately_active_minutes": 2,
+                   "very_active_minutes": 3}
+MINUTE_MS = 60_000
+
+
+def _minutes(job: Job, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    walls: list[int] = []
+    values: list[float] = []
+    for rec in job.json():
+        try:
+            wall = parse_mdy(rec["dateTime"])  # type: ignore[index]
+            value = float(rec["value"])  # type: ignore[index]
+        except (KeyError, TypeError, ValueError) as exc:
+            job.bad(f"unreadable record: {exc}", rec)
+            continue
+        if value < 0 or value != value:
+            job.bad(f"impossible value: {value}", rec)
+            continue
+        walls.append(wall)
+        values.append(value * scale)
+    return np.array(walls, dtype=np.int64), np.array(values, dtype=np.float64)
+
+
+def read_steps(job: Job) -> None:
+    walls, values = _minutes(job, 1.0)
+    counts = np.rint(values).astype(np.int64)
+    nonzero = counts > 0
+    job.drop("zero-step minute (not stored)", int(len(counts) - np.count_nonzero(nonzero)))
+    walls, counts = walls[nonzero], counts[nonzero]
+    too_many = counts > 1000
+    if too_many.any():
+        for wall, count in zip(walls[too_many].tolist(), counts[too_many].tolist()):
+            job.bad(f"impossible step count in a minute: {count}", {"wall_ms": wall, "value": count})
+        walls, counts = walls[~too_many], counts[~too_many]
+    utc, offs = place(job, "steps", walls, counts)
+    keep = first_of_each_instant(job, utc)
+    src = job.source
+    clock = job.clock
+    for t, off, count in zip(utc[keep].tolist(), offs[keep].tolist(), counts[keep].tolist()):
+        end = t + MINUTE_MS
+        end_off = clock.instant(end) if clock.zone.instant_offset(end) != clock.zone.instant_offset(t) else off
+        job.emit("steps", (t, src, off, end, end_off, count))
+
+
+def _daily_total(job: Job, family: str, table: str, scale: float, fingerprint_scale: float) -> None:
+    walls, values = _minutes(job, scale)
+    keys = np.rint(values * fingerprint_scale / scale).astype(np.int64)
+    utc, offs = place(job, family, walls, keys)
+    if not len(utc):
+        return
+    days = (utc + offs * 1000) // DAY_MS
+    order = np.argsort(days, kind="stable")
+    days, values = days[order], values[order]
+    starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
+    sums = np.add.reduceat(values, starts)
+    for day, total in zip(days[starts].tolist(), sums.tolist()):
+        job.total(table, date_text(day), total)
+
+
+def read_distance(job: Job) -> None:
+    # centimetres -> millimetres; fingerprints compare whole centimetres
+    _daily_total(job, "distance", "daily_distance", 10.0, 1.0)
+
+
+def read_calories(job: Job) -> None:
+    # kcal; fingerprints compare tenths of a kcal
+    _daily_total(job, "calories", "daily_total_calories", 1.0, 10.0)
+
+
+def read_activity_minutes(job: Job, family: str) -> None:
+    index = _ACTIVITY_INDEX[family]
+    for rec in job.json():
+        try:
+            day = date_text(parse_mdy(rec["dateTime"]) // DAY_MS)  # type: ignore[index]
+            minutes = float(rec["value"])  # type: ignore[index]
+        except (KeyError, TypeError, ValueError) as exc:
+            job.bad(f"unreadable record: {exc}", rec)
+            continue
+        if not 0 <= minutes <= 1440:
+            job.bad(f"impossible minutes in a day: {minutes}", rec)
+            continue
+        job.activity.setdefault((job.origin, day), [None, None, None, None])[index] = minutes

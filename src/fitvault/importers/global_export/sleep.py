@@ -1,0 +1,126 @@
+"""``sleep-YYYY-MM-DD.json``: 30-day chunks of API-v1.2-like sleep logs (reference §4.2).
+
+A log becomes a ``sleep_sessions`` row (id = its ``logId``) with its stages (``levels.data``),
+short awakenings (``levels.shortData``) and stage summary (``levels.summary``), exactly like an
+API session. Logs near a chunk boundary appear in two chunks (reference §5.6): the second copy
+is not stored again.
+
+Times are naive local (``2024-03-01T23:05:30.000``). When ``sleep_score.csv`` gives the night's
+wake-up time in UTC (its ``sleep_log_entry_id`` is the ``logId``), the offset is the
+difference between the log's local end and that instant, to the quarter hour; an offset that is
+not the zone's (travel) then places the whole night and is evidence for its local day.
+Otherwise, when a day of the night has an inferred offset (travel, see ``_fingerprint``), that
+offset places the whole night; else the zone places each time.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fitvault.importers._base import Job
+from fitvault.importers._clock import DAY_MS, MAX_OFFSET_S, MIN_OFFSET_S, Sequence, date_text, parse_iso_wall
+
+LEVELS = {"wake": "AWAKE", "awake": "AWAKE", "light": "LIGHT", "deep": "DEEP", "rem": "REM", "asleep": "ASLEEP",
+          "restless": "RESTLESS", "unknown": "UNKNOWN"}
+_QUARTER_MS = 900_000
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def night_offset(job: Job, log_id: str, end_wall: int) -> int | None:
+    """The offset (s) of a night from its UTC wake-up time, when it is not the zone's."""
+    wake = job.state.wake_utc.get(log_id)
+    if wake is None:
+        return None
+    offset_s = round((end_wall - wake) / _QUARTER_MS) * _QUARTER_MS // 1000
+    if not MIN_OFFSET_S <= offset_s <= MAX_OFFSET_S:
+        return None
+    day = end_wall // DAY_MS
+    if offset_s in job.clock.zone.day_offsets(day):
+        return None
+    job.clock.evidence.add(day, offset_s, "sleep log vs sleep_score.csv wake-up time")
+    return offset_s
+
+
+def read_sleep(job: Job) -> None:
+    for rec in job.json():
+        if not isinstance(rec, dict):
+            job.bad("not a sleep log", rec)
+            continue
+        try:
+            row = _log(job, rec)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            job.bad(f"unreadable sleep log: {exc}", rec)
+            continue
+        if row is not None:
+            job.emit("sleep_sessions", row)
+
+
+def _log(job: Job, rec: dict) -> tuple | None:
+    log_id = str(int(rec["logId"]))
+    if "sleep:" + log_id in job.state.seen:
+        job.drop("sleep log repeated in another chunk (stored once)")
+        return None
+    job.state.seen.add("sleep:" + log_id)
+    start_wall, end_wall = parse_iso_wall(rec["startTime"]), parse_iso_wall(rec["endTime"])
+    if end_wall < start_wall:
+        raise ValueError("the sleep log ends before it starts")
+    clock = job.clock
+    # One offset for the whole night when the night's own evidence or its day's says the person
+    # was away from the zone (a night placed half in one zone and half in another would be wrong).
+    fixed = night_offset(job, log_id, end_wall)
+    if fixed is None:
+        fixed = clock.evidence.override(end_wall // DAY_MS)
+    if fixed is None:
+        fixed = clock.evidence.override(start_wall // DAY_MS)
+
+    def at(wall: int, seq: Sequence) -> tuple[int, int]:
+        if fixed is not None:
+            return wall - fixed * 1000, fixed
+        return clock.local(wall, seq)
+
+    seq = Sequence()
+    start_ms, start_off = at(start_wall, seq)
+    levels = rec.get("levels") or {}
+    parts = []
+    for key, kind in (("data", "stage"), ("shortData", "short_awakening")):
+        part_seq = Sequence()
+        for item in levels.get(key) or ():
+            wall = parse_iso_wall(item["dateTime"])
+            seconds = float(item.get("seconds") or 0)
+            if seconds <= 0:
+                continue
+            p_start, p_off = at(wall, part_seq)
+            p_end, p_end_off = at(wall + int(seconds * 1000), part_seq)
+            level = str(item.get("level", "unknown")).lower()
+            parts.append((kind, p_start, p_off, p_end, p_end_off, LEVELS.get(level, level.upper())))
+    end_ms, end_off = at(end_wall, seq)
+    summary = []
+    for stage, values in (levels.get("summary") or {}).items():
+        if isinstance(values, dict) and values.get("minutes") is not None:
+            summary.append((LEVELS.get(stage.lower(), stage.upper()), int(values["minutes"]), int(values.get("count") or 0)))
+    sleep_type = str(rec.get("type") or ("stages" if "deep" in (levels.get("summary") or {}) else "classic")).upper()
+    main = rec.get("mainSleep", rec.get("isMainSleep"))
+    session = (
+        log_id, job.source, start_ms, start_off, end_ms, end_off, sleep_type, int(bool(main)), 0, 1, None,
+        int(rec.get("logType") == "manual"), _int(rec.get("timeInBed")), _int(rec.get("minutesAsleep")),
+        _int(rec.get("minutesAwake")), _int(rec.get("minutesToFallAsleep")), _int(rec.get("minutesAfterWakeup")),
+        None, None,
+    )
+    start_day = date.fromisoformat(date_text((start_ms + start_off * 1000) // DAY_MS))
+    return (session, unique_parts(job, parts), sorted(summary), start_day)
+
+
+def unique_parts(job: Job, parts: list[tuple]) -> list[tuple]:
+    """Parts sorted, one per (kind, start): two stages can land on one instant when a night's wall
+    times fall in a spring-forward gap; the first is kept (a re-import then rewrites nothing)."""
+    seen: dict[tuple, tuple] = {}
+    for part in parts:
+        key = (part[0], part[1])
+        if key in seen:
+            job.drop("stage on the same instant as an earlier one (a wall time the clock skipped)")
+        else:
+            seen[key] = part
+    return sorted(seen.values())

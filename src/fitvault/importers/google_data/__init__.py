@@ -1,0 +1,1 @@
+"""Takeout ``*_GoogleData`` CSVs (UTC instants, explicit units, a device per row): reference §4.3."""

@@ -1,0 +1,255 @@
+"""``Physical Activity_GoogleData``: ``<family>_YYYY-MM-DD.csv`` flat or in per-family folders,
+monthly, plus undated ``<family>.csv`` (reference §4.1 D, §4.3).
+
+Rows are ``timestamp,<value columns>,data source``; ``timestamp`` is UTC with ``Z`` (fractions
+of a second on some families); daily families stamp ``...T00:00:00Z`` to mean the local calendar
+date. ``data source`` names the recorder (``Pixel Watch``, ``MobileTrack`` ...): it becomes the
+row's source (device and form factor), so readers can keep one recorder per day instead of
+adding a phone's steps to a watch's (reference §5.10).
+
+Families and their tables (units as in the files: metres, grams, millimetres, kcal):
+
+=============================  ==========================================  =========================
+family (file name)             columns used                                table
+=============================  ==========================================  =========================
+``heart_rate``                 ``beats per minute``                        ``heart_rate``
+``steps``                      ``steps``                                   ``steps`` (1-minute)
+``distance``                   ``distance`` / ``meters``                   ``daily_distance`` (sum)
+``calories``                   ``calories`` / ``kilocalories``             ``daily_total_calories`` (sum)
+``floors``                     ``floors``                                  ``daily_floors`` (sum)
+``active_zone_minutes``        ``heart rate zone``, ``total minutes``      ``active_zone_minutes``
+``active_minutes``             ``light``, ``moderate``, ``very``           ``active_minutes``
+``daily_resting_heart_rate``   ``beats per minute``                        ``resting_heart_rate``
+``weight``                     ``weight grams``                            ``weight``
+``height``                     ``height millimeters``                      ``height``
+``oxygen_saturation``          ``oxygen saturation percentage`` / ``%``    ``spo2``
+=============================  ==========================================  =========================
+
+A minute-stamped row covers one minute; an ``active_minutes`` row stamped at UTC midnight with
+more than one minute in it is a day's total and covers that local day.
+"""
+
+from __future__ import annotations
+
+from fitvault import timeutil
+from fitvault.datatypes.base import SourceKey
+from fitvault.importers._base import FITBIT, Job, csv_records, day_of
+from fitvault.importers._clock import DAY_MS, date_text
+from fitvault.importers._text import after_2008, cell, number
+
+MINUTE_MS = 60_000
+_PHONES = ("mobiletrack", "phone")
+_APPS = ("app", "health connect", "health kit", "healthkit", "com.")
+
+
+def source_of(name: str) -> SourceKey:
+    """The source key of a ``data source`` value."""
+    n = name.strip()
+    low = n.lower()
+    if not n:
+        return FITBIT
+    if low in ("manual",):
+        return ("FITBIT", "", "", "", "MANUAL", "")
+    if low == "derived":
+        return ("FITBIT", "", "", "", "DERIVED", "")
+    if any(p in low for p in _PHONES):
+        return ("FITBIT", n, "", "PHONE", "", "")
+    if any(a in low for a in _APPS):
+        return ("FITBIT", "", "", "", "", n)
+    return ("FITBIT", n, "", "WATCH" if "watch" in low else "FITNESS_BAND", "", "")
+
+
+def _time_roles(extra: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    return {"time": ("timestamp",), "source": ("data source", "data_source"), **extra}
+
+
+def _rows(job: Job, extra: dict[str, tuple[str, ...]], optional: tuple[str, ...] = ()):
+    """(row, cols, UTC ms or None for a bad stamp, source key) of a GoogleData CSV."""
+    last_name, last_key = None, FITBIT
+    for row, c in csv_records(job, _time_roles(extra), optional=("source",) + optional):
+        name = cell(row, c.get("source"))
+        if name != last_name:
+            last_name, last_key = name, source_of(name)
+        yield row, c, last_key
+
+
+def _instant(job: Job, row: list[str], c: dict[str, int]) -> int:
+    return after_2008(timeutil.parse_instant_ms(cell(row, c["time"])))
+
+
+# -- fingerprints (the evidence pass) ----------------------------------------------------------
+
+FINGERPRINTS = {  # family -> (value column names, key scale)
+    "heart_rate": (("beats per minute", "bpm"), 1.0),
+    "steps": (("steps",), 1.0),
+    "distance": (("distance", "meters", "distance meters"), 100.0),   # metres -> whole cm
+    "calories": (("calories", "kilocalories", "kcal"), 10.0),          # tenths of a kcal
+}
+
+
+def prepare(job: Job, family: str) -> None:
+    names, scale = FINGERPRINTS[family]
+    fp = job.state.fingerprints
+    for row, c, _key in _rows(job, {"value": names}):
+        try:
+            value = number(cell(row, c["value"]))
+            if not value:
+                continue
+            fp.add(family, _instant(job, row, c), int(round(value * scale)))
+        except ValueError:
+            continue
+
+
+# -- readers ---------------------------------------------------------------------------------
+
+def read_heart_rate(job: Job) -> None:
+    instant, parse, emit = job.clock.instant, timeutil.parse_instant_ms, job.emit
+    for row, c, key in _rows(job, {"bpm": ("beats per minute", "bpm")}):
+        try:
+            text = row[c["bpm"]]  # the common case, without cell()/number() per row (millions of rows)
+            bpm = float(text) if text else 0.0
+            if not bpm:
+                job.drop("no reading (blank or 0)")
+                continue
+            utc = after_2008(parse(row[c["time"]].strip()))
+        except (ValueError, IndexError) as exc:
+            job.problem(exc, row)
+            continue
+        value = int(round(bpm))
+        if 20 <= value <= 250 or job.check(value, 20, 250, "heart rate (bpm)", row):
+            emit("heart_rate", (utc, key, instant(utc), value))
+
+
+def read_steps(job: Job) -> None:
+    clock = job.clock
+    for row, c, key in _rows(job, {"steps": ("steps",)}):
+        try:
+            steps = number(cell(row, c["steps"]))
+            if not steps:
+                job.drop("zero-step minute (not stored)")
+                continue
+            utc = _instant(job, row, c)
+        except ValueError as exc:
+            job.problem(exc, row)
+            continue
+        if job.check(steps, 0, 1000, "steps in a minute", row):
+            off = clock.instant(utc)
+            job.emit("steps", (utc, key, off, utc + MINUTE_MS, clock.instant(utc + MINUTE_MS), int(round(steps))))
+
+
+def _total(job: Job, table: str, names: tuple[str, ...], scale: float, hi: float) -> None:
+    """Per-minute values summed per local day (instant + offset) into a daily total."""
+    clock = job.clock
+    for row, c, key in _rows(job, {"value": names}):
+        try:
+            value = number(cell(row, c["value"]))
+            if not value:
+                continue
+            utc = _instant(job, row, c)
+        except ValueError as exc:
+            job.problem(exc, row)
+            continue
+        if job.check(value, 0, hi, table, row):
+            job.total(table, date_text((utc + clock.instant(utc) * 1000) // DAY_MS), value * scale, key)
+
+
+def _midnight(stamp: str) -> bool:
+    """``...T00:00:00Z`` (fractions of zero allowed): a daily row's stamp."""
+    return stamp[10:19] == "T00:00:00" and stamp[19:].rstrip("Zz").strip(".0") == ""
+
+
+def read_distance(job: Job) -> None:
+    _total(job, "daily_distance", ("distance", "meters", "distance meters"), 1000.0, 200_000.0)
+
+
+def read_calories(job: Job) -> None:
+    _total(job, "daily_total_calories", ("calories", "kilocalories", "kcal"), 1.0, 50_000.0)
+
+
+def read_floors(job: Job) -> None:
+    _total(job, "daily_floors", ("floors",), 1.0, 10_000.0)
+
+
+def read_active_zone_minutes(job: Job) -> None:
+    clock = job.clock
+    for row, c, key in _rows(job, {"zone": ("heart rate zone", "heart_zone_id"), "minutes": ("total minutes",)}):
+        try:
+            minutes = number(cell(row, c["minutes"]))
+            if not minutes:
+                job.drop("no zone minutes (blank or 0)")
+                continue
+            utc = _instant(job, row, c)
+        except ValueError as exc:
+            job.problem(exc, row)
+            continue
+        zone = cell(row, c["zone"]).upper().replace(" ", "_") or None
+        if job.check(minutes, 0, 2, "active zone minutes in a minute", row):
+            job.emit("active_zone_minutes", (utc, key, clock.instant(utc), utc + MINUTE_MS,
+                                             clock.instant(utc + MINUTE_MS), zone, int(minutes)))
+
+
+def read_active_minutes(job: Job) -> None:
+    clock = job.clock
+    for row, c, key in _rows(job, {"light": ("light",), "moderate": ("moderate",), "very": ("very", "vigorous")}):
+        try:
+            values = [number(cell(row, c[k])) or 0.0 for k in ("light", "moderate", "very")]
+            if not any(values):
+                job.drop("no active minutes (blank or 0)")
+                continue
+            utc = _instant(job, row, c)
+        except ValueError as exc:
+            job.problem(exc, row)
+            continue
+        if not job.check(max(values), 0, 1440, "active minutes", row):
+            continue
+        stamp = cell(row, c["time"])
+        if _midnight(stamp) and sum(values) > 1:  # a day's total: the local day
+            start, off = clock.local(timeutil.utc_midnight_ms(day_of(stamp)))
+            end, end_off = clock.local(timeutil.utc_midnight_ms(day_of(stamp)) + DAY_MS)
+        else:
+            start, off = utc, clock.instant(utc)
+            end, end_off = utc + MINUTE_MS, clock.instant(utc + MINUTE_MS)
+        job.emit("active_minutes", (start, key, off, end, end_off, *(int(round(v)) for v in values)))
+
+
+def read_resting(job: Job) -> None:
+    for row, c, key in _rows(job, {"bpm": ("beats per minute", "bpm")}):
+        try:
+            bpm = number(cell(row, c["bpm"]))
+            if not bpm:
+                job.drop("placeholder (resting heart rate 0 or blank)")
+                continue
+            day = day_of(cell(row, c["time"]))
+        except ValueError as exc:
+            job.problem(exc, row)
+            continue
+        if job.check(int(round(bpm)), 20, 200, "resting heart rate (bpm)", row):
+            job.emit("resting_heart_rate", (day, key, int(round(bpm)), None))
+
+
+def _sample(job: Job, table: str, names: tuple[str, ...], lo: float, hi: float, values_of) -> None:
+    clock = job.clock
+    for row, c, key in _rows(job, {"value": names}):
+        try:
+            value = number(cell(row, c["value"]))
+            if not value or (table == "spo2" and value == 50.0):
+                job.drop("no reading (blank, 0 or the 50.0 sentinel)")
+                continue
+            utc = _instant(job, row, c)
+        except ValueError as exc:
+            job.problem(exc, row)
+            continue
+        if job.check(value, lo, hi, table, row):
+            job.emit(table, (utc, key, clock.instant(utc), *values_of(value)))
+
+
+def read_weight(job: Job) -> None:
+    _sample(job, "weight", ("weight grams", "weight"), 500, 700_000, lambda v: (None, v, None))
+
+
+def read_height(job: Job) -> None:
+    _sample(job, "height", ("height millimeters", "height"), 300, 2800, lambda v: (None, int(round(v))))
+
+
+def read_spo2(job: Job) -> None:
+    _sample(job, "spo2", ("oxygen saturation percentage", "percentage", "spo2", "value"), 40, 100, lambda v: (v,))
