@@ -13,7 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from fitvault.simulator import Simulator, SimulatorConfig
+from fitvault.simulator import Simulator
+
+from simulator_wire import authed, civil_of, error_of, list_pages, ms, secs, start_sim
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=timezone.utc)
 UTC = timezone.utc
@@ -25,16 +27,6 @@ RHR_PATH = "/v4/users/me/dataTypes/daily-resting-heart-rate/dataPoints"
 
 
 # -- helpers (independent parsing of the wire format) ------------------------------------------
-
-def ms(text: str) -> int:
-    dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return int(dt.timestamp()) * 1000 + dt.microsecond // 1000
-
-
-def secs(duration: str) -> int:
-    assert duration.endswith("s")
-    return int(duration[:-1])
-
 
 def hr_tuple(point: dict) -> tuple:
     st = point["heartRate"]["sampleTime"]
@@ -52,39 +44,14 @@ def span_tuple(x: dict) -> tuple:
     return (ms(x["startTime"]), secs(x["startUtcOffset"]), ms(x["endTime"]), secs(x["endUtcOffset"]), x["type"])
 
 
-def civil_of(t_ms: int, off_s: int) -> datetime:
-    return datetime(1970, 1, 1) + timedelta(milliseconds=t_ms + off_s * 1000)
-
-
-def new_sim(**kw) -> Simulator:
-    kw.setdefault("now", NOW)
-    return Simulator(SimulatorConfig(seed=7, **kw)).start()
-
-
-def authed(sim: Simulator, scopes=None, **kw) -> httpx.Client:
-    token = sim.issue_token(scopes)["access_token"]
-    return httpx.Client(base_url=sim.url, headers={"Authorization": f"Bearer {token}"}, timeout=kw.get("timeout", 10))
+def new_sim(now: datetime = NOW, **kw) -> Simulator:
+    return start_sim(now, **kw)
 
 
 def walk(client: httpx.Client, path: str, **params) -> tuple[list[dict], list[dict]]:
     """Follow nextPageToken to the end; returns (all points, raw pages)."""
-    points, pages, token = [], [], None
-    while True:
-        q = dict(params, **({"pageToken": token} if token else {}))
-        r = client.get(path, params=q)
-        assert r.status_code == 200, r.text
-        page = r.json()
-        pages.append(page)
-        points.extend(page["dataPoints"])
-        token = page["nextPageToken"]
-        if not token:
-            return points, pages
-
-
-def error_of(r: httpx.Response) -> tuple[int, str, str | None, str]:
-    err = r.json()["error"]
-    reason = err["details"][0].get("reason") if err.get("details") else None
-    return err["code"], err["status"], reason, err["message"]
+    pages = list_pages(client, path, **params)
+    return [point for page in pages for point in page["dataPoints"]], pages
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ import pytest
 
 from fitvault.simulator import Simulator, SimulatorConfig
 
+from simulator_wire import authed, civil_of, device, error_of, list_points, ms, secs, start_sim
+
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=timezone.utc)
 UTC = timezone.utc
 SCOPE = "https://www.googleapis.com/auth/googlehealth."
@@ -21,16 +23,6 @@ TCX_NS = {"t": "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"}
 
 
 # -- helpers (independent parsing of the wire format) ------------------------------------------
-
-def ms(text: str) -> int:
-    dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return int(dt.timestamp()) * 1000 + dt.microsecond // 1000
-
-
-def secs(duration: str) -> int:
-    assert duration.endswith("s")
-    return int(duration[:-1])
-
 
 def utc(*a: int) -> datetime:
     return datetime(*a, tzinfo=UTC)
@@ -41,31 +33,9 @@ def iv_row(iv: dict) -> dict:
             "end_ms": ms(iv["endTime"]), "end_offset_s": secs(iv["endUtcOffset"])}
 
 
-def device(point: dict) -> str:
-    return point["dataSource"].get("device", {}).get("displayName", "")  # as the vault stores it
-
-
-def civil_date(ms_: int, off: int) -> date:
-    return (datetime(1970, 1, 1) + timedelta(milliseconds=ms_ + off * 1000)).date()
-
-
-def error_of(r: httpx.Response) -> tuple[int, str, str | None, str]:
-    err = r.json()["error"]
-    reason = err["details"][0].get("reason") if err.get("details") else None
-    return err["code"], err["status"], reason, err["message"]
-
-
 def walk(client: httpx.Client, dtype: str, **params) -> list[dict]:
     """Every point of a list walk, following nextPageToken."""
-    points, token = [], None
-    while True:
-        r = client.get(BASE + dtype + "/dataPoints", params=dict(params, **({"pageToken": token} if token else {})))
-        assert r.status_code == 200, r.text
-        page = r.json()
-        points.extend(page["dataPoints"])
-        token = page["nextPageToken"]
-        if not token:
-            return points
+    return list_points(client, BASE + dtype + "/dataPoints", **params)
 
 
 def daily_body(first: date, end: date, **extra) -> dict:
@@ -134,14 +104,8 @@ def event_rows(point: dict) -> list[dict]:
              "event_type": e["exerciseEventType"]} for i, e in enumerate(point["exercise"].get("exerciseEvents", []))]
 
 
-def new_sim(**kw) -> Simulator:
-    kw.setdefault("now", NOW)
-    return Simulator(SimulatorConfig(seed=7, **kw)).start()
-
-
-def authed(sim: Simulator, scopes=None) -> httpx.Client:
-    token = sim.issue_token(scopes)["access_token"]
-    return httpx.Client(base_url=sim.url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+def new_sim(now: datetime = NOW, **kw) -> Simulator:
+    return start_sim(now, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +117,7 @@ def msim():
 
 @pytest.fixture(scope="module")
 def client(msim):
-    with authed(msim) as c:
+    with authed(msim, timeout=30) as c:
         yield c
 
 
@@ -340,7 +304,8 @@ def test_exercise_list_matches_truth_with_civil_filter(client, msim, exercises):
     p = msim.person
     rows = [exercise_row(x) for x in reversed(exercises)]
     wide = p.truth("exercises", utc(2026, 10, 14), utc(2026, 11, 21))
-    truth = [r for r in wide if date(2026, 10, 15) <= civil_date(r["start_ms"], r["start_offset_s"]) < date(2026, 11, 20)]
+    truth = [r for r in wide
+             if date(2026, 10, 15) <= civil_of(r["start_ms"], r["start_offset_s"]).date() < date(2026, 11, 20)]
     assert rows == truth and len(rows) >= 15
     assert [r for x in reversed(exercises) for r in split_rows(x)] == [
         r for r in p.truth("exercise_splits", utc(2026, 10, 14), utc(2026, 11, 21)) if r["exercise_id"] in {t["id"] for t in truth}]
@@ -349,7 +314,7 @@ def test_exercise_list_matches_truth_with_civil_filter(client, msim, exercises):
     kinds = {(r["exercise_type"], r["has_gps"], r["device"] == "") for r in rows}
     assert {("RUNNING", 1, False), ("BIKING", 1, False), ("WALKING", 0, False), ("YOGA", 0, True)} <= kinds
     # the civil filter compares local start times: one the evening of Nov 18 local starts Nov 19 UTC
-    assert any(civil_date(r["start_ms"], 0) != civil_date(r["start_ms"], r["start_offset_s"]) for r in rows)
+    assert any(civil_of(r["start_ms"], 0).date() != civil_of(r["start_ms"], r["start_offset_s"]).date() for r in rows)
     for x in exercises:
         ex = x["exercise"]
         assert x["name"] == f"users/{p.health_user_id}/dataTypes/exercise/dataPoints/{x['name'].rsplit('/', 1)[1]}"
@@ -440,7 +405,7 @@ def test_exercise_agrees_with_steps_distance_and_heart_rate(client, msim, exerci
 def test_exercise_arrives_after_its_end():
     sim = new_sim(now=utc(2026, 10, 22, 23, 0))  # the run ends 22:56:00Z, created a few minutes later
     try:
-        with authed(sim) as c:
+        with authed(sim, timeout=30) as c:
             flt = phys("exercise", utc(2026, 10, 22), utc(2026, 10, 23))
             assert c.get(BASE + "exercise/dataPoints", params={"filter": flt}).json()["dataPoints"] == []
             sim.clock.set(utc(2026, 10, 22, 23, 30))
@@ -459,12 +424,13 @@ def test_tcx_export(msim, exercises):
     gps = next(x for x in exercises if x["exercise"]["interval"]["startTime"] == "2026-10-22T22:15:00Z")
     gid = gps["name"].rsplit("/", 1)[1]
     path = BASE + f"exercise/dataPoints/{gid}:exportExerciseTcx"
-    with authed(msim, [SCOPE + "activity_and_fitness.readonly"]) as only_activity:
+    with authed(msim, [SCOPE + "activity_and_fitness.readonly"], timeout=30) as only_activity:
         r = only_activity.get(path)
         assert error_of(r)[:3] == (403, "PERMISSION_DENIED", "ACCESS_TOKEN_SCOPE_INSUFFICIENT")
-    with authed(msim, [SCOPE + "location.readonly"]) as only_location:
+    with authed(msim, [SCOPE + "location.readonly"], timeout=30) as only_location:
         assert only_location.get(path).status_code == 403
-    with authed(msim, [SCOPE + "activity_and_fitness.readonly", SCOPE + "location.readonly"]) as c:
+    with authed(msim, [SCOPE + "activity_and_fitness.readonly", SCOPE + "location.readonly"],
+                timeout=30) as c:
         raw = c.get(path, params={"alt": "media"})
         assert raw.status_code == 200 and raw.headers["content-type"].startswith("application/vnd.garmin.tcx+xml")
         as_json = c.get(path, params={"partialData": "false"}).json()
@@ -561,7 +527,7 @@ def test_daily_zones_and_vo2_max_with_late_arrival(client, msim):
     assert {r["estimated"] for r in vrows} == {0, 1}
     for row in vrows:
         recent = [r["run_vo2_max_ml_kg_min"] for r in rrows
-                  if row["date"] - timedelta(days=13) <= civil_date(r["time_ms"], r["utc_offset_s"]) <= row["date"]]
+                  if row["date"] - timedelta(days=13) <= civil_of(r["time_ms"], r["utc_offset_s"]).date() <= row["date"]]
         assert row["estimated"] == (not recent)
         if recent:
             assert row["vo2_max_ml_kg_min"] == round(sum(recent) / len(recent), 1)
@@ -570,7 +536,8 @@ def test_daily_zones_and_vo2_max_with_late_arrival(client, msim):
     rv = client.post(BASE + "run-vo2-max/dataPoints:dailyRollUp", json=daily_body(date(2026, 9, 1), date(2026, 11, 20),
                                                                                  windowSizeDays=79)).json()
     (b,) = rv["rollupDataPoints"]
-    vals = [r["run_vo2_max_ml_kg_min"] for r in rrows if civil_date(r["time_ms"], r["utc_offset_s"]) < date(2026, 11, 19)]
+    vals = [r["run_vo2_max_ml_kg_min"] for r in rrows
+            if civil_of(r["time_ms"], r["utc_offset_s"]).date() < date(2026, 11, 19)]
     assert (b["runVo2Max"]["rateMin"], b["runVo2Max"]["rateMax"]) == (min(vals), max(vals))
 
 

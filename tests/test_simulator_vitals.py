@@ -10,7 +10,9 @@ from datetime import date, datetime, timedelta, timezone
 import httpx
 import pytest
 
-from fitvault.simulator import Simulator, SimulatorConfig
+from fitvault.simulator import Simulator
+
+from simulator_wire import authed, civil_of, device, list_points, ms, secs, start_sim
 
 UTC = timezone.utc
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)  # after the DST change and the Tokyo trip
@@ -19,24 +21,6 @@ SLEEP = V4.format("sleep")
 
 
 # -- independent parsing -----------------------------------------------------------------------
-
-def ms(text: str) -> int:
-    dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return int(dt.timestamp()) * 1000 + dt.microsecond // 1000
-
-
-def secs(duration: str) -> int:
-    assert duration.endswith("s")
-    return int(duration[:-1])
-
-
-def local(t_ms: int, off_s: int) -> datetime:
-    return datetime(1970, 1, 1) + timedelta(milliseconds=t_ms + off_s * 1000)
-
-
-def device(point: dict) -> str:
-    return point["dataSource"].get("device", {}).get("displayName", "")
-
 
 def sample(point: dict, key: str) -> dict:
     st = point[key]["sampleTime"]
@@ -108,15 +92,7 @@ TABLES = {"heart-rate-variability": "hrv", "oxygen-saturation": "spo2", "respira
 
 
 def walk(client: httpx.Client, dtype: str, suffix: str = "", **params) -> list[dict]:
-    points, token = [], None
-    while True:
-        r = client.get(V4.format(dtype) + suffix, params=dict(params, **({"pageToken": token} if token else {})))
-        assert r.status_code == 200, r.text
-        page = r.json()
-        points.extend(page["dataPoints"])
-        token = page["nextPageToken"]
-        if not token:
-            return points
+    return list_points(client, V4.format(dtype) + suffix, **params)
 
 
 def physical(dtype: str, lo: str, hi: str) -> str:
@@ -139,12 +115,7 @@ def at(text: str) -> datetime:
 
 
 def new_sim(now: datetime = NOW, **kw) -> Simulator:
-    return Simulator(SimulatorConfig(seed=7, now=now, **kw)).start()
-
-
-def authed(sim: Simulator) -> httpx.Client:
-    token = sim.issue_token()["access_token"]
-    return httpx.Client(base_url=sim.url, headers={"Authorization": f"Bearer {token}"}, timeout=20)
+    return start_sim(now, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +127,7 @@ def msim():
 
 @pytest.fixture(scope="module")
 def client(msim):
-    with authed(msim) as c:
+    with authed(msim, timeout=20) as c:
         yield c
 
 
@@ -224,7 +195,7 @@ def test_civil_filter_on_tokyo_samples(client, msim):
                   pageSize=10000)
     got = [row("oxygen-saturation", p) for p in reversed(points)]
     wide = msim.person.truth("spo2", at("2026-11-11T00:00:00Z"), at("2026-11-13T00:00:00Z"))
-    assert got == [r for r in wide if local(r["time_ms"], r["utc_offset_s"]).date() == date(2026, 11, 12)]
+    assert got == [r for r in wide if civil_of(r["time_ms"], r["utc_offset_s"]).date() == date(2026, 11, 12)]
     assert got and {r["utc_offset_s"] for r in got} == {32400}
     # a civil window of a few hours in Tokyo: local 02:00-04:00 is 17:00Z-19:00Z the day before
     short = walk(client, "heart-rate-variability",
@@ -251,7 +222,7 @@ def test_nightly_values_come_from_the_main_sleep(client, msim):
     for s in sessions:
         start, end = ms(s["interval"]["startTime"]), ms(s["interval"]["endTime"])
         end_off = secs(s["interval"]["endUtcOffset"])
-        night = local(end, end_off).date()
+        night = civil_of(end, end_off).date()
         h = [r for r in hrv if start <= r["time_ms"] < end]
         o = [r for r in spo2 if start <= r["time_ms"] < end]
         staged = s["type"] == "STAGES"
@@ -341,7 +312,7 @@ def test_skin_temperature_baseline_from_served_nights(client, msim):
 def test_late_arrival():
     sim = new_sim(now=datetime(2026, 11, 20, 12, 30, tzinfo=UTC), access_token_ttl_s=86400)  # night ended 12:01Z
     try:
-        with authed(sim) as c:
+        with authed(sim, timeout=20) as c:
             p = sim.person
             (s,) = [x for x in main_sleeps(c, "2026-11-20", "2026-11-21")]
             end = ms(s["interval"]["endTime"])
@@ -390,7 +361,7 @@ def test_body_measurements_shapes_truth_and_get(client, msim):
             assert x["name"] == f"users/{p.health_user_id}/dataTypes/{dtype}/dataPoints/{row(dtype, x)['id']}"
             st = x[key]["sampleTime"]
             t, off = ms(st["physicalTime"]), secs(st["utcOffset"])
-            c = local(t, off)
+            c = civil_of(t, off)
             want = {k: v for k, v in (("hours", c.hour), ("minutes", c.minute), ("seconds", c.second),
                                       ("nanos", c.microsecond * 1000)) if v}
             assert st["civilTime"] == {"date": {"year": c.year, "month": c.month, "day": c.day}, "time": want}
@@ -409,7 +380,7 @@ def test_body_measurements_shapes_truth_and_get(client, msim):
     heights = [row("height", x) for x in reversed(got["height"])]
     assert [h["height_mm"] for h in heights] == [1781, 1779]
     assert isinstance(got["height"][0]["height"]["heightMillimeters"], str)
-    assert local(heights[0]["time_ms"], heights[0]["utc_offset_s"]).date() == date(2025, 1, 16)
+    assert civil_of(heights[0]["time_ms"], heights[0]["utc_offset_s"]).date() == date(2025, 1, 16)
     # get: the same point as the list; unknown ids and wrong types are 404
     for dtype in ("weight", "body-fat", "height"):
         x = got[dtype][len(got[dtype]) // 2]
@@ -436,7 +407,7 @@ def test_weight_in_berlin_is_a_manual_log_at_the_local_offset(client, msim):
     assert rows and {r["utc_offset_s"] for r in rows} == {7200} and {r["device"] for r in rows} == {""}
     assert {r["notes"] for r in rows} <= {None, "Hotel scale"}
     wide = msim.person.truth("weight", datetime(2026, 6, 9, tzinfo=UTC), datetime(2026, 6, 21, tzinfo=UTC))
-    assert list(reversed(rows)) == [r for r in wide if datetime(2026, 6, 10, 12) <= local(r["time_ms"], r["utc_offset_s"])
+    assert list(reversed(rows)) == [r for r in wide if datetime(2026, 6, 10, 12) <= civil_of(r["time_ms"], r["utc_offset_s"])
                                     < datetime(2026, 6, 20, 10)]
     before = msim.person.truth("weight", datetime(2026, 6, 10, tzinfo=UTC), NOW,
                                as_of=datetime(2026, 6, 12, tzinfo=UTC))
@@ -480,7 +451,7 @@ def test_context_endpoints(client, msim):
     assert retired["lastSyncTime"] <= "2026-05-01T00:00:00Z" and "batteryLevel" not in retired
     tokyo = new_sim(now=datetime(2026, 11, 12, 3, tzinfo=UTC))
     try:
-        with authed(tokyo) as c:
+        with authed(tokyo, timeout=20) as c:
             s = c.get("/v4/users/me/settings").json()
             assert (s["timeZone"], s["utcOffset"]) == ("Asia/Tokyo", "32400s")
     finally:

@@ -98,6 +98,13 @@ def known_types() -> str:
     return f"type ids: {', '.join(type_ids)}; table names: {', '.join(sorted(TABLES_BY_NAME))}"
 
 
+def type_names(types: Iterable[str] | str | None) -> list[str]:
+    """The names in ``types`` (an iterable, or one comma-separated string), stripped, blanks left out."""
+    if isinstance(types, str):
+        types = types.split(",")
+    return [n.strip() for n in types or () if n and n.strip()]
+
+
 def resolve_tables(types: Iterable[str] | str | None) -> list[Table]:
     """The catalogue tables named by Google type ids or vault table names (all when empty).
 
@@ -105,9 +112,7 @@ def resolve_tables(types: Iterable[str] | str | None) -> list[Table]:
     ``steps`` and ``daily_steps``, ``"sleep"`` the sessions and the stages.
     Returned in catalogue order, each once. Unknown names raise :class:`ConfigError`.
     """
-    if isinstance(types, str):
-        types = types.split(",")
-    names = [n.strip() for n in types or () if n and n.strip()]
+    names = type_names(types)
     if not names:
         return list(TABLES)
     wanted: set[str] = set()

@@ -54,6 +54,7 @@ from fitvault.export.common import (
     prepare_out_dir,
     resolve_tables,
     sql_fraction,
+    type_names,
 )
 
 SLEEP_STATES: dict[str, int] = {"DEEP": 1, "LIGHT": 1, "REM": 1, "ASLEEP": 1, "RESTLESS": 2, "AWAKE": 3}
@@ -88,9 +89,7 @@ _SPEC_BY_TABLE = {s.table: s for s in PER_DAY}
 
 def per_day_specs(types: Iterable[str] | str | None) -> list[DaySpec]:
     """The per-day file types for ``types`` (all when empty); a type with none is an error."""
-    if isinstance(types, str):
-        types = types.split(",")
-    names = [n.strip() for n in types or () if n and n.strip()]
+    names = type_names(types)
     if not names:
         return list(PER_DAY)
     wanted: set[str] = set()

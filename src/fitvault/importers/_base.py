@@ -130,6 +130,15 @@ class Job:
     def drop(self, reason: str, n: int = 1) -> None:
         self.dropped[reason] += n
 
+    def first_time(self, key: str, repeated: str) -> bool:
+        """True the first time this import meets ``key`` (``sleep:<id>``, ``exercise:<id>``); a
+        repeat (the same log in two chunks or files) is dropped, counted as ``repeated``."""
+        if key in self.state.seen:
+            self.drop(repeated)
+            return False
+        self.state.seen.add(key)
+        return True
+
     def bad(self, reason: str, record: object) -> None:
         if self.writer is not None:
             self.writer.bad(reason, record)

@@ -117,12 +117,20 @@ def date_axis(ax: Axes, start: date, end: date, *, xlabel: str | None = "Local d
         ax.set_xlabel(xlabel)
 
 
+def naive_index(values) -> pd.DatetimeIndex:
+    """Wall-clock times without a zone: a zone, if any, is dropped and each time kept as it reads."""
+    idx = pd.DatetimeIndex(values)
+    return idx.tz_localize(None) if idx.tz is not None else idx
+
+
+def wall_clock(frame: pd.DataFrame) -> pd.DatetimeIndex:
+    """The local wall-clock time of each row of a timed frame: its ``local_time`` column, else its index."""
+    return naive_index(frame["local_time"] if "local_time" in frame.columns else frame.index)
+
+
 def naive_times(values) -> np.ndarray:
     """Wall-clock times as ``datetime64`` (what matplotlib's date converter takes directly)."""
-    idx = pd.DatetimeIndex(values)
-    if idx.tz is not None:
-        idx = idx.tz_localize(None)
-    return idx.to_numpy(dtype="datetime64[ms]")
+    return naive_index(values).to_numpy(dtype="datetime64[ms]")
 
 
 def day_centres(dates) -> np.ndarray:

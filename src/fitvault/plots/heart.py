@@ -26,6 +26,7 @@ from fitvault.plots._base import (
     naive_times,
     new_figure,
     style,
+    wall_clock,
 )
 
 #: Age assumed for the default zones when the vault does not know the person's age.
@@ -129,7 +130,7 @@ def heart_figure(
         fig, ax = new_figure()
         if resampled:
             f = frame
-            x = naive_times(f["local_time"] if "local_time" in f.columns else f.index)
+            x = naive_times(wall_clock(f))
             order = np.argsort(x, kind="stable")
             x = x[order]
             step = _bucket_timedelta(bucket, x)
@@ -147,7 +148,7 @@ def heart_figure(
             what = f"{_bucket_word(bucket)} means with min–max band"
         else:
             f = frame
-            x = naive_times(f["local_time"] if "local_time" in f.columns else f.index)
+            x = naive_times(wall_clock(f))
             y = f["bpm"].to_numpy(dtype=float)
             xb, yb = break_gaps(x, y, np.timedelta64(5, "m"))
             ax.plot(xb, yb, color=COLORS["line"], linewidth=0.8, label="Heart rate", gid="samples")

@@ -24,6 +24,7 @@ from fitvault.plots._base import (
     naive_times,
     new_figure,
     style,
+    wall_clock,
 )
 
 #: Stage colours (dark = deep, light = awake), shared with the report.
@@ -64,9 +65,7 @@ def stage_segments(stages: pd.DataFrame) -> pd.DataFrame:
         f = f[f["kind"] == "stage"]
     if f.empty:
         return pd.DataFrame(columns=["stage", "session_id", "local_start", "local_end"])
-    local_start = pd.DatetimeIndex(f["local_time"] if "local_time" in f.columns else f.index)
-    if local_start.tz is not None:
-        local_start = local_start.tz_localize(None)
+    local_start = wall_clock(f)
     if "seconds" in f.columns:
         length = pd.to_timedelta(f["seconds"].to_numpy(dtype=float), unit="s")
     else:

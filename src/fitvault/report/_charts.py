@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from fitvault.plots._base import break_gaps
+from fitvault.plots._base import break_gaps, day_centres, naive_times, wall_clock
 from fitvault.plots.heart import ZONE_COLORS, contiguous, default_zones
 from fitvault.plots.sleep import STAGE_COLORS, stage_name
 from fitvault.report._data import ReportData
@@ -26,16 +26,9 @@ CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": True,
           "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
 
 
-def _ms(values) -> np.ndarray:
-    idx = pd.DatetimeIndex(values)
-    if idx.tz is not None:
-        idx = idx.tz_localize(None)
-    return idx.to_numpy(dtype="datetime64[ms]")
-
-
 def _day_ms(index) -> np.ndarray:
     """Noon of each date (bars and points sit mid-day) as wall-clock epoch ms."""
-    return (_ms(pd.DatetimeIndex(index).normalize() + pd.Timedelta(hours=12))).astype("int64").astype(float)
+    return day_centres(index).astype("int64").astype(float)
 
 
 def _range_ms(data: ReportData) -> list[float]:
@@ -67,7 +60,7 @@ def heart_chart(data: ReportData) -> go.Figure | None:
     if data.heart is None:
         return None
     f = data.heart.dropna(subset=["bpm_mean"])
-    x = _ms(f["local_time"] if "local_time" in f.columns else f.index)
+    x = naive_times(wall_clock(f))
     order = np.argsort(x, kind="stable")
     x, y = x[order], f["bpm_mean"].to_numpy(dtype=float)[order]
     step = pd.Timedelta(data.heart_bucket).to_timedelta64().astype("timedelta64[ms]")
@@ -87,7 +80,7 @@ def heart_chart(data: ReportData) -> go.Figure | None:
                       line_width=0, layer="below")
     if data.exercises is not None:
         ex = data.exercises
-        start = _ms(ex["local_time"] if "local_time" in ex.columns else ex.index)
+        start = naive_times(wall_clock(ex))
         if "end" in ex.columns:
             seconds = (pd.DatetimeIndex(ex["end"]) - pd.DatetimeIndex(ex.index)).total_seconds().to_numpy()
         else:
@@ -117,7 +110,7 @@ def _band_polygons(hourly: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """The hourly min–max band as closed polygons, one per run of consecutive hours, NaN-separated
     (Plotly's ``fill="toself"`` closes each segment of a trace on its own)."""
     h = hourly.dropna(subset=["bpm_min", "bpm_max"])
-    x = _ms(h["local_time"] if "local_time" in h.columns else h.index)
+    x = naive_times(wall_clock(h))
     order = np.argsort(x, kind="stable")
     x = x[order].astype("int64").astype(float)
     lo, hi = h["bpm_min"].to_numpy(dtype=float)[order], h["bpm_max"].to_numpy(dtype=float)[order]

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from fitvault.plots import NoData
-from fitvault.plots._base import as_date
+from fitvault.plots._base import as_date, naive_index, wall_clock
 from fitvault.plots._plotter import catalogue
 from fitvault.plots.heart import zones_from_frame
 from fitvault.plots.sleep import nightly_stage_minutes
@@ -100,12 +100,7 @@ def _clip_daily(frame: pd.DataFrame | None, start: date, end: date) -> pd.DataFr
 def _local_dates(frame: pd.DataFrame | None, column: str | None = None) -> list[date]:
     if frame is None or frame.empty:
         return []
-    if column and column in frame.columns:
-        idx = pd.DatetimeIndex(pd.to_datetime(frame[column]))
-    else:
-        idx = pd.DatetimeIndex(frame.index)
-    if idx.tz is not None:
-        idx = idx.tz_localize(None)
+    idx = naive_index(pd.to_datetime(frame[column]) if column and column in frame.columns else frame.index)
     return [d.date() for d in idx.normalize().dropna().unique()]
 
 
@@ -278,9 +273,7 @@ def completeness(data: ReportData) -> list[CompletenessRow]:
     heart = CompletenessRow("Heart rate")
     if data.heart_hourly is not None:
         f = data.heart_hourly
-        hours = pd.DatetimeIndex(f["local_time"] if "local_time" in f.columns else f.index)
-        if hours.tz is not None:
-            hours = hours.tz_localize(None)
+        hours = wall_clock(f)
         samples = f["samples"] if "samples" in f.columns else pd.Series(1, index=f.index)
         per_day = pd.DataFrame({"day": hours.normalize(), "n": samples.to_numpy()})
         per_day = per_day[per_day["n"] > 0].groupby("day")["n"].agg(["size", "sum"])
@@ -304,9 +297,7 @@ def completeness(data: ReportData) -> list[CompletenessRow]:
     ex = CompletenessRow("Exercise")
     if data.exercises is not None:
         f = data.exercises
-        local = pd.DatetimeIndex(f["local_time"] if "local_time" in f.columns else f.index)
-        if local.tz is not None:
-            local = local.tz_localize(None)
+        local = wall_clock(f)
         for day, n in pd.Series(1, index=local.normalize()).groupby(level=0).size().items():
             ex.days[day.date()] = (1.0, f"{n} exercise{'s' if n > 1 else ''}")
     rows.append(ex)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from fitvault.plots._base import format_range
+from fitvault.plots._base import format_range, wall_clock
 from fitvault.report._charts import all_charts, to_div
 from fitvault.report._data import Card, CompletenessRow, ReportData, cards, completeness
 
@@ -125,8 +125,7 @@ def _exercises(frame: pd.DataFrame | None) -> pd.DataFrame | None:
     if frame is None or frame.empty:
         return None
     f = frame.copy()
-    local = pd.DatetimeIndex(f["local_time"] if "local_time" in f.columns else f.index)
-    f["when"] = list(local.tz_localize(None) if local.tz is not None else local)
+    f["when"] = list(wall_clock(f))
     if "active_duration_s" in f.columns:
         f["minutes"] = f["active_duration_s"] / 60
     elif "end" in f.columns:

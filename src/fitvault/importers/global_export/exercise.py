@@ -14,6 +14,7 @@ from datetime import date
 from fitvault import timeutil
 from fitvault.importers._base import Job
 from fitvault.importers._clock import DAY_MS, date_text, parse_iso_wall, parse_mdy
+from fitvault.importers.global_export._logs import read_logs
 
 TYPES = {
     "walk": "WALKING", "run": "RUNNING", "bike": "BIKING", "outdoor bike": "BIKING", "hike": "HIKING",
@@ -36,25 +37,13 @@ def _num(value) -> float | None:
 
 
 def read_exercise(job: Job) -> None:
-    for rec in job.json():
-        if not isinstance(rec, dict):
-            job.bad("not an activity log", rec)
-            continue
-        try:
-            row = _log(job, rec)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            job.bad(f"unreadable activity log: {exc}", rec)
-            continue
-        if row is not None:
-            job.emit("exercises", row)
+    read_logs(job, "exercises", "activity log", _log)
 
 
 def _log(job: Job, rec: dict) -> tuple | None:
     log_id = str(int(rec["logId"]))
-    if "exercise:" + log_id in job.state.seen:
-        job.drop("activity log repeated (stored once)")
+    if not job.first_time("exercise:" + log_id, "activity log repeated (stored once)"):
         return None
-    job.state.seen.add("exercise:" + log_id)
     text = str(rec["startTime"]).strip()
     if "T" in text and (text.endswith("Z") or text[-6] in "+-"):
         start = timeutil.parse_instant_ms(text)

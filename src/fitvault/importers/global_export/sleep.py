@@ -19,6 +19,7 @@ from datetime import date
 
 from fitvault.importers._base import Job
 from fitvault.importers._clock import DAY_MS, MAX_OFFSET_S, MIN_OFFSET_S, Sequence, date_text, parse_iso_wall
+from fitvault.importers.global_export._logs import read_logs
 
 LEVELS = {"wake": "AWAKE", "awake": "AWAKE", "light": "LIGHT", "deep": "DEEP", "rem": "REM", "asleep": "ASLEEP",
           "restless": "RESTLESS", "unknown": "UNKNOWN"}
@@ -45,25 +46,13 @@ def night_offset(job: Job, log_id: str, end_wall: int) -> int | None:
 
 
 def read_sleep(job: Job) -> None:
-    for rec in job.json():
-        if not isinstance(rec, dict):
-            job.bad("not a sleep log", rec)
-            continue
-        try:
-            row = _log(job, rec)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            job.bad(f"unreadable sleep log: {exc}", rec)
-            continue
-        if row is not None:
-            job.emit("sleep_sessions", row)
+    read_logs(job, "sleep_sessions", "sleep log", _log)
 
 
 def _log(job: Job, rec: dict) -> tuple | None:
     log_id = str(int(rec["logId"]))
-    if "sleep:" + log_id in job.state.seen:
-        job.drop("sleep log repeated in another chunk (stored once)")
+    if not job.first_time("sleep:" + log_id, "sleep log repeated in another chunk (stored once)"):
         return None
-    job.state.seen.add("sleep:" + log_id)
     start_wall, end_wall = parse_iso_wall(rec["startTime"]), parse_iso_wall(rec["endTime"])
     if end_wall < start_wall:
         raise ValueError("the sleep log ends before it starts")

@@ -52,10 +52,8 @@ def read_sleeps(job: Job) -> None:
         except ValueError as exc:
             job.problem(exc, row)
             continue
-        if "sleep:" + sid in job.state.seen:
-            job.drop("sleep repeated in another file (stored once)")
+        if not job.first_time("sleep:" + sid, "sleep repeated in another file (stored once)"):
             continue
-        job.state.seen.add("sleep:" + sid)
         start_off, end_off = clock.instant(start), clock.instant(end)
         session = (
             sid, source_of(cell(row, c.get("source"))), start, start_off, end, end_off,
@@ -101,10 +99,8 @@ def read_exercises(job: Job) -> None:
         except ValueError as exc:
             job.problem(exc, row)
             continue
-        if "exercise:" + eid in job.state.seen:
-            job.drop("exercise repeated in another file (stored once)")
+        if not job.first_time("exercise:" + eid, "exercise repeated in another file (stored once)"):
             continue
-        job.state.seen.add("exercise:" + eid)
         name = cell(row, c.get("name")) or None
         start_off, end_off = clock.instant(start), clock.instant(end)
         session = (

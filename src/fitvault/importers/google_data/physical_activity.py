@@ -77,6 +77,26 @@ def _instant(job: Job, row: list[str], c: dict[str, int]) -> int:
     return after_2008(timeutil.parse_instant_ms(cell(row, c["time"])))
 
 
+def _readings(job: Job, extra: dict[str, tuple[str, ...]], column: str, blank: str, sentinel: float | None = None):
+    """(row, cols, source key, value, UTC ms) of the rows whose ``column`` holds a reading.
+
+    A blank, 0 or ``sentinel`` value is dropped, counted as ``blank`` (not counted when ``blank``
+    is ""); a row whose value or time cannot be read is a problem.
+    """
+    for row, c, key in _rows(job, extra):
+        try:
+            value = number(cell(row, c[column]))
+            if not value or value == sentinel:
+                if blank:
+                    job.drop(blank)
+                continue
+            utc = _instant(job, row, c)
+        except ValueError as exc:
+            job.problem(exc, row)
+            continue
+        yield row, c, key, value, utc
+
+
 # -- fingerprints (the evidence pass) ----------------------------------------------------------
 
 FINGERPRINTS = {  # family -> (value column names, key scale)
@@ -122,16 +142,7 @@ def read_heart_rate(job: Job) -> None:
 
 def read_steps(job: Job) -> None:
     clock = job.clock
-    for row, c, key in _rows(job, {"steps": ("steps",)}):
-        try:
-            steps = number(cell(row, c["steps"]))
-            if not steps:
-                job.drop("zero-step minute (not stored)")
-                continue
-            utc = _instant(job, row, c)
-        except ValueError as exc:
-            job.problem(exc, row)
-            continue
+    for row, _c, key, steps, utc in _readings(job, {"steps": ("steps",)}, "steps", "zero-step minute (not stored)"):
         if job.check(steps, 0, 1000, "steps in a minute", row):
             off = clock.instant(utc)
             job.emit("steps", (utc, key, off, utc + MINUTE_MS, clock.instant(utc + MINUTE_MS), int(round(steps))))
@@ -140,15 +151,7 @@ def read_steps(job: Job) -> None:
 def _total(job: Job, table: str, names: tuple[str, ...], scale: float, hi: float) -> None:
     """Per-minute values summed per local day (instant + offset) into a daily total."""
     clock = job.clock
-    for row, c, key in _rows(job, {"value": names}):
-        try:
-            value = number(cell(row, c["value"]))
-            if not value:
-                continue
-            utc = _instant(job, row, c)
-        except ValueError as exc:
-            job.problem(exc, row)
-            continue
+    for row, _c, key, value, utc in _readings(job, {"value": names}, "value", ""):
         if job.check(value, 0, hi, table, row):
             job.total(table, date_text((utc + clock.instant(utc) * 1000) // DAY_MS), value * scale, key)
 
@@ -172,16 +175,8 @@ def read_floors(job: Job) -> None:
 
 def read_active_zone_minutes(job: Job) -> None:
     clock = job.clock
-    for row, c, key in _rows(job, {"zone": ("heart rate zone", "heart_zone_id"), "minutes": ("total minutes",)}):
-        try:
-            minutes = number(cell(row, c["minutes"]))
-            if not minutes:
-                job.drop("no zone minutes (blank or 0)")
-                continue
-            utc = _instant(job, row, c)
-        except ValueError as exc:
-            job.problem(exc, row)
-            continue
+    roles = {"zone": ("heart rate zone", "heart_zone_id"), "minutes": ("total minutes",)}
+    for row, c, key, minutes, utc in _readings(job, roles, "minutes", "no zone minutes (blank or 0)"):
         zone = cell(row, c["zone"]).upper().replace(" ", "_") or None
         if job.check(minutes, 0, 2, "active zone minutes in a minute", row):
             job.emit("active_zone_minutes", (utc, key, clock.instant(utc), utc + MINUTE_MS,
@@ -229,16 +224,9 @@ def read_resting(job: Job) -> None:
 
 def _sample(job: Job, table: str, names: tuple[str, ...], lo: float, hi: float, values_of) -> None:
     clock = job.clock
-    for row, c, key in _rows(job, {"value": names}):
-        try:
-            value = number(cell(row, c["value"]))
-            if not value or (table == "spo2" and value == 50.0):
-                job.drop("no reading (blank, 0 or the 50.0 sentinel)")
-                continue
-            utc = _instant(job, row, c)
-        except ValueError as exc:
-            job.problem(exc, row)
-            continue
+    sentinel = 50.0 if table == "spo2" else None
+    for row, _c, key, value, utc in _readings(job, {"value": names}, "value",
+                                              "no reading (blank, 0 or the 50.0 sentinel)", sentinel):
         if job.check(value, lo, hi, table, row):
             job.emit(table, (utc, key, clock.instant(utc), *values_of(value)))
 

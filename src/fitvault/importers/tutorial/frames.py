@@ -12,6 +12,7 @@ from __future__ import annotations
 from fitvault.importers._base import Job, csv_records
 from fitvault.importers._clock import DAY_MS, Sequence, parse_clock, parse_iso_wall
 from fitvault.importers._text import FileProblem, cell, number
+from fitvault.importers.tutorial.per_day import heart_rate
 from fitvault.importers.tutorial.sleep import night, state_of
 
 _ROLES = {"time": ("time", "Time", "dateTime"), "value": ("value", "Heart Rate", "bpm", "State"),
@@ -53,12 +54,10 @@ def read_frame(job: Job) -> None:
         except ValueError as exc:
             job.problem(exc, row)
             continue
-        if not bpm:
-            job.drop("no reading (blank or 0)")
-            continue
-        if job.check(int(round(bpm)), 20, 250, "heart rate (bpm)", row):
+        reading = heart_rate(job, bpm, row)
+        if reading is not None:
             utc, off = job.clock.local(wall, seq)
-            job.emit("heart_rate", (utc, job.source, off, int(round(bpm))))
+            job.emit("heart_rate", (utc, job.source, off, reading))
 
 
 def _sleep(job: Job) -> None:

@@ -17,8 +17,11 @@ from fitvault.importers.global_export._minutes import DUPLICATE
 MINUTE_MS = 60_000
 
 
-def _times(job: Job, roles: dict[str, tuple[str, ...]], optional: tuple[str, ...] = ()):
-    """(row, cols, UTC ms, offset s) of each row of a per-day file."""
+def _readings(job: Job, roles: dict[str, tuple[str, ...]], numbers: tuple[str, ...],
+              optional: tuple[str, ...] = ()):
+    """(row, cols, UTC ms, offset s, values) of each row of a per-day file, ``values`` the numbers
+    in its ``numbers`` columns (None when blank); a row whose time or numbers cannot be read is a
+    problem, a second row on one instant a duplicate."""
     if job.file_day is None:
         raise FileProblem("no date in the file name (expected NAMEYYYYMMDD.csv)")
     seq = Sequence()
@@ -35,31 +38,34 @@ def _times(job: Job, roles: dict[str, tuple[str, ...]], optional: tuple[str, ...
             job.drop(DUPLICATE)
             continue
         seen.add(utc)
-        yield row, c, utc, off
-
-
-def read_heart(job: Job) -> None:
-    for row, c, utc, off in _times(job, {"bpm": ("Heart Rate", "value", "bpm")}):
         try:
-            bpm = number(cell(row, c["bpm"]))
+            values = tuple(number(cell(row, c.get(k))) for k in numbers)
         except ValueError as exc:
             job.problem(exc, row)
             continue
-        if not bpm:
-            job.drop("no reading (blank or 0)")
-            continue
-        if job.check(int(round(bpm)), 20, 250, "heart rate (bpm)", row):
-            job.emit("heart_rate", (utc, job.source, off, int(round(bpm))))
+        yield row, c, utc, off, values
+
+
+def heart_rate(job: Job, bpm: float | None, row: list[str]) -> int | None:
+    """A tutorial heart-rate reading in whole bpm, or None: a blank or 0 is dropped, an impossible
+    value quarantined."""
+    if not bpm:
+        job.drop("no reading (blank or 0)")
+        return None
+    value = int(round(bpm))
+    return value if job.check(value, 20, 250, "heart rate (bpm)", row) else None
+
+
+def read_heart(job: Job) -> None:
+    for row, _c, utc, off, (bpm,) in _readings(job, {"bpm": ("Heart Rate", "value", "bpm")}, ("bpm",)):
+        value = heart_rate(job, bpm, row)
+        if value is not None:
+            job.emit("heart_rate", (utc, job.source, off, value))
 
 
 def read_steps(job: Job) -> None:
     clock = job.clock
-    for row, c, utc, off in _times(job, {"steps": ("Steps",)}):
-        try:
-            steps = number(cell(row, c["steps"]))
-        except ValueError as exc:
-            job.problem(exc, row)
-            continue
+    for row, _c, utc, off, (steps,) in _readings(job, {"steps": ("Steps",)}, ("steps",)):
         if steps is None:
             job.drop("blank")
             continue
@@ -69,12 +75,7 @@ def read_steps(job: Job) -> None:
 
 
 def read_spo2(job: Job) -> None:
-    for row, c, utc, off in _times(job, {"spo2": ("SpO2",)}):
-        try:
-            value = number(cell(row, c["spo2"]))
-        except ValueError as exc:
-            job.problem(exc, row)
-            continue
+    for row, _c, utc, off, (value,) in _readings(job, {"spo2": ("SpO2",)}, ("spo2",)):
         if not value or value == 50.0:
             job.drop("no reading (blank, 0 or the 50.0 sentinel)")
             continue
@@ -84,12 +85,7 @@ def read_spo2(job: Job) -> None:
 
 def read_hrv(job: Job) -> None:
     roles = {"rmssd": ("RMSSD",), "sdnn": ("SDNN",), "lf": ("LF",), "hf": ("HF",)}
-    for row, c, utc, off in _times(job, roles, optional=("sdnn", "lf", "hf")):
-        try:
-            values = tuple(number(cell(row, c.get(k))) for k in roles)
-        except ValueError as exc:
-            job.problem(exc, row)
-            continue
+    for _row, _c, utc, off, values in _readings(job, roles, tuple(roles), optional=("sdnn", "lf", "hf")):
         if all(v is None for v in values):
             job.drop("blank")
             continue
@@ -98,12 +94,7 @@ def read_hrv(job: Job) -> None:
 
 def read_azm(job: Job) -> None:
     clock = job.clock
-    for row, c, utc, off in _times(job, {"zone": ("Zone",), "azm": ("Active Zone Minutes",)}):
-        try:
-            azm = number(cell(row, c["azm"]))
-        except ValueError as exc:
-            job.problem(exc, row)
-            continue
+    for row, c, utc, off, (azm,) in _readings(job, {"zone": ("Zone",), "azm": ("Active Zone Minutes",)}, ("azm",)):
         if not azm:
             job.drop("no zone minutes (blank or 0)")
             continue
