@@ -87,13 +87,15 @@ def parse_error(response: httpx.Response) -> errors.ApiError:
     try:
         body = json.loads(response.content)
         err = body.get("error") if isinstance(body, dict) else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: garbage nested deeper than json allows
         err = None  # Google answers unknown URLs with an HTML page (reference §4.2, 404 row)
     if isinstance(err, dict):
+        # Only strings are taken from the envelope: callers compare and print them.
         message = str(err.get("message") or message)
-        status = err.get("status")
-        for detail in err.get("details") or ():
-            if isinstance(detail, dict) and detail.get("reason"):
+        status = err.get("status") if isinstance(err.get("status"), str) else None
+        details = err.get("details")
+        for detail in details if isinstance(details, list) else ():
+            if isinstance(detail, dict) and isinstance(detail.get("reason"), str) and detail["reason"]:
                 reason = detail["reason"]
                 break
     elif status_code == 404:
@@ -217,8 +219,9 @@ class HealthApiClient:
                     if not isinstance(data, dict):
                         raise ValueError("the response is not a JSON object")
                     return ApiResponse(response.content, data)
-                except ValueError as exc:
-                    # A body cut short that still arrived whole at the HTTP layer: retry.
+                except (ValueError, RecursionError) as exc:
+                    # A body cut short that still arrived whole at the HTTP layer, or garbage
+                    # (RecursionError: nested deeper than json can parse): retry.
                     last_error = errors.TransportError(f"{method} {path}: unreadable JSON body ({exc})")
             else:
                 error = parse_error(response)

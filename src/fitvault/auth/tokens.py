@@ -12,11 +12,13 @@ messages: :func:`mask_secret` is the one way they are shown.
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
 import secrets
 import stat
+import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -29,6 +31,8 @@ _log = logging.getLogger(__name__)
 
 TOKEN_FORMAT = "fitvault-google-token/1"
 _FILE_MODE = 0o600
+# A writer takes milliseconds; a temp file this old was left by a process killed mid-write.
+_STALE_TEMP_S = 60.0
 
 
 def mask_secret(value: str | None) -> str | None:
@@ -284,13 +288,15 @@ class TokenStore:
         Raises :class:`StoreError` when the file cannot be written; the previous file is kept.
         """
         self._write_atomically(token.to_json().encode("utf-8"))
+        self._remove_temp_files(older_than_s=_STALE_TEMP_S)
 
     def delete(self) -> None:
-        """Remove the stored token (no error when there is none)."""
+        """Remove the stored token, and any copy a killed writer left (no error when none)."""
         try:
             self.path.unlink(missing_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot delete the token file {self.path}: {exc.strerror}") from None
+        self._remove_temp_files(older_than_s=0.0)
 
     def lock(self, timeout: float = 60.0) -> filelock.FileLock:
         """A cross-process lock on ``<path>.lock``; use it as ``with store.lock(30): ...``.
@@ -307,11 +313,24 @@ class TokenStore:
             return
         try:
             mode = stat.S_IMODE(self.path.stat().st_mode)
-            if mode != _FILE_MODE:
+            # Only a file others may read is loosened security; 0400 (a read-only vault) is
+            # stricter than 0600 and is left alone (making it writable would be the opposite).
+            if mode & 0o077:
                 os.chmod(self.path, _FILE_MODE)
                 _log.warning("token file %s had mode %o; changed to 600", self.path, mode)
         except OSError:
             pass  # not ours to fix (e.g. read-only mount); reading still worked
+
+    def _remove_temp_files(self, *, older_than_s: float) -> None:
+        """Delete temp files of earlier writes: a process killed between writing its temp file
+        and renaming it leaves a full copy of the token (0600) that `auth logout` must not miss."""
+        now = time.time()
+        for tmp in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
+            try:
+                if now - tmp.stat().st_mtime >= older_than_s:
+                    tmp.unlink()
+            except OSError:
+                pass  # gone already, or not ours to remove
 
     def _write_atomically(self, payload: bytes) -> None:
         folder = self.path.parent

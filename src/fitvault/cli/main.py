@@ -6,9 +6,11 @@ and turns fitvault's exceptions into a clean message and exit code (see ``fitvau
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
 import os
+import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +57,23 @@ def handle_errors(func):
         except errors.FitvaultError as exc:
             err_console.print("[bold red]error:[/] " + escape(str(exc)), soft_wrap=True)
             sys.exit(exc.exit_code)
+        # Second fence, for local failures the library did not translate (a lock file in a
+        # read-only vault folder, a page of the database damaged after it was opened): one clear
+        # line and the store's exit code, not a traceback.
+        except sqlite3.DatabaseError as exc:
+            err_console.print(
+                f"[bold red]error:[/] the vault database cannot be read or written ({escape(str(exc))}). "
+                "If it is damaged, restore it from a backup, or move vault.sqlite aside and run "
+                "`fitvault rebuild` to re-derive it from the raw archive", soft_wrap=True,
+            )
+            sys.exit(errors.StoreError.exit_code)
+        except OSError as exc:
+            if exc.filename is None:
+                raise
+            hint = " (is the vault folder read-only?)" if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else ""
+            err_console.print(f"[bold red]error:[/] cannot use {escape(str(exc.filename))}: "
+                              f"{escape(exc.strerror or type(exc).__name__)}{hint}", soft_wrap=True)
+            sys.exit(errors.StoreError.exit_code)
         except KeyboardInterrupt:
             err_console.print("interrupted: everything fetched so far is saved; run the command again to resume")
             sys.exit(130)

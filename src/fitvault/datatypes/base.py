@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, ClassVar, Literal
 
 from fitvault import timeutil
@@ -30,28 +30,121 @@ ROLLUP_SOURCE: SourceKey = ("", "", "", "", "", "dailyRollUp")
 
 Bound = int | date  # epoch ms for instant-bounded streams, a civil date for date-bounded ones
 
+#: What parsing one malformed point may raise: the point is quarantined and the page goes on.
+#: (OverflowError: ``int(1e999)``, ``date(10**30, 1, 1)``; IndexError: a list where an object was.)
+POINT_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError)
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+# Plausible times of a wearable's record: none before 2000 (a zero timestamp is the classic bad
+# value, and one far outside the window would also mislead a walk's cursor), none after 2200.
+_EARLIEST = date(2000, 1, 1)
+_LATEST = date(2200, 1, 1)
+MIN_INSTANT_MS = timeutil.to_ms(datetime(2000, 1, 1, tzinfo=timezone.utc))
+MAX_INSTANT_MS = timeutil.to_ms(datetime(2200, 1, 1, tzinfo=timezone.utc))
+# UTC offsets in use lie within -12 h .. +14 h; ±18 h is the widest any standard allows.
+MAX_OFFSET_S = 18 * 3600
+
+
+def req_str(value: Any, what: str) -> str:
+    """A JSON string SQLite can store; any other type makes the point malformed, and so does a
+    lone surrogate (``"\\ud800"`` is valid JSON but not UTF-8: binding it would fail the page's
+    transaction, and the sync with it, on every run)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} is not a string: {value!r}")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"{what} is not valid Unicode text: {value!r}") from None
+    return value
+
+
+def opt_str(value: Any, what: str) -> str | None:
+    """:func:`req_str`, or None when null/omitted."""
+    return None if value is None else req_str(value, what)
+
 
 def source_key(data_source: dict | None) -> SourceKey:
-    """The provenance of a data point, from its ``dataSource`` (reference §2.2)."""
+    """The provenance of a data point, from its ``dataSource`` (reference §2.2). Every part is a
+    string (null counts as omitted); another type makes the point malformed."""
     if not data_source:
         return ("", "", "", "", "", "")
     device = data_source.get("device") or {}
     app = data_source.get("application") or {}
     return (
-        data_source.get("platform", ""),
-        device.get("displayName", ""),
-        device.get("manufacturer", ""),
-        device.get("formFactor", ""),
-        data_source.get("recordingMethod", ""),
-        app.get("packageName") or app.get("webClientId") or app.get("googleWebClientId") or "",
+        opt_str(data_source.get("platform"), "dataSource.platform") or "",
+        opt_str(device.get("displayName"), "dataSource.device.displayName") or "",
+        opt_str(device.get("manufacturer"), "dataSource.device.manufacturer") or "",
+        opt_str(device.get("formFactor"), "dataSource.device.formFactor") or "",
+        opt_str(data_source.get("recordingMethod"), "dataSource.recordingMethod") or "",
+        opt_str(app.get("packageName") or app.get("webClientId") or app.get("googleWebClientId"),
+                "dataSource.application") or "",
     )
 
 
 def int64(value: Any, default: int | None = None) -> int | None:
-    """proto3-JSON int64 (sent as a string, reference §1.1) -> int; omitted -> default."""
+    """proto3-JSON int64 (sent as a string, reference §1.1, or a whole JSON number) -> int;
+    omitted -> default. A boolean, a fraction, a non-finite number or a value beyond int64 is
+    malformed (ValueError/TypeError), never silently truncated or passed on to SQLite."""
     if value is None:
         return default
-    return int(value)
+    if isinstance(value, str):
+        n = int(value)
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"not an integer: {value!r}")
+    elif isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"not a whole number: {value!r}")
+    else:
+        n = int(value)
+    if not _INT64_MIN <= n <= _INT64_MAX:
+        raise ValueError(f"beyond the int64 range: {value!r}")
+    return n
+
+
+def flag_value(value: Any, what: str) -> int:
+    """A proto3 bool as 0/1 (omitted = false); a string such as ``"false"`` is malformed."""
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return int(value)
+    raise TypeError(f"{what} is not a boolean: {value!r}")
+
+
+def instant_ms(text: Any) -> int:
+    """An RFC 3339 instant -> epoch ms, refusing impossible times (before 2000, after 2200)."""
+    ms = timeutil.parse_instant_ms(text)
+    if not MIN_INSTANT_MS <= ms < MAX_INSTANT_MS:
+        raise ValueError(f"impossible time: {text!r}")
+    return ms
+
+
+def offset_s(text: Any) -> int:
+    """A proto3 duration UTC offset -> seconds, refusing offsets beyond ±18 h."""
+    off = timeutil.parse_offset_s(text)
+    if not -MAX_OFFSET_S <= off <= MAX_OFFSET_S:
+        raise ValueError(f"impossible UTC offset: {text!r}")
+    return off
+
+
+def civil_date(obj: Any) -> date:
+    """A ``{"year", "month", "day"}`` date, refusing impossible ones (before 2000, after 2200)."""
+    day = timeutil.date_from_json(obj)
+    if not _EARLIEST <= day < _LATEST:
+        raise ValueError(f"impossible date: {day.isoformat()}")
+    return day
+
+
+def page_items(body: dict, key: str, page: ParsedPage) -> list:
+    """The list ``body[key]`` (absent: empty). Anything else there makes the whole page
+    unusable (``page.malformed``): the sync fails that window, visibly and resumably, instead
+    of taking the page for an empty one and moving on past its data."""
+    items = body.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        page.malformed = f"{key} is a {type(items).__name__}, not a list"
+        return []
+    return items
 
 
 def plausible(value: float | int | None, lo: float, hi: float, what: str) -> None:
@@ -74,6 +167,8 @@ class ParsedPage:
         bad: (reason, raw point) for points that could not be parsed; they are quarantined.
         details: rows fetched by follow-up requests for this page's records (an exercise's
             GPS route), saved in the page's transaction by :meth:`Stream.save_details`.
+        malformed: why the page as a whole cannot be read (its list of points is not a list),
+            or None.
     """
 
     rows: list[tuple] = field(default_factory=list)
@@ -81,6 +176,7 @@ class ParsedPage:
     newest: Bound | None = None
     bad: list[tuple[str, dict]] = field(default_factory=list)
     details: list[tuple] = field(default_factory=list)
+    malformed: str | None = None
 
 
 class Stream(ABC):
@@ -205,10 +301,10 @@ def parse_points(
     """Shared loop for ``list`` pages: parse each point, quarantine the ones that fail."""
     page = ParsedPage()
     rows = page.rows
-    for point in body.get("dataPoints") or ():
+    for point in page_items(body, "dataPoints", page):
         try:
             rows.append(parse_one(point))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except POINT_ERRORS as exc:
             page.bad.append((f"{type(exc).__name__}: {exc}", point))
     if rows:
         positions = [position(r) for r in rows]

@@ -26,7 +26,18 @@ import sqlite3
 from datetime import date, timedelta
 
 from fitvault import timeutil
-from fitvault.datatypes.base import ACTIVITY_SCOPE, ParsedPage, SourceIds, Stream, parse_points, source_key
+from fitvault.datatypes.base import (
+    ACTIVITY_SCOPE,
+    ParsedPage,
+    SourceIds,
+    Stream,
+    instant_ms,
+    offset_s,
+    opt_str,
+    parse_points,
+    req_str,
+    source_key,
+)
 from fitvault.datatypes.generic import duration, flag, integer, number, point_id, text
 from fitvault.datatypes.tables import TABLES_BY_NAME
 
@@ -69,10 +80,14 @@ _active = duration("activeDuration")
 
 
 def _span(obj: dict) -> tuple[int, int, int, int]:
-    start, end = timeutil.parse_instant_ms(obj["startTime"]), timeutil.parse_instant_ms(obj["endTime"])
+    start, end = instant_ms(obj["startTime"]), instant_ms(obj["endTime"])
     if end < start:
         raise ValueError("ends before it starts")
-    return start, timeutil.parse_offset_s(obj.get("startUtcOffset")), end, timeutil.parse_offset_s(obj.get("endUtcOffset"))
+    return start, offset_s(obj.get("startUtcOffset")), end, offset_s(obj.get("endUtcOffset"))
+
+
+def _event_type(value: object) -> str:
+    return req_str(value, "exerciseEventType")  # NOT NULL in the vault: a null would fail the whole page
 
 
 class Exercise(Stream):
@@ -104,17 +119,17 @@ class Exercise(Stream):
             ex_id, source_key(point.get("dataSource")), start, start_off, end, end_off,
             text("exerciseType")(e), text("displayName")(e), _active(e),
             *(get(summary) for _, get in _SUMMARY),
-            _has_gps(e), _pool(e), text("notes")(e), e.get("createTime"), e.get("updateTime"),
+            _has_gps(e), _pool(e), text("notes")(e), opt_str(e.get("createTime"), "createTime"),
+            opt_str(e.get("updateTime"), "updateTime"),
         )
         splits = []
         for key, kind in (("splits", "split"), ("splitSummaries", "summary")):
             for i, sp in enumerate(e.get(key) or ()):
                 sm = sp.get("metricsSummary") or {}
-                splits.append((kind, i, sp.get("splitType"), *_span(sp), _active(sp),
+                splits.append((kind, i, opt_str(sp.get("splitType"), "splitType"), *_span(sp), _active(sp),
                                *(get(sm) for _, get in _SPLIT_SUMMARY)))
         events = [
-            (i, timeutil.parse_instant_ms(ev["eventTime"]), timeutil.parse_offset_s(ev.get("eventUtcOffset")),
-             ev["exerciseEventType"])
+            (i, instant_ms(ev["eventTime"]), offset_s(ev.get("eventUtcOffset")), _event_type(ev["exerciseEventType"]))
             for i, ev in enumerate(e.get("exerciseEvents") or ())
         ]
         start_day: date = timeutil.local_date(start, start_off)  # position in the walk

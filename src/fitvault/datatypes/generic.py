@@ -16,18 +16,25 @@ and the base class parses pages, quarantines bad points, and upserts on the layo
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from fitvault import timeutil
 from fitvault.datatypes.base import (
+    POINT_ERRORS,
     ROLLUP_SOURCE,
     ParsedPage,
     SourceIds,
     Stream,
+    civil_date,
+    flag_value,
+    instant_ms,
     int64,
+    offset_s,
+    opt_str,
+    page_items,
     parse_points,
     plausible,
     source_key,
@@ -39,10 +46,14 @@ Getter = Callable[[dict], Any]
 
 # -- field getters: JSON body of the union key -> column value --------------------------------
 def _dig(body: dict, path: tuple[str, ...]) -> Any:
+    """The value at ``path``; None when a part is absent. A part that is there but not an object
+    (``"metadata": 5``) makes the point malformed, not "omitted" (which would store a default)."""
     value: Any = body
     for part in path:
-        if not isinstance(value, dict):
+        if value is None:
             return None
+        if not isinstance(value, dict):
+            raise TypeError(f"{'.'.join(path)}: found a {type(value).__name__} where an object belongs")
         value = value.get(part)
     return value
 
@@ -61,6 +72,8 @@ def number(*path: str, required: bool = False, default: float | None = None,
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise TypeError(f"{'.'.join(path)} is not a number: {value!r}")
         result = float(value)
+        if not math.isfinite(result):  # "NaN", "Infinity" (proto3 JSON spellings) or 1e999
+            raise ValueError(f"{'.'.join(path)} is not a finite number: {value!r}")
         if valid is not None:
             plausible(result, *valid, ".".join(path))
         return result
@@ -96,9 +109,7 @@ def text(*path: str, required: bool = False) -> Getter:
         value = _dig(body, path)
         if value is None and required:
             raise KeyError(".".join(path))
-        if value is not None and not isinstance(value, str):
-            raise TypeError(f"{'.'.join(path)} is not a string: {value!r}")
-        return value
+        return opt_str(value, ".".join(path))
 
     return get
 
@@ -112,19 +123,22 @@ def duration(*path: str) -> Getter:
             return None
         if not isinstance(value, str) or not value.endswith("s"):
             raise ValueError(f"{'.'.join(path)} is not a duration: {value!r}")
-        return float(value[:-1])
+        seconds = float(value[:-1])
+        if not math.isfinite(seconds):
+            raise ValueError(f"{'.'.join(path)} is not a finite duration: {value!r}")
+        return seconds
 
     return get
 
 
 def flag(*path: str) -> Getter:
-    """A boolean as 0/1 (proto3 omits false)."""
-    return lambda body: int(bool(_dig(body, path)))
+    """A boolean as 0/1 (proto3 omits false); a non-boolean makes the point malformed."""
+    return lambda body: flag_value(_dig(body, path), ".".join(path))
 
 
 def point_id(point: dict) -> str | None:
     """The last segment of an identifiable point's ``name`` (``dataPointName`` when reconciled)."""
-    name = point.get("name") or point.get("dataPointName")
+    name = opt_str(point.get("name") or point.get("dataPointName"), "name")
     return name.rsplit("/", 1)[-1] if name else None
 
 
@@ -184,7 +198,7 @@ class SampleStream(_Declared):
         return f"{self.data_type.replace('-', '_')}.sample_time.physical_time"
 
     def parse(self, body: dict) -> ParsedPage:
-        parse_instant, parse_offset = timeutil.parse_instant_ms, timeutil.parse_offset_s
+        parse_instant, parse_offset = instant_ms, offset_s
 
         def one(point: dict) -> tuple:
             b = point[self.key]
@@ -207,7 +221,7 @@ class IntervalStream(_Declared):
         return f"{self.data_type.replace('-', '_')}.interval.start_time"
 
     def parse(self, body: dict) -> ParsedPage:
-        parse_instant, parse_offset = timeutil.parse_instant_ms, timeutil.parse_offset_s
+        parse_instant, parse_offset = instant_ms, offset_s
 
         def one(point: dict) -> tuple:
             b = point[self.key]
@@ -239,7 +253,7 @@ class DailyStream(_Declared):
     def parse(self, body: dict) -> ParsedPage:
         def one(point: dict) -> tuple:
             b = point[self.key]
-            return (timeutil.date_from_json(b["date"]), source_key(point.get("dataSource"))) + self._values(point, b)
+            return (civil_date(b["date"]), source_key(point.get("dataSource"))) + self._values(point, b)
 
         return parse_points(body, one, lambda row: row[0])
 
@@ -267,12 +281,12 @@ class RollupDailyStream(_Declared):
 
     def parse(self, body: dict) -> ParsedPage:
         page = ParsedPage()
-        for bucket in body.get("rollupDataPoints") or ():
+        for bucket in page_items(body, "rollupDataPoints", page):
             try:
-                day = timeutil.date_from_json(bucket["civilStartTime"]["date"])
+                day = civil_date(bucket["civilStartTime"]["date"])
                 value = bucket.get(self.key) or {}
                 page.rows.append((day, ROLLUP_SOURCE) + tuple(get(value) for _, get in self.fields))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            except POINT_ERRORS as exc:
                 page.bad.append((f"{type(exc).__name__}: {exc}", bucket))
         if page.rows:
             page.oldest = min(r[0] for r in page.rows)

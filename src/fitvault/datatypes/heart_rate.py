@@ -17,9 +17,13 @@ from fitvault import timeutil
 from fitvault.datatypes.base import (
     ACTIVITY_SCOPE,
     HEALTH_METRICS_SCOPE,
+    MAX_INSTANT_MS,
+    MIN_INSTANT_MS,
     ParsedPage,
     SourceIds,
     Stream,
+    int64,
+    offset_s,
     parse_points,
     plausible,
     source_key,
@@ -45,9 +49,10 @@ class HeartRate(Stream):
         return "heart_rate.sample_time.physical_time"
 
     def parse(self, body: dict) -> ParsedPage:
-        parse_instant, parse_offset = timeutil.parse_instant_ms, timeutil.parse_offset_s
+        parse_instant = timeutil.parse_instant_ms  # the hot loop: range checked inline below
         # memo: consecutive points share one dataSource (a fresh object never matches the first)
         last_source: list = [object(), None]
+        offsets: dict = {}  # memo: a page has a few distinct offset strings (checked once each)
 
         def one(point: dict) -> tuple:
             ds = point.get("dataSource")
@@ -55,15 +60,22 @@ class HeartRate(Stream):
                 last_source[0], last_source[1] = ds, source_key(ds)
             hr = point["heartRate"]
             st = hr["sampleTime"]
-            bpm = int(hr["beatsPerMinute"])
+            value = hr["beatsPerMinute"]
+            bpm = int(value) if type(value) is str else int64(value)  # int64: no bool, no fraction
+            if bpm is None:
+                raise KeyError("beatsPerMinute")
             if not MIN_BPM <= bpm <= MAX_BPM:
                 plausible(bpm, MIN_BPM, MAX_BPM, "heart rate (bpm)")
-            return (
-                parse_instant(st["physicalTime"]),
-                last_source[1],
-                parse_offset(st.get("utcOffset")),
-                bpm,
-            )
+            t = parse_instant(st["physicalTime"])
+            if not MIN_INSTANT_MS <= t < MAX_INSTANT_MS:
+                raise ValueError(f"impossible time: {st['physicalTime']!r}")
+            text = st.get("utcOffset")
+            off = offsets.get(text) if type(text) is str else None
+            if off is None:
+                off = offset_s(text)
+                if type(text) is str:
+                    offsets[text] = off
+            return (t, last_source[1], off, bpm)
 
         return parse_points(body, one, lambda row: row[0])
 

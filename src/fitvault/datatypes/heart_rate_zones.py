@@ -13,10 +13,23 @@ from __future__ import annotations
 import sqlite3
 from itertools import groupby
 
-from fitvault import timeutil
-from fitvault.datatypes.base import HEALTH_METRICS_SCOPE, ParsedPage, SourceIds, int64, source_key
+from fitvault.datatypes.base import (
+    HEALTH_METRICS_SCOPE,
+    POINT_ERRORS,
+    ParsedPage,
+    SourceIds,
+    civil_date,
+    int64,
+    page_items,
+    req_str,
+    source_key,
+)
 from fitvault.datatypes.generic import DailyStream
 from fitvault.datatypes.tables import TABLES_BY_NAME
+
+
+def _zone(value: object) -> str:
+    return req_str(value, "heartRateZoneType")  # part of the key: a null would fail the whole page
 
 
 class HeartRateZones(DailyStream):
@@ -27,13 +40,13 @@ class HeartRateZones(DailyStream):
 
     def parse(self, body: dict) -> ParsedPage:
         page = ParsedPage()
-        for point in body.get("dataPoints") or ():
+        for point in page_items(body, "dataPoints", page):
             try:
                 b = point[self.key]
-                day, src = timeutil.date_from_json(b["date"]), source_key(point.get("dataSource"))
-                zones = [(day, src, z["heartRateZoneType"], int64(z.get("minBeatsPerMinute")),
+                day, src = civil_date(b["date"]), source_key(point.get("dataSource"))
+                zones = [(day, src, _zone(z["heartRateZoneType"]), int64(z.get("minBeatsPerMinute")),
                           int64(z.get("maxBeatsPerMinute"))) for z in b.get("heartRateZones") or ()]
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            except POINT_ERRORS as exc:
                 page.bad.append((f"{type(exc).__name__}: {exc}", point))
                 continue
             page.rows.extend(zones)

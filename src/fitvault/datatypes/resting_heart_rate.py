@@ -14,12 +14,14 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from fitvault import timeutil
 from fitvault.datatypes.base import (
     HEALTH_METRICS_SCOPE,
     ParsedPage,
     SourceIds,
     Stream,
+    civil_date,
+    int64,
+    opt_str,
     parse_points,
     plausible,
     source_key,
@@ -43,13 +45,15 @@ class RestingHeartRate(Stream):
         def one(point: dict) -> tuple:
             rhr = point["dailyRestingHeartRate"]
             meta = rhr.get("dailyRestingHeartRateMetadata") or {}
-            bpm = int(rhr["beatsPerMinute"])
+            bpm = int64(rhr["beatsPerMinute"])
+            if bpm is None:
+                raise KeyError("beatsPerMinute")
             plausible(bpm, 20, 200, "resting heart rate (bpm)")
             return (
-                timeutil.date_from_json(rhr["date"]),
+                civil_date(rhr["date"]),
                 source_key(point.get("dataSource")),
                 bpm,
-                meta.get("calculationMethod"),
+                opt_str(meta.get("calculationMethod"), "calculationMethod"),
             )
 
         return parse_points(body, one, lambda row: row[0])

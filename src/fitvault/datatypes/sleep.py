@@ -22,6 +22,11 @@ from fitvault.datatypes.base import (
     ParsedPage,
     SourceIds,
     Stream,
+    flag_value,
+    instant_ms,
+    offset_s,
+    opt_str,
+    req_str,
     int64,
     parse_points,
     source_key,
@@ -40,10 +45,14 @@ _ZONE_SLACK_MS = 14 * 3600 * 1000
 
 
 def _span(obj: dict) -> tuple[int, int, int, int]:
-    start, end = timeutil.parse_instant_ms(obj["startTime"]), timeutil.parse_instant_ms(obj["endTime"])
+    start, end = instant_ms(obj["startTime"]), instant_ms(obj["endTime"])
     if end < start:
         raise ValueError(f"a sleep {obj.get('type', 'part')} ends before it starts")
-    return start, timeutil.parse_offset_s(obj.get("startUtcOffset")), end, timeutil.parse_offset_s(obj.get("endUtcOffset"))
+    return start, offset_s(obj.get("startUtcOffset")), end, offset_s(obj.get("endUtcOffset"))
+
+
+def _stage(value: object) -> str:
+    return req_str(value, "stagesSummary.type")  # part of the key: a null would fail the whole page
 
 
 class Sleep(Stream):
@@ -85,7 +94,7 @@ class Sleep(Stream):
     @staticmethod
     def _one(point: dict) -> tuple:
         s = point["sleep"]
-        name = point.get("name") or point.get("dataPointName")
+        name = opt_str(point.get("name") or point.get("dataPointName"), "name")
         start_ms, start_off, end_ms, end_off = _span(s["interval"])
         if end_ms < start_ms:
             raise ValueError("sleep session ends before it starts")
@@ -96,19 +105,23 @@ class Sleep(Stream):
         for key, kind in _PART_LISTS:
             for part in s.get(key) or ():
                 p_start, p_start_off, p_end, p_end_off = _span(part)
-                parts.append((kind, p_start, p_start_off, p_end, p_end_off, part.get("type", "UNKNOWN")))
+                parts.append((kind, p_start, p_start_off, p_end, p_end_off,
+                              opt_str(part.get("type"), f"{key}.type") or "UNKNOWN"))
         stage_summary = [
-            (x["type"], int64(x.get("minutes"), 0), int64(x.get("count"), 0))
+            (_stage(x["type"]), int64(x.get("minutes"), 0), int64(x.get("count"), 0))
             for x in summary.get("stagesSummary") or ()
         ]
+        # Every value is checked for its JSON type here: a dict or a null where SQLite needs a
+        # scalar would otherwise fail the page's transaction and stop the sync on every run.
         session = (
             session_id, source_key(point.get("dataSource")), start_ms, start_off, end_ms, end_off,
-            s.get("type"), int(bool(meta.get("mainSleep"))), int(bool(meta.get("nap"))),
-            int(bool(meta.get("processed"))), meta.get("stagesStatus"),
-            int(bool(meta.get("manuallyEdited"))),
+            opt_str(s.get("type"), "sleep.type"), flag_value(meta.get("mainSleep"), "mainSleep"),
+            flag_value(meta.get("nap"), "nap"), flag_value(meta.get("processed"), "processed"),
+            opt_str(meta.get("stagesStatus"), "stagesStatus"), flag_value(meta.get("manuallyEdited"), "manuallyEdited"),
             int64(summary.get("minutesInSleepPeriod")), int64(summary.get("minutesAsleep")),
             int64(summary.get("minutesAwake")), int64(summary.get("minutesToFallAsleep")),
-            int64(summary.get("minutesAfterWakeUp")), s.get("createTime"), s.get("updateTime"),
+            int64(summary.get("minutesAfterWakeUp")), opt_str(s.get("createTime"), "createTime"),
+            opt_str(s.get("updateTime"), "updateTime"),
         )
         start_day: date = timeutil.local_date(start_ms, start_off)  # position in the walk
         return (session, sorted(parts), sorted(stage_summary), start_day)

@@ -19,13 +19,14 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from fitvault import timeutil
 from fitvault.datatypes.base import (
     ACTIVITY_SCOPE,
     ParsedPage,
     SourceIds,
     Stream,
+    instant_ms,
     int64,
+    offset_s,
     parse_points,
     plausible,
     source_key,
@@ -54,7 +55,7 @@ class StepsMinutes(Stream):
         return "steps.interval.start_time"
 
     def parse(self, body: dict) -> ParsedPage:
-        parse_instant, parse_offset = timeutil.parse_instant_ms, timeutil.parse_offset_s
+        parse_instant, parse_offset = instant_ms, offset_s
 
         def one(point: dict) -> tuple:
             s = point["steps"]

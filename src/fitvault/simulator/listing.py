@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass
 
 from . import catalog as c
-from . import filters, fitness_api, serialize, streams, vitals_api
+from . import faults, filters, fitness_api, serialize, streams, vitals_api
 from .errors import ApiError, invalid_argument
 from .paging import PageTokens, params_digest
 from .person import SyntheticPerson
@@ -84,29 +85,59 @@ def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -
         return {"dataPoints": [], "nextPageToken": ""}
     stream = factory(person, req.as_of_ms)
     reconciled = req.operation == "reconcile"
-    out: list[dict] = []
-    last: tuple[int, int] | None = None
-    prev_key, tb = None, -1
-    more = False
     # google-wearables excludes manual entries (reference §1.3); streams that have them say which
     manual = getattr(stream, "manual", None) if family == "google-wearables" else None
-    for rec in stream.iter_desc(flt, upto):
-        if manual is not None and manual(rec):
-            continue
-        key = stream.key(rec)
-        tb = tb + 1 if key == prev_key else 0
-        prev_key = key
-        if upto is not None and key == upto and tb <= upto_tb:
-            continue  # already served on an earlier page
-        if len(out) == size:
-            more = True
-            break
-        out.append(stream.to_json(rec, reconciled))
-        last = (key, tb)
-    if not more or last is None:
-        return {"dataPoints": out, "nextPageToken": ""}
-    nxt = {"t": last[0], "b": last[1], "k": page_no + 1, "e": False}
-    return {"dataPoints": out, "nextPageToken": tokens.encode(nxt, digest)}
+
+    def walk(limit: int, stop: list | None = None) -> tuple[list[tuple[int, int, tuple]], bool]:
+        """Up to ``limit`` records after the token's position as (key, tiebreak, record), and
+        whether more follow; ``stop`` = [key, tiebreak] of the last record to serve."""
+        out: list[tuple[int, int, tuple]] = []
+        prev_key, tb = None, -1
+        for rec in stream.iter_desc(flt, upto):
+            if manual is not None and manual(rec):
+                continue
+            key = stream.key(rec)
+            tb = tb + 1 if key == prev_key else 0
+            prev_key = key
+            if upto is not None and key == upto and tb <= upto_tb:
+                continue  # already served on an earlier page
+            if stop is not None and (key < stop[0] or (key == stop[0] and tb > stop[1])):
+                return out, True
+            if len(out) == limit:
+                return out, True
+            out.append((key, tb, rec))
+        return out, False
+
+    def token(last: tuple[int, int, tuple] | list, **extra: object) -> str:
+        return tokens.encode({"t": last[0], "b": last[1], "k": page_no + 1, "e": False, **extra}, digest)
+
+    def page(records: list, next_token: str) -> dict:
+        return {"dataPoints": [stream.to_json(r, reconciled) for _k, _b, r in records], "nextPageToken": next_token}
+
+    if "stop" in state:
+        # The newer page a ``disorder`` fault held back: serve it, then go on after the older one.
+        held, _ = walk(size, state["stop"])
+        return page(held, token(state["then"]) if state["more"] else "")
+    fault = faults.current_data_fault()
+    if fault == "disorder":
+        got, more = walk(2 * size)
+        rng = random.Random(page_no * 7919 + len(got))
+        if len(got) > size:  # serve the older page first; the token remembers the newer one
+            newer, older = got[:size], got[size:]
+            held = dict(state, k=page_no + 1, e=False, stop=list(newer[-1][:2]), then=list(older[-1][:2]), more=more)
+            rng.shuffle(older)
+            return page(older, tokens.encode(held, digest))
+        rng.shuffle(got)  # the last page: only its order is wrong
+        return page(got, "")
+    got, more = walk(size)
+    next_token = token(got[-1]) if more and got else ""
+    if next_token and fault == "duplicate" and len(got) > 1:
+        # Step the token back: the next page starts with this page's last points again.
+        next_token = token(got[-1 - min(len(got) // 10 + 1, len(got) - 1)])
+    body = page(got, next_token)
+    if fault == "duplicate":
+        body["dataPoints"] = [p for i, p in enumerate(body["dataPoints"]) for _ in range(2 if i % 5 == 0 else 1)]
+    return body
 
 
 def get_point(dtype: c.DataType, point_id: str, person: SyntheticPerson, as_of_ms: int) -> dict:

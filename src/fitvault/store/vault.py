@@ -75,6 +75,10 @@ def _connect(path: Path, application_id: int, what: str) -> sqlite3.Connection:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        # Not a damaged file: it cannot be opened (a read-only folder: WAL needs its -shm file;
+        # no space; locked). Saying "damaged" here would send people to restore a good vault.
+        raise StoreError(f"cannot open {path}: {exc} (is the vault folder read-only, or the disk full?)") from exc
     except sqlite3.DatabaseError as exc:
         raise VaultCorrupt(f"{path} is not a fitvault {what} (or it is damaged): {exc}") from exc
     if app_id != application_id and (app_id != 0 or tables):
@@ -110,12 +114,24 @@ class Vault:
         self._lock = threading.RLock()
         self._source_ids: dict[tuple, int] = {}
         self._sources_added = 0  # so row counts can leave new source rows out
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
 
     # -- lifecycle -------------------------------------------------------------------------
     def _migrate(self) -> None:
         current = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        for number, sql in _migrations():
+        known = _migrations()
+        if known and current > known[-1][0]:
+            # Written by a newer fitvault: this one would write rows the newer schema does not
+            # expect (and skip its migrations), so it touches nothing.
+            raise StoreError(
+                f"{self.paths.database} has schema version {current}, newer than this fitvault knows "
+                f"({known[-1][0]}); upgrade fitvault to use this vault"
+            )
+        for number, sql in known:
             if number <= current:
                 continue
             try:

@@ -43,6 +43,11 @@ def sync_lock(paths: VaultPaths, *, wait_s: float = 0.0) -> Iterator[None]:
             f"another fitvault process is syncing into {paths.root}; wait for it to finish "
             "(or pass --wait SECONDS)"
         ) from exc
+    except OSError as exc:  # a read-only or vanished vault folder
+        raise errors.StoreError(
+            f"cannot lock the vault {paths.root}: the folder is read-only or not writable "
+            f"({exc.strerror or exc}); nothing was changed"
+        ) from exc
     try:
         yield
     finally:

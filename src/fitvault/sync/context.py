@@ -27,10 +27,14 @@ def refresh_context(vault: Vault, client: HealthApiClient) -> None:
         log.warning("settings not readable (%s); the time zone is not known", exc)
     else:
         values: dict[str, str | None] = {}
-        if settings.get("timeZone"):
+        if isinstance(settings.get("timeZone"), str) and settings["timeZone"]:
             values["time_zone"] = settings["timeZone"]
-        if settings.get("utcOffset") is not None:
-            values["utc_offset_s"] = str(timeutil.parse_offset_s(settings["utcOffset"]))
+        try:
+            offset = timeutil.parse_offset_s(settings.get("utcOffset"))
+        except (TypeError, ValueError, OverflowError, AttributeError):
+            offset = None
+        if offset is not None and abs(offset) <= 18 * 3600 and settings.get("utcOffset") is not None:
+            values["utc_offset_s"] = str(offset)
         units = {k: settings[k] for k in _UNIT_KEYS if k in settings}
         if units:
             values["display_units"] = json.dumps(units, sort_keys=True)

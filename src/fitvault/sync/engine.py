@@ -1,15 +1,19 @@
 """Running a sync plan: walk every window, commit each page with its cursor, report progress.
 
 A ``list`` window is walked newest-first (the API orders by time descending, reference §1.3).
-After each page the window's ``resume_upper`` moves down to the oldest record seen (kept
-inclusive, since records may share a timestamp), and the page's rows, its quarantined points
-and the new cursor are committed in one transaction, the raw page having been archived just
-before. A run killed at any point therefore resumes from the last committed page.
+After each page the window's ``resume_upper`` moves down to the oldest record of the *previous*
+page (kept inclusive, since records may share a timestamp), and the page's rows, its quarantined
+points and the new cursor are committed in one transaction, the raw page having been archived
+just before. A run killed at any point therefore resumes at most one page behind the last
+committed page, and re-reads it (upserts make that harmless).
 
 Defensive choices, each for an undocumented or disputed point of the API:
 
 * newest-first order is checked across pages; if a server breaks it, the cursor stops moving
-  for that window (a crash then re-walks the window instead of skipping data);
+  for that window (a crash then re-walks the window instead of skipping data). A page out of
+  order shows only when the page after it arrives, which is why the cursor trails by one page:
+  were a server to send an older page before a newer one, a cursor moved by the older page
+  alone would skip the newer one after a crash (tests/test_reliability_faults.py);
 * an empty page that still carries a ``nextPageToken`` does not end the walk (reference §1.3);
 * a 504 restarts the walk from the cursor with half the page size — a token cannot be reused
   with another ``pageSize`` (reference §4.3, P-MCP);
@@ -120,6 +124,7 @@ class SyncEngine:
         }
         self._spans: dict[tuple[str, str, str], tuple[float, float]] = {}
         self._details_denied = False
+        self._warned_bad: set[str] = set()
 
     # -- public ----------------------------------------------------------------------------
     def run(self, plan: SyncPlan) -> SyncReport:
@@ -222,6 +227,7 @@ class SyncEngine:
             token: str | None = None
             ordered = True
             prev_oldest = None
+            pending = None  # the cursor the pages so far allow, once the next page confirms the order
             empty_in_a_row = 0
             gateway_timeouts = 0
             good_pages = 0
@@ -260,8 +266,8 @@ class SyncEngine:
                         continue
                     raise
                 gateway_timeouts = 0
-                page = stream.parse(response.data)
-                token = response.data.get("nextPageToken") or None
+                page = self._parsed(stream, response.data)
+                token = _next_page_token(response.data)
                 self.vault.archive_page(
                     stream.name,
                     {"method": "GET", "data_type": stream.data_type, "filter": filter_text,
@@ -276,9 +282,10 @@ class SyncEngine:
                         if ordered:
                             log.warning("%s: pages are not newest-first; the cursor waits for the window's end", stream.name)
                         ordered = False
+                    if ordered and pending is not None:
+                        resume = min(resume, pending)  # type: ignore[type-var]
                     prev_oldest = page.oldest if prev_oldest is None else min(prev_oldest, page.oldest)  # type: ignore[type-var]
-                    if ordered:
-                        resume = min(resume, stream.resume_upper(page.oldest))  # type: ignore[type-var,arg-type]
+                    pending = stream.resume_upper(prev_oldest)  # type: ignore[arg-type]
                 else:
                     empty_in_a_row += 1
                     if token and empty_in_a_row >= MAX_EMPTY_PAGES_IN_A_ROW:
@@ -291,7 +298,7 @@ class SyncEngine:
                 good_pages += 1
                 if not job.done and ordered and job.page_size < stream.page_size and good_pages >= GROW_AFTER_PAGES:
                     # A token is bound to its pageSize, so a bigger page means a new walk from
-                    # the cursor just committed; it costs no extra request.
+                    # the cursor just committed (it re-reads the one page the cursor trails by).
                     job.page_size = min(stream.page_size, job.page_size * 2)
                     restart = True
                 changed = self.vault.save_page(stream, page, job, on_stream_complete=self._completer(stream))
@@ -311,12 +318,12 @@ class SyncEngine:
                 raise _Stopped()
             request = dict(body, pageToken=token) if token else body
             response = self.client.daily_rollup(stream.data_type, request)
-            page = stream.parse(response.data)
+            page = self._parsed(stream, response.data)
             self.vault.archive_page(
                 stream.name, {"method": "POST", "data_type": stream.data_type, "body": body, "next_page": bool(token)},
                 response.content,
             )
-            token = response.data.get("nextPageToken") or None
+            token = _next_page_token(response.data)
             job.done = token is None
             if job.done:
                 job.resume_upper = job.lower
@@ -324,6 +331,19 @@ class SyncEngine:
             self._advance(progress, stream, job, len(page.rows), changed, len(page.bad))
             if job.done:
                 return
+
+    def _parsed(self, stream: Stream, data: dict) -> ParsedPage:
+        """The page's rows; an unusable page fails the window (it is neither saved nor taken for
+        the end of the data). Quarantined points are logged once per stream and run: a field
+        renamed upstream makes every point fail while the run itself goes on (peers §3.5)."""
+        page = stream.parse(data)
+        if page.malformed:
+            raise errors.ApiError(f"the server sent an unusable page: {page.malformed}", http_status=200)
+        if page.bad and stream.name not in self._warned_bad:
+            self._warned_bad.add(stream.name)
+            log.warning("%s: %d point(s) on a page could not be stored and were quarantined (first: %s); "
+                        "`fitvault status` counts them", stream.name, len(page.bad), page.bad[0][0][:200])
+        return page
 
     def _fetch_details(self, stream: Stream, page: ParsedPage) -> None:
         """Follow-up requests for a page's records (an exercise's GPS route), archived like pages
@@ -445,6 +465,16 @@ def _unsupported(exc: errors.ApiError) -> bool:
     Live wording: "DailyRollup is not supported" (P-MCP), "The data type ID x is not supported"
     (TRBL); the fake server adds the reason DATA_TYPE_OPERATION_NOT_SUPPORTED."""
     return "NOT_SUPPORTED" in (exc.reason or "").upper() or "not supported" in exc.message.lower()
+
+
+def _next_page_token(data: dict) -> str | None:
+    """The page's ``nextPageToken`` (None at the end). One of another type is a broken answer:
+    the window fails with a clear error (sending it back would fail inside httpx instead)."""
+    token = data.get("nextPageToken")
+    if token is None or isinstance(token, str):
+        return token or None
+    raise errors.ApiError(f"the server sent a nextPageToken that is not a string: {type(token).__name__}",
+                          http_status=200)
 
 
 def _utc_now_text() -> str:
