@@ -27,34 +27,21 @@ from __future__ import annotations
 import hmac
 import json
 import re
-import threading
 import time
-import warnings
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
-import filelock
 import httpx
-from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 
+from fitvault.auth._bearer_auth import RefreshingBearerAuth, stored_token
+from fitvault.auth._oauth_common import TIMEOUT_S, Provider, RevokeResult, oauth_client
 from fitvault.auth.loopback import HOST, LoopbackReceiver
 from fitvault.auth.tokens import Token, TokenStore, mask_secret, scrub_secrets
 from fitvault.config import FitbitEndpoints
-from fitvault.errors import (
-    AuthError,
-    AuthorizationDenied,
-    ConfigError,
-    FitbitApiRetired,
-    FitvaultError,
-    NotAuthenticated,
-    ReauthRequired,
-    ServerError,
-    StoreError,
-    TransportError,
-)
+from fitvault.errors import AuthError, AuthorizationDenied, ConfigError, FitbitApiRetired, ReauthRequired, StoreError
 
 if TYPE_CHECKING:
     from authlib.integrations.httpx_client import OAuth2Client
@@ -66,7 +53,6 @@ DEFAULT_SCOPES: tuple[str, ...] = (
 )
 DEFAULT_PORT = 8080
 REAUTH = "Run `fitvault auth fitbit` again"
-_TIMEOUT_S = 30.0
 _VERIFIER_LENGTH = 64  # RFC 7636 and Fitbit: 43..128 characters
 # What Fitbit quotes in error messages: JWT access tokens and 64-hex refresh tokens.
 _TOKEN_SHAPES = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+|\b[0-9a-f]{40,}\b")
@@ -89,17 +75,12 @@ class FitbitApp:
     __str__ = __repr__
 
 
-@dataclass(frozen=True)
-class RevokeResult:
-    """What :func:`revoke` achieved (``message`` holds no token)."""
-
-    revoked: bool
-    message: str
-
-
 def scrub(text: str, *secrets: str | None) -> str:
     """``text`` without the given secrets nor anything shaped like a Fitbit token."""
     return _TOKEN_SHAPES.sub("***", scrub_secrets(text, *secrets))
+
+
+_FITBIT = Provider("Fitbit", scrub)
 
 
 # --- Authlib plumbing --------------------------------------------------------------------------
@@ -133,48 +114,12 @@ def _oauth_client(
     redirect_uri: str | None = None,
     scopes: Sequence[str] | None = None,
 ) -> OAuth2Client:
-    # Authlib 1.9 warns once per import when it falls back from httpx2 to httpx (see auth.google).
-    from authlib.deprecate import AuthlibDeprecationWarning
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*httpx2", category=AuthlibDeprecationWarning)
-        from authlib.integrations.httpx_client import OAuth2Client
-
     method = "client_secret_basic" if client_secret else "none"
-    client = OAuth2Client(
-        client_id=client_id,
-        client_secret=client_secret,
-        token_endpoint_auth_method=method,
-        revocation_endpoint_auth_method=method,
-        scope=list(scopes) if scopes else None,
-        redirect_uri=redirect_uri,
-        code_challenge_method="S256",
-        timeout=_TIMEOUT_S,
-    )
+    client = oauth_client(client_id, client_secret, auth_method=method, revocation_endpoint_auth_method=method,
+                          http=http, redirect_uri=redirect_uri, scopes=scopes)
     client.register_compliance_hook("access_token_response", _fitbit_token_response)
     client.register_compliance_hook("refresh_token_response", _fitbit_token_response)
-    if http is not None:
-        client.session = http  # the caller's transport, proxy and timeouts apply
     return client
-
-
-def _failure(exc: Exception, *, action: str, secrets: Sequence[str | None]) -> FitvaultError:
-    """An Authlib / httpx failure at Fitbit's token endpoint as a fitvault error."""
-    if isinstance(exc, httpx.TransportError):
-        return TransportError(f"cannot reach Fitbit's token endpoint while {action}: {type(exc).__name__}")
-    if isinstance(exc, httpx.HTTPStatusError):
-        status = exc.response.status_code
-        message = f"Fitbit's token endpoint answered HTTP {status} while {action}"
-        if status >= 500:
-            return ServerError(message + "; try again later", http_status=status)
-        return AuthError(message)
-    if isinstance(exc, AuthlibBaseError):
-        description = f" ({exc.description})" if exc.description else ""
-        return AuthError(scrub(f"Fitbit refused {action}: {exc.error}{description}", *secrets))
-    return AuthError(f"Fitbit's token endpoint gave an unusable answer while {action}")
-
-
-_TOKEN_ENDPOINT_FAILURES = (httpx.HTTPError, AuthlibBaseError, ValueError)
 
 
 # --- consent -----------------------------------------------------------------------------------
@@ -187,7 +132,7 @@ def check_not_retired(url: str, *, http: httpx.Client | None = None) -> None:
     an error page and never come back, so fitvault checks first and says so at once.
     """
     own = http is None
-    client = http or httpx.Client(timeout=_TIMEOUT_S, follow_redirects=False)
+    client = http or httpx.Client(timeout=TIMEOUT_S, follow_redirects=False)
     try:
         status = client.get(url).status_code
     except httpx.HTTPError:
@@ -290,21 +235,12 @@ def _exchange(
     scopes: Sequence[str],
     now: Callable[[], float],
 ) -> Token:
-    requested_at = now()
-    try:
-        resp = client.fetch_token(
-            endpoints.token_url, grant_type="authorization_code", code=code, code_verifier=verifier,
-            redirect_uri=redirect_uri,
-        )
-    except _TOKEN_ENDPOINT_FAILURES as exc:
-        raise _failure(exc, action="exchanging the authorization code", secrets=[app.client_secret, code]) from exc
-    if not resp.get("refresh_token"):
-        raise AuthError(f"Fitbit issued no refresh token, so fitvault could not sync after 8 hours. {REAUTH}")
-    token = Token.from_token_response(
-        dict(resp), client_id=app.client_id, client_secret=app.client_secret, token_uri=endpoints.token_url,
-        now=requested_at,
+    return _FITBIT.exchange(
+        client, token_url=endpoints.token_url, code=code, verifier=verifier, redirect_uri=redirect_uri,
+        scopes=scopes, now=now, client_id=app.client_id, client_secret=app.client_secret,
+        secrets=[app.client_secret, code],
+        no_refresh_token=f"Fitbit issued no refresh token, so fitvault could not sync after 8 hours. {REAUTH}",
     )
-    return token if token.scopes else replace(token, scopes=tuple(scopes))
 
 
 # --- refresh and revoke ------------------------------------------------------------------------
@@ -329,29 +265,24 @@ def refresh(
     """
     if not token.refresh_token or not token.client_id:
         raise ReauthRequired(f"no Fitbit refresh token (or app) is stored, so the token cannot be renewed. {REAUTH}")
-    secrets = [token.access_token, token.refresh_token, token.client_secret]
     requested_at = now()
     with _oauth_client(token.client_id, token.client_secret, http=http) as client:
-        try:
-            resp = client.refresh_token(endpoints.token_url, refresh_token=token.refresh_token)
-        except AuthlibBaseError as exc:
-            if getattr(exc, "error", None) == "invalid_grant":
-                raise ReauthRequired(
-                    "Fitbit no longer accepts the stored refresh token: it was used already (Fitbit refresh "
-                    f"tokens work once), revoked, or the app changed. {REAUTH}. Your vault's data and sync "
-                    "state are untouched."
-                ) from exc
-            if getattr(exc, "error", None) in ("invalid_client", "unauthorized_client"):
-                raise AuthError(
-                    f"Fitbit rejected the app while refreshing the token ({exc.error}): its client id or secret "
-                    f"changed. {REAUTH} with the app's current credentials"
-                ) from exc
-            raise _failure(exc, action="refreshing the access token", secrets=secrets) from exc
-        except _TOKEN_ENDPOINT_FAILURES as exc:
-            raise _failure(exc, action="refreshing the access token", secrets=secrets) from exc
+        resp = _FITBIT.request_refresh(
+            client, endpoints.token_url, token.refresh_token,
+            secrets=[token.access_token, token.refresh_token, token.client_secret],
+            invalid_grant=(
+                "Fitbit no longer accepts the stored refresh token: it was used already (Fitbit refresh "
+                f"tokens work once), revoked, or the app changed. {REAUTH}. Your vault's data and sync "
+                "state are untouched."
+            ),
+            rejected_client=(
+                "Fitbit rejected the app while refreshing the token ({error}): its client id or secret "
+                f"changed. {REAUTH} with the app's current credentials"
+            ),
+        )
     try:
         fresh = Token.from_token_response(
-            dict(resp), client_id=token.client_id, client_secret=token.client_secret,
+            resp, client_id=token.client_id, client_secret=token.client_secret,
             token_uri=token.token_uri, now=requested_at,
         )
     except AuthError as exc:
@@ -395,7 +326,7 @@ class FitbitTokenStore(TokenStore):
 # --- signing requests ----------------------------------------------------------------------------
 
 
-class FitbitAuth(httpx.Auth):
+class FitbitAuth(RefreshingBearerAuth[FitbitEndpoints]):
     """Bearer auth for the legacy API with single-use refresh tokens.
 
     Refreshes shortly before expiry and once on a 401. Refreshes are serialised by a thread lock
@@ -416,8 +347,7 @@ class FitbitAuth(httpx.Auth):
         lock_timeout_s: how long to wait for another process's refresh.
     """
 
-    requires_request_body = False
-    requires_response_body = False
+    provider = "Fitbit"
 
     def __init__(
         self,
@@ -432,26 +362,11 @@ class FitbitAuth(httpx.Auth):
         on_refresh: Callable[[Token], None] | None = None,
         lock_timeout_s: float = 60.0,
     ) -> None:
-        self._store = store
-        self._endpoints = endpoints
-        self._refresh_margin_s = refresh_margin_s
-        self._http_factory = http_factory
-        self._now = now
+        super().__init__(store, endpoints, refresh_margin_s=refresh_margin_s, http_factory=http_factory, now=now,
+                         on_refresh=on_refresh, lock_timeout_s=lock_timeout_s)
         self._sleep = sleep
         self._conflict_waits = tuple(conflict_waits)
-        self._on_refresh = on_refresh
-        self._lock_timeout_s = lock_timeout_s
-        self._lock = threading.Lock()
-        self._token: Token | None = None
         self.conflicts = 0  # 409s met (for reports and tests)
-
-    def __repr__(self) -> str:
-        access = mask_secret(self._token.access_token) if self._token else None
-        return f"FitbitAuth(store={self._store!r}, access_token={access!r})"
-
-    @property
-    def token(self) -> Token | None:
-        return self._token
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -459,83 +374,35 @@ class FitbitAuth(httpx.Auth):
         t = self._token
         return tuple(v for v in ((t.access_token, t.refresh_token, t.client_secret) if t else ()) if v)
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        token = self._current()
-        request.headers["Authorization"] = f"Bearer {token.access_token}"
-        response = yield request
-        if response.status_code == 401:
-            token = self._renew(failed=token.access_token)
-            request.headers["Authorization"] = f"Bearer {token.access_token}"
-            yield request
-
     # --- internals ---------------------------------------------------------------------------
 
-    def _current(self) -> Token:
-        token = self._token
-        if token is not None and self._fresh(token, failed=None):
-            return token
-        return self._renew(failed=None)
-
-    def _fresh(self, token: Token, *, failed: str | None) -> bool:
-        if not token.access_token or token.access_token == failed:
-            return False
-        margin = self._refresh_margin_s
-        if token.expires_at is not None:
-            margin = min(margin, max(0.0, (token.expires_at - token.obtained_at) / 2))
-        return not token.expires_within(margin, self._now())
-
-    def _load(self) -> Token:
-        token = self._store.load()
-        if token is None:
-            raise NotAuthenticated("no Fitbit token is stored for this vault; run `fitvault auth fitbit` first")
-        return token
-
-    def _renew(self, *, failed: str | None) -> Token:
-        with self._lock:
-            token = self._token
-            if token is None:
-                token = self._token = self._load()
-            if self._fresh(token, failed=failed):
-                return token
-            conflicted: str | None = None  # the refresh token a 409 was answered for
-            waits = list(self._conflict_waits)
-            while True:
-                try:
-                    with self._store.lock(self._lock_timeout_s):
-                        stored = self._load()
-                        if self._fresh(stored, failed=failed):
-                            self._token = stored  # another process rotated it meanwhile
-                            return stored
-                        if stored.refresh_token == conflicted and waits:
-                            pass  # the other client has not stored its pair yet: wait again
-                        else:
-                            new = self._rotate(stored)
-                            if new is not None:
-                                break
-                            conflicted = stored.refresh_token
-                except filelock.Timeout:
-                    raise AuthError(
-                        f"another fitvault process has been renewing the Fitbit token for over "
-                        f"{self._lock_timeout_s:g} s; try again later"
-                    ) from None
-                if not waits:
-                    raise AuthError(
-                        "another program refreshed the Fitbit token at the same time (HTTP 409) and the new token "
-                        f"never reached fitvault's token file. {REAUTH}"
-                    )
-                self._sleep(waits.pop(0))  # outside the file lock, so the other client can store its pair
-        if self._on_refresh is not None:
-            self._on_refresh(new)
-        return new
+    def _renew_locked(self, failed: str | None) -> tuple[Token, bool]:
+        conflicted: str | None = None  # the refresh token a 409 was answered for
+        waits = list(self._conflict_waits)
+        while True:
+            with self._file_lock():
+                stored = self._load()
+                if self._fresh(stored, failed=failed):
+                    self._token = stored  # another process rotated it meanwhile
+                    return stored, False
+                if stored.refresh_token == conflicted and waits:
+                    pass  # the other client has not stored its pair yet: wait again
+                else:
+                    new = self._rotate(stored)
+                    if new is not None:
+                        return new, True
+                    conflicted = stored.refresh_token
+            if not waits:
+                raise AuthError(
+                    "another program refreshed the Fitbit token at the same time (HTTP 409) and the new token "
+                    f"never reached fitvault's token file. {REAUTH}"
+                )
+            self._sleep(waits.pop(0))  # outside the file lock, so the other client can store its pair
 
     def _rotate(self, stored: Token) -> Token | None:
         """Refresh and persist (call under the file lock); None on a 409."""
         try:
-            if self._http_factory is None:
-                new = refresh(stored, self._endpoints, now=self._now)
-            else:
-                with self._http_factory() as http:
-                    new = refresh(stored, self._endpoints, http=http, now=self._now)
+            new = self._call_refresh(refresh, stored)
         except RefreshConflict:
             self.conflicts += 1
             return None
@@ -552,7 +419,4 @@ class FitbitAuth(httpx.Auth):
 
 def token_scopes(store: TokenStore) -> set[str]:
     """The scopes of the stored Fitbit token; :class:`NotAuthenticated` when there is none."""
-    token = store.load()
-    if token is None:
-        raise NotAuthenticated("no Fitbit token is stored for this vault; run `fitvault auth fitbit` first")
-    return set(token.scopes)
+    return set(stored_token(store, "Fitbit").scopes)

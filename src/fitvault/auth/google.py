@@ -15,29 +15,19 @@ from __future__ import annotations
 import hmac
 import socket
 import time
-import warnings
-from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 
+from fitvault.auth._oauth_common import Provider, RevokeResult, oauth_client
 from fitvault.auth.client_secrets import ClientSecrets
 from fitvault.auth.loopback import HOST, LoopbackReceiver
 from fitvault.auth.tokens import Token, scrub_secrets
 from fitvault.config import GOOGLE_TOKEN_URL, GoogleEndpoints
-from fitvault.errors import (
-    AuthError,
-    AuthorizationDenied,
-    ConfigError,
-    FitvaultError,
-    ReauthRequired,
-    ServerError,
-    TransportError,
-)
+from fitvault.errors import AuthError, AuthorizationDenied, ConfigError, ReauthRequired
 
 if TYPE_CHECKING:
     from authlib.integrations.httpx_client import OAuth2Client
@@ -56,19 +46,11 @@ DEFAULT_SCOPES: tuple[str, ...] = (
 )
 
 REVOKE_PAGE = "https://myaccount.google.com/permissions"
-_TIMEOUT_S = 30.0
 _VERIFIER_LENGTH = 48  # RFC 7636: 43..128 characters
+_GOOGLE = Provider("Google")
 
 
-@dataclass(frozen=True)
-class RevokeResult:
-    """What :func:`revoke` achieved. ``message`` is safe to show (it holds no token)."""
-
-    revoked: bool
-    message: str
-
-
-# --- Authlib plumbing --------------------------------------------------------------------------
+# --- Authlib plumbing (shared with the Fitbit source: auth._oauth_common) -------------------------
 
 
 def _oauth_client(
@@ -78,50 +60,12 @@ def _oauth_client(
     redirect_uri: str | None = None,
     scopes: Sequence[str] | None = None,
 ) -> OAuth2Client:
-    # Authlib 1.9 prefers the httpx2 package and warns (AuthlibDeprecationWarning, shown always)
-    # when it falls back to httpx, which is what fitvault depends on. Import lazily and silence
-    # that one warning so the CLI does not print it on every run. (authlib.deprecate installs an
-    # "always" filter when first imported, so it must be imported before ours is added.)
-    from authlib.deprecate import AuthlibDeprecationWarning
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*httpx2", category=AuthlibDeprecationWarning)
-        from authlib.integrations.httpx_client import OAuth2Client
-
-    client = OAuth2Client(
-        client_id=owner.client_id,
-        client_secret=owner.client_secret,
+    return oauth_client(
+        owner.client_id, owner.client_secret,
         # Google documents client_id/client_secret in the form body (reference §3.2 step 3).
-        token_endpoint_auth_method="client_secret_post" if owner.client_secret else "none",
-        scope=list(scopes) if scopes else None,
-        redirect_uri=redirect_uri,
-        code_challenge_method="S256",
-        timeout=_TIMEOUT_S,
+        auth_method="client_secret_post" if owner.client_secret else "none",
+        http=http, redirect_uri=redirect_uri, scopes=scopes,
     )
-    if http is not None:
-        # Authlib sends every grant request through its ``session`` (the client itself by
-        # default); point it at the caller's client so its transport, proxy and timeouts apply.
-        client.session = http
-    return client
-
-
-def _failure(exc: Exception, *, action: str, secrets: Sequence[str | None]) -> FitvaultError:
-    """Translate an Authlib / httpx failure at the token endpoint into a fitvault error."""
-    if isinstance(exc, httpx.TransportError):
-        return TransportError(f"cannot reach Google's token endpoint while {action}: {type(exc).__name__}")
-    if isinstance(exc, httpx.HTTPStatusError):
-        status = exc.response.status_code
-        message = f"Google's token endpoint answered HTTP {status} while {action}"
-        if status >= 500:
-            return ServerError(message + "; try again later", http_status=status)
-        return AuthError(message)
-    if isinstance(exc, AuthlibBaseError):
-        description = f" ({exc.description})" if exc.description else ""
-        return AuthError(scrub_secrets(f"Google refused {action}: {exc.error}{description}", *secrets))
-    return AuthError(f"Google's token endpoint gave an unusable answer while {action}")
-
-
-_TOKEN_ENDPOINT_FAILURES = (httpx.HTTPError, AuthlibBaseError, ValueError)
 
 
 # --- consent -----------------------------------------------------------------------------------
@@ -249,33 +193,16 @@ def _exchange(
     scopes: Sequence[str],
     now: Callable[[], float],
 ) -> Token:
-    requested_at = now()
-    try:
-        resp = client.fetch_token(
-            endpoints.token_url,
-            grant_type="authorization_code",
-            code=code,
-            code_verifier=verifier,
-            redirect_uri=redirect_uri,
-        )
-    except _TOKEN_ENDPOINT_FAILURES as exc:
-        raise _failure(
-            exc, action="exchanging the authorization code", secrets=[secrets.client_secret]
-        ) from exc
-    if not resp.get("refresh_token"):
-        raise AuthError(
+    return _GOOGLE.exchange(
+        client, token_url=endpoints.token_url, code=code, verifier=verifier, redirect_uri=redirect_uri,
+        scopes=scopes, now=now, client_id=secrets.client_id, client_secret=secrets.client_secret,
+        secrets=[secrets.client_secret],
+        no_refresh_token=(
             "Google granted no refresh token, so offline access was not granted and fitvault could not "
             "sync after an hour. Run `fitvault auth google` again; if this repeats, remove fitvault's "
             f"access at {REVOKE_PAGE} first, then consent again"
-        )
-    token = Token.from_token_response(
-        dict(resp),
-        client_id=secrets.client_id,
-        client_secret=secrets.client_secret,
-        token_uri=endpoints.token_url,
-        now=requested_at,
+        ),
     )
-    return token if token.scopes else replace(token, scopes=tuple(scopes))
 
 
 # --- import ------------------------------------------------------------------------------------
@@ -408,25 +335,20 @@ def refresh(
         raise ReauthRequired(
             "the stored token does not name its OAuth client. Run `fitvault auth google` again"
         )
-    secrets = [token.access_token, token.refresh_token, token.client_secret]
     requested_at = now()
     with _oauth_client(token, http=http) as client:
-        try:
-            resp = client.refresh_token(endpoints.token_url, refresh_token=token.refresh_token)
-        except AuthlibBaseError as exc:
-            if getattr(exc, "error", None) == "invalid_grant":
-                raise ReauthRequired(_invalid_grant_message(token, requested_at)) from exc
-            if getattr(exc, "error", None) in ("invalid_client", "unauthorized_client"):
-                raise AuthError(
-                    "Google rejected fitvault's OAuth client while refreshing the access token "
-                    f"({exc.error}): the client was deleted or its secret changed. "
-                    "Run `fitvault auth google` with the current client secrets JSON"
-                ) from exc
-            raise _failure(exc, action="refreshing the access token", secrets=secrets) from exc
-        except _TOKEN_ENDPOINT_FAILURES as exc:
-            raise _failure(exc, action="refreshing the access token", secrets=secrets) from exc
+        resp = _GOOGLE.request_refresh(
+            client, endpoints.token_url, token.refresh_token,
+            secrets=[token.access_token, token.refresh_token, token.client_secret],
+            invalid_grant=_invalid_grant_message(token, requested_at),
+            rejected_client=(
+                "Google rejected fitvault's OAuth client while refreshing the access token "
+                "({error}): the client was deleted or its secret changed. "
+                "Run `fitvault auth google` with the current client secrets JSON"
+            ),
+        )
     try:
-        return token.merged_with_refresh(dict(resp), requested_at)
+        return token.merged_with_refresh(resp, requested_at)
     except AuthError as exc:
         raise AuthError(f"{exc} (while refreshing the access token)") from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import click
@@ -112,6 +113,34 @@ def _report_table(report: SyncReport) -> Table:
     return table
 
 
+def _run_with_bars(progress: Progress, plan: SyncPlan, run: Callable[[_Bars], SyncReport]) -> SyncReport:
+    """``run(bars)`` under a bar per stream of ``plan``; a failure that carries the partial
+    report shows it before it propagates."""
+    bars = _Bars(progress)
+    bars.add(plan)
+    with progress:
+        try:
+            return run(bars)
+        except errors.FitvaultError as exc:
+            partial = getattr(exc, "report", None)
+            if partial is not None:
+                progress.stop()
+                out_console.print(_report_table(partial))
+            raise
+
+
+def _show_report(report: SyncReport, command: str) -> None:
+    """Print the report; :class:`SyncIncomplete` if work is left (``command`` continues it)."""
+    out_console.print(_report_table(report))
+    for line in report.skipped:
+        err_console.print(f"[yellow]skipped[/] {escape(line)}")
+    if report.incomplete:
+        raise errors.SyncIncomplete(
+            "the sync did not finish; what is left:\n  " + "\n  ".join(report.incomplete)
+            + f"\nEverything fetched so far is saved. Run `{command}` again to continue."
+        )
+
+
 @cli.command("sync")
 @click.option("--types", "types", metavar="T,...", callback=_parse_types,
               help=f"Only these types ({', '.join(TYPE_IDS)}).")
@@ -164,25 +193,8 @@ def sync_command(app: App, types, since, until, full, dry_run, concurrency, quot
             TextColumn("{task.fields[requests]:>5} req {task.fields[records]:>9} rec"),
             TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=err_console,
         )
-        bars = _Bars(progress)
-        bars.add(plan)
-        with progress:
-            try:
-                report = run_plan(vault, client, plan, progress=bars)
-            except errors.FitvaultError as exc:
-                partial = getattr(exc, "report", None)
-                if partial is not None:
-                    progress.stop()
-                    out_console.print(_report_table(partial))
-                raise
-    out_console.print(_report_table(report))
-    for line in report.skipped:
-        err_console.print(f"[yellow]skipped[/] {escape(line)}")
-    if report.incomplete:
-        raise errors.SyncIncomplete(
-            "the sync did not finish; what is left:\n  " + "\n  ".join(report.incomplete)
-            + "\nEverything fetched so far is saved. Run `fitvault sync` again to continue."
-        )
+        report = _run_with_bars(progress, plan, lambda bars: run_plan(vault, client, plan, progress=bars))
+    _show_report(report, "fitvault sync")
 
 
 class _Countdown:
@@ -245,33 +257,17 @@ def _sync_fitbit(app: App, types, since, until, full, dry_run, wait_s) -> None:
             TextColumn("{task.fields[requests]:>5} req {task.fields[records]:>9} rec"),
             TimeElapsedColumn(), console=err_console,
         )
-        bars = _Bars(progress)
-        bars.add(plan)
         countdown.progress = progress
-        with progress:
-            try:
-                report = fitbit.run_plan(vault, client, plan, context, progress=bars)
-            except errors.FitvaultError as exc:
-                partial = getattr(exc, "report", None)
-                if partial is not None:
-                    progress.stop()
-                    out_console.print(_report_table(partial))
-                raise
-    out_console.print(_report_table(report))
-    for line in report.skipped:
-        err_console.print(f"[yellow]skipped[/] {escape(line)}")
-    if report.incomplete:
-        raise errors.SyncIncomplete(
-            "the sync did not finish; what is left:\n  " + "\n  ".join(report.incomplete)
-            + "\nEverything fetched so far is saved. Run `fitvault sync --source fitbit` again to continue."
-        )
+        report = _run_with_bars(progress, plan,
+                                lambda bars: fitbit.run_plan(vault, client, plan, context, progress=bars))
+    _show_report(report, "fitvault sync --source fitbit")
 
 
 @cli.command("rebuild")
 @click.pass_obj
 @handle_errors
 def rebuild_command(app: App) -> None:
-    """Re-derive every table from the raw archive, without downloading anything."""
+    """Re-derive the API sources' tables from the raw archive, without downloading (imports are kept)."""
     if not app.paths.raw_archive.exists():
         raise errors.StoreError(f"no vault with a raw archive at {app.paths.root}")
     with sync_lock(app.paths), Vault(app.paths.root) as vault:

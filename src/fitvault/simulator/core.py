@@ -1,14 +1,13 @@
 """The :class:`Simulator`: its state (clock, person, tokens, quota, faults, request log) and
-lifecycle (start, stop, context manager)."""
+lifecycle (start, stop, context manager, from :class:`~._http.LoopbackService`)."""
 
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from . import catalog as c
+from ._http import LoopbackService
 from .clock import SimClock
 from .config import SimulatorConfig
 from .faults import FaultPlan
@@ -21,20 +20,18 @@ from .server import SimServer
 from .tokens import TokenStore
 
 
-@dataclass
-class _Running:
-    server: SimServer
-    thread: threading.Thread
-    port: int
-
-
-class Simulator:
+class Simulator(LoopbackService):
     """A fake ``health.googleapis.com`` (``/v4``) plus Google's OAuth endpoints on 127.0.0.1.
 
-    Use ``start()``/``stop()`` or ``with Simulator(cfg) as sim:``. ``sim.url`` is the API root;
-    ``auth_url``/``token_url``/``revoke_url`` the OAuth endpoints. ``person`` is the ground truth,
-    ``clock`` the simulated clock, ``faults`` the fault plan, ``requests`` the ``/v4`` request log.
+    Use ``start()``/``stop()`` or ``with Simulator(cfg) as sim:``. ``sim.url`` is the API root
+    (paths ``/v4/...`` below it); ``auth_url``/``token_url``/``revoke_url`` the OAuth endpoints.
+    ``person`` is the ground truth, ``clock`` the simulated clock, ``faults`` the fault plan,
+    ``requests`` the ``/v4`` request log.
     """
+
+    server_class = SimServer
+    thread_name = "fitvault-simulator"
+    auth_path, token_path, revoke_path = "/o/oauth2/v2/auth", "/token", "/revoke"
 
     def __init__(self, config: SimulatorConfig | None = None) -> None:
         self.config = config if config is not None else SimulatorConfig()
@@ -46,63 +43,6 @@ class Simulator:
         self.faults = FaultPlan()
         self.pages = PageTokens(secrets.token_bytes(16))
         self.requests = RequestLog()
-        self._running: _Running | None = None
-
-    # -- lifecycle ---------------------------------------------------------------------------
-    def start(self, port: int = 0) -> Simulator:
-        """Bind 127.0.0.1:``port`` (0 = ephemeral) and serve in a daemon thread."""
-        if self._running is not None:
-            raise RuntimeError("simulator already started")
-        server = SimServer(("127.0.0.1", port), self)
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                  name="fitvault-simulator", daemon=True)
-        thread.start()
-        self._running = _Running(server, thread, server.server_address[1])
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        running, self._running = self._running, None
-        if running is not None:
-            running.server.shutdown()
-            running.server.server_close()
-            running.thread.join(timeout=5)
-
-    def __enter__(self) -> Simulator:
-        if self._running is None:
-            self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    # -- addresses ---------------------------------------------------------------------------
-    @property
-    def port(self) -> int:
-        """The bound port."""
-        if self._running is None:
-            raise RuntimeError("simulator not started")
-        return self._running.port
-
-    @property
-    def url(self) -> str:
-        """API root, e.g. ``http://127.0.0.1:PORT`` (paths ``/v4/...`` below it)."""
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def auth_url(self) -> str:
-        """The authorization endpoint."""
-        return self.url + "/o/oauth2/v2/auth"
-
-    @property
-    def token_url(self) -> str:
-        """The token endpoint."""
-        return self.url + "/token"
-
-    @property
-    def revoke_url(self) -> str:
-        """The revocation endpoint."""
-        return self.url + "/revoke"
 
     # -- helpers for tests and the demo ---------------------------------------------------------
     def client_secrets(self) -> dict:

@@ -8,17 +8,16 @@ refresh tokens; ``POST /revoke`` revokes a token.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import json
 import secrets
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
+from . import _oauth
 from . import catalog as c
+from ._oauth import is_loopback
 from .errors import Response, html_page
 from .tokens import OAuthError
 
@@ -43,30 +42,12 @@ class AuthCode:
     used: bool = False
 
 
-class CodeStore:
+class CodeStore(_oauth.CodeStore[AuthCode]):
     """Authorization codes awaiting exchange."""
 
-    def __init__(self) -> None:
-        self._codes: dict[str, AuthCode] = {}
-        self._lock = threading.Lock()
-
-    def issue(self, code: AuthCode) -> str:
-        """Store ``code``; returns its value."""
-        value = "4/0Asim-" + secrets.token_urlsafe(48)
-        with self._lock:
-            self._codes[value] = code
-        return value
-
-    def redeem(self, value: str) -> AuthCode | str:
-        """Mark used and return the code, or why not (``"unknown"``, ``"used"``)."""
-        with self._lock:
-            code = self._codes.get(value)
-            if code is None:
-                return "unknown"
-            if code.used:
-                return "used"
-            code.used = True
-            return code
+    @staticmethod
+    def new_value() -> str:
+        return "4/0Asim-" + secrets.token_urlsafe(48)
 
 
 def _json(status: int, payload: dict) -> Response:
@@ -77,16 +58,6 @@ def _json(status: int, payload: dict) -> Response:
 def _error_page(error: str, detail: str) -> Response:
     return html_page(400, "Bad Request", f"Access blocked: Authorization Error. <b>Error 400: "
                                          f"{html.escape(error)}</b> {html.escape(detail)}")
-
-
-def is_loopback(uri: str) -> bool:
-    """``http://127.0.0.1[:port]/...``, ``http://localhost[:port]/...`` or ``http://[::1]...``."""
-    try:
-        parts = urlsplit(uri)
-        parts.port  # noqa: B018  (raises on a bad port)
-    except ValueError:
-        return False
-    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1") and not parts.fragment
 
 
 def authorize(sim: Simulator, req: Request) -> Response:
@@ -129,13 +100,12 @@ def authorize(sim: Simulator, req: Request) -> Response:
 def _client(sim: Simulator, req: Request, form: dict[str, str]) -> str:
     """Authenticate the client (body or HTTP Basic, as authlib may do either)."""
     cid, secret = form.get("client_id"), form.get("client_secret")
-    auth = req.headers.get("authorization", "")
-    if auth[:6].lower() == "basic ":
-        try:
-            user, _, pw = base64.b64decode(auth[6:].strip()).decode().partition(":")
-            cid, secret = unquote(user), unquote(pw)
-        except (ValueError, UnicodeDecodeError):
-            raise OAuthError(401, "invalid_client", "Unauthorized") from None
+    try:
+        basic = _oauth.basic_credentials(req.headers.get("authorization", ""))
+    except ValueError:
+        raise OAuthError(401, "invalid_client", "Unauthorized") from None
+    if basic is not None:
+        cid, secret = basic
     if cid != sim.config.client_id:
         raise OAuthError(401, "invalid_client", "The OAuth client was not found.")
     if secret != sim.config.client_secret:
@@ -145,7 +115,7 @@ def _client(sim: Simulator, req: Request, form: dict[str, str]) -> str:
 
 def token(sim: Simulator, req: Request) -> Response:
     """``POST /token``."""
-    form = dict(parse_qsl(req.body.decode("utf-8", errors="replace"), keep_blank_values=True))
+    form = _oauth.form(req)
     cfg = sim.config
     try:
         grant_type = form.get("grant_type", "")
@@ -165,8 +135,7 @@ def token(sim: Simulator, req: Request) -> Response:
         verifier = form.get("code_verifier")
         if not verifier:
             raise OAuthError(400, "invalid_grant", "Missing code verifier.")
-        digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
-        if digest != code.challenge:
+        if _oauth.s256(verifier) != code.challenge:
             raise OAuthError(400, "invalid_grant", "Invalid code verifier.")
         return _json(200, sim.tokens.grant(code.scopes, client_id, ttl_s=cfg.access_token_ttl_s,
                                            testing=cfg.testing_mode, offline=code.offline))
@@ -176,7 +145,7 @@ def token(sim: Simulator, req: Request) -> Response:
 
 def revoke(sim: Simulator, req: Request) -> Response:
     """``POST /revoke`` with form (or query) ``token=``."""
-    form = dict(parse_qsl(req.body.decode("utf-8", errors="replace")))
+    form = _oauth.form(req, keep_blank_values=False)
     value = form.get("token") or req.query.get("token", "")
     if not sim.tokens.revoke(value):
         return _json(400, {"error": "invalid_token", "error_description": "Token expired or revoked"})

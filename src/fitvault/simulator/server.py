@@ -7,12 +7,10 @@ import io
 import socket
 import struct
 import time
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import api, oauth
+from ._http import LoopbackServer, Request, SimHandler
 from .config import SimulatorConfig
 from .errors import ApiError, Response, html_page, not_found_html
 from .faults import Fault
@@ -20,17 +18,6 @@ from .log import RequestRecord
 
 if TYPE_CHECKING:
     from .core import Simulator
-
-
-@dataclass(frozen=True)
-class Request:
-    """One parsed HTTP request (path unquoted, query as first values, headers lower-cased)."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes = b""
 
 
 _FAULT_STATUS = {"429": (429, None), "500": (500, "Internal error encountered."),
@@ -50,32 +37,9 @@ def _fault_response(fault: Fault, cfg: SimulatorConfig) -> Response:
     return ApiError(status, message or "").response()
 
 
-class SimServer(ThreadingHTTPServer):
-    """Threaded HTTP server bound to one :class:`Simulator` (daemon threads, reusable port)."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], sim: Simulator) -> None:
-        self.sim = sim
-        super().__init__(address, _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in two writes: avoid 40 ms stalls
+class _Handler(SimHandler):
     server_version = "ESF"
-    sys_version = ""
     server: SimServer
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - silence stderr
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._dispatch("POST")
 
     def do_PATCH(self) -> None:  # noqa: N802
         self._dispatch("PATCH")
@@ -86,26 +50,18 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:  # noqa: N802
         self._dispatch("DELETE")
 
-    def _dispatch(self, method: str) -> None:
-        sim = self.server.sim
-        split = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        req = Request(method, unquote(split.path), dict(parse_qsl(split.query, keep_blank_values=True)),
-                      {k.lower(): v for k, v in self.headers.items()}, body)
-        try:
-            if req.path == "/v4" or req.path.startswith("/v4/"):
-                self._api(sim, req)
-            elif req.path == "/o/oauth2/v2/auth" and method == "GET":
-                self._send(oauth.authorize(sim, req))
-            elif req.path == "/token" and method == "POST":
-                self._send(oauth.token(sim, req))
-            elif req.path == "/revoke" and method == "POST":
-                self._send(oauth.revoke(sim, req))
-            else:
-                self._send(not_found_html(req.path))
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
+    def route(self, sim: Simulator, req: Request) -> None:
+        method = req.method
+        if req.path == "/v4" or req.path.startswith("/v4/"):
+            self._api(sim, req)
+        elif req.path == "/o/oauth2/v2/auth" and method == "GET":
+            self._send(oauth.authorize(sim, req))
+        elif req.path == "/token" and method == "POST":
+            self._send(oauth.token(sim, req))
+        elif req.path == "/revoke" and method == "POST":
+            self._send(oauth.revoke(sim, req))
+        else:
+            self._send(not_found_html(req.path))
 
     def _api(self, sim: Simulator, req: Request) -> None:
         cfg = sim.config
@@ -135,21 +91,6 @@ class _Handler(BaseHTTPRequestHandler):
         record(resp.status)
         self._send(resp, truncate=kind == "truncate")
 
-    def _send(self, resp: Response, *, truncate: bool = False) -> None:
-        self.send_response(resp.status)
-        self.send_header("Content-Type", resp.content_type)
-        self.send_header("Content-Length", str(len(resp.body)))
-        for k, v in resp.headers.items():
-            self.send_header(k, v)
-        self.end_headers()
-        if truncate:
-            self.wfile.write(resp.body[: len(resp.body) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-        else:
-            self.wfile.write(resp.body)
-
     def _reset(self) -> None:
         """Close the TCP connection with an RST and no response at all."""
         self.close_connection = True
@@ -159,3 +100,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.close()
         # the base class still flushes and closes these after the handler returns
         self.rfile, self.wfile = io.BytesIO(), io.BytesIO()
+
+
+class SimServer(LoopbackServer):
+    """Threaded HTTP server bound to one :class:`Simulator` (daemon threads, reusable port)."""
+
+    handler = _Handler
+    sim: Simulator

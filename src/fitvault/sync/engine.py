@@ -29,12 +29,12 @@ import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 from fitvault import errors, timeutil
 from fitvault.api.client import Cancelled, GatewayTimeout, HealthApiClient
 from fitvault.datatypes import DETAILS_SUFFIX
-from fitvault.datatypes.base import ParsedPage, Stream
+from fitvault.datatypes.base import Bound, ParsedPage, Stream
 from fitvault.store.vault import Job, Vault
 from fitvault.sync.plan import UNSUPPORTED_KEY, UNSUPPORTED_RETRY_DAYS, SyncPlan, estimate_requests
 
@@ -425,38 +425,53 @@ class SyncEngine:
             # Earth" and an --until may be later than now; the overlap must start from now.
             now = self._now_ms if stream.bound == "instant" else timeutil.from_ms(self._now_ms).date()
             upper = min(upper, now)  # type: ignore[type-var]
-            state = self.vault.sync_state(stream.name)
-            until = stream.parse_bound(state["synced_until"]) if state["synced_until"] else None
-            since = stream.parse_bound(state["synced_from"]) if state["synced_from"] else None
-            values: dict[str, str | None] = {"last_sync": _utc_now_text(), "last_error": None}
-            if lower < upper:  # type: ignore[operator]
-                if until is None or since is None:
-                    values.update(synced_from=stream.format_bound(lower), synced_until=stream.format_bound(upper))
-                elif lower <= until and upper >= since:  # type: ignore[operator]
-                    # Only a window that touches the covered range extends it; an island
-                    # elsewhere (--since/--until) is stored but does not move the cursor.
-                    values.update(
-                        synced_from=stream.format_bound(min(lower, since)),  # type: ignore[type-var]
-                        synced_until=stream.format_bound(max(upper, until)),  # type: ignore[type-var]
-                    )
+            values = completed_state(stream, lower, upper, self.vault.sync_state(stream.name))
             self.vault.set_sync_state(stream.name, conn, **values)
 
         return complete
 
     def _finish(self, plan: SyncPlan, report: SyncReport, fatal: BaseException | None) -> None:
         """Record errors on their streams and the run's outcome."""
-        try:
-            for p in report.streams.values():
-                if p.error:
-                    self.vault.set_sync_state(p.stream, last_error=p.error)
-            outcome = "interrupted" if report.interrupted else "failed" if fatal else (
-                "incomplete" if report.incomplete else "ok"
+        record_outcome(self.vault, report, fatal, report.incomplete)
+
+
+def completed_state(stream: Stream, lower: Bound, upper: Bound, state: Mapping[str, Any]) -> dict[str, str | None]:
+    """The ``sync_state`` values to set when a run of ``stream`` completes the window
+    [lower, upper): ``last_sync`` now, no ``last_error``, and the covered range
+    (``synced_from`` .. ``synced_until``, in ``state``) set to the window if there was none, or
+    extended by it if they touch."""
+    until = stream.parse_bound(state["synced_until"]) if state["synced_until"] else None
+    since = stream.parse_bound(state["synced_from"]) if state["synced_from"] else None
+    values: dict[str, str | None] = {"last_sync": _utc_now_text(), "last_error": None}
+    if lower < upper:  # type: ignore[operator]
+        if until is None or since is None:
+            values.update(synced_from=stream.format_bound(lower), synced_until=stream.format_bound(upper))
+        elif lower <= until and upper >= since:  # type: ignore[operator]
+            # Only a window that touches the covered range extends it; an island
+            # elsewhere (--since/--until) is stored but does not move the cursor.
+            values.update(
+                synced_from=stream.format_bound(min(lower, since)),  # type: ignore[type-var]
+                synced_until=stream.format_bound(max(upper, until)),  # type: ignore[type-var]
             )
-            records = sum(p.records for p in report.streams.values())
-            self.vault.finish_run(report.run_id, outcome, report.requests, records, "\n".join(report.incomplete))
-        except errors.StoreError:
-            if fatal is None:
-                raise
+    return values
+
+
+def record_outcome(vault: Vault, report: SyncReport, fatal: BaseException | None, notes: list[str]) -> None:
+    """Record errors on their streams and the run's outcome (``notes`` go with it). A vault
+    error here is raised only if the run had not already failed (the first error is the one to
+    show)."""
+    try:
+        for p in report.streams.values():
+            if p.error:
+                vault.set_sync_state(p.stream, last_error=p.error)
+        outcome = "interrupted" if report.interrupted else "failed" if fatal else (
+            "incomplete" if report.incomplete else "ok"
+        )
+        records = sum(p.records for p in report.streams.values())
+        vault.finish_run(report.run_id, outcome, report.requests, records, "\n".join(notes))
+    except errors.StoreError:
+        if fatal is None:
+            raise
 
 
 def _unsupported(exc: errors.ApiError) -> bool:

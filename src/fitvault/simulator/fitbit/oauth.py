@@ -17,15 +17,15 @@ like the real service the messages quote the offending token.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
+from .. import _oauth
 from ..errors import Response
 from .config import ALL_SCOPES
 
@@ -190,36 +190,15 @@ class AuthCode:
     used: bool = False
 
 
-class CodeStore:
-    def __init__(self) -> None:
-        self._codes: dict[str, AuthCode] = {}
-        self._lock = threading.Lock()
+class CodeStore(_oauth.CodeStore[AuthCode]):
+    """Authorization codes awaiting exchange."""
 
-    def issue(self, code: AuthCode) -> str:
-        value = secrets.token_hex(20)
-        with self._lock:
-            self._codes[value] = code
-        return value
-
-    def redeem(self, value: str) -> AuthCode | None:
-        with self._lock:
-            code = self._codes.get(value)
-            if code is None or code.used:
-                return None
-            code.used = True
-            return code
+    @staticmethod
+    def new_value() -> str:
+        return secrets.token_hex(20)
 
 
 # -- endpoints --------------------------------------------------------------------------------
-
-def _is_loopback(uri: str) -> bool:
-    try:
-        parts = urlsplit(uri)
-        parts.port  # noqa: B018 (raises on a bad port)
-    except ValueError:
-        return False
-    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost") and not parts.fragment
-
 
 def authorize(sim: FitbitSimulator, req: Request) -> Response:
     """``GET /oauth2/authorize``."""
@@ -227,7 +206,7 @@ def authorize(sim: FitbitSimulator, req: Request) -> Response:
     if q.get("client_id") != cfg.client_id:
         return FitbitError(400, "invalid_client", "Invalid client_id").response()
     redirect = q.get("redirect_uri", "")
-    if not _is_loopback(redirect):
+    if not _oauth.is_loopback(redirect, hosts=("127.0.0.1", "localhost")):
         return FitbitError(400, "invalid_request", f"Invalid redirect_uri parameter value: {redirect}").response()
     if q.get("response_type") != "code":
         return FitbitError(400, "invalid_request", "Unsupported response_type").response()
@@ -253,13 +232,12 @@ def authorize(sim: FitbitSimulator, req: Request) -> Response:
 
 def _client_id(sim: FitbitSimulator, req: Request, form: dict[str, str]) -> str:
     cfg = sim.config
-    auth = req.headers.get("authorization", "")
-    if auth[:6].lower() == "basic ":
-        try:
-            user, _, pw = base64.b64decode(auth[6:].strip()).decode().partition(":")
-        except (ValueError, UnicodeDecodeError):
-            raise FitbitError(401, "invalid_client", "Invalid authorization header format. " + VISIT) from None
-        if unquote(user) != cfg.client_id or unquote(pw) != cfg.client_secret:
+    try:
+        basic = _oauth.basic_credentials(req.headers.get("authorization", ""))
+    except ValueError:
+        raise FitbitError(401, "invalid_client", "Invalid authorization header format. " + VISIT) from None
+    if basic is not None:
+        if basic != (cfg.client_id, cfg.client_secret):
             raise FitbitError(401, "invalid_client", "Invalid authorization header. Client id invalid. " + VISIT)
         return cfg.client_id
     if cfg.app_type != "client":
@@ -271,7 +249,7 @@ def _client_id(sim: FitbitSimulator, req: Request, form: dict[str, str]) -> str:
 
 def token(sim: FitbitSimulator, req: Request) -> Response:
     """``POST /oauth2/token``."""
-    form = dict(parse_qsl(req.body.decode("utf-8", errors="replace"), keep_blank_values=True))
+    form = _oauth.form(req)
     cfg = sim.config
     try:
         grant_type = form.get("grant_type", "")
@@ -284,13 +262,12 @@ def token(sim: FitbitSimulator, req: Request) -> Response:
         if grant_type != "authorization_code":
             raise FitbitError(400, "unsupported_grant_type", f"Unsupported grant_type: {grant_type}. {VISIT}")
         code = sim.codes.redeem(form.get("code", ""))
-        if code is None or sim.clock.now_ms() - code.issued_ms > CODE_TTL_MS:
+        if isinstance(code, str) or sim.clock.now_ms() - code.issued_ms > CODE_TTL_MS:
             raise FitbitError(400, "invalid_grant", f"Authorization code invalid: {form.get('code', '')} {VISIT}")
         if form.get("redirect_uri") != code.redirect_uri:
             raise FitbitError(400, "invalid_grant", "Invalid redirect_uri parameter value. " + VISIT)
         verifier = form.get("code_verifier", "")
-        digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
-        if not verifier or digest != code.challenge:
+        if not verifier or _oauth.s256(verifier) != code.challenge:
             raise FitbitError(400, "invalid_grant", "Invalid code_verifier. " + VISIT)
         return json_response(sim.tokens.grant(sim.person.legacy_user_id, client_id, code.scopes,
                                               cfg.access_token_ttl_s))
@@ -300,7 +277,7 @@ def token(sim: FitbitSimulator, req: Request) -> Response:
 
 def revoke(sim: FitbitSimulator, req: Request) -> Response:
     """``POST /oauth2/revoke`` with ``token=``."""
-    form = dict(parse_qsl(req.body.decode("utf-8", errors="replace")))
+    form = _oauth.form(req, keep_blank_values=False)
     try:
         client_id = _client_id(sim, req, form)
     except FitbitError as err:

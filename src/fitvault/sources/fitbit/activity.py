@@ -36,16 +36,21 @@ from fitvault.sources.fitbit.base import (
     FitbitStream,
     Request,
     collect,
-    dates_of,
     decimal,
     fitbit_ids,
+    intraday_samples,
     zone_of,
 )
-from fitvault.sources.fitbit.localtime import wall_seconds
 from fitvault.store import origins
 
-_STEPS = StepsMinutes()
 _KM_TO_MM = 1_000_000
+
+
+def _count(value: Any, what: str, upper: int, label: str) -> int:
+    """A daily count (a numeric string): a whole number from 0 to ``upper``."""
+    n = int(decimal(value, what))
+    plausible(n, 0, upper, label)
+    return n
 
 
 class IntradaySteps(FitbitStream):
@@ -59,35 +64,17 @@ class IntradaySteps(FitbitStream):
     table, time_column = "steps", "start_ms"
     local_day_sql = "date(start_ms / 1000 + start_offset_s, 'unixepoch')"
 
-    def path(self, first: date, last: date) -> str:
-        return f"/1/user/-/activities/steps/date/{first.isoformat()}/1d/1min.json"
+    path_template = "/1/user/-/activities/steps/date/{first}/1d/1min.json"
+    vault_type = StepsMinutes()
 
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
-        day, _ = dates_of(request)
-        if not isinstance(body, dict):
-            raise ValueError("expected a JSON object")
-        dataset = (body.get("activities-steps-intraday") or {}).get("dataset") or []
+        page, samples = intraday_samples(body, request, "activities-steps-intraday", 0, 100_000, "step count")
         zone = zone_of(request)
-        page = ParsedPage()
-        walls, counts = [], []
-        for point in dataset:
-            try:
-                n = point["value"]
-                if isinstance(n, bool) or not isinstance(n, (int, float)):
-                    raise TypeError(f"value is not a number: {n!r}")
-                plausible(n, 0, 100_000, "step count")
-                walls.append(wall_seconds(day, point["time"]))
-                counts.append(int(n))
-            except (KeyError, TypeError, ValueError, IndexError) as exc:
-                page.bad.append((f"{type(exc).__name__}: {exc}", point if isinstance(point, dict) else {"point": point}))
-        for (ms, off), n in zip(zone.sequence(walls), counts):
+        for ms, off, n in samples:
             if n > 0:
                 end = ms + 60_000
                 page.rows.append((ms, NO_DEVICE, off, end, zone.offset_at(end), n))
         return page
-
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        _STEPS.save(conn, rows, fitbit_ids(source_ids))
 
 
 class DailyActivity(FitbitStream):
@@ -132,9 +119,7 @@ class DailySteps(DailyActivity):
     table = "daily_steps"
 
     def convert(self, value: Any) -> int:
-        n = int(decimal(value, "steps"))
-        plausible(n, 0, 1_000_000, "daily steps")
-        return n
+        return _count(value, "steps", 1_000_000, "daily steps")
 
 
 class DailyDistance(DailyActivity):
@@ -158,9 +143,7 @@ class DailyFloors(DailyActivity):
     table = "daily_floors"
 
     def convert(self, value: Any) -> int:
-        n = int(decimal(value, "floors"))
-        plausible(n, 0, 10_000, "daily floors")
-        return n
+        return _count(value, "floors", 10_000, "daily floors")
 
 
 class DailyCalories(DailyActivity):

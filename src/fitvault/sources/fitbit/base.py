@@ -24,8 +24,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Literal
 
-from fitvault.datatypes.base import ParsedPage, SourceIds, SourceKey, Stream
-from fitvault.sources.fitbit.localtime import LocalTime, local_time
+from fitvault.datatypes.base import ParsedPage, SourceIds, SourceKey, Stream, plausible
+from fitvault.sources.fitbit.localtime import LocalTime, local_time, wall_seconds
 
 from fitvault.store.origins import ORIGIN_FITBIT_WEB_API as ORIGIN
 
@@ -64,11 +64,15 @@ def zone_of(request: Request) -> LocalTime:
 
 
 class FitbitStream(Stream):
-    """One legacy data set. Subclasses set the class attributes and implement ``path``,
-    ``parse_response`` and ``save``."""
+    """One legacy data set. Subclasses set the class attributes and implement
+    ``parse_response`` (and ``path`` or ``save`` where the defaults do not fit)."""
 
     kind: ClassVar[Literal["day", "range", "list"]] = "range"
     max_days: ClassVar[int] = 30          # dates per request (inclusive), reference §1.1
+    #: The request path; ``{first}`` and ``{last}`` stand for the window's dates.
+    path_template: ClassVar[str]
+    #: The vault data type whose ``save`` writes this stream's rows.
+    vault_type: ClassVar[Stream]
     bound = "date"
     overlap = timedelta(days=3)
     # ``Stream.page_size`` feeds the plan's request estimate: dates per request here.
@@ -81,7 +85,7 @@ class FitbitStream(Stream):
     # -- request shape -------------------------------------------------------------------
     def path(self, first: date, last: date) -> str:
         """The request path for dates [first, last] (``kind`` ``day``: first == last)."""
-        raise NotImplementedError
+        return self.path_template.format(first=first.isoformat(), last=last.isoformat())
 
     def params(self, first: date, last: date) -> dict[str, Any] | None:
         return None
@@ -100,6 +104,10 @@ class FitbitStream(Stream):
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
         """Rows from one response; ``request`` is what was archived with it (dates, zone)."""
         raise NotImplementedError
+
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        """Upsert with the vault type's ``save``, the records' sources under the legacy origin."""
+        self.vault_type.save(conn, rows, fitbit_ids(source_ids))
 
     @staticmethod
     def entries(body: Any, key: str) -> list:
@@ -126,3 +134,28 @@ def collect(items: list, one: Callable[[Any], tuple | list[tuple] | None]) -> Pa
         else:
             page.rows.append(out)
     return page
+
+
+def intraday_samples(
+    body: Any, request: Request, key: str, lo: float, hi: float, what: str
+) -> tuple[ParsedPage, list[tuple[int, int, int]]]:
+    """The ``{"time", "value"}`` points of a one-day intraday response (``body[key]["dataset"]``,
+    in recording order) as ``(ms, utc_offset_s, value)``, read in the request's zone. Points that
+    are malformed or outside [lo, hi] (``what``, for the message) are quarantined on the page."""
+    day, _ = dates_of(request)
+    if not isinstance(body, dict):
+        raise ValueError("expected a JSON object")
+    dataset = (body.get(key) or {}).get("dataset") or []
+    page = ParsedPage()
+    walls, values = [], []
+    for point in dataset:
+        try:
+            n = point["value"]
+            if isinstance(n, bool) or not isinstance(n, (int, float)):
+                raise TypeError(f"value is not a number: {n!r}")
+            plausible(n, lo, hi, what)
+            walls.append(wall_seconds(day, point["time"]))
+            values.append(int(n))
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            page.bad.append((f"{type(exc).__name__}: {exc}", point if isinstance(point, dict) else {"point": point}))
+    return page, [(ms, off, n) for (ms, off), n in zip(zone_of(request).sequence(walls), values)]

@@ -13,16 +13,13 @@ names the record's source. ``id`` is the ``logId``.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from fitvault.datatypes.base import ParsedPage, SourceIds, plausible
+from fitvault.datatypes.base import ParsedPage, plausible
 from fitvault.datatypes.body import BodyFat, Weight
-from fitvault.sources.fitbit.base import FitbitStream, Request, collect, decimal, device_source, fitbit_ids, zone_of
+from fitvault.sources.fitbit.base import FitbitStream, Request, collect, decimal, device_source, zone_of
 from fitvault.sources.fitbit.localtime import wall_seconds
-
-_WEIGHT, _FAT = Weight(), BodyFat()
 
 
 def _instant(log: dict, request: Request) -> tuple[int, int]:
@@ -40,8 +37,8 @@ class WeightLogs(FitbitStream):
     table, time_column = "weight", "time_ms"
     local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
 
-    def path(self, first: date, last: date) -> str:
-        return f"/1/user/-/body/log/weight/date/{first.isoformat()}/{last.isoformat()}.json"
+    path_template = "/1/user/-/body/log/weight/date/{first}/{last}.json"
+    vault_type = Weight()
 
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
         def one(log: dict) -> tuple:
@@ -51,9 +48,6 @@ class WeightLogs(FitbitStream):
             return (ms, device_source(log.get("source")), off, str(log["logId"]), grams, None)
 
         return collect(self.entries(body, "weight"), one)
-
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        _WEIGHT.save(conn, rows, fitbit_ids(source_ids))
 
 
 class BodyFatLogs(FitbitStream):
@@ -66,8 +60,8 @@ class BodyFatLogs(FitbitStream):
     table, time_column = "body_fat", "time_ms"
     local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
 
-    def path(self, first: date, last: date) -> str:
-        return f"/1/user/-/body/log/fat/date/{first.isoformat()}/{last.isoformat()}.json"
+    path_template = "/1/user/-/body/log/fat/date/{first}/{last}.json"
+    vault_type = BodyFat()
 
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
         def one(log: dict) -> tuple:
@@ -77,6 +71,3 @@ class BodyFatLogs(FitbitStream):
             return (ms, device_source(log.get("source")), off, str(log["logId"]), pct)
 
         return collect(self.entries(body, "fat"), one)
-
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        _FAT.save(conn, rows, fitbit_ids(source_ids))

@@ -25,7 +25,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 from fitvault import errors, timeutil
@@ -47,7 +47,7 @@ from fitvault.sources.fitbit.vitals import (
     SkinTemperature,
 )
 from fitvault.store.vault import Job, Vault
-from fitvault.sync.engine import ProgressCallback, StreamProgress, SyncReport
+from fitvault.sync.engine import ProgressCallback, StreamProgress, SyncReport, completed_state, record_outcome
 from fitvault.sync.plan import SyncOptions, SyncPlan, plan_sync
 
 log = logging.getLogger("fitvault.fitbit")
@@ -338,32 +338,13 @@ class FitbitEngine:
         def complete(conn, span: tuple[str, str]) -> None:
             lower = date.fromisoformat(span[0])
             upper = min(date.fromisoformat(span[1]), self.context.today + timedelta(days=1))
-            state = self.vault.sync_state(stream.name)
-            until = date.fromisoformat(state["synced_until"]) if state["synced_until"] else None
-            since = date.fromisoformat(state["synced_from"]) if state["synced_from"] else None
-            values: dict[str, str | None] = {"last_sync": _utc_now_text(), "last_error": None}
-            if lower < upper:
-                if until is None or since is None:
-                    values.update(synced_from=lower.isoformat(), synced_until=upper.isoformat())
-                elif lower <= until and upper >= since:
-                    values.update(synced_from=min(lower, since).isoformat(), synced_until=max(upper, until).isoformat())
+            values = completed_state(stream, lower, upper, self.vault.sync_state(stream.name))
             self.vault.set_sync_state(stream.name, conn, **values)
 
         return complete
 
     def _finish(self, report: SyncReport, fatal: BaseException | None) -> None:
-        try:
-            for p in report.streams.values():
-                if p.error:
-                    self.vault.set_sync_state(p.stream, last_error=p.error)
-            outcome = "interrupted" if report.interrupted else "failed" if fatal else (
-                "incomplete" if report.incomplete else "ok")
-            records = sum(p.records for p in report.streams.values())
-            self.vault.finish_run(report.run_id, outcome, report.requests, records,
-                                  "\n".join(["source: fitbit-web-api", *report.incomplete]))
-        except errors.StoreError:
-            if fatal is None:
-                raise
+        record_outcome(self.vault, report, fatal, ["source: fitbit-web-api", *report.incomplete])
 
 
 def replay(vault: Vault) -> dict[str, int]:
@@ -404,7 +385,3 @@ def _oldest_start(data: object) -> date | None:
         except (KeyError, TypeError, ValueError):
             continue
     return min(days) if days else None
-
-
-def _utc_now_text() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -17,23 +17,14 @@ activity name (``Run`` → ``RUNNING`` ...). Splits, events and GPS routes are n
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from fitvault.datatypes.base import ParsedPage, SourceIds, plausible
+from fitvault.datatypes.base import ParsedPage, plausible
 from fitvault.datatypes.exercise import _COLUMNS, Exercise
-from fitvault.sources.fitbit.base import (
-    FitbitStream,
-    Request,
-    collect,
-    dates_of,
-    device_source,
-    fitbit_ids,
-    zone_of,
-)
+from fitvault.sources.fitbit.base import FitbitStream, Request, collect, dates_of, device_source, zone_of
+from fitvault.sources.fitbit.localtime import local_date
 
-_EXERCISE = Exercise()
 _TYPES = {
     "run": "RUNNING", "treadmill": "RUNNING", "walk": "WALKING", "hike": "HIKING", "outdoor bike": "BIKING",
     "bike": "BIKING", "spinning": "BIKING", "swim": "SWIMMING", "yoga": "YOGA", "weights": "STRENGTH_TRAINING",
@@ -59,8 +50,8 @@ class ActivityLogs(FitbitStream):
     table, time_column = "exercises", "start_ms"
     local_day_sql = "date"
 
-    def path(self, first: date, last: date) -> str:
-        return "/1/user/-/activities/list.json"
+    path_template = "/1/user/-/activities/list.json"
+    vault_type = Exercise()
 
     def params(self, first: date, last: date) -> dict[str, Any]:
         """The first page of activities that start before ``last + 1 day``, newest first."""
@@ -105,12 +96,9 @@ class ActivityLogs(FitbitStream):
                 "has_gps": int(bool(log.get("hasGps") or log.get("tcxLink"))),
                 "update_time": log.get("lastModified"),
             }
-            start_day = date.fromordinal(date(1970, 1, 1).toordinal() + (start_ms // 1000 + start_off) // 86_400)
+            start_day = local_date(start_ms, start_off)
             if not first <= start_day <= last:
                 return None
             return (tuple(values.get(c) for c in _COLUMNS), [], [], start_day)
 
         return collect(self.entries(body, "activities"), one)
-
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        _EXERCISE.save(conn, rows, fitbit_ids(source_ids))

@@ -15,18 +15,13 @@ enough data has no ``restingHeartRate`` (missing, not zero).
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from fitvault.datatypes.base import ParsedPage, SourceIds, plausible
+from fitvault.datatypes.base import ParsedPage, plausible
 from fitvault.datatypes.heart_rate import MAX_BPM, MIN_BPM, HeartRate
 from fitvault.datatypes.resting_heart_rate import RestingHeartRate
-from fitvault.sources.fitbit.base import NO_DEVICE, FitbitStream, Request, collect, dates_of, fitbit_ids, zone_of
-from fitvault.sources.fitbit.localtime import wall_seconds
-
-_HR = HeartRate()
-_RESTING = RestingHeartRate()
+from fitvault.sources.fitbit.base import NO_DEVICE, FitbitStream, Request, collect, intraday_samples
 
 
 class IntradayHeartRate(FitbitStream):
@@ -40,32 +35,14 @@ class IntradayHeartRate(FitbitStream):
     table, time_column = "heart_rate", "time_ms"
     local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
 
-    def path(self, first: date, last: date) -> str:
-        return f"/1/user/-/activities/heart/date/{first.isoformat()}/1d/1sec.json"
+    path_template = "/1/user/-/activities/heart/date/{first}/1d/1sec.json"
+    vault_type = HeartRate()
 
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
-        day, _ = dates_of(request)
-        if not isinstance(body, dict):
-            raise ValueError("expected a JSON object")
-        dataset = (body.get("activities-heart-intraday") or {}).get("dataset") or []
-        page = ParsedPage()
-        walls, values = [], []
-        for point in dataset:
-            try:
-                bpm = point["value"]
-                if isinstance(bpm, bool) or not isinstance(bpm, (int, float)):
-                    raise TypeError(f"value is not a number: {bpm!r}")
-                plausible(bpm, MIN_BPM, MAX_BPM, "heart rate (bpm)")
-                walls.append(wall_seconds(day, point["time"]))
-                values.append(int(bpm))
-            except (KeyError, TypeError, ValueError, IndexError) as exc:
-                page.bad.append((f"{type(exc).__name__}: {exc}", point if isinstance(point, dict) else {"point": point}))
-        for (ms, off), bpm in zip(zone_of(request).sequence(walls), values):
-            page.rows.append((ms, NO_DEVICE, off, bpm))
+        page, samples = intraday_samples(body, request, "activities-heart-intraday", MIN_BPM, MAX_BPM,
+                                         "heart rate (bpm)")
+        page.rows.extend((ms, NO_DEVICE, off, bpm) for ms, off, bpm in samples)
         return page
-
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        _HR.save(conn, rows, fitbit_ids(source_ids))
 
 
 class DailyRestingHeartRate(FitbitStream):
@@ -76,8 +53,8 @@ class DailyRestingHeartRate(FitbitStream):
     tables = ("resting_heart_rate",)
     table, time_column = "resting_heart_rate", "date"
 
-    def path(self, first: date, last: date) -> str:
-        return f"/1/user/-/activities/heart/date/{first.isoformat()}/{last.isoformat()}.json"
+    path_template = "/1/user/-/activities/heart/date/{first}/{last}.json"
+    vault_type = RestingHeartRate()
 
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
         def one(entry: dict) -> tuple | None:
@@ -89,6 +66,3 @@ class DailyRestingHeartRate(FitbitStream):
             return (date.fromisoformat(entry["dateTime"]), NO_DEVICE, int(bpm), None)
 
         return collect(self.entries(body, "activities-heart"), one)
-
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        _RESTING.save(conn, rows, fitbit_ids(source_ids))

@@ -39,6 +39,11 @@ def wall_seconds(day: date, clock: str) -> int:
     return (day.toordinal() - _EPOCH_ORDINAL) * 86_400 + h * 3600 + m * 60 + s
 
 
+def local_date(ms: int, offset_s: int) -> date:
+    """The local date of the instant ``ms`` (epoch milliseconds) at UTC offset ``offset_s``."""
+    return date.fromordinal(_EPOCH_ORDINAL + (ms // 1000 + offset_s) // 86_400)
+
+
 def parse_wall(text: str) -> int:
     """Wall seconds of ``"YYYY-MM-DDTHH:MM:SS[.fff]"`` (no offset; milliseconds dropped)."""
     if len(text) < 19 or text[10] != "T":

@@ -23,16 +23,14 @@ being computed) means ``processed = 0``.
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
-from fitvault.datatypes.base import ParsedPage, SourceIds
+from fitvault.datatypes.base import ParsedPage
 from fitvault.datatypes.sleep import Sleep
-from fitvault.sources.fitbit.base import NO_DEVICE, FitbitStream, Request, collect, fitbit_ids, zone_of
-from fitvault.sources.fitbit.localtime import LocalTime, parse_wall
+from fitvault.sources.fitbit.base import NO_DEVICE, FitbitStream, Request, collect, zone_of
+from fitvault.sources.fitbit.localtime import LocalTime, local_date, parse_wall
 
-_SLEEP = Sleep()
 _LEVELS = {"wake": "AWAKE", "light": "LIGHT", "deep": "DEEP", "rem": "REM",
            "asleep": "ASLEEP", "restless": "RESTLESS", "awake": "AWAKE"}
 # infoCode (reference §1.2): 0 sufficient data, 1 insufficient heart-rate data, 2 too short, 3 server issue.
@@ -66,8 +64,8 @@ class SleepLogs(FitbitStream):
     tables = ("sleep_sessions", "sleep_stages", "sleep_stage_summary")
     table, time_column = "sleep_sessions", "end_ms"
 
-    def path(self, first: date, last: date) -> str:
-        return f"/1.2/user/-/sleep/date/{first.isoformat()}/{last.isoformat()}.json"
+    path_template = "/1.2/user/-/sleep/date/{first}/{last}.json"
+    vault_type = Sleep()
 
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
         zone = zone_of(request)
@@ -98,10 +96,6 @@ class SleepLogs(FitbitStream):
                 int(log.get("logType") == "manual"), _minutes(log, "timeInBed"), _minutes(log, "minutesAsleep"),
                 awake, fall, after, None, None,
             )
-            start_day: date = date.fromordinal(date(1970, 1, 1).toordinal() + (start_ms // 1000 + start_off) // 86_400)
-            return (session, sorted(parts), stage_summary, start_day)
+            return (session, sorted(parts), stage_summary, local_date(start_ms, start_off))
 
         return collect(self.entries(body, "sleep"), one)
-
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        _SLEEP.save(conn, rows, fitbit_ids(source_ids))

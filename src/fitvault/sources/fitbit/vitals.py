@@ -31,11 +31,6 @@ from fitvault.datatypes.respiratory_rate import DailyRespiratoryRate
 from fitvault.sources.fitbit.base import NO_DEVICE, FitbitStream, Request, collect, fitbit_ids, zone_of
 from fitvault.sources.fitbit.localtime import parse_wall
 
-_DAILY_HRV, _HRV = DailyHeartRateVariability(), HeartRateVariability()
-_DAILY_SPO2, _SPO2 = DailyOxygenSaturation(), OxygenSaturation()
-_DAILY_BR = DailyRespiratoryRate()
-
-
 def _number(value: Any, what: str, lo: float, hi: float) -> float | None:
     if value is None:
         return None
@@ -44,6 +39,15 @@ def _number(value: Any, what: str, lo: float, hi: float) -> float | None:
     x = float(value)
     plausible(x, lo, hi, what)
     return x
+
+
+def _spo2_entries(body: Any) -> list:
+    """A SpO2 answer's entries: a top-level array, or a bare object for a single date (reference §1.2)."""
+    if isinstance(body, dict):
+        return [body]
+    if not isinstance(body, list):
+        raise ValueError("expected a JSON array")
+    return body
 
 
 def _nightly_samples(entries: list, request: Request, value_of) -> ParsedPage:
@@ -74,8 +78,8 @@ class DailyHrv(FitbitStream):
     tables = ("daily_hrv",)
     table, time_column = "daily_hrv", "date"
 
-    def path(self, first: date, last: date) -> str:
-        return f"/1/user/-/hrv/date/{first.isoformat()}/{last.isoformat()}.json"
+    path_template = "/1/user/-/hrv/date/{first}/{last}.json"
+    vault_type = DailyHeartRateVariability()
 
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
         def one(entry: dict) -> tuple | None:
@@ -90,9 +94,6 @@ class DailyHrv(FitbitStream):
 
         return collect(self.entries(body, "hrv"), one)
 
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        _DAILY_HRV.save(conn, rows, fitbit_ids(source_ids))
-
 
 class IntradayHrv(FitbitStream):
     name = "fitbit:heart-rate-variability"
@@ -103,8 +104,8 @@ class IntradayHrv(FitbitStream):
     table, time_column = "hrv", "time_ms"
     local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
 
-    def path(self, first: date, last: date) -> str:
-        return f"/1/user/-/hrv/date/{first.isoformat()}/{last.isoformat()}/all.json"
+    path_template = "/1/user/-/hrv/date/{first}/{last}/all.json"
+    vault_type = HeartRateVariability()
 
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
         def value_of(v: dict) -> tuple:
@@ -112,9 +113,6 @@ class IntradayHrv(FitbitStream):
             return (rmssd, None, _number(v.get("lf"), "lf", 0, 1e7), _number(v.get("hf"), "hf", 0, 1e7))
 
         return _nightly_samples(self.entries(body, "hrv"), request, value_of)
-
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        _HRV.save(conn, rows, fitbit_ids(source_ids))
 
 
 class DailySpo2(FitbitStream):
@@ -125,15 +123,10 @@ class DailySpo2(FitbitStream):
     tables = ("daily_spo2",)
     table, time_column = "daily_spo2", "date"
 
-    def path(self, first: date, last: date) -> str:
-        return f"/1/user/-/spo2/date/{first.isoformat()}/{last.isoformat()}.json"
+    path_template = "/1/user/-/spo2/date/{first}/{last}.json"
+    vault_type = DailyOxygenSaturation()
 
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
-        if isinstance(body, dict):  # a single date answers a bare object (reference §1.2)
-            body = [body]
-        if not isinstance(body, list):
-            raise ValueError("expected a JSON array")
-
         def one(entry: dict) -> tuple | None:
             value = entry.get("value")
             if not isinstance(value, dict):
@@ -141,10 +134,7 @@ class DailySpo2(FitbitStream):
             return (date.fromisoformat(entry["dateTime"]), NO_DEVICE, _number(value.get("avg"), "avg", 40, 100),
                     _number(value.get("min"), "min", 40, 100), _number(value.get("max"), "max", 40, 100), None)
 
-        return collect(body, one)
-
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        _DAILY_SPO2.save(conn, rows, fitbit_ids(source_ids))
+        return collect(_spo2_entries(body), one)
 
 
 class IntradaySpo2(FitbitStream):
@@ -156,18 +146,11 @@ class IntradaySpo2(FitbitStream):
     table, time_column = "spo2", "time_ms"
     local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
 
-    def path(self, first: date, last: date) -> str:
-        return f"/1/user/-/spo2/date/{first.isoformat()}/{last.isoformat()}/all.json"
+    path_template = "/1/user/-/spo2/date/{first}/{last}/all.json"
+    vault_type = OxygenSaturation()
 
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
-        if isinstance(body, dict):
-            body = [body]
-        if not isinstance(body, list):
-            raise ValueError("expected a JSON array")
-        return _nightly_samples(body, request, lambda v: (_number(v, "SpO2", 40, 100),))
-
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        _SPO2.save(conn, rows, fitbit_ids(source_ids))
+        return _nightly_samples(_spo2_entries(body), request, lambda v: (_number(v, "SpO2", 40, 100),))
 
 
 class DailyBreathingRate(FitbitStream):
@@ -178,8 +161,8 @@ class DailyBreathingRate(FitbitStream):
     tables = ("daily_breathing_rate",)
     table, time_column = "daily_breathing_rate", "date"
 
-    def path(self, first: date, last: date) -> str:
-        return f"/1/user/-/br/date/{first.isoformat()}/{last.isoformat()}.json"
+    path_template = "/1/user/-/br/date/{first}/{last}.json"
+    vault_type = DailyRespiratoryRate()
 
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
         def one(entry: dict) -> tuple | None:
@@ -190,9 +173,6 @@ class DailyBreathingRate(FitbitStream):
 
         return collect(self.entries(body, "br"), one)
 
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        _DAILY_BR.save(conn, rows, fitbit_ids(source_ids))
-
 
 class SkinTemperature(FitbitStream):
     name = "fitbit:skin-temperature"
@@ -202,8 +182,7 @@ class SkinTemperature(FitbitStream):
     tables = ("daily_skin_temperature_relative",)
     table, time_column = "daily_skin_temperature_relative", "date"
 
-    def path(self, first: date, last: date) -> str:
-        return f"/1/user/-/temp/skin/date/{first.isoformat()}/{last.isoformat()}.json"
+    path_template = "/1/user/-/temp/skin/date/{first}/{last}.json"
 
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
         def one(entry: dict) -> tuple | None:
