@@ -477,6 +477,8 @@ def test_daily_has_every_metric(full_vault):
     assert day["weight_g"] == 70500.0  # the last of the day (19:00 local)
     assert pd.isna(day["floors"]) and pd.isna(day["spo2_pct"])
     assert got.loc["2026-09-14", "weight_g"] == 71000.0 and got.loc["2026-09-14", "steps"] == 15
+    # worn (steps) but no zone or active minutes earned that day: a true 0, not missing
+    assert got.loc["2026-09-14", ["active_zone_minutes", "light_minutes", "vigorous_minutes"]].tolist() == [0, 0, 0]
     assert got.dtypes["steps"] == "Int64" and got.dtypes["hrv_ms"] == "float64"
 
 

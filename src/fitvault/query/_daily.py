@@ -60,6 +60,14 @@ def daily(r: VaultReader, start: Any, end: Any, convert: bool) -> pd.DataFrame:
     if "_baseline_c" in df:
         df["skin_temp_relative_c"] = df["skin_temp_nightly_c"] - df.pop("_baseline_c")
     df = df.reindex(columns=list(COLUMNS)).astype(COLUMNS)
+    # Zone and active minutes come as records of the minutes that earned them: a worn day (one
+    # with steps) without any is a true 0 — once the vault holds that type at all.
+    worn = df["steps"].notna()
+    for table, columns in (("active_zone_minutes", ["active_zone_minutes"]),
+                           ("active_minutes", ["light_minutes", "moderate_minutes", "vigorous_minutes"])):
+        if r._conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
+            for column in columns:
+                df.loc[worn & df[column].isna(), column] = 0
     df.index = pd.DatetimeIndex(df.index, name="date").as_unit("ms")
     return convert_units(df, ["distance_mm", "weight_g"]) if convert else df
 

@@ -435,7 +435,8 @@ class VaultReader:
         ``hrv_ms`` (daily_hrv.average_hrv_ms), ``spo2_pct`` (daily_spo2.average_pct),
         ``breathing_rate_breaths_per_min``, ``skin_temp_nightly_c``, ``skin_temp_relative_c``,
         ``vo2_max_ml_kg_min``, ``active_zone_minutes``, ``light_minutes``,
-        ``moderate_minutes``, ``vigorous_minutes`` (daily sums), ``sleep_minutes_asleep``,
+        ``moderate_minutes``, ``vigorous_minutes`` (daily sums; 0 on a day with steps but none
+        earned, once the vault holds that type), ``sleep_minutes_asleep``,
         ``sleep_efficiency_pct`` (the night's main sleep), ``weight_g``, ``body_fat_pct`` (the
         day's last measurement). Integers are ``Int64`` and floats ``float64``, missing values
         NA/NaN. Where sources disagree, the best-ranked source wins (module docstring).
