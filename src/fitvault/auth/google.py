@@ -43,6 +43,9 @@ DEFAULT_SCOPES: tuple[str, ...] = (
     SCOPE_PREFIX + "sleep.readonly",
     SCOPE_PREFIX + "profile.readonly",
     SCOPE_PREFIX + "settings.readonly",
+    # The GPS routes of exercises (exportExerciseTcx needs activity + location, reference §1.2);
+    # unticked on the consent screen, everything else still syncs.
+    SCOPE_PREFIX + "location.readonly",
 )
 
 REVOKE_PAGE = "https://myaccount.google.com/permissions"
