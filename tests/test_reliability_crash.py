@@ -4,7 +4,7 @@ one vault; a full disk; a read-only vault; corrupt and foreign files given as a 
 After every kill the vault passes SQLite's integrity check, no open window has a gap between
 its cursor and its upper end, nothing is stored that the ground truth lacks, and the token
 file parses and is 0600; the final run ends with every table equal to the ground truth.
-(Importers are not covered yet: they are being written; see docs/reliability.md.)
+(The importers have their own crash and fuzz suite: tests/test_reliability_import.py.)
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ import io
 import os
 import re
 import stat
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,7 +144,9 @@ def _zip_entries(path: Path, limits: ImportLimits, seen: set[str], inputs: Input
     try:
         zf = zipfile.ZipFile(path)
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, struct.error) as exc:
+        # NotImplementedError: a damaged central directory can claim a "zip file version" that
+        # zipfile refuses; it escaped import_paths as a traceback (issue #7 fuzz run).
         inputs.refused.append(Refused(shown, f"not a readable zip (truncated or damaged): {exc}"))
         return
     total = sum(i.file_size for i in infos if not i.is_dir())

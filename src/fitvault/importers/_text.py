@@ -13,6 +13,14 @@ import json
 from typing import BinaryIO, Iterator
 
 CHUNK_CHARS = 1 << 20
+#: Largest JSON element (or top-level object) kept in memory while it is decoded. Without a cap,
+#: one endless element (a legal 1 GB member, 5 MB zipped) grew the buffer without bound and was
+#: re-copied and re-decoded after every chunk: quadratic time and memory of the file's size
+#: (issue #7 fuzz run). Real records are kilobytes.
+MAX_ELEMENT_CHARS = 32 << 20
+#: Longest CSV line and row (quoted fields may span lines). ``csv.reader`` over a text stream
+#: read a line whole before its field limit applied: one 400 MB line took 800 MB (issue #7).
+MAX_ROW_CHARS = 1 << 20
 
 
 class FileProblem(ValueError):
@@ -58,6 +66,8 @@ def json_elements(stream: io.TextIOBase) -> Iterator[object]:
         if not chunk:
             eof = True
             return False
+        if len(buf) - pos > MAX_ELEMENT_CHARS:  # bounded memory and time (see MAX_ELEMENT_CHARS)
+            raise FileProblem(f"a JSON element larger than {MAX_ELEMENT_CHARS >> 20} MiB (not an export's record)")
         buf = buf[pos:] + chunk
         pos = 0
         return True
@@ -124,7 +134,8 @@ def json_elements(stream: io.TextIOBase) -> Iterator[object]:
 def csv_rows(stream: io.TextIOBase) -> tuple[list[str], Iterator[list[str]]]:
     """(header, rows) of a CSV file; the header's names are stripped; an empty file has no
     header and no rows. Blank lines are skipped."""
-    reader = csv.reader(stream)
+    lines = _BoundedLines(stream)
+    reader = csv.reader(lines)
     try:
         header = next(reader)
     except StopIteration:
@@ -136,12 +147,35 @@ def csv_rows(stream: io.TextIOBase) -> tuple[list[str], Iterator[list[str]]]:
     def rows() -> Iterator[list[str]]:
         try:
             for row in reader:
+                lines.row_chars = 0
                 if len(row) > 1 or (row and row[0].strip()):  # blank lines are skipped
                     yield row
         except csv.Error as exc:
             raise FileProblem(f"bad CSV at line {reader.line_num}: {exc}") from None
 
     return header, rows()
+
+
+class _BoundedLines:
+    """The lines of a text stream for ``csv.reader``, each read with a length limit; a line or a
+    row (the lines read since ``row_chars`` was last reset) over :data:`MAX_ROW_CHARS` is a
+    :class:`FileProblem` instead of unbounded memory."""
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        self.stream = stream
+        self.row_chars = 0
+
+    def __iter__(self) -> _BoundedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline(MAX_ROW_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.row_chars += len(line)
+        if self.row_chars > MAX_ROW_CHARS:
+            raise FileProblem(f"a CSV line or row longer than {MAX_ROW_CHARS >> 20} MiB (not an export's row)")
+        return line
 
 
 def columns(header: list[str], wanted: dict[str, tuple[str, ...]], *, optional: tuple[str, ...] = ()
