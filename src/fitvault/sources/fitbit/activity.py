@@ -60,9 +60,6 @@ class IntradaySteps(FitbitStream):
     kind = "day"
     max_days = 1
     overlap = timedelta(days=2)
-    tables = ("steps",)
-    table, time_column = "steps", "start_ms"
-    local_day_sql = "date(start_ms / 1000 + start_offset_s, 'unixepoch')"
 
     path_template = "/1/user/-/activities/steps/date/{first}/1d/1min.json"
     vault_type = StepsMinutes()

@@ -81,6 +81,13 @@ class FitbitStream(Stream):
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
         cls.page_size = 100 if cls.kind == "list" else cls.max_days
+        # Where the rows go is the vault type's: its tables, main table and time column
+        # (a subclass may still narrow ``tables``, as exercises do).
+        vault_type = cls.__dict__.get("vault_type")
+        if vault_type is not None:
+            for attr in ("table", "time_column", "local_day_sql", "tables"):
+                if attr not in cls.__dict__:
+                    setattr(cls, attr, getattr(vault_type, attr))
 
     # -- request shape -------------------------------------------------------------------
     def path(self, first: date, last: date) -> str:

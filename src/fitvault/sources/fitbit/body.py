@@ -33,9 +33,6 @@ class WeightLogs(FitbitStream):
     scopes = ("weight",)
     max_days = 31
     overlap = timedelta(days=7)  # logs can be entered later for an earlier day
-    tables = ("weight",)
-    table, time_column = "weight", "time_ms"
-    local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
 
     path_template = "/1/user/-/body/log/weight/date/{first}/{last}.json"
     vault_type = Weight()
@@ -56,9 +53,6 @@ class BodyFatLogs(FitbitStream):
     scopes = ("weight",)
     max_days = 30
     overlap = timedelta(days=7)
-    tables = ("body_fat",)
-    table, time_column = "body_fat", "time_ms"
-    local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
 
     path_template = "/1/user/-/body/log/fat/date/{first}/{last}.json"
     vault_type = BodyFat()

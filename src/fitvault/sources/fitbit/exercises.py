@@ -46,9 +46,7 @@ class ActivityLogs(FitbitStream):
     scopes = ("activity",)
     kind = "list"
     overlap = timedelta(days=7)  # logs can be edited in the app
-    tables = ("exercises",)
-    table, time_column = "exercises", "start_ms"
-    local_day_sql = "date"
+    tables = ("exercises",)  # no splits, events or routes from the legacy list
 
     path_template = "/1/user/-/activities/list.json"
     vault_type = Exercise()

@@ -31,9 +31,6 @@ class IntradayHeartRate(FitbitStream):
     kind = "day"
     max_days = 1
     overlap = timedelta(days=2)  # a day is incomplete until the device syncs (reference §5.4)
-    tables = ("heart_rate",)
-    table, time_column = "heart_rate", "time_ms"
-    local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
 
     path_template = "/1/user/-/activities/heart/date/{first}/1d/1sec.json"
     vault_type = HeartRate()
@@ -50,8 +47,6 @@ class DailyRestingHeartRate(FitbitStream):
     data_type = "daily-resting-heart-rate"
     scopes = ("heartrate",)
     max_days = 365  # "1 year" (reference §1.1)
-    tables = ("resting_heart_rate",)
-    table, time_column = "resting_heart_rate", "date"
 
     path_template = "/1/user/-/activities/heart/date/{first}/{last}.json"
     vault_type = RestingHeartRate()

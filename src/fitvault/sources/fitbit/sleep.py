@@ -61,8 +61,6 @@ class SleepLogs(FitbitStream):
     scopes = ("sleep",)
     max_days = 100
     overlap = timedelta(days=7)  # sleep is re-processed after the night
-    tables = ("sleep_sessions", "sleep_stages", "sleep_stage_summary")
-    table, time_column = "sleep_sessions", "end_ms"
 
     path_template = "/1.2/user/-/sleep/date/{first}/{last}.json"
     vault_type = Sleep()

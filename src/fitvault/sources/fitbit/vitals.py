@@ -75,8 +75,6 @@ class DailyHrv(FitbitStream):
     data_type = "daily-heart-rate-variability"
     scopes = ("heartrate",)
     max_days = 30
-    tables = ("daily_hrv",)
-    table, time_column = "daily_hrv", "date"
 
     path_template = "/1/user/-/hrv/date/{first}/{last}.json"
     vault_type = DailyHeartRateVariability()
@@ -100,9 +98,6 @@ class IntradayHrv(FitbitStream):
     data_type = "heart-rate-variability"
     scopes = ("heartrate",)
     max_days = 30
-    tables = ("hrv",)
-    table, time_column = "hrv", "time_ms"
-    local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
 
     path_template = "/1/user/-/hrv/date/{first}/{last}/all.json"
     vault_type = HeartRateVariability()
@@ -120,8 +115,6 @@ class DailySpo2(FitbitStream):
     data_type = "daily-oxygen-saturation"
     scopes = ("oxygen_saturation",)
     max_days = 30
-    tables = ("daily_spo2",)
-    table, time_column = "daily_spo2", "date"
 
     path_template = "/1/user/-/spo2/date/{first}/{last}.json"
     vault_type = DailyOxygenSaturation()
@@ -142,9 +135,6 @@ class IntradaySpo2(FitbitStream):
     data_type = "oxygen-saturation"
     scopes = ("oxygen_saturation",)
     max_days = 30
-    tables = ("spo2",)
-    table, time_column = "spo2", "time_ms"
-    local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
 
     path_template = "/1/user/-/spo2/date/{first}/{last}/all.json"
     vault_type = OxygenSaturation()
@@ -158,8 +148,6 @@ class DailyBreathingRate(FitbitStream):
     data_type = "daily-respiratory-rate"
     scopes = ("respiratory_rate",)
     max_days = 30
-    tables = ("daily_breathing_rate",)
-    table, time_column = "daily_breathing_rate", "date"
 
     path_template = "/1/user/-/br/date/{first}/{last}.json"
     vault_type = DailyRespiratoryRate()
