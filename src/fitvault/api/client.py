@@ -260,11 +260,6 @@ class HealthApiClient:
         """One page of ``dataPoints:dailyRollUp`` (reference §1.7)."""
         return self.request("POST", f"/dataTypes/{data_type}/dataPoints:dailyRollUp", body=body)
 
-    def exercise_tcx(self, exercise_id: str) -> ApiResponse:
-        """An exercise's GPS route as ``{"tcxData": "<TCX XML>"}`` (reference §1.2; without
-        ``alt=media`` the export answers JSON, which the client and the raw archive handle)."""
-        return self.request("GET", f"/dataTypes/exercise/dataPoints/{exercise_id}:exportExerciseTcx")
-
     def settings(self) -> dict:
         """Time zone, UTC offset and display units (reference §1.9)."""
         return self.request("GET", "/settings").data

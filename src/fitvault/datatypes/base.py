@@ -247,6 +247,11 @@ class Stream(ABC):
     # -- follow-up requests (only exercise has them: its GPS route) -------------------------
     #: the table holding follow-up results, keyed by record id; None: no follow-ups
     details_table: ClassVar[str | None] = None
+    details_key: ClassVar[str] = "id"       # its column naming the record
+
+    def detail_path(self, record_id: str) -> str:
+        """The follow-up request's path (relative to ``/v4/users/me``)."""
+        raise NotImplementedError
 
     def wanted_details(self, page: ParsedPage, have: set[str]) -> list[str]:
         """Ids of this page's records whose details are not stored yet (``have``)."""

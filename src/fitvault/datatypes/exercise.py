@@ -101,7 +101,7 @@ class Exercise(Stream):
     local_day_sql = "date"
     records_per_day_guess = 0.6
     table_info = TABLES_BY_NAME["exercises"]
-    details_table = "exercise_tcx"
+    details_table, details_key = "exercise_tcx", "exercise_id"
 
     def filter_field(self) -> str:
         return "exercise.interval.civil_start_time"
@@ -142,6 +142,11 @@ class Exercise(Stream):
     def wanted_details(self, page: ParsedPage, have: set[str]) -> list[str]:
         """Ids of sessions on this page with a GPS route not yet in the vault."""
         return [s[0] for s, _sp, _ev, _d in page.rows if s[_GPS] and s[0] not in have]
+
+    def detail_path(self, record_id: str) -> str:
+        """Without ``alt=media`` the export answers JSON ``{"tcxData": "<TCX XML>"}``, which the
+        client and the raw archive handle like any page (reference §1.2)."""
+        return f"/dataTypes/exercise/dataPoints/{record_id}:exportExerciseTcx"
 
     def parse_detail(self, exercise_id: str, body: dict) -> tuple[str, str]:
         """``exportExerciseTcx`` without ``alt=media`` answers ``{"tcxData": "<xml...>"}``."""

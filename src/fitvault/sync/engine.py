@@ -350,10 +350,10 @@ class SyncEngine:
         and saved with the page. A refused scope (location) stops asking for the rest of the run."""
         if self._details_denied:
             return
-        have = self.vault.keys_present(stream.details_table, "exercise_id", stream.page_ids(page))  # type: ignore[arg-type]
+        have = self.vault.keys_present(stream.details_table, stream.details_key, stream.page_ids(page))  # type: ignore[arg-type]
         for record_id in stream.wanted_details(page, have):
             try:
-                response = self.client.exercise_tcx(record_id)
+                response = self.client.request("GET", stream.detail_path(record_id))
             except errors.PermissionDenied as exc:
                 self._details_denied = True
                 log.warning("%s: routes not fetched: %s (grant location access with `fitvault auth google`)",
