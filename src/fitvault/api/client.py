@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import httpx
+import msgspec
 
 from fitvault import errors
 from fitvault.api.ratelimit import RollingWindowLimiter
@@ -71,12 +72,52 @@ class RetryPolicy:
         return d * (1 + rng.random() * 0.25)
 
 
-@dataclass
-class ApiResponse:
-    """A successful response: its raw bytes (archived as-is) and the decoded JSON."""
+class _Envelope(msgspec.Struct):
+    """A page's outer object: decoding into it checks, in C and without building the points,
+    that the body is one whole JSON object, and picks out the page token."""
 
-    content: bytes
-    data: dict
+    nextPageToken: Any = None
+
+
+_envelope = msgspec.json.Decoder(_Envelope).decode
+
+
+class ApiResponse:
+    """A successful response: its raw bytes (archived as-is) and the JSON, decoded on first use
+    of :attr:`data` (a heart-rate page is parsed straight from :attr:`content` instead)."""
+
+    def __init__(self, content: bytes, data: dict | None = None, *, next_page_token: Any = None) -> None:
+        self.content = content
+        self._data = data
+        self._token = next_page_token
+
+    @property
+    def decoded(self) -> bool:
+        return self._data is not None
+
+    @property
+    def data(self) -> dict:
+        if self._data is None:
+            self._data = json.loads(self.content)
+        return self._data
+
+    @property
+    def next_page_token(self) -> Any:
+        """The ``nextPageToken`` value as sent (None when absent)."""
+        return self._data.get("nextPageToken") if self._data is not None else self._token
+
+
+def _readable(content: bytes) -> ApiResponse:
+    """The response for a 200 body; ValueError/RecursionError when it is not a JSON object."""
+    try:
+        return ApiResponse(content, next_page_token=_envelope(content).nextPageToken)
+    except (msgspec.DecodeError, RecursionError):
+        # The stdlib decides: it also takes NaN, Infinity and lone surrogates, which the
+        # parsers then quarantine point by point instead of failing the whole page.
+        data = json.loads(content)
+        if not isinstance(data, dict):
+            raise ValueError("the response is not a JSON object") from None
+        return ApiResponse(content, data)
 
 
 def parse_error(response: httpx.Response) -> errors.ApiError:
@@ -215,10 +256,7 @@ class HealthApiClient:
                 pass  # transport error: retry after backoff
             elif status == 200:
                 try:
-                    data = json.loads(response.content)
-                    if not isinstance(data, dict):
-                        raise ValueError("the response is not a JSON object")
-                    return ApiResponse(response.content, data)
+                    return _readable(response.content)
                 except (ValueError, RecursionError) as exc:
                     # A body cut short that still arrived whole at the HTTP layer, or garbage
                     # (RecursionError: nested deeper than json can parse): retry.

@@ -8,6 +8,7 @@ engine does the fetching; the store does the transactions; a stream only parses 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -240,9 +241,14 @@ class Stream(ABC):
     def parse(self, body: dict) -> ParsedPage:
         """Turn one response body into typed rows. Never raises for one bad point."""
 
+    def parse_bytes(self, body: bytes) -> ParsedPage:
+        """:meth:`parse` of a raw response body (a stream may read the bytes faster itself)."""
+        return self.parse(json.loads(body))
+
     @abstractmethod
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        """Upsert rows on their natural keys. Runs inside the caller's transaction."""
+    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> int | None:
+        """Upsert rows on their natural keys. Runs inside the caller's transaction. May return
+        the records added or changed (else the caller counts SQLite's row changes)."""
 
     # -- follow-up requests (only exercise has them: its GPS route) -------------------------
     #: the table holding follow-up results, keyed by record id; None: no follow-ups

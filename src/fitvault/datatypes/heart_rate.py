@@ -5,13 +5,24 @@ Wire shape (live fixture FIX-DGH ``heart_rate_sample.json``)::
     {"dataSource": {...}, "heartRate": {"sampleTime": {"physicalTime": "2026-09-14T12:03:05Z",
      "utcOffset": "-14400s", "civilTime": {...}}, "beatsPerMinute": "64", "metadata": {...}}}
 
-Row: (time_ms, source key, utc_offset_s, bpm). Natural key: (time_ms, source).
+Row: (time_ms, source key, utc_offset_s, bpm). Natural key: (time_ms, source). Stored as
+compressed day blocks (``store/sample_blocks.py``).
+
+A page of 10,000 samples is ~3.5 MB of JSON. :meth:`HeartRate.parse_bytes` decodes it straight
+into typed fields (msgspec, skipping ``civilTime`` and the rest) and parses the columns in numpy:
+~0.7 µs a sample instead of ~10 µs for ``json.loads`` plus a loop. Any page it cannot take whole
+(a malformed point, an unusual time shape, an implausible value) goes through :meth:`parse`,
+which quarantines point by point; both give the same rows where both apply.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import timedelta
+
+import msgspec
+import numpy as np
 
 from fitvault import timeutil
 from fitvault.datatypes.base import (
@@ -19,7 +30,9 @@ from fitvault.datatypes.base import (
     HEALTH_METRICS_SCOPE,
     MAX_INSTANT_MS,
     MIN_INSTANT_MS,
+    POINT_ERRORS,
     ParsedPage,
+    SourceKey,
     SourceIds,
     Stream,
     int64,
@@ -28,9 +41,49 @@ from fitvault.datatypes.base import (
     plausible,
     source_key,
 )
+from fitvault.store import sample_blocks
+from fitvault.store.sample_blocks import Samples
 
 # Plausible heart rates (wide: a record holder's resting 26 bpm, a maximal effort near 220).
 MIN_BPM, MAX_BPM = 20, 250
+
+
+class _SampleTime(msgspec.Struct):
+    physicalTime: str
+    utcOffset: str | None = None
+
+
+class _Reading(msgspec.Struct):
+    sampleTime: _SampleTime
+    beatsPerMinute: str | int  # proto3 int64: a string on the wire (reference §1.1), a number tolerated
+
+
+class _Point(msgspec.Struct):
+    heartRate: _Reading
+    dataSource: msgspec.Raw = msgspec.Raw(b"null")
+
+
+class _Page(msgspec.Struct):
+    dataPoints: list[_Point] = []
+
+
+_decode_page = msgspec.json.Decoder(_Page).decode
+
+
+class SampleRows:
+    """A page's samples as column arrays per source: what :meth:`HeartRate.parse_bytes` gives
+    and :meth:`HeartRate.save` takes without a row-by-row detour."""
+
+    def __init__(self, by_source: dict[SourceKey, Samples]) -> None:
+        self.by_source = by_source
+
+    def __len__(self) -> int:
+        return sum(len(s) for s in self.by_source.values())
+
+    def __iter__(self):
+        for key, s in self.by_source.items():
+            for t, off, bpm in zip(s.time_ms.tolist(), s.utc_offset_s.tolist(), s.bpm.tolist()):
+                yield (t, key, off, bpm)
 
 
 class HeartRate(Stream):
@@ -40,7 +93,7 @@ class HeartRate(Stream):
     # item 8). Either grants it here; the auth flow asks for both.
     scopes = (HEALTH_METRICS_SCOPE, ACTIVITY_SCOPE)
     overlap = timedelta(days=2)
-    tables = ("heart_rate",)
+    tables = (sample_blocks.TABLE,)
     table, time_column = "heart_rate", "time_ms"
     local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
     records_per_day_guess = 12000.0
@@ -79,11 +132,76 @@ class HeartRate(Stream):
 
         return parse_points(body, one, lambda row: row[0])
 
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        conn.executemany(
-            "INSERT INTO heart_rate (time_ms, source_id, utc_offset_s, bpm) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (time_ms, source_id) DO UPDATE SET "
-            "utc_offset_s = excluded.utc_offset_s, bpm = excluded.bpm "
-            "WHERE utc_offset_s IS NOT excluded.utc_offset_s OR bpm IS NOT excluded.bpm",
-            ((t, source_ids(src), off, bpm) for t, src, off, bpm in rows),
-        )
+    def parse_bytes(self, body: bytes) -> ParsedPage:
+        page = self._parse_columns(body)
+        return page if page is not None else self.parse(json.loads(body))
+
+    def _parse_columns(self, body: bytes) -> ParsedPage | None:
+        """The whole page in one go, or None when any point needs :meth:`parse`'s care."""
+        try:
+            points = _decode_page(body).dataPoints
+        except msgspec.DecodeError:  # a malformed point or page: the careful path decides
+            return None
+        if not points:
+            return None
+        readings = [p.heartRate for p in points]
+        stamps = [r.sampleTime for r in readings]
+        time_ms = timeutil.parse_instants_ms([s.physicalTime for s in stamps])
+        if time_ms is None or time_ms.min() < MIN_INSTANT_MS or time_ms.max() >= MAX_INSTANT_MS:
+            return None
+        values = [r.beatsPerMinute for r in readings]
+        kinds = set(map(type, values))
+        try:
+            if kinds == {str}:
+                text = "".join(values)
+                if not (text.isascii() and text.isdigit()):  # int() would take " 64" or "6_4"; parse() decides
+                    return None
+                values = list(map(int, values))
+            elif kinds != {int}:
+                return None
+            bpm = np.array(values, dtype=np.int64)
+            offsets = {text: offset_s(text) for text in {s.utcOffset for s in stamps}}
+            first = points[0].dataSource
+            if [p.dataSource for p in points].count(first) != len(points):
+                return None  # several sources on one page: rare; parse() keeps them apart
+            key = source_key(json.loads(bytes(first)))
+        except (OverflowError, *POINT_ERRORS):
+            return None
+        if bpm.min() < MIN_BPM or bpm.max() > MAX_BPM:
+            return None
+        off = np.array([offsets[s.utcOffset] for s in stamps], dtype=np.int64)
+        page = ParsedPage(rows=SampleRows({key: Samples(time_ms, off, bpm)}))  # type: ignore[arg-type]
+        page.oldest, page.newest = int(time_ms.min()), int(time_ms.max())
+        return page
+
+    def save(self, conn: sqlite3.Connection, rows, source_ids: SourceIds) -> int:
+        """Merge into the day blocks; returns the samples added or changed."""
+        if isinstance(rows, SampleRows):
+            groups = rows.by_source
+        else:
+            lists: dict = {}
+            for t, src, off, bpm in rows:
+                lists.setdefault(src, ([], [], []))
+                cols = lists[src]
+                cols[0].append(t)
+                cols[1].append(off)
+                cols[2].append(bpm)
+            groups = {src: Samples(*(np.array(c, dtype=np.int64) for c in cols)) for src, cols in lists.items()}
+        return sum(sample_blocks.upsert(conn, source_ids(src), samples) for src, samples in groups.items())
+
+    # -- what the vault holds (blocks, not rows) --------------------------------------------
+    def summary(self, conn: sqlite3.Connection) -> tuple[int, str | None, str | None]:
+        n, lo, hi = sample_blocks.stats(conn)
+        return n, self._format_time(lo), self._format_time(hi)
+
+    def local_days(self, conn: sqlite3.Connection) -> list[str]:
+        days: set[int] = set()
+        for a in sample_blocks.read_chunks(conn, chunk_rows=2_000_000, exact=False):
+            days.update(np.unique((a["time_ms"] // 1000 + a["utc_offset_s"]) // 86400).tolist())
+        return [str(np.datetime64(d, "D")) for d in sorted(days)]
+
+    def records_per_day(self, conn: sqlite3.Connection) -> float:
+        _, _, hi = sample_blocks.stats(conn)
+        if hi is None:
+            return self.records_per_day_guess
+        return max(sample_blocks.count_since(conn, hi - 30 * 86_400_000) / 30, 1.0)

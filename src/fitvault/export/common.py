@@ -26,7 +26,7 @@ from fitvault import timeutil
 from fitvault.config import VaultPaths
 from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table
 from fitvault.errors import ConfigError, StoreError, VaultCorrupt
-from fitvault.store import origins
+from fitvault.store import origins, sample_blocks
 from fitvault.store.vault import VAULT_APPLICATION_ID
 
 #: Rows fetched, converted and written at a time.
@@ -316,6 +316,9 @@ def sql_utc_iso(ms: str) -> str:
 # -- reading ---------------------------------------------------------------------------------
 
 
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
 class Snapshot:
     """A read-only view of a vault, fixed for the life of the export."""
 
@@ -324,11 +327,29 @@ class Snapshot:
         self.root = root
         self.present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         self._losers: dict[tuple, str] = {}
+        self._rows_of_blocks: tuple | None = None  # the range temp.heart_rate holds
+        if sample_blocks.TABLE in self.present:
+            self.present.add("heart_rate")
+
+    def _ensure_rows(self, table: Table, start: date | None, end: date | None) -> None:
+        """Heart rate is stored in blocks (``store/sample_blocks.py``); the exports' SQL reads it
+        as rows from ``temp.heart_rate``, filled once per range (padded two days each side, as
+        local dates of any offset lie within)."""
+        if table.name != "heart_rate" or sample_blocks.TABLE not in self.present or self._rows_of_blocks == (start, end):
+            return
+        lo = None if start is None else (start.toordinal() - _EPOCH_ORDINAL - 2) * sample_blocks.DAY_MS
+        hi = None if end is None else (end.toordinal() - _EPOCH_ORDINAL + 3) * sample_blocks.DAY_MS
+        try:
+            sample_blocks.materialize(self.conn, lo, hi)
+        except (sqlite3.Error, sample_blocks.BlockError) as exc:
+            raise StoreError(f"cannot read heart_rate from the vault: {exc}") from exc
+        self._rows_of_blocks = (start, end)
 
     def losers(self, table: Table, start: date | None, end: date | None) -> str:
         """SQL true for the rows the origin precedence rule leaves out (``store/origins.py``:
         per table and local day, only the best-ranked origin's rows), or ``""``. The same rule
         as the Python API's; stages, splits and events go with their session."""
+        self._ensure_rows(table, start, end)
         key = (table.name, start, end)
         if key not in self._losers:
             self._losers[key] = self._find_losers(table, start, end)
@@ -353,6 +374,7 @@ class Snapshot:
         return select(table, exprs, start, end, self.losers(table, start, end))
 
     def count(self, table: Table, start: date | None, end: date | None) -> int:
+        self._ensure_rows(table, start, end)
         clause, params = where(table, start, end)
         exclude = self.losers(table, start, end)
         join = ""

@@ -43,6 +43,7 @@ from typing import IO, Iterable
 
 from fitvault.datatypes.tables import TABLES_BY_NAME, Table
 from fitvault.errors import ConfigError, StoreError
+from fitvault.store import sample_blocks
 from fitvault.export.common import (
     CHUNK_ROWS,
     ExportItem,
@@ -180,7 +181,15 @@ def _transition_ms(snap: Snapshot, start_ms: int, start_off: int, end_ms: int, e
     whole hour after the span's start.
     """
     lo, hi = start_ms, end_ms
-    if "heart_rate" in snap.present:
+    if sample_blocks.TABLE in snap.present:
+        a = sample_blocks.read(snap.conn, start_ms, end_ms + 1)
+        t, off = a["time_ms"], a["utc_offset_s"]
+        new = t[(t > start_ms) & (off == end_off)]
+        if len(new):
+            first_new = int(new[0])
+            old = t[(t < first_new) & (off == start_off)]
+            lo, hi = max(lo, int(old[-1]) if len(old) else lo), first_new
+    elif "heart_rate" in snap.present:  # a vault of schema 3 or older (exports never migrate)
         first_new = snap.conn.execute(
             "SELECT min(time_ms) FROM heart_rate WHERE time_ms > ? AND time_ms <= ? AND utc_offset_s = ?",
             (start_ms, end_ms, end_off),

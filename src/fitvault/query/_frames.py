@@ -17,8 +17,9 @@ import pandas as pd
 from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table, convert as convert_column
 from fitvault.query import _sql, _time
 from fitvault.query._sql import Col
+from fitvault.errors import StoreError
 from fitvault.query.reader import InvalidQuery, _connect_read_only
-from fitvault.store import origins
+from fitvault.store import origins, sample_blocks
 
 if TYPE_CHECKING:
     from fitvault.query.reader import VaultReader
@@ -30,6 +31,8 @@ _PARENTS = {"sleep_stages": ("sleep_sessions", "session_id"), "exercise_splits":
             "exercise_events": ("exercises", "exercise_id")}
 _WEARABLES = ("FITNESS_BAND", "WATCH", "RING", "CHEST_STRAP")
 _SPANS = ("interval", "session", "child")
+# Tables kept as compressed blocks instead of rows (store/sample_blocks.py): read in numpy.
+_BLOCKS = {"heart_rate": sample_blocks.TABLE}
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Spec:
     key: str | None                # indexed integer column to read big tables in windows
     per_source: bool
     fk: str | None = None          # parent id column of child/event tables
+    blocks: bool = False           # stored as compressed blocks (store/sample_blocks.py)
 
 
 def spec(r: VaultReader, name: str) -> Spec:
@@ -54,7 +58,11 @@ def spec(r: VaultReader, name: str) -> Spec:
     table = TABLES_BY_NAME.get(name)
     if table is None:
         raise InvalidQuery(f"unknown table {name!r}; the catalogue has: {', '.join(t.name for t in TABLES)}")
-    info = {row[1]: bool(row[3]) or bool(row[5]) for row in _sql.execute(r._conn, f"PRAGMA table_info({name})")}
+    blocks = name in _BLOCKS and bool(_sql.execute(r._conn, f"PRAGMA table_info({_BLOCKS[name]})").fetchall())
+    if blocks:
+        info = dict.fromkeys(sample_blocks.COLUMNS, True)
+    else:  # a row table (or, in a vault of schema 3 opened read-only, heart rate as rows)
+        info = {row[1]: bool(row[3]) or bool(row[5]) for row in _sql.execute(r._conn, f"PRAGMA table_info({name})")}
     if not info:
         raise InvalidQuery(f"table {name!r} is not in this vault (schema version {r.schema_version})")
     p = "c." if table.layout in ("child", "event") else ""
@@ -90,7 +98,7 @@ def spec(r: VaultReader, name: str) -> Spec:
     else:  # daily, rollup
         cols, sql_from, time, key = times + value_cols + src, name, None, None
         order = "date" + (", source_id" if src else "") + (", zone" if "zone" in values else "")
-    result = Spec(table, tuple(cols), values, sql_from, time, order, key, bool(src), fk)
+    result = Spec(table, tuple(cols), values, sql_from, time, order, key, bool(src), fk, blocks)
     cached[name] = result
     return result
 
@@ -108,10 +116,24 @@ def where(r: VaultReader, s: Spec, rng: _time.Range) -> tuple[list[str], list[An
 def read(r: VaultReader, s: Spec, rng: _time.Range, extra: tuple[list[str], list[Any]] = ([], []),
          conn: Any = None, chunk_rows: int = 1_000_000, exact: bool = False) -> Iterator[dict[str, Any]]:
     """Column arrays of the rows in range; ``exact`` chunks hold at most ``chunk_rows`` rows."""
+    if s.blocks:
+        if extra[0]:
+            raise InvalidQuery(f"{s.table.name} takes no extra conditions")
+        return _read_blocks(conn or r._conn, rng, chunk_rows, exact)
     clauses, params = where(r, s, rng)
     span = rng.span() if s.key else (None, None)
     return _sql.read_chunks(conn or r._conn, s.cols, s.sql_from, clauses + extra[0], params + extra[1],
                             order=s.order, key=s.key, span=span, chunk_rows=chunk_rows, exact=exact)
+
+
+def _read_blocks(conn: Any, rng: _time.Range, chunk_rows: int, exact: bool) -> Iterator[dict[str, Any]]:
+    lo, hi = rng.span()
+    try:
+        for a in sample_blocks.read_chunks(conn, lo, hi, chunk_rows=chunk_rows, exact=exact):
+            keep = rng.mask(a["time_ms"], a["utc_offset_s"])
+            yield a if keep is None else {k: v[keep] for k, v in a.items()}
+    except sample_blocks.BlockError as exc:
+        raise StoreError(str(exc)) from exc
 
 
 def time_pairs(s: Spec, a: dict[str, Any]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -245,7 +267,13 @@ def precedence(r: VaultReader, s: Spec, rng: _time.Range, conn: Any = None) -> P
         return Precedence(s, loser_ids=losers) if losers else None
     if not s.per_source or origins.day_sql(table, "t") is None:
         return None
-    found = origins.conflicts(conn, table, *_whole_days(r, s, table, s.time, rng))
+    if s.blocks:
+        lo, hi = rng.span()
+        pad = 2 * _time.DAY_MS
+        found = sample_blocks.day_origins(conn, lambda ids: origin_ranks_of(r, ids),
+                                          None if lo is None else lo - pad, None if hi is None else hi + pad)
+    else:
+        found = origins.conflicts(conn, table, *_whole_days(r, s, table, s.time, rng))
     if not found:
         return None
     days = np.array(sorted(found), dtype=np.int64)
@@ -255,7 +283,8 @@ def precedence(r: VaultReader, s: Spec, rng: _time.Range, conn: Any = None) -> P
 def read_ranked(r: VaultReader, s: Spec, rng: _time.Range, extra: tuple[list[str], list[Any]] = ([], [])
                 ) -> dict[str, Any]:
     """Every row of ``s`` in ``rng`` (one array per column), the precedence rule applied."""
-    parts = [p for p in read(r, s, rng, extra) if len(p[s.cols[0].name])]
+    chunk = 1 << 62 if s.blocks else 1_000_000  # blocks: one piece, no concatenation
+    parts = [p for p in read(r, s, rng, extra, chunk_rows=chunk) if len(p[s.cols[0].name])]
     a = _sql.concat(parts, s.cols)
     rule = precedence(r, s, rng)
     return rule.apply(r, a) if rule is not None else a
@@ -383,7 +412,7 @@ def _settle_zone(r: VaultReader, s: Spec, rng: _time.Range, conn: Any, chunk_row
     if ranked is not None:
         keep.add("source_id")
     timing = Spec(s.table, tuple(c for c in s.cols if c.name in keep), (), s.sql_from, s.time, s.order, s.key,
-                  False)
+                  False, blocks=s.blocks)
     rule = _time.TzRule(r.home_zone)
     for a in read(r, timing, rng, conn=conn, chunk_rows=max(chunk_rows, 1_000_000)):
         if ranked is not None:
@@ -407,7 +436,9 @@ def tables(r: VaultReader) -> pd.DataFrame:
         existing = {row[0] for row in _sql.execute(conn, "SELECT name FROM sqlite_master WHERE type = 'table'")}
         for t in TABLES:
             count, first, last = 0, None, None
-            if t.name in existing:
+            if t.name in _BLOCKS and _BLOCKS[t.name] in existing:
+                count, first, last = _block_first_last(conn)
+            elif t.name in existing:
                 count = _sql.execute(conn, f"SELECT count(*) FROM {t.name}").fetchone()[0]
                 if count:
                     first, last = _first_last(conn, t)
@@ -419,6 +450,15 @@ def tables(r: VaultReader) -> pd.DataFrame:
     for c in ("first", "last"):
         df[c] = _time.day_index(df[c].tolist()).array
     return df.set_index("table")
+
+
+def _block_first_last(conn: Any) -> tuple[int, str | None, str | None]:
+    count, lo, hi = sample_blocks.stats(conn)
+    if not count:
+        return 0, None, None
+    ends = [sample_blocks.read(conn, edge, edge + 1) for edge in (lo, hi)]
+    days = [str(np.datetime64(int(a["time_ms"][0] // 1000 + a["utc_offset_s"][0]) // 86400, "D")) for a in ends]
+    return count, days[0], days[1]
 
 
 def _first_last(conn: Any, t: Table) -> tuple[str, str]:

@@ -57,6 +57,17 @@ class Range:
                 params.append(edge.ms)
         return clauses, params
 
+    def mask(self, ms: np.ndarray, off: np.ndarray) -> np.ndarray | None:
+        """:meth:`where` in numpy, for rows already read by :meth:`span`; None keeps all."""
+        keep = None
+        for edge, is_lo in ((self.lo, True), (self.hi, False)):
+            if edge is None:
+                continue
+            at = ms + off * 1000 if edge.local else ms
+            part = at >= edge.ms if is_lo else at < edge.ms
+            keep = part if keep is None else keep & part
+        return None if keep is None or keep.all() else keep
+
     def span(self) -> tuple[int | None, int | None]:
         """Bounds of the indexed instant column (padded for local edges), for chunking."""
         lo = None if self.lo is None else self.lo.ms - (PAD_MS if self.lo.local else 0)

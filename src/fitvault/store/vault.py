@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import struct
 import threading
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,9 +26,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
+import numpy as np
+
 from fitvault.config import VaultPaths
 from fitvault.datatypes.base import ParsedPage, SourceKey, Stream
 from fitvault.errors import StoreError, VaultCorrupt
+from fitvault.store import sample_blocks
 
 # PRAGMA application_id marks our files so a foreign SQLite file is refused, not migrated.
 VAULT_APPLICATION_ID = 0x46695456  # "FiTV"
@@ -39,10 +44,37 @@ CREATE TABLE IF NOT EXISTS raw_pages (
     fetched_at TEXT NOT NULL,
     stream     TEXT NOT NULL,
     request    TEXT NOT NULL,   -- JSON: method, path, params / body (never a token)
-    codec      TEXT NOT NULL,   -- 'zlib'
+    codec      TEXT NOT NULL,   -- 'zstd' (8-byte size, then the frame) or 'zlib' (older pages)
     body       BLOB NOT NULL
 );
 """
+
+
+# Raw pages: zstd since schema 4 (a 3.5 MB heart-rate page: ~1.5 ms, against 10 ms for zlib -6
+# and a smaller result); the size first, as the decompressor wants it. Older pages stay zlib.
+_RAW_SIZE = struct.Struct("<Q")
+_raw_zstd = None
+
+
+def _raw_codec():
+    global _raw_zstd
+    if _raw_zstd is None:
+        import pyarrow as pa
+
+        _raw_zstd = pa.Codec("zstd", 1)
+    return _raw_zstd
+
+
+def _unpack_raw(page_id: int, codec: str, blob: bytes) -> bytes:
+    try:
+        if codec == "zlib":
+            return zlib.decompress(blob)
+        if codec == "zstd":
+            (size,) = _RAW_SIZE.unpack_from(blob)
+            return _raw_codec().decompress(memoryview(blob)[_RAW_SIZE.size:], decompressed_size=size, asbytes=True)
+    except Exception as exc:  # zlib.error, struct.error, pyarrow's errors: all mean damage
+        raise VaultCorrupt(f"raw page {page_id} is damaged: {exc}") from None
+    raise VaultCorrupt(f"raw page {page_id} has an unknown codec {codec!r}")
 
 
 def _utc_now() -> str:
@@ -68,6 +100,23 @@ def _migrations() -> list[tuple[int, str]]:
         if entry.name.endswith(".sql"):
             found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+def _rows_to_blocks(conn: sqlite3.Connection) -> None:
+    """Migration 4's Python step: heart-rate rows of an older vault into day blocks."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'heart_rate'").fetchone():
+        return
+    for (source_id,) in conn.execute("SELECT DISTINCT source_id FROM heart_rate").fetchall():
+        cur = conn.execute("SELECT time_ms, utc_offset_s, bpm FROM heart_rate WHERE source_id = ? ORDER BY time_ms",
+                           (source_id,))
+        while rows := cur.fetchmany(1_000_000):
+            t, off, bpm = (np.array(col, dtype=np.int64) for col in zip(*rows))
+            sample_blocks.upsert(conn, source_id, sample_blocks.Samples(t, off, bpm))
+    conn.execute("DROP TABLE heart_rate")
+
+
+# Python steps run after a migration's SQL, in its transaction.
+_MIGRATION_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {4: _rows_to_blocks}
 
 
 def _connect(path: Path, application_id: int, what: str) -> sqlite3.Connection:
@@ -114,6 +163,7 @@ class Vault:
         self._lock = threading.RLock()
         self._source_ids: dict[tuple, int] = {}
         self._sources_added = 0  # so row counts can leave new source rows out
+        self._archiver: ThreadPoolExecutor | None = None
         try:
             self._migrate()
         except BaseException:
@@ -135,11 +185,19 @@ class Vault:
             if number <= current:
                 continue
             try:
-                self.conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
-            except sqlite3.Error as exc:
+                self.conn.executescript(f"BEGIN;\n{sql}")
+                step = _MIGRATION_STEPS.get(number)
+                if step is not None:
+                    step(self.conn)
+                self.conn.execute(f"PRAGMA user_version = {number}")
+                self.conn.execute("COMMIT")
+            except (sqlite3.Error, sample_blocks.BlockError) as exc:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise StoreError(f"migration {number} failed: {exc}") from exc
+        if current and current < 4 <= (known[-1][0] if known else 0):
+            # Heart-rate rows became blocks: give the freed space (~90 % of an old vault) back.
+            self.conn.execute("VACUUM")
         self.raw.executescript(_RAW_SCHEMA)
 
     @property
@@ -147,6 +205,9 @@ class Vault:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
+        if self._archiver is not None:
+            self._archiver.shutdown(wait=True)
+            self._archiver = None
         for conn in (self.conn, self.raw):
             try:
                 conn.close()
@@ -205,16 +266,25 @@ class Vault:
     # -- raw archive -----------------------------------------------------------------------
     def archive_page(self, stream: str, request: dict, body: bytes) -> int:
         """Store one raw response page (compressed). Committed (and synced to disk) on return."""
-        blob = zlib.compress(body, 6)  # outside the lock: other workers keep writing meanwhile
+        blob = _RAW_SIZE.pack(len(body)) + _raw_codec().compress(body, asbytes=True)  # outside the lock
         with self._lock:
             try:
                 cur = self.raw.execute(
                     "INSERT INTO raw_pages (fetched_at, stream, request, codec, body) VALUES (?, ?, ?, ?, ?)",
-                    (_utc_now(), stream, json.dumps(request, sort_keys=True), "zlib", blob),
+                    (_utc_now(), stream, json.dumps(request, sort_keys=True), "zstd", blob),
                 )
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot write the raw archive: {exc}") from exc
             return cur.lastrowid
+
+    def archive_page_soon(self, stream: str, request: dict, body: bytes) -> Future:
+        """:meth:`archive_page` on the archive's own thread (compressing and syncing to disk
+        release the GIL), so the caller can parse the page meanwhile. Wait for the result before
+        committing the page's rows: the raw page must be durable first."""
+        with self._lock:
+            if self._archiver is None:
+                self._archiver = ThreadPoolExecutor(1, thread_name_prefix="fitvault-archive")
+        return self._archiver.submit(self.archive_page, stream, request, body)
 
     def raw_pages(self, streams: list[str] | None = None) -> Iterator[tuple[int, str, dict, bytes]]:
         """(id, stream, request, decompressed body) of archived pages, oldest fetch first."""
@@ -226,9 +296,7 @@ class Vault:
         reader = sqlite3.connect(self.paths.raw_archive)
         try:
             for page_id, stream, request, codec, blob in reader.execute(sql + " ORDER BY id", params):
-                if codec != "zlib":
-                    raise VaultCorrupt(f"raw page {page_id} has an unknown codec {codec!r}")
-                yield page_id, stream, json.loads(request), zlib.decompress(blob)
+                yield page_id, stream, json.loads(request), _unpack_raw(page_id, codec, blob)
         finally:
             reader.close()
 
@@ -254,9 +322,8 @@ class Vault:
         """
         with self.transaction() as conn:
             before, sources_before = conn.total_changes, self._sources_added
-            if page.rows:
-                stream.save(conn, page.rows, self.source_id)
-            changed = conn.total_changes - before - (self._sources_added - sources_before)
+            counted = stream.save(conn, page.rows, self.source_id) if page.rows else None
+            changed = counted if counted is not None else conn.total_changes - before - (self._sources_added - sources_before)
             if page.details:
                 stream.save_details(conn, page.details)
             if page.bad:

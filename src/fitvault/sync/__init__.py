@@ -177,7 +177,7 @@ def rebuild(vault: Vault) -> dict[str, int]:
             if stream is None:
                 log.warning("raw page of unknown stream %r skipped", name)
                 continue
-            page = stream.parse(json.loads(body))
+            page = stream.parse_bytes(body)
             if page.rows:
                 stream.save(conn, page.rows, vault.source_id)
             if page.bad:

@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
 from fitvault import errors, timeutil
-from fitvault.api.client import Cancelled, GatewayTimeout, HealthApiClient
+from fitvault.api.client import ApiResponse, Cancelled, GatewayTimeout, HealthApiClient
 from fitvault.datatypes import DETAILS_SUFFIX
 from fitvault.datatypes.base import Bound, ParsedPage, Stream
 from fitvault.store.vault import Job, Vault
@@ -266,14 +266,19 @@ class SyncEngine:
                         continue
                     raise
                 gateway_timeouts = 0
-                page = self._parsed(stream, response.data)
-                token = _next_page_token(response.data)
-                self.vault.archive_page(
+                # Archive while parsing (compression and the disk sync release the GIL); the raw
+                # page is durable before anything parsed from it is committed.
+                archived = self.vault.archive_page_soon(
                     stream.name,
                     {"method": "GET", "data_type": stream.data_type, "filter": filter_text,
                      "pageSize": job.page_size, "next_page": bool(sent_token)},
                     response.content,
                 )
+                try:
+                    page = self._parsed(stream, response)
+                    token = _next_page_token(response.next_page_token)
+                finally:
+                    archived.result()
                 if stream.details_table and page.rows:
                     self._fetch_details(stream, page)  # archived after their page: rebuild replays in order
                 if page.rows:
@@ -318,12 +323,12 @@ class SyncEngine:
                 raise _Stopped()
             request = dict(body, pageToken=token) if token else body
             response = self.client.daily_rollup(stream.data_type, request)
-            page = self._parsed(stream, response.data)
+            page = self._parsed(stream, response)
             self.vault.archive_page(
                 stream.name, {"method": "POST", "data_type": stream.data_type, "body": body, "next_page": bool(token)},
                 response.content,
             )
-            token = _next_page_token(response.data)
+            token = _next_page_token(response.next_page_token)
             job.done = token is None
             if job.done:
                 job.resume_upper = job.lower
@@ -332,11 +337,11 @@ class SyncEngine:
             if job.done:
                 return
 
-    def _parsed(self, stream: Stream, data: dict) -> ParsedPage:
+    def _parsed(self, stream: Stream, response: ApiResponse) -> ParsedPage:
         """The page's rows; an unusable page fails the window (it is neither saved nor taken for
         the end of the data). Quarantined points are logged once per stream and run: a field
         renamed upstream makes every point fail while the run itself goes on (peers §3.5)."""
-        page = stream.parse(data)
+        page = stream.parse(response.data) if response.decoded else stream.parse_bytes(response.content)
         if page.malformed:
             raise errors.ApiError(f"the server sent an unusable page: {page.malformed}", http_status=200)
         if page.bad and stream.name not in self._warned_bad:
@@ -482,10 +487,9 @@ def _unsupported(exc: errors.ApiError) -> bool:
     return "NOT_SUPPORTED" in (exc.reason or "").upper() or "not supported" in exc.message.lower()
 
 
-def _next_page_token(data: dict) -> str | None:
+def _next_page_token(token: Any) -> str | None:
     """The page's ``nextPageToken`` (None at the end). One of another type is a broken answer:
     the window fails with a clear error (sending it back would fail inside httpx instead)."""
-    token = data.get("nextPageToken")
     if token is None or isinstance(token, str):
         return token or None
     raise errors.ApiError(f"the server sent a nextPageToken that is not a string: {type(token).__name__}",
