@@ -21,8 +21,10 @@ from fitvault import timeutil
 from fitvault.auth.tokens import TokenStore
 from fitvault.config import VaultPaths
 from fitvault.datatypes.tables import TABLES_BY_NAME
+from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
 
+from heart_rows import heart_rate_sql
 from test_sync_integration import assert_vault_equals_truth
 from test_sync_metrics import NEW_TABLES, canonical, truth_rows, vault_rows
 
@@ -98,6 +100,8 @@ def assert_sound(v: Vault) -> None:
 
 # -- the cursor invariant ---------------------------------------------------------------------
 def _stored_times(v: Vault, table: str, column: str, lo: int, hi: int) -> list[int]:
+    if table == "heart_rate":  # day blocks: the samples themselves
+        return sample_blocks.read(v.conn, lo, hi)["time_ms"].tolist()
     return [r[0] for r in v.conn.execute(
         f"SELECT {column} FROM {table} WHERE {column} >= ? AND {column} < ? ORDER BY 1", (lo, hi))]
 
@@ -132,10 +136,10 @@ def foreign_rows(v: Vault, person, as_of_ms: int) -> list[str]:
     duplicate with another value, a garbled time ...)."""
     out = []
     as_of = timeutil.from_ms(as_of_ms)
-    lo, hi = v.conn.execute("SELECT min(time_ms), max(time_ms) FROM heart_rate").fetchone()
+    lo, hi = heart_rate_sql(v.conn, "SELECT min(time_ms), max(time_ms) FROM heart_rate").fetchone()
     if lo is not None:
         truth = {(t, o, b) for t, o, b, _d in person.heart_rate(timeutil.from_ms(lo), timeutil.from_ms(hi + 1), as_of=as_of)}
-        stored = set(v.conn.execute("SELECT time_ms, utc_offset_s, bpm FROM heart_rate").fetchall())
+        stored = set(heart_rate_sql(v.conn, "SELECT time_ms, utc_offset_s, bpm FROM heart_rate").fetchall())
         if stored - truth:
             out.append(f"heart_rate: {len(stored - truth)} rows not in the ground truth")
     return out

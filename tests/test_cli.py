@@ -16,6 +16,7 @@ from fitvault.config import VaultPaths
 from fitvault.datatypes import TYPE_IDS
 
 from conftest import FITVAULT, sim_env, store_sim_token
+from heart_rows import heart_rate_sql
 
 
 def run(args, env, timeout=300):
@@ -65,7 +66,7 @@ def test_demo_verbose_prints_status_and_never_a_secret(tmp_path):
     assert set(doc["types"]) == set(TYPE_IDS)
     assert doc["time_zone"] and doc["devices"] and doc["devices"][0]["last_sync_time"]
     with sqlite3.connect(vault / "vault.sqlite") as conn:
-        assert conn.execute("SELECT count(*) FROM heart_rate").fetchone()[0] == hr["records"]
+        assert heart_rate_sql(conn, "SELECT count(*) FROM heart_rate").fetchone()[0] == hr["records"]
 
 
 def test_sync_verbose_never_prints_a_secret(sim, tmp_path):

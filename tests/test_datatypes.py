@@ -11,6 +11,7 @@ import pytest
 
 from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault.store.vault import Vault
+from heart_rows import heart_rate_sql
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHARGE6 = ("FITBIT", "Charge 6", "", "", "PASSIVELY_MEASURED", "")
@@ -41,9 +42,10 @@ def test_heart_rate_upsert_is_idempotent(vault):
     page = stream.parse(load("heart_rate_page.json"))
     assert vault.save_page(stream, page) == 2
     assert vault.save_page(stream, page) == 0  # same rows again: nothing changes
-    rows = vault.conn.execute(
+    rows = heart_rate_sql(
+        vault.conn,
         "SELECT time_ms, utc_offset_s, bpm, s.device, s.platform FROM heart_rate JOIN sources s ON s.id = source_id "
-        "ORDER BY time_ms"
+        "ORDER BY time_ms",
     ).fetchall()
     assert rows == [(1789387378250, -14400, 63, "Charge 6", "FITBIT"), (1789387385000, -14400, 64, "Charge 6", "FITBIT")]
 
@@ -122,7 +124,7 @@ def test_bad_points_are_quarantined_and_the_rest_stored(vault):
     assert len(page.rows) == 2 and len(page.bad) == 2
     vault.save_page(stream, page)
     assert vault.quarantine_count() == 2
-    assert vault.conn.execute("SELECT count(*) FROM heart_rate").fetchone() == (2,)
+    assert heart_rate_sql(vault.conn, "SELECT count(*) FROM heart_rate").fetchone() == (2,)
 
 
 def test_sleep_filters_try_civil_then_physical_end_time():

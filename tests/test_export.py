@@ -20,7 +20,9 @@ from fitvault.errors import ConfigError, StoreError
 from fitvault.export import export_csv, export_excel, export_parquet, export_per_day
 from fitvault.export import excel as excel_module
 from fitvault.export.common import ExportProgress
+from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
+from heart_rows import insert_heart_rate
 
 EST, EDT, JST = -18000, -14400, 32400
 UTC = timezone.utc
@@ -95,7 +97,7 @@ def vault_dir(tmp_path_factory) -> Path:
     with Vault(root) as vault, vault.transaction() as conn:
         conn.executemany("INSERT INTO sources (id, origin, platform, device, manufacturer, form_factor, "
                          "recording_method, application) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", SOURCES)
-        conn.executemany("INSERT INTO heart_rate VALUES (?, ?, ?, ?)", [(ms(t), *r) for t, *r in HEART])
+        insert_heart_rate(conn, [(ms(t), *r) for t, *r in HEART])
         conn.executemany("INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?)",
                          [(ms(a), s, o, ms(b), p, c) for a, s, o, b, p, c in STEPS])
         conn.executemany("INSERT INTO resting_heart_rate VALUES (?, ?, ?, ?)", RESTING)
@@ -154,6 +156,8 @@ def vault_rows(vault_dir: Path, table: Table) -> list[dict]:
              "child": f"start_ms, {table.parent[1] if table.parent else ''}, kind"
              + (", idx" if "idx" in table.column_names else ""),
              "event": f"time_ms, {table.parent[1] if table.parent else ''}, idx"}[table.layout]
+    if table.name == "heart_rate":  # stored as day blocks: read as rows through temp.heart_rate
+        sample_blocks.materialize(conn)
     rows = [dict(r) for r in conn.execute(f"SELECT {', '.join(cols)} FROM {table.name} ORDER BY {order}")]
     conn.close()
     return rows
@@ -493,9 +497,9 @@ def test_parquet_partitions_by_local_year(vault_dir, tmp_path):
     root = tmp_path / "vault"
     with Vault(root) as vault, vault.transaction() as conn:
         conn.execute("INSERT INTO sources (id, origin) VALUES (1, 'google-health-api')")
-        conn.executemany("INSERT INTO heart_rate VALUES (?, 1, ?, ?)", [
-            (ms("2027-01-01T04:30:00Z"), EST, 60), (ms("2027-01-01T05:30:00Z"), EST, 61),
-            (ms("2027-01-01T06:00:00Z"), JST, 62)])
+        insert_heart_rate(conn, [
+            (ms("2027-01-01T04:30:00Z"), 1, EST, 60), (ms("2027-01-01T05:30:00Z"), 1, EST, 61),
+            (ms("2027-01-01T06:00:00Z"), 1, JST, 62)])
     export_parquet(root, tmp_path / "out", chunk_rows=2)
     frame = pd.read_parquet(tmp_path / "out" / "heart_rate" / "year=2026")
     assert frame["bpm"].tolist() == [60]

@@ -18,6 +18,7 @@ from fitvault.sources import fitbit
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions
 
+from heart_rows import heart_rate_sql
 from conftest import FITVAULT
 from test_fitbit_helpers import (
     SINCE,
@@ -68,7 +69,7 @@ def test_every_data_set_equals_the_ground_truth(synced):
     end = UNTIL + timedelta(days=1)
     q = v.conn.execute
     # Intraday heart rate at 1sec, read in the profile's zone across the repeated hour of 2026-11-01.
-    hr = q("SELECT time_ms, utc_offset_s, bpm FROM heart_rate ORDER BY time_ms").fetchall()
+    hr = heart_rate_sql(v.conn, "SELECT time_ms, utc_offset_s, bpm FROM heart_rate ORDER BY time_ms").fetchall()
     assert hr == truth_heart_rate(person, SINCE, UNTIL)
     assert len(hr) > 100_000
     assert q("SELECT start_ms, start_offset_s, end_ms, end_offset_s, count FROM steps ORDER BY start_ms"
@@ -124,9 +125,10 @@ def test_every_data_set_equals_the_ground_truth(synced):
 def test_dst_day_has_both_offsets_and_sleep_across_the_change_is_exact(synced):
     sim, v, _report, _requests = synced
     q = v.conn.execute
-    repeated = q("SELECT count(DISTINCT utc_offset_s) FROM heart_rate WHERE date(time_ms / 1000 + utc_offset_s, "
-                 "'unixepoch') = '2026-11-01' AND strftime('%H', time_ms / 1000 + utc_offset_s, 'unixepoch') = '01'"
-                 ).fetchone()
+    repeated = heart_rate_sql(
+        v.conn, "SELECT count(DISTINCT utc_offset_s) FROM heart_rate WHERE date(time_ms / 1000 + utc_offset_s, "
+        "'unixepoch') = '2026-11-01' AND strftime('%H', time_ms / 1000 + utc_offset_s, 'unixepoch') = '01'"
+    ).fetchone()
     assert repeated == (2,)
     night = q("SELECT start_offset_s, end_offset_s FROM sleep_sessions WHERE date = '2026-11-01' AND main_sleep = 1"
               ).fetchone()
@@ -143,13 +145,13 @@ def test_incremental_rerun_fetches_only_the_overlap_and_changes_nothing(tmp_path
             first = fitbit.sync(v, c, SyncOptions(types=types, since=date(2026, 11, 15)), granted_scopes=scopes,
                                 now_ms=now_ms)
             assert first.incomplete == []
-            before = {t: v.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+            before = {t: heart_rate_sql(v.conn, f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
                       for t in ("heart_rate", "steps", "daily_steps", "sleep_sessions", "sleep_stages", "daily_hrv")}
             sim.requests.clear()
             again = fitbit.sync(v, c, SyncOptions(types=types), granted_scopes=scopes, now_ms=now_ms)
             assert again.incomplete == []
             assert sum(p.changed for p in again.streams.values()) == 0
-            assert {t: v.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in before} == before
+            assert {t: heart_rate_sql(v.conn, f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in before} == before
             per = {}
             for r in sim.requests:
                 per[r.operation] = per.get(r.operation, 0) + 1
@@ -193,7 +195,7 @@ def test_rate_limit_waits_for_the_reset_with_a_countdown_and_finishes(tmp_path):
         assert countdown == sorted(countdown, reverse=True) and countdown[-1] == 0 and len(countdown) > 600
         assert sum(fake.slept) == pytest.approx(602 + 3600, abs=1)
         with Vault(tmp_path) as v:
-            hr = v.conn.execute("SELECT time_ms, utc_offset_s, bpm FROM heart_rate ORDER BY time_ms").fetchall()
+            hr = heart_rate_sql(v.conn, "SELECT time_ms, utc_offset_s, bpm FROM heart_rate ORDER BY time_ms").fetchall()
         from test_fitbit_helpers import truth_heart_rate as truth
 
         assert hr == truth(sim.person, date(2026, 11, 1), date(2026, 11, 9))
@@ -240,7 +242,7 @@ def test_sync_killed_mid_run_resumes_to_the_same_exact_result(tmp_path):
         assert result.returncode == 0, result.stderr
         assert "fitbit:heart-rate" in result.stdout
         with Vault(tmp_path) as v:
-            assert v.conn.execute("SELECT time_ms, utc_offset_s, bpm FROM heart_rate ORDER BY time_ms"
+            assert heart_rate_sql(v.conn, "SELECT time_ms, utc_offset_s, bpm FROM heart_rate ORDER BY time_ms"
                                   ).fetchall() == truth_heart_rate(sim.person, since, until)
             assert v.conn.execute("SELECT start_ms, start_offset_s, end_ms, end_offset_s, count FROM steps "
                                   "ORDER BY start_ms").fetchall() == truth_steps(sim.person, since, until)

@@ -14,6 +14,7 @@ import pytest
 from fitvault.importers import _text, import_paths
 from fitvault.store.vault import Vault
 
+from heart_rows import heart_rate_sql
 from test_import_synth import GED, Archive, mdy, ms, sleep_log, utc_z
 
 NY, TOKYO = ZoneInfo("America/New_York"), ZoneInfo("Asia/Tokyo")
@@ -57,7 +58,8 @@ def test_clock_of_each_family_and_travel_days_are_inferred(tmp_path):
         assert "Global Export heart_rate: minute stamps matched the GoogleData CSV as local time on 1 of 1" in notes
         assert "1 day(s) placed with an offset inferred" in notes and "2026-07-03 .. 2026-07-03" in notes
         by_origin = {}
-        for origin, t, off, bpm in v.conn.execute(
+        for origin, t, off, bpm in heart_rate_sql(
+                v.conn,
                 "SELECT s.origin, h.time_ms, h.utc_offset_s, h.bpm FROM heart_rate h JOIN sources s ON s.id = h.source_id"):
             by_origin.setdefault(origin, set()).add((t, off, bpm))
         # the Global Export rows land exactly on the GoogleData instants, with New York or Tokyo offsets
@@ -116,5 +118,6 @@ def test_global_export_wall_times_in_a_dst_gap_do_not_rewrite_on_reimport(tmp_pa
     with Vault(tmp_path / "v") as v:
         first = import_paths(v, [a.zip(tmp_path / "t.zip")], tz="America/New_York")
         assert first.imported[0].dropped == {"same instant as an earlier record (a wall time the clock skipped)": 60}
-        assert v.conn.execute("SELECT count(*), count(DISTINCT utc_offset_s) FROM heart_rate").fetchone() == (120, 2)
+        assert heart_rate_sql(v.conn, "SELECT count(*), count(DISTINCT utc_offset_s) FROM heart_rate"
+                              ).fetchone() == (120, 2)
         assert import_paths(v, [tmp_path / "t.zip"]).changed == 0

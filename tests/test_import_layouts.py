@@ -11,6 +11,7 @@ import pytest
 from fitvault.importers import import_paths
 from fitvault.store.vault import Vault
 
+from heart_rows import heart_rate_sql
 from test_import_synth import GED, Archive, heart_json, mdy, minutes_json, ms, sleep_log
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -18,7 +19,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 def rows(v: Vault, sql: str, *params) -> list[tuple]:
-    return v.conn.execute(sql, params).fetchall()
+    return heart_rate_sql(v.conn, sql, params).fetchall()  # heart_rate: day blocks, read as rows
 
 
 def origins_of(v: Vault, table: str) -> set[str]:

@@ -17,6 +17,7 @@ from fitvault.store import origins
 from fitvault.store.vault import ORIGIN_API, Vault
 from fitvault.sync import SyncOptions, sync
 
+from heart_rows import heart_rate_sql
 from conftest import SIM_NOW, sim_client, store_sim_token
 from test_import_synth import GED, Archive, heart_json, minutes_json, ms, sleep_log
 
@@ -75,8 +76,9 @@ def _per_day(frame, column="device") -> dict[str, set]:
 
 def test_every_row_is_kept_with_its_origin(mixed):
     _tmp, v = mixed
-    by_origin = dict(v.conn.execute(
-        "SELECT s.origin, count(*) FROM heart_rate h JOIN sources s ON s.id = h.source_id GROUP BY 1").fetchall())
+    by_origin = dict(heart_rate_sql(
+        v.conn, "SELECT s.origin, count(*) FROM heart_rate h JOIN sources s ON s.id = h.source_id GROUP BY 1"
+    ).fetchall())
     assert by_origin["takeout-global-export"] == 90 and by_origin["tutorial-csv"] == 36
     assert by_origin["google-health-api"] > 10_000
 
@@ -93,7 +95,8 @@ def test_query_reads_one_origin_per_table_and_day(mixed):
             "2026-11-17": {"google-health-api"},         # the API's partial day hides the takeout's 01:00 rows
             "2026-11-18": {"google-health-api"},         # API beats both
         }
-        api = v.conn.execute(
+        api = heart_rate_sql(
+            v.conn,
             "SELECT count(*) FROM heart_rate h JOIN sources s ON s.id = h.source_id WHERE s.origin = ? AND "
             "date(h.time_ms / 1000 + h.utc_offset_s, 'unixepoch') BETWEEN '2026-11-17' AND '2026-11-18'",
             (ORIGIN_API,)).fetchone()[0]

@@ -16,6 +16,7 @@ from fitvault.errors import ConfigError, TimeZoneRequired
 from fitvault.importers import ImportLimits, import_paths
 from fitvault.store.vault import Vault
 
+from heart_rows import heart_rate_sql
 from test_import_synth import GED, Archive, heart_json
 
 GOOD = f"{GED}/heart_rate-2024-03-01.json"
@@ -26,7 +27,7 @@ def _good_archive() -> Archive:
 
 
 def _hr_count(v: Vault) -> int:
-    return v.conn.execute("SELECT count(*) FROM heart_rate").fetchone()[0]
+    return heart_rate_sql(v.conn, "SELECT count(*) FROM heart_rate").fetchone()[0]
 
 
 def _evil_zip(path, bomb_mb: int = 20):
@@ -84,7 +85,7 @@ def test_truncated_zip_and_corrupt_member_are_reported(tmp_path):
         assert skipped["cut.zip"].startswith("not a readable zip (truncated or damaged)")
         damaged = skipped[f"bad.zip!{GED}/heart_rate-2024-03-05.json"]
         assert damaged.startswith("damaged in the zip") or damaged.startswith("not valid JSON")
-        assert v.conn.execute("SELECT bpm FROM heart_rate").fetchall() == [(80,)]  # the other member
+        assert heart_rate_sql(v.conn, "SELECT bpm FROM heart_rate").fetchall() == [(80,)]  # the other member
 
 
 def test_a_file_that_fails_half_way_leaves_nothing_behind(tmp_path):

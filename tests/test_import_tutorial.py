@@ -12,6 +12,7 @@ from fitvault.export import export_per_day
 from fitvault.importers import import_paths
 from fitvault.store.vault import Vault
 
+from heart_rows import heart_rate_sql
 from test_import_synth import Archive, ms
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -19,7 +20,7 @@ NY = ZoneInfo("America/New_York")
 
 
 def rows(v: Vault, sql: str, *params) -> list[tuple]:
-    return v.conn.execute(sql, params).fetchall()
+    return heart_rate_sql(v.conn, sql, params).fetchall()  # heart_rate: day blocks, read as rows
 
 
 def _sleep_minutes(start: datetime, states: list[int]) -> list[str]:

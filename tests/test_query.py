@@ -21,7 +21,9 @@ import fitvault
 from fitvault import timeutil
 from fitvault.errors import ConfigError, StoreError, VaultCorrupt
 from fitvault.query import InvalidQuery
+from fitvault.store import sample_blocks
 from fitvault.store.vault import VAULT_APPLICATION_ID, Vault
+from heart_rows import insert_heart_rate
 
 NY, EDT, EST, JST = "America/New_York", -14400, -18000, 32400
 DEVICES = ["Charge 6", "Pixel 8"]
@@ -46,6 +48,9 @@ def make_vault(folder: Path, time_zone: str | None = NY, **tables: list[dict]) -
             if time_zone:
                 conn.execute("INSERT INTO account (key, value) VALUES ('time_zone', ?)", (time_zone,))
             for table, rows in tables.items():
+                if table == "heart_rate":  # stored as day blocks (store/sample_blocks.py)
+                    insert_heart_rate(conn, rows)
+                    continue
                 for row in rows:
                     conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                                  tuple(row.values()))
@@ -128,9 +133,9 @@ def test_read_only_never_writes_and_reads_during_a_sync(tmp_path):
 
     with Vault(folder) as writer, fitvault.open(folder) as vault:  # a sync holds the vault open
         with writer.transaction() as conn:
-            conn.execute("INSERT INTO heart_rate VALUES (?, 1, ?, 61)", (ms("2026-09-14T12:00:01Z"), EDT))
+            insert_heart_rate(conn, [(ms("2026-09-14T12:00:01Z"), 1, EDT, 61)])
         writer.conn.execute("BEGIN IMMEDIATE")  # a write in progress does not block readers (WAL)
-        writer.conn.execute("INSERT INTO heart_rate VALUES (?, 1, ?, 99)", (ms("2026-09-14T12:00:02Z"), EDT))
+        insert_heart_rate(writer.conn, [(ms("2026-09-14T12:00:02Z"), 1, EDT, 99)])
         assert vault.heart_rate()["bpm"].tolist() == [60, 61]
         writer.conn.execute("ROLLBACK")
 
@@ -550,6 +555,8 @@ def test_windows_and_read_paths_agree(tmp_path):
     general = fast[:2] + [Col("bpm", "bpm", nullable=True)]  # a nullable column forces fetchall
     conn = sqlite3.connect(f"file:{folder / 'vault.sqlite'}?mode=ro", uri=True)
     try:
+        sample_blocks.materialize(conn)  # the generic SQL reader reads rows: temp.heart_rate
+
         def read(cols, **kw):
             parts = list(_sql.read_chunks(conn, cols, "heart_rate", order="time_ms, source_id", key="time_ms", **kw))
             return parts, _sql.concat(parts, cols)

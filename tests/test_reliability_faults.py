@@ -27,6 +27,7 @@ from fitvault.datatypes.steps import StepsMinutes
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions, sync
 
+from heart_rows import heart_rate_sql
 from conftest import sim_client, sim_endpoints, store_sim_token
 from reliability_support import HOUR_MS, WORLD_SINCE, assert_exact, cursor_gaps, foreign_rows, soak_seeds, world
 
@@ -201,7 +202,7 @@ def test_a_crash_right_after_an_out_of_order_page_loses_nothing(sim, tmp_path, s
         assert foreign_rows(v, sim.person, sim.clock.now_ms()) == []
         lower = timeutil.utc_midnight_ms(WORLD_SINCE) - 14 * HOUR_MS
         want = sim.person.heart_rate(timeutil.from_ms(lower), sim.clock.now())
-        assert v.conn.execute("SELECT count(*) FROM heart_rate").fetchone()[0] == len(want)
+        assert heart_rate_sql(v.conn, "SELECT count(*) FROM heart_rate").fetchone()[0] == len(want)
 
 
 # -- quota storms ------------------------------------------------------------------------------------

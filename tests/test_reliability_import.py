@@ -40,9 +40,11 @@ from fitvault.importers._text import EARLIEST_MS
 from fitvault.importers.fitbit_csv.respiratory import _BR
 from fitvault.importers.fitbit_csv.spo2 import _PCT
 from fitvault.importers.global_export.heart import MAX_BPM, MIN_BPM
+from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
 
 from conftest import FITVAULT
+from heart_rows import heart_rate_sql
 from reliability_support import soak_seeds
 from test_import_layouts import _google_health, _takeout_fitbit
 from test_import_synth import GED, Archive, scaled_takeout
@@ -55,6 +57,7 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
     """Every compared table's rows, sorted (read-only: a killed vault is not repaired first)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
+        sample_blocks.materialize(conn)  # heart_rate: day blocks, compared as rows (temp.heart_rate)
         return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in COMPARED}
     finally:
         conn.close()
@@ -178,8 +181,13 @@ IMPLAUSIBLE.append(("sleep_stages", "end_ms < start_ms"))
 
 
 def implausible(v: Vault) -> list[str]:
-    return [f"{t}: {n} row(s) with {cond}" for t, cond in IMPLAUSIBLE
-            if (n := v.conn.execute(f"SELECT count(*) FROM {t} WHERE {cond}").fetchone()[0])]
+    found = []
+    for t, cond in IMPLAUSIBLE:
+        sql = f"SELECT count(*) FROM {t} WHERE {cond}"
+        n = (heart_rate_sql(v.conn, sql) if t == "heart_rate" else v.conn.execute(sql)).fetchone()[0]
+        if n:
+            found.append(f"{t}: {n} row(s) with {cond}")
+    return found
 
 
 def base_archive() -> Archive:
@@ -460,6 +468,7 @@ RSS_BOUND_MB = 200
 _MEASURE = textwrap.dedent("""
     import json, sys
     from fitvault.importers import import_paths
+    from fitvault.store import sample_blocks
     from fitvault.store.vault import Vault
 
     def peak_kb():
@@ -471,7 +480,7 @@ _MEASURE = textwrap.dedent("""
     before = peak_kb()
     with Vault(sys.argv[1]) as v:
         report = import_paths(v, sys.argv[2:], tz="UTC")
-        hr = v.conn.execute("SELECT count(*) FROM heart_rate").fetchone()[0]
+        hr = sample_blocks.stats(v.conn)[0]  # the samples stored (blocks: no row table)
     grew = (peak_kb() - before) / 1024
     print(json.dumps({"grew_mb": grew, "heart_rate": hr,
                       "files": {f.path.split("!")[-1]: [f.status, f.reason, f.records] for f in report.files}}))

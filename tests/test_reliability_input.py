@@ -21,6 +21,7 @@ from fitvault.config import VaultPaths
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions, sync
 
+from heart_rows import heart_rate_sql
 from conftest import FAST_RETRY, sim_endpoints, store_sim_token
 from reliability_support import HOUR_MS, WORLD_SINCE, assert_exact, assert_sound, cursor_gaps, run_now_ms, world
 from test_sync_metrics import canonical, truth_rows, vault_rows
@@ -155,8 +156,8 @@ def test_malformed_points_are_quarantined_and_the_rest_stored(sim, tmp_path):
         lower = timeutil.utc_midnight_ms(WORLD_SINCE) - 14 * HOUR_MS
         hr = [r for r in sim.person.heart_rate(timeutil.from_ms(lower), as_of, as_of=as_of)
               if r[0] not in corrupted["heart-rate"]]
-        assert v.conn.execute("SELECT time_ms, utc_offset_s, bpm FROM heart_rate ORDER BY time_ms").fetchall() == [
-            (t, o, b) for t, o, b, _d in hr]
+        stored = heart_rate_sql(v.conn, "SELECT time_ms, utc_offset_s, bpm FROM heart_rate ORDER BY time_ms").fetchall()
+        assert stored == [(t, o, b) for t, o, b, _d in hr]
         # ... SpO2 ...
         lo, hi = lower, now_ms + 1
         want = [r for r in truth_rows(sim.person, "spo2", lo, hi, as_of) if r["time_ms"] not in corrupted["oxygen-saturation"]]
@@ -202,7 +203,7 @@ def test_malformed_bodies_are_retried_and_a_persistent_one_fails_only_its_window
     assert sum(1 for r in sim.requests if r.data_type == "oxygen-saturation") == FAST_RETRY.attempts
     with Vault(fresh) as v:
         assert v.conn.execute("SELECT count(*) FROM spo2").fetchone() == (0,)
-        assert v.conn.execute("SELECT count(*) FROM heart_rate").fetchone()[0] > 10_000
+        assert heart_rate_sql(v.conn, "SELECT count(*) FROM heart_rate").fetchone()[0] > 10_000
     report = run(sim, fresh, options=SyncOptions(), now_ms=run_now_ms(sim))  # resumes the failed window
     assert report.incomplete == []
     with Vault(fresh) as v:

@@ -19,7 +19,6 @@ import sqlite3
 import subprocess
 import time
 import zipfile
-import zlib
 from pathlib import Path
 
 import httpx
@@ -34,6 +33,7 @@ from fitvault.cli import commands  # noqa: F401 - registers the commands
 from fitvault.cli.main import cli
 from fitvault.cli.logsetup import RedactingFilter, redact
 from fitvault.config import GoogleEndpoints, VaultPaths
+from fitvault.store.vault import _unpack_raw
 
 from conftest import FITVAULT, sim_endpoints, sim_env, store_sim_token
 from reliability_support import WORLD_SINCE, world
@@ -68,8 +68,8 @@ def file_texts(path: Path) -> list[str]:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
             out.append("\n".join(conn.iterdump()))
             if path.name == "raw.sqlite":
-                out += [zlib.decompress(blob).decode("utf-8", "replace")
-                        for (blob,) in conn.execute("SELECT body FROM raw_pages")]
+                out += [_unpack_raw(page_id, codec, blob).decode("utf-8", "replace")  # zstd, or zlib (older)
+                        for page_id, codec, blob in conn.execute("SELECT id, codec, body FROM raw_pages")]
     elif path.suffix == ".parquet":
         out.append(pq.read_table(path).to_pandas().to_csv())
     elif zipfile.is_zipfile(path):

@@ -15,6 +15,7 @@ from fitvault.sync import SyncOptions, make_plan, sync
 from fitvault.sync.engine import SyncEngine
 
 from fake_api import FakeApi
+from heart_rows import heart_rate_sql
 
 ms = timeutil.parse_instant_ms
 HOUR, DAY = 3_600_000, 86_400_000
@@ -52,8 +53,8 @@ def test_late_data_behind_an_unfinished_run_is_still_fetched(vault, monkeypatch,
         api.hr.append((late, 99))
         report = sync(vault, client, HR, now_ms=T1 + 3 * DAY)
         assert report.incomplete == []
-        assert vault.conn.execute("SELECT bpm FROM heart_rate WHERE time_ms = ?", (late,)).fetchone() == (99,)
-        assert vault.conn.execute("SELECT count(*) FROM heart_rate").fetchone()[0] == len(api.hr)
+        assert heart_rate_sql(vault.conn, "SELECT bpm FROM heart_rate WHERE time_ms = ?", (late,)).fetchone() == (99,)
+        assert heart_rate_sql(vault.conn, "SELECT count(*) FROM heart_rate").fetchone()[0] == len(api.hr)
 
 
 def test_the_last_page_and_the_cursor_are_one_transaction(vault, monkeypatch):
@@ -126,7 +127,7 @@ def test_a_bad_point_is_quarantined_once_however_often_it_is_read(vault):
         for i in range(3):
             sync(vault, client, HR, now_ms=T1 + i * HOUR)
     assert vault.quarantine_count() == 1
-    assert vault.conn.execute("SELECT count(*) FROM heart_rate").fetchone()[0] == len(api.hr)
+    assert heart_rate_sql(vault.conn, "SELECT count(*) FROM heart_rate").fetchone()[0] == len(api.hr)
 
 
 def test_cursors_are_never_in_the_future_so_the_overlap_is_whole(vault):

@@ -15,19 +15,22 @@ import pytest
 from fitvault import errors, rebuild, timeutil
 from fitvault.auth.tokens import TokenStore
 from fitvault.config import VaultPaths
+from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions, sync
 
 from conftest import FITVAULT, sim_client, sim_env, store_sim_token
+from heart_rows import heart_rate_sql, insert_heart_rate
 
 SINCE = date(2026, 10, 20)  # the window covers the DST change (11-01) and the Tokyo trip (11-10..15)
 
 
 # -- what the vault holds, in the ground truth's shapes ---------------------------------------
 def vault_heart_rate(v: Vault) -> list[tuple]:
-    return v.conn.execute(
+    return heart_rate_sql(
+        v.conn,
         "SELECT time_ms, utc_offset_s, bpm, s.device FROM heart_rate JOIN sources s ON s.id = source_id "
-        "ORDER BY time_ms"
+        "ORDER BY time_ms",
     ).fetchall()
 
 
@@ -94,7 +97,7 @@ def assert_vault_equals_truth(v: Vault, person, upper_ms: int, since: date = SIN
 def dump(v: Vault) -> dict:
     tables = ["heart_rate", "steps", "resting_heart_rate", "daily_steps", "sleep_sessions", "sleep_stages",
               "sleep_stage_summary", "sources"]
-    return {t: v.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables}
+    return {t: heart_rate_sql(v.conn, f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables}
 
 
 def data_requests(sim) -> list:
@@ -109,7 +112,7 @@ def test_backfill_equals_ground_truth_then_incremental_fetches_only_the_overlap(
         report = sync(v, client, SyncOptions(since=SINCE), now_ms=now_ms)
         assert report.incomplete == []
         assert_vault_equals_truth(v, sim.person, now_ms)
-        hr_samples = v.conn.execute("SELECT count(*) FROM heart_rate").fetchone()[0]
+        hr_samples = heart_rate_sql(v.conn, "SELECT count(*) FROM heart_rate").fetchone()[0]
         assert hr_samples > 200_000  # a month of 1-15 s samples
         # Minimal requests: paging splits wide windows; one partly filled page per window at most.
         hr_requests = [r for r in data_requests(sim) if r.data_type == "heart-rate"]
@@ -176,6 +179,7 @@ def test_dst_and_time_zone_changes_have_correct_local_times(sim, tmp_path):
     store_sim_token(sim, tmp_path)
     with Vault(tmp_path) as v, sim_client(sim, tmp_path) as client:
         sync(v, client, SyncOptions(since=SINCE, types=("heart-rate", "sleep")), now_ms=sim.clock.now_ms())
+        sample_blocks.materialize(v.conn)  # heart_rate as rows (a temp table) for the SQL below
         q = v.conn.execute
         # 2026-11-01: New York leaves DST at 06:00Z; local 01:00-02:00 happens twice.
         offsets = q(
@@ -294,11 +298,11 @@ def test_rebuild_keeps_rows_that_are_not_in_the_raw_archive(sim, tmp_path):
     now_ms = sim.clock.now_ms()
     with Vault(tmp_path) as v, sim_client(sim, tmp_path) as client:
         sync(v, client, SyncOptions(since=date(2026, 11, 19), types=("heart-rate",)), now_ms=now_ms)
-        api_rows = v.conn.execute("SELECT count(*) FROM heart_rate").fetchone()[0]
+        api_rows = heart_rate_sql(v.conn, "SELECT count(*) FROM heart_rate").fetchone()[0]
         with v.transaction() as conn:
             csv_source = v.source_id(("", "", "", "", "", ""), origin="tutorial-csv")
-            conn.execute("INSERT INTO heart_rate VALUES (?, ?, ?, ?)", (timeutil.parse_instant_ms("2020-01-01T00:00:00Z"),
-                                                                       csv_source, 0, 61))
+            insert_heart_rate(conn, [(timeutil.parse_instant_ms("2020-01-01T00:00:00Z"), csv_source, 0, 61)])
         rebuild(v)
-        assert v.conn.execute("SELECT count(*) FROM heart_rate").fetchone()[0] == api_rows + 1
-        assert v.conn.execute("SELECT bpm FROM heart_rate WHERE source_id = ?", (csv_source,)).fetchall() == [(61,)]
+        assert heart_rate_sql(v.conn, "SELECT count(*) FROM heart_rate").fetchone()[0] == api_rows + 1
+        assert heart_rate_sql(v.conn, "SELECT bpm FROM heart_rate WHERE source_id = ?", (csv_source,)
+                              ).fetchall() == [(61,)]

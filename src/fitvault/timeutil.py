@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 UTC = timezone.utc
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -106,7 +108,7 @@ def utc_now_ms() -> int:
     return to_ms(datetime.now(UTC))
 
 
-_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]  # positions in "YYYY-MM-DDTHH:MM:SSZ"
 
 
@@ -117,6 +119,8 @@ def parse_instants_ms(texts: list[str]) -> np.ndarray | None:
     text has another shape or is not a real time, and the caller parses them one by one with
     :func:`parse_instant_ms`, which gives the same result where both apply.
     """
+    import numpy as np  # here: `import fitvault` stays light
+
     n = len(texts)
     if n == 0:
         return np.empty(0, np.int64)
@@ -138,7 +142,7 @@ def parse_instants_ms(texts: list[str]) -> np.ndarray | None:
     if not ((month >= 1) & (month <= 12)).all():
         return None
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    last_day = _DAYS_IN_MONTH[month - 1] + (leap & (month == 2))
+    last_day = np.array(_DAYS_IN_MONTH, np.int64)[month - 1] + (leap & (month == 2))
     if not ((day >= 1) & (day <= last_day) & (hour < 24) & (minute < 60) & (second < 60) & (year >= 1)).all():
         return None
     # Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "days_from_civil").

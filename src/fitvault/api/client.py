@@ -72,7 +72,7 @@ class RetryPolicy:
         return d * (1 + rng.random() * 0.25)
 
 
-class _Envelope(msgspec.Struct):
+class _Envelope(msgspec.Struct, gc=False):
     """A page's outer object: decoding into it checks, in C and without building the points,
     that the body is one whole JSON object, and picks out the page token."""
 

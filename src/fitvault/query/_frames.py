@@ -127,13 +127,34 @@ def read(r: VaultReader, s: Spec, rng: _time.Range, extra: tuple[list[str], list
 
 
 def _read_blocks(conn: Any, rng: _time.Range, chunk_rows: int, exact: bool) -> Iterator[dict[str, Any]]:
+    """Like :func:`_sql.read_chunks`: ``exact`` chunks hold ``chunk_rows`` rows each, the last
+    fewer (blocks come in whole days and the local range cuts them: the rows are regrouped)."""
     lo, hi = rng.span()
+    pending: list[dict[str, Any]] = []
+    count = 0
     try:
         for a in sample_blocks.read_chunks(conn, lo, hi, chunk_rows=chunk_rows, exact=exact):
             keep = rng.mask(a["time_ms"], a["utc_offset_s"])
-            yield a if keep is None else {k: v[keep] for k, v in a.items()}
+            if keep is not None:
+                a = {k: v[keep] for k, v in a.items()}
+            if not exact:
+                yield a
+                continue
+            pending.append(a)
+            count += len(a["time_ms"])
+            while count >= chunk_rows:
+                joined = _join(pending)
+                yield {k: v[:chunk_rows] for k, v in joined.items()}
+                pending = [{k: v[chunk_rows:] for k, v in joined.items()}]
+                count -= chunk_rows
+        if count:
+            yield _join(pending)
     except sample_blocks.BlockError as exc:
         raise StoreError(str(exc)) from exc
+
+
+def _join(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
 def time_pairs(s: Spec, a: dict[str, Any]) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -26,12 +26,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
-import numpy as np
-
 from fitvault.config import VaultPaths
 from fitvault.datatypes.base import ParsedPage, SourceKey, Stream
 from fitvault.errors import StoreError, VaultCorrupt
-from fitvault.store import sample_blocks
 
 # PRAGMA application_id marks our files so a foreign SQLite file is refused, not migrated.
 VAULT_APPLICATION_ID = 0x46695456  # "FiTV"
@@ -104,6 +101,10 @@ def _migrations() -> list[tuple[int, str]]:
 
 def _rows_to_blocks(conn: sqlite3.Connection) -> None:
     """Migration 4's Python step: heart-rate rows of an older vault into day blocks."""
+    import numpy as np
+
+    from fitvault.store import sample_blocks
+
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'heart_rate'").fetchone():
         return
     for (source_id,) in conn.execute("SELECT DISTINCT source_id FROM heart_rate").fetchall():
@@ -191,7 +192,7 @@ class Vault:
                     step(self.conn)
                 self.conn.execute(f"PRAGMA user_version = {number}")
                 self.conn.execute("COMMIT")
-            except (sqlite3.Error, sample_blocks.BlockError) as exc:
+            except (sqlite3.Error, ValueError) as exc:  # ValueError: sample_blocks.BlockError
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise StoreError(f"migration {number} failed: {exc}") from exc
