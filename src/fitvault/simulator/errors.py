@@ -6,6 +6,8 @@ import html
 import json
 from dataclasses import dataclass, field
 
+from .wire import JsonText
+
 DOMAIN = "health.googleapis.com"
 _STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
                  404: "NOT_FOUND", 409: "ABORTED", 412: "FAILED_PRECONDITION",
@@ -29,7 +31,10 @@ def json_response(payload: object, status: int = 200, *, pretty: bool = False) -
     """A JSON response, compact unless ``pretty`` (Google pretty-prints by default; the
     simulator only does so for ``prettyPrint=true``, because indenting 10000-point pages with
     the pure-Python encoder is ~5x slower and doubles the bytes)."""
-    text = json.dumps(payload, indent=2 if pretty else None, separators=None if pretty else (",", ":"))
+    if isinstance(payload, JsonText):  # already encoded (a list page, see .wire)
+        text = json.dumps(json.loads(payload), indent=2) if pretty else str(payload)
+    else:
+        text = json.dumps(payload, indent=2 if pretty else None, separators=None if pretty else (",", ":"))
     return Response(status, text.encode() + (b"\n" if pretty else b""))
 
 

@@ -30,6 +30,7 @@ from .person.fitness import HR_ZONES, Exercise, Fitness, Metrics, Split, fitness
 
 _SOURCES = {(method, i): wire.data_source(method, d.display_name, d.form_factor)
             for i, d in enumerate(DEVICES) for method in ("PASSIVELY_MEASURED", "DERIVED", "ACTIVELY_MEASURED")}
+_PASSIVE_TEXT = [wire.dumps(_SOURCES["PASSIVELY_MEASURED", i]) for i in range(len(DEVICES))]
 
 
 def _source(method: str, dev: int) -> dict:
@@ -51,51 +52,50 @@ def _sample_time(t: int, off: int) -> dict:
 
 # -- serializers ---------------------------------------------------------------------------------
 
-def distance_json(rec: tuple, reconciled: bool) -> dict:
+def distance_text(rec: tuple, reconciled: bool) -> str:
     """One 1-minute ``distance`` interval; a zero is sometimes omitted, as for steps."""
     s, so, e, eo, mm, omitted, dev = rec
-    body: dict = {"interval": _interval(s, so, e, eo)}
-    if not omitted:
-        body["millimeters"] = str(mm)
-    return wire.point("distance", body, reconciled, _source("PASSIVELY_MEASURED", dev))
+    value = "" if omitted else f',"millimeters":"{mm}"'
+    return wire.point_text("distance", f'{{"interval":{wire.interval_text(s, so, e, eo)}{value}}}', reconciled,
+                           _PASSIVE_TEXT[dev])
 
 
-def floors_json(rec: tuple, reconciled: bool) -> dict:
+def floors_text(rec: tuple, reconciled: bool) -> str:
     """One 1-minute ``floors`` interval (served only if ``list`` is not refused for floors)."""
     s, so, e, eo, n, omitted, dev = rec
-    body: dict = {"interval": _interval(s, so, e, eo)}
-    if not omitted:
-        body["count"] = str(n)
-    return wire.point("floors", body, reconciled, _source("PASSIVELY_MEASURED", dev))
+    value = "" if omitted else f',"count":"{n}"'
+    return wire.point_text("floors", f'{{"interval":{wire.interval_text(s, so, e, eo)}{value}}}', reconciled,
+                           _PASSIVE_TEXT[dev])
 
 
-def azm_json(rec: tuple, reconciled: bool) -> dict:
+def azm_text(rec: tuple, reconciled: bool) -> str:
     """One 1-minute ``activeZoneMinutes`` point (reference §2.4 fixture shape)."""
     s, so, e, eo, zone, n, dev = rec
-    body = {"interval": _interval(s, so, e, eo, civil=False), "heartRateZone": zone, "activeZoneMinutes": str(n)}
-    return wire.point("activeZoneMinutes", body, reconciled, _source("PASSIVELY_MEASURED", dev))
+    body = (f'{{"interval":{wire.interval_text(s, so, e, eo, civil=False)},"heartRateZone":"{zone}",'
+            f'"activeZoneMinutes":"{n}"}}')
+    return wire.point_text("activeZoneMinutes", body, reconciled, _PASSIVE_TEXT[dev])
 
 
-def active_minutes_json(rec: tuple, reconciled: bool) -> dict:
+def active_minutes_text(rec: tuple, reconciled: bool) -> str:
     """One active minute: ``activeMinutesByActivityLevel`` with its single level."""
     s, so, e, eo, level, dev = rec
-    body = {"interval": _interval(s, so, e, eo),
-            "activeMinutesByActivityLevel": [{"activityLevel": level, "activeMinutes": "1"}]}
-    return wire.point("activeMinutes", body, reconciled, _source("PASSIVELY_MEASURED", dev))
+    body = (f'{{"interval":{wire.interval_text(s, so, e, eo)},'
+            f'"activeMinutesByActivityLevel":[{{"activityLevel":"{level}","activeMinutes":"1"}}]}}')
+    return wire.point_text("activeMinutes", body, reconciled, _PASSIVE_TEXT[dev])
 
 
-def activity_level_json(rec: tuple, reconciled: bool) -> dict:
+def activity_level_text(rec: tuple, reconciled: bool) -> str:
     """One run of equal ``activityLevelType``."""
     s, so, e, eo, level, dev = rec
-    body = {"interval": _interval(s, so, e, eo), "activityLevelType": level}
-    return wire.point("activityLevel", body, reconciled, _source("PASSIVELY_MEASURED", dev))
+    body = f'{{"interval":{wire.interval_text(s, so, e, eo)},"activityLevelType":"{level}"}}'
+    return wire.point_text("activityLevel", body, reconciled, _PASSIVE_TEXT[dev])
 
 
-def sedentary_json(rec: tuple, reconciled: bool) -> dict:
+def sedentary_text(rec: tuple, reconciled: bool) -> str:
     """One ``sedentaryPeriod``: the interval only."""
     s, so, e, eo, _level, dev = rec
-    return wire.point("sedentaryPeriod", {"interval": _interval(s, so, e, eo)}, reconciled,
-                  _source("PASSIVELY_MEASURED", dev))
+    return wire.point_text("sedentaryPeriod", f'{{"interval":{wire.interval_text(s, so, e, eo)}}}', reconciled,
+                           _PASSIVE_TEXT[dev])
 
 
 def daily_zones_json(rec: tuple, reconciled: bool) -> dict:
@@ -200,6 +200,15 @@ def _timed(walk: Callable[[Fitness], Callable[..., Iterator[tuple]]],
     return factory
 
 
+def _minutes(walk: Callable[[Fitness], Callable[..., Iterator[tuple]]], to_text: Callable[[tuple, bool], str]
+             ) -> Callable:
+    """A stream of minute records serialised as JSON text (the high-volume types, see .wire)."""
+    def factory(person: SyntheticPerson, as_of_ms: int) -> Any:
+        from .streams import TimedStream  # late, as above
+        return TimedStream(walk(fitness_of(person)), person.history_start_s * 1000, as_of_ms, to_text=to_text)
+    return factory
+
+
 def _daily(fetch: Callable[[Fitness], Callable], to_json: Callable[[tuple, bool], dict]) -> Callable:
     def factory(person: SyntheticPerson, as_of_ms: int) -> Any:
         from .streams import DailyStream
@@ -217,12 +226,12 @@ def _exercise_json(f: Fitness) -> Callable[[tuple, bool], dict]:
 
 #: data type id -> stream factory (see ``streams.Stream``)
 STREAMS: dict[str, Callable] = {
-    "distance": _timed(lambda f: f.iter_distance, _fixed(distance_json)),
-    "floors": _timed(lambda f: f.iter_floors, _fixed(floors_json)),
-    "active-zone-minutes": _timed(lambda f: f.iter_azm, _fixed(azm_json)),
-    "active-minutes": _timed(lambda f: f.iter_active_minutes, _fixed(active_minutes_json)),
-    "activity-level": _timed(lambda f: f.iter_activity_level, _fixed(activity_level_json)),
-    "sedentary-period": _timed(lambda f: f.iter_sedentary, _fixed(sedentary_json)),
+    "distance": _minutes(lambda f: f.iter_distance, distance_text),
+    "floors": _minutes(lambda f: f.iter_floors, floors_text),
+    "active-zone-minutes": _minutes(lambda f: f.iter_azm, azm_text),
+    "active-minutes": _minutes(lambda f: f.iter_active_minutes, active_minutes_text),
+    "activity-level": _minutes(lambda f: f.iter_activity_level, activity_level_text),
+    "sedentary-period": _minutes(lambda f: f.iter_sedentary, sedentary_text),
     "exercise": _timed(lambda f: f.iter_sessions, _exercise_json, manual=lambda rec: rec[2].manual),
     "vo2-max": _timed(lambda f: f.iter_vo2, _fixed(vo2_json)),
     "run-vo2-max": _timed(lambda f: f.iter_run_vo2, _fixed(run_vo2_json)),

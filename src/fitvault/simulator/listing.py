@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from . import catalog as c
-from . import faults, filters, fitness_api, serialize, streams, vitals_api
+from . import faults, filters, fitness_api, serialize, streams, vitals_api, wire
 from .errors import ApiError, invalid_argument
 from .paging import PageTokens, params_digest
 from .person import SyntheticPerson
@@ -92,26 +92,31 @@ def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -
         """Up to ``limit`` records after the token's position as (key, tiebreak, record), and
         whether more follow; ``stop`` = [key, tiebreak] of the last record to serve."""
         out: list[tuple[int, int, tuple]] = []
+        add, key_of = out.append, stream.key  # ~1 µs per point matters at 10000 points a page
         prev_key, tb = None, -1
         for rec in stream.iter_desc(flt, upto):
             if manual is not None and manual(rec):
                 continue
-            key = stream.key(rec)
+            key = key_of(rec)
             tb = tb + 1 if key == prev_key else 0
             prev_key = key
-            if upto is not None and key == upto and tb <= upto_tb:
+            if key == upto and tb <= upto_tb:
                 continue  # already served on an earlier page
             if stop is not None and (key < stop[0] or (key == stop[0] and tb > stop[1])):
                 return out, True
             if len(out) == limit:
                 return out, True
-            out.append((key, tb, rec))
+            add((key, tb, rec))
         return out, False
 
     def token(last: tuple[int, int, tuple] | list, **extra: object) -> str:
         return tokens.encode({"t": last[0], "b": last[1], "k": page_no + 1, "e": False, **extra}, digest)
 
-    def page(records: list, next_token: str) -> dict:
+    to_text = getattr(stream, "to_text", None)
+
+    def page(records: list, next_token: str) -> dict | wire.JsonText:
+        if to_text is not None:  # the fast path of the high-volume types (see .wire)
+            return wire.page_text([to_text(r, reconciled) for _k, _b, r in records], next_token)
         return {"dataPoints": [stream.to_json(r, reconciled) for _k, _b, r in records], "nextPageToken": next_token}
 
     if "stop" in state:
@@ -134,10 +139,11 @@ def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -
     if next_token and fault == "duplicate" and len(got) > 1:
         # Step the token back: the next page starts with this page's last points again.
         next_token = token(got[-1 - min(len(got) // 10 + 1, len(got) - 1)])
-    body = page(got, next_token)
     if fault == "duplicate":
-        body["dataPoints"] = [p for i, p in enumerate(body["dataPoints"]) for _ in range(2 if i % 5 == 0 else 1)]
-    return body
+        points = [stream.to_json(r, reconciled) for _k, _b, r in got]
+        return {"dataPoints": [p for i, p in enumerate(points) for _ in range(2 if i % 5 == 0 else 1)],
+                "nextPageToken": next_token}
+    return page(got, next_token)
 
 
 def get_point(dtype: c.DataType, point_id: str, person: SyntheticPerson, as_of_ms: int) -> dict:

@@ -8,7 +8,8 @@ from . import wire
 from .person.devices import DEVICES
 from .person.sleep import SleepSession
 
-_ACTIVE_METADATA = {"motionContext": "ACTIVE", "sensorLocation": "WRIST"}
+_ACTIVE_METADATA = ',"metadata":{"motionContext":"ACTIVE","sensorLocation":"WRIST"}'
+_PASSIVE_TEXT = [wire.dumps(wire.data_source("PASSIVELY_MEASURED", d.display_name, d.form_factor)) for d in DEVICES]
 
 
 def _source(method: str, dev_index: int) -> dict:
@@ -16,31 +17,21 @@ def _source(method: str, dev_index: int) -> dict:
     return wire.data_source(method, d.display_name, d.form_factor)
 
 
-def heart_rate(rec: tuple, reconciled: bool) -> dict:
+def heart_rate_text(rec: tuple, reconciled: bool) -> str:
     """One ``heartRate`` sample (reference §2.4); metadata only on in-workout samples."""
     t, off, bpm, dev, active = rec
-    body: dict = {"sampleTime": {"physicalTime": wire.timestamp(t), "utcOffset": wire.duration(off),
-                                 "civilTime": wire.civil(t, off)},
-                  "beatsPerMinute": str(bpm)}
-    if active:
-        body["metadata"] = dict(_ACTIVE_METADATA)
-    if reconciled:
-        return {"heartRate": body}
-    return {"dataSource": _source("PASSIVELY_MEASURED", dev), "heartRate": body}
+    body = (f'"heartRate":{{"sampleTime":{wire.sample_time_text(t, off)},"beatsPerMinute":"{bpm}"'
+            f'{_ACTIVE_METADATA if active else ""}}}}}')
+    return "{" + body if reconciled else f'{{"dataSource":{_PASSIVE_TEXT[dev]},{body}'
 
 
-def steps(rec: tuple, reconciled: bool) -> dict:
+def steps_text(rec: tuple, reconciled: bool) -> str:
     """One 1-minute ``steps`` interval with civil times; a zero count is sometimes omitted
     (reference §2.1 true zeros, §7 item 7)."""
     s, so, e, eo, count, omitted, dev = rec
-    body: dict = {"interval": {"startTime": wire.timestamp(s), "startUtcOffset": wire.duration(so),
-                               "endTime": wire.timestamp(e), "endUtcOffset": wire.duration(eo),
-                               "civilStartTime": wire.civil(s, so), "civilEndTime": wire.civil(e, eo)}}
-    if not omitted:
-        body["count"] = str(count)
-    if reconciled:
-        return {"steps": body}
-    return {"dataSource": _source("PASSIVELY_MEASURED", dev), "steps": body}
+    body = f'{{"interval":{wire.interval_text(s, so, e, eo)}}}' if omitted else (
+        f'{{"interval":{wire.interval_text(s, so, e, eo)},"count":"{count}"}}')
+    return wire.point_text("steps", body, reconciled, _PASSIVE_TEXT[dev])
 
 
 def resting_heart_rate(rec: tuple, reconciled: bool) -> dict:

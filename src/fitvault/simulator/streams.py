@@ -8,8 +8,10 @@ bounds compare each record's local wall time; sleep filters apply to the session
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Protocol
 
 from . import serialize
@@ -23,7 +25,8 @@ _CHUNK = timedelta(days=62)  # daily records are generated this many days at a t
 
 
 class Stream(Protocol):
-    """What the list engine needs from a data type."""
+    """What the list engine needs from a data type (optionally also ``to_text``, the wire
+    shape as JSON text, which the list engine prefers: see :mod:`.wire`)."""
 
     def iter_desc(self, flt: Filter | None, upto_key: int | None) -> Iterator[tuple]:
         """Records passing ``flt`` with key <= ``upto_key``, key descending."""
@@ -36,15 +39,23 @@ class Stream(Protocol):
 
 
 class TimedStream:
-    """Heart-rate samples or step intervals: the key is the (start) instant, civil = key + offset."""
+    """Heart-rate samples or step intervals: the key is the (start) instant, civil = key + offset.
+    Serialised by ``to_json`` or, for the high-volume types, ``to_text`` (``to_json`` then
+    decodes its text)."""
 
     def __init__(self, walk: Callable[..., Iterator[tuple]], lo_ms: int, as_of_ms: int,
-                 to_json: Callable[[tuple, bool], dict], manual: Callable[[tuple], bool] | None = None) -> None:
-        self._walk, self._lo, self._as_of, self.to_json = walk, lo_ms, as_of_ms, to_json  # type: ignore[method-assign]
+                 to_json: Callable[[tuple, bool], dict] | None = None, manual: Callable[[tuple], bool] | None = None,
+                 *, to_text: Callable[[tuple, bool], str] | None = None) -> None:
+        self._walk, self._lo, self._as_of = walk, lo_ms, as_of_ms
+        self.to_text = to_text
+        if to_json is None:
+            if to_text is None:
+                raise TypeError("TimedStream needs to_json or to_text")
+            to_json = lambda rec, reconciled: json.loads(to_text(rec, reconciled))  # noqa: E731
+        self.to_json = to_json  # type: ignore[method-assign]
         self.manual = manual  # listing drops manual entries for the google-wearables family
 
-    def key(self, rec: tuple) -> int:
-        return rec[0]
+    key = staticmethod(itemgetter(0))
 
     def iter_desc(self, flt: Filter | None, upto_key: int | None) -> Iterator[tuple]:
         lo, hi = self._lo, self._as_of + 1
@@ -57,19 +68,21 @@ class TimedStream:
             hi = hi if b_hi is None else min(hi, b_hi + pad)
         if upto_key is not None:
             hi = min(hi, upto_key + 1)
-        for rec in self._walk(lo, hi, self._as_of, descending=True):
-            if civil is None or civil.matches(rec[0] + rec[1] * 1000):
-                yield rec
+        records = self._walk(lo, hi, self._as_of, descending=True)
+        if civil is None:
+            return records
+        return (rec for rec in records if civil.matches(rec[0] + rec[1] * 1000))
 
 
 def heart_rate(person: SyntheticPerson, as_of_ms: int) -> Stream:
     """The heart-rate sample stream."""
-    return TimedStream(person.iter_heart_rate, person.history_start_s * 1000, as_of_ms, serialize.heart_rate)
+    return TimedStream(person.iter_heart_rate, person.history_start_s * 1000, as_of_ms,
+                       to_text=serialize.heart_rate_text)
 
 
 def steps(person: SyntheticPerson, as_of_ms: int) -> Stream:
     """The 1-minute steps interval stream."""
-    return TimedStream(person.iter_steps, person.history_start_s * 1000, as_of_ms, serialize.steps)
+    return TimedStream(person.iter_steps, person.history_start_s * 1000, as_of_ms, to_text=serialize.steps_text)
 
 
 class DailyStream:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 _SOURCES = {(method, i): wire.data_source(method, d.display_name, d.form_factor)
             for i, d in enumerate(DEVICES) for method in ("PASSIVELY_MEASURED", "DERIVED")}
+_PASSIVE_TEXT = [wire.dumps(_SOURCES["PASSIVELY_MEASURED", i]) for i in range(len(DEVICES))]
 
 
 def _source(method: str, dev: int) -> dict:
@@ -43,25 +44,26 @@ def _put(body: dict, key: str, value: object) -> None:
 
 # -- serializers ---------------------------------------------------------------------------------
 
-def hrv_json(rec: tuple, reconciled: bool) -> dict:
+def hrv_text(rec: tuple, reconciled: bool) -> str:
     """One ``heartRateVariability`` sample."""
     t, off, rmssd, sdnn, lf, hf, dev = rec
-    body: dict = {"sampleTime": _sample_time(t, off)}
-    _put(body, "rootMeanSquareOfSuccessiveDifferencesMilliseconds", rmssd)
-    _put(body, "standardDeviationMilliseconds", sdnn)
+    body = f'{{"sampleTime":{wire.sample_time_text(t, off, civil=False)}'
+    if rmssd is not None:
+        body += f',"rootMeanSquareOfSuccessiveDifferencesMilliseconds":{wire.number_text(rmssd)}'
+    if sdnn is not None:
+        body += f',"standardDeviationMilliseconds":{wire.number_text(sdnn)}'
     if lf is not None or hf is not None:
-        meta: dict = {}
-        _put(meta, "lowFrequencyPower", lf)
-        _put(meta, "highFrequencyPower", hf)
-        body["metadata"] = meta
-    return wire.point("heartRateVariability", body, reconciled, _source("PASSIVELY_MEASURED", dev))
+        meta = [f'"{k}":{wire.number_text(v)}' for k, v in (("lowFrequencyPower", lf), ("highFrequencyPower", hf))
+                if v is not None]
+        body += f',"metadata":{{{",".join(meta)}}}'
+    return wire.point_text("heartRateVariability", body + "}", reconciled, _PASSIVE_TEXT[dev])
 
 
-def spo2_json(rec: tuple, reconciled: bool) -> dict:
+def spo2_text(rec: tuple, reconciled: bool) -> str:
     """One ``oxygenSaturation`` sample."""
     t, off, pct, dev = rec
-    body = {"sampleTime": _sample_time(t, off), "percentage": wire.number(pct)}
-    return wire.point("oxygenSaturation", body, reconciled, _source("PASSIVELY_MEASURED", dev))
+    body = f'{{"sampleTime":{wire.sample_time_text(t, off, civil=False)},"percentage":{wire.number_text(pct)}}}'
+    return wire.point_text("oxygenSaturation", body, reconciled, _PASSIVE_TEXT[dev])
 
 
 def breathing_json(rec: tuple, reconciled: bool) -> dict:
@@ -158,12 +160,14 @@ def body_json(dtype: str, user_id: str) -> Callable[[tuple, bool], dict]:
 
 # -- streams -------------------------------------------------------------------------------------
 
-def _samples(walk: Callable[[Vitals], Callable[..., Iterator[tuple]]], to_json: Callable[[tuple, bool], dict]
+def _samples(walk: Callable[[Vitals], Callable[..., Iterator[tuple]]], to_json: Callable[[tuple, bool], dict] | None
+             = None, *, to_text: Callable[[tuple, bool], str] | None = None
              ) -> Callable[[SyntheticPerson, int], TimedStream]:
+    """A sample stream serialised by ``to_json`` or, for the high-volume types, ``to_text`` (.wire)."""
     def factory(person: SyntheticPerson, as_of_ms: int) -> TimedStream:
         from .streams import TimedStream  # late: streams imports this module to register STREAMS
 
-        return TimedStream(walk(vitals_of(person)), person.history_start_s * 1000, as_of_ms, to_json)
+        return TimedStream(walk(vitals_of(person)), person.history_start_s * 1000, as_of_ms, to_json, to_text=to_text)
     return factory
 
 
@@ -188,8 +192,8 @@ def _body(dtype: str, walk: Callable[[Vitals], Callable[..., Iterator[tuple]]]
 
 #: data type id -> stream factory (see ``streams.Stream``)
 STREAMS: dict[str, Callable] = {
-    "heart-rate-variability": _samples(lambda v: v.iter_hrv, hrv_json),
-    "oxygen-saturation": _samples(lambda v: v.iter_spo2, spo2_json),
+    "heart-rate-variability": _samples(lambda v: v.iter_hrv, to_text=hrv_text),
+    "oxygen-saturation": _samples(lambda v: v.iter_spo2, to_text=spo2_text),
     "respiratory-rate-sleep-summary": _samples(lambda v: v.iter_breathing, breathing_json),
     "daily-heart-rate-variability": _daily(lambda v: v.iter_daily_hrv, daily_hrv_json),
     "daily-oxygen-saturation": _daily(lambda v: v.iter_daily_spo2, daily_spo2_json),

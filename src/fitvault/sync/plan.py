@@ -7,10 +7,15 @@ Rules (issue #2, reference §1.11, §2.5):
   changes: late uploads, re-processed sleep), up to now;
 * ``--since`` / ``--until`` / ``--full`` override the lower and upper bounds;
 * unfinished windows of an interrupted run are always resumed first;
-* each endpoint is asked for the widest window its limits allow and paging splits it. ``list``
-  has no documented range limit (reference §1.3), so a list window is the whole range — split
-  into a few long windows only so that several can be walked at once within the quota;
-  ``dailyRollUp`` windows are capped at 90 days (14 for some types, reference §1.7).
+* each endpoint is asked for the widest window its limits allow and paging splits it (issue #6:
+  every extra window costs one partly filled page). ``list`` has no documented range limit
+  (reference §1.3), so a list window is the whole range, walked with the largest page the type
+  allows (10000; 25 for sleep and exercise). Only a stream expected to take many pages (a year of
+  heart rate: ~400) is cut into up to ``concurrency`` windows of equal time, because its pages
+  form one chain (each needs the previous page's token) that would otherwise outlast everything
+  else: ~400 x 0.3 s alone, longer than the ~2 min the quota (§4.1) sets for the whole backfill
+  (``bench/backfill.py --days 365``: 171 s in one window, 133 s in two, 132 s in four);
+  ``dailyRollUp`` windows span the 90 days the API allows (14 for some types, reference §1.7).
 """
 
 from __future__ import annotations
@@ -28,9 +33,10 @@ DAY_MS = 86_400_000
 # to UTC-12), so instant windows derived from dates are widened by these to cover every zone.
 _EARLIEST_ZONE_MS = 14 * 3600 * 1000
 _LATEST_ZONE_MS = 12 * 3600 * 1000
-# A long list window is split into pieces of at least this many days so several workers can
-# walk it at once; each piece costs at most one partly filled page more (issue #6 target).
-MIN_SPLIT_DAYS = 30
+# A list window is cut into pieces only when each piece still holds at least this many full
+# pages: one partly filled page more per piece is then at most 1/50 = 2 % of the stream's
+# requests (issue #6: requests within 5 % of the minimum), while the pieces walk in parallel.
+MIN_PAGES_PER_WINDOW = 50
 # When the profile has no membershipStartDate (live profiles were seen carrying only ``age``,
 # reference §1.9): the first Fitbit trackers shipped in 2009. Empty list windows cost one request.
 FALLBACK_HISTORY_START = date(2009, 1, 1)
@@ -104,9 +110,12 @@ def _now_bound(stream: Stream, now_ms: int) -> Bound:
     return now_ms + 1000 - now_ms % 1000
 
 
-def _split(stream: Stream, lower: Bound, upper: Bound, concurrency: int) -> list[tuple[Bound, Bound]]:
-    """Windows for [lower, upper), newest first."""
+def _split(stream: Stream, lower: Bound, upper: Bound, concurrency: int, per_day: float) -> list[tuple[Bound, Bound]]:
+    """Windows for [lower, upper), newest first; ``per_day`` is the stream's expected records
+    per day (:meth:`Stream.records_per_day`)."""
     if stream.operation == "dailyRollUp":
+        # The fewest calls the range cap allows: ceil(days / 90) (14 for the capped types).
+        # Windows of one day each need no alignment beyond whole dates (reference §1.7).
         cap = timedelta(days=stream.max_window_days or 90)
         windows = []
         hi = upper
@@ -116,8 +125,8 @@ def _split(stream: Stream, lower: Bound, upper: Bound, concurrency: int) -> list
             hi = lo
         return windows
     if stream.bound == "instant":
-        span_days = (upper - lower) / DAY_MS  # type: ignore[operator]
-        pieces = max(1, min(concurrency, math.floor(span_days / MIN_SPLIT_DAYS)))
+        pages = _days(stream, lower, upper) * per_day / stream.page_size
+        pieces = max(1, min(concurrency, math.floor(pages / MIN_PAGES_PER_WINDOW)))
         step = math.ceil((upper - lower) / pieces)  # type: ignore[operator]
         edges = [lower + i * step for i in range(pieces)] + [upper]  # type: ignore[operator]
         return [(edges[i], edges[i + 1]) for i in reversed(range(pieces))]
@@ -181,9 +190,10 @@ def plan_sync(
             overlap = stream.overlap if stream.bound == "date" else stream.overlap // timedelta(milliseconds=1)
             ends = [b for b in (vault.sync_state(stream.name)["synced_until"], vault.jobs_upper(stream.name)) if b]
             lower = max(stream.parse_bound(b) for b in ends) - overlap if ends else _since_bound(stream, start)
+        per_day = stream.records_per_day(vault.conn)
         new_jobs = [
             Job(stream.name, stream.format_bound(lo), stream.format_bound(hi), stream.format_bound(hi), stream.page_size)
-            for lo, hi in (_split(stream, lower, upper, options.concurrency) if lower < upper else [])
+            for lo, hi in (_split(stream, lower, upper, options.concurrency, per_day) if lower < upper else [])
         ]
         known = {(j.lower, j.upper) for j in existing}
         new_jobs = [j for j in new_jobs if (j.lower, j.upper) not in known]
@@ -191,6 +201,5 @@ def plan_sync(
             vault.add_jobs(new_jobs)
         plan.jobs = existing + new_jobs
         plan.resumed = len(existing)
-        per_day = stream.records_per_day(vault.conn)
         plan.estimated_requests = sum(estimate_requests(stream, j, per_day) for j in plan.jobs)
     return SyncPlan(plans, now_ms, options.concurrency)

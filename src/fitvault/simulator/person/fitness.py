@@ -50,6 +50,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import numpy as np
+
 from .activity import ABSENT, DAY, IDLE, OFF, ZERO_OMITTED, MinutePlan, StepsDay
 from .cache import DayCache
 from .devices import DEVICES, device_index_at
@@ -348,11 +350,10 @@ class Fitness:
         def make() -> ZoneDay:
             hr, plan = self.p.heart_rate_day(day), self.p.minute_plan(day)
             t0 = day * DAY
-            sums, counts = array("I", bytes(4 * 1440)), array("H", bytes(2 * 1440))
-            for t, b in zip(hr.times, hr.bpm):
-                m = (t - t0) // 60
-                sums[m] += b
-                counts[m] += 1
+            minute = (np.frombuffer(hr.times, dtype=np.int64) - t0) // 60
+            bpm = np.frombuffer(hr.bpm, dtype=np.uint8)
+            sums = array("I", np.bincount(minute, weights=bpm, minlength=1440).astype(np.uint32).tobytes())
+            counts = array("H", np.bincount(minute, minlength=1440).astype(np.uint16).tobytes())
             zone = bytearray(1440)
             by_date: dict[int, tuple[int, ...]] = {}
             for m in range(1440):
@@ -943,7 +944,9 @@ class Fitness:
         ex = self.exercise(s)
         rows = self._minute_rows(s)
         minutes = [TrackMinute(t, d, alt) for t, d, _n, _c, _m, _z, alt in rows]
-        hr = [(t, b) for t, _o, b, _d, _a in self.p.iter_heart_rate(s.start * 1000, s.end * 1000, s.end * 1000 + 1)]
+        # up to and including the end second: the last trackpoint is at the end (route.trackpoints)
+        hr = [(t, b) for t, _o, b, _d, _a in self.p.iter_heart_rate(s.start * 1000, s.end * 1000 + 1,
+                                                                    s.end * 1000 + 1)]
         origin = _ORIGINS.get(self.zones.at(s.start).zone, _ORIGINS["America/New_York"]) if tr.gps else None
         rng = stream(self.seed, "route", s.start)
         segments = [(0, len(rows))]
