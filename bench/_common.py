@@ -1,4 +1,4 @@
-"""What every figure of ``bench/run.py`` shares: the row it prints, timing and memory helpers."""
+"""What the scripts of ``bench/`` share: the row ``bench/run.py`` prints, timing, memory and size helpers."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""Child process of ``bench/run.py``: import archives into a vault, report time and peak memory.
+"""Archive imports for ``bench/run.py`` and ``bench/import_archive.py``: a synthetic Takeout set,
+and its import in a child process that reports time and peak memory.
 
-    python bench/_import.py VAULT ARCHIVE...
+    python bench/_import.py VAULT ARCHIVE...   (the child: prints one JSON object)
 
-Like ``bench/import_archive.py --one``, but the peak memory is this program's own (``VmHWM``, see
-``_common.own_peak_rss_mib``), not one inherited from the process that started it.
+The peak memory is the child's own (``VmHWM``, see ``_common.own_peak_rss_mib``), not one
+inherited from the process that started it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,24 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import own_peak_rss_mib  # noqa: E402
+from _common import BENCH, ROOT, own_peak_rss_mib, run_json  # noqa: E402
 
 ZONE = "America/New_York"  # the synthetic archive's home zone
+
+
+def synthetic_takeout(folder: Path, days: int, *, hr_step_s: int = 5, parts: int = 2) -> tuple[list[Path], dict]:
+    """A ``days``-day multi-part Takeout in ``folder`` (``tests/test_import_synth.scaled_takeout``,
+    streamed into the zips): its zip parts and the records of each kind."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_import_synth import scaled_takeout
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return scaled_takeout(folder, days, hr_step_s=hr_step_s, parts=parts)
+
+
+def import_in_child(vault: Path, paths: list[Path]) -> dict:
+    """Import ``paths`` into ``vault`` in a fresh process; its figures."""
+    return run_json([str(BENCH / "_import.py"), str(vault), *map(str, paths)])
 
 
 def main() -> None:
@@ -29,7 +45,8 @@ def main() -> None:
         report = import_paths(v, [Path(p) for p in paths], tz=ZONE)
     seconds = time.perf_counter() - began
     print(json.dumps({"seconds": round(seconds, 2), "records": report.records, "changed": report.changed,
-                      "files": len(report.imported), "skipped": len(report.skipped),
+                      "records_per_s": round(report.records / max(seconds, 1e-6)), "files": len(report.imported),
+                      "skipped": len(report.skipped), "notes": [str(n) for n in report.notes],
                       "peak_rss_mib": round(own_peak_rss_mib(), 1)}))
 
 

@@ -1,14 +1,29 @@
-"""Syncs against the simulator for ``bench/run.py``: the 1-year backfill and the next day's
-incremental sync, each in its own process, beside the minimum the API's limits allow.
+"""Syncs against the simulator beside the fewest requests the API's limits allow and the bounds
+they set (issue #6): the one implementation behind ``bench/run.py`` (the 1-year backfill and the
+next day's incremental sync) and ``bench/backfill.py``.
 
 The simulator runs in a process of its own (as Google's servers would: no shared interpreter
 lock) with realistic latency; fitvault authorises against it with the real code + PKCE flow.
 The sync itself runs in a second child process (``python bench/_sync.py --vault ...``) so that
-its peak memory is its own. The logic follows ``bench/backfill.py``; unlike it, the vault is
-kept, for the storage, export and incremental figures that follow.
+its peak memory is its own; the vault is kept, for the figures that follow.
 
-Child mode prints one JSON object: requests, the minimum, wall time, the quota and latency
-bounds, per-stream counts and the process's peak RSS.
+* data requests: every request for data points (list, dailyRollUp, follow-ups such as an
+  exercise's TCX route), retries included, counted by an httpx response hook; settings,
+  profile, paired devices and tokens are not data requests;
+* minimum requests: the fewest the API's limits allow for the data fetched, as if each list
+  stream were one window over its planned span: ``ceil(records / max pageSize)`` per list
+  stream (10000; 25 for sleep and exercise, reference §1.3), ``ceil(days / max range days)`` per
+  dailyRollUp stream (90; 14 for heart-rate, total-calories, active-minutes and
+  calories-in-heart-rate-zone, §1.7), plus one follow-up per record the vault did not hold that
+  has one (a TCX route: the API has no batch call);
+* quota bound: minimum requests / 300 per minute (the per-user quota, reference §4.1);
+* latency bound: each of the minimum's requests costs the simulator's latency (``--latency-ms``
+  plus ``--latency-per-kib-ms`` per KiB of its stream's bytes); the bound is the larger of their
+  sum over the concurrency (4, the best safe one) and the longest chain that must run in
+  sequence (a list stream's pages, each needing the previous page's token, with its follow-ups).
+
+Child mode prints one JSON object: data requests, the minimum, wall time, the quota and latency
+bounds, per-stream counts, CPU, the vault's size and the process's peak RSS.
 """
 
 from __future__ import annotations
@@ -16,12 +31,17 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
 from datetime import date, datetime
 from pathlib import Path
 from typing import Iterator
@@ -33,6 +53,16 @@ from _common import BENCH, run_json  # noqa: E402
 
 QUOTA_PER_MINUTE = 300  # the per-user quota (reference §4.1)
 SEED = 7
+DAY_MS = 86_400_000
+DETAILS = ":details"  # the traffic of a stream's follow-up requests (an exercise's TCX route)
+
+
+# -- the simulator and authorisation (parent) --------------------------------------------------
+@dataclass
+class RunningSimulator:
+    url: str
+    secrets: Path  # its client-secrets file
+    pid: int
 
 
 def _free_port() -> int:
@@ -41,9 +71,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _answers(url: str) -> bool:
+    try:
+        httpx.get(url + "/", timeout=1)
+        return True
+    except httpx.HTTPError:
+        return False
+
+
 @contextmanager
-def simulator(now: datetime, latency_ms: float, per_kib_ms: float, seed: int = SEED) -> Iterator[tuple[str, Path]]:
-    """A ``fitvault simulator`` process frozen at ``now``; yields its URL and client-secrets file."""
+def simulator(now: datetime, latency_ms: float, per_kib_ms: float, seed: int = SEED) -> Iterator[RunningSimulator]:
+    """A ``fitvault simulator`` process frozen at ``now``."""
     with tempfile.TemporaryDirectory(prefix="fitvault-bench-sim-") as tmp:
         port = _free_port()
         secrets = Path(tmp) / "client.json"
@@ -60,18 +98,10 @@ def simulator(now: datetime, latency_ms: float, per_kib_ms: float, seed: int = S
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise RuntimeError("the simulator did not start")
                 time.sleep(0.1)
-            yield url, secrets
+            yield RunningSimulator(url, secrets, proc.pid)
         finally:
             proc.terminate()
             proc.wait()
-
-
-def _answers(url: str) -> bool:
-    try:
-        httpx.get(url + "/", timeout=1)
-        return True
-    except httpx.HTTPError:
-        return False
 
 
 def _endpoints(url: str):
@@ -96,95 +126,187 @@ def authorise(url: str, secrets: Path, vault_dir: Path) -> None:
 
 def sync_in_child(vault_dir: Path, now: datetime, *, since: date | None, latency_ms: float, per_kib_ms: float,
                   concurrency: int) -> dict:
-    """Start a simulator at ``now``, authorise, and run one sync of every type in a child process."""
-    with simulator(now, latency_ms, per_kib_ms) as (url, secrets):
-        authorise(url, secrets, vault_dir)
-        argv = [str(BENCH / "_sync.py"), "--vault", str(vault_dir), "--api", url, "--now", now.isoformat(),
-                "--concurrency", str(concurrency)]
+    """Start a simulator at ``now``, authorise, and run one sync of every type in a child process
+    (a backfill from ``since``, or an incremental sync without it); the child's figures."""
+    with simulator(now, latency_ms, per_kib_ms) as sim:
+        authorise(sim.url, sim.secrets, vault_dir)
+        argv = [str(BENCH / "_sync.py"), "--vault", str(vault_dir), "--api", sim.url, "--now", now.isoformat(),
+                "--concurrency", str(concurrency), "--latency-ms", str(int(latency_ms)),
+                "--latency-per-kib-ms", str(per_kib_ms), "--simulator-pid", str(sim.pid)]
         if since is not None:
             argv += ["--since", since.isoformat()]
         return run_json(argv)
 
 
-# -- child process ---------------------------------------------------------------------------
-def minimum_requests(stream, records: int, lower: str, upper: str) -> int:
-    """The fewest requests the API's limits allow for ``records`` records of one stream over the
-    planned span: ``ceil(records / pageSize)`` (at least one, to learn a window is empty), or
-    one dailyRollUp call per ``max_window_days`` (90) days. (Follow-up requests, one per new
-    exercise route, are added by the caller.)"""
+# -- traffic (child) ---------------------------------------------------------------------------
+def stream_of(path: str) -> str | None:
+    """The stream a request path belongs to (``exercise:details`` for a TCX export), or None
+    for a request that is not for data (settings, profile, paired devices)."""
+    parts = path.split("/dataTypes/", 1)
+    if len(parts) < 2:
+        return None
+    data_type, _, rest = parts[1].partition("/")
+    if rest.endswith(":exportExerciseTcx"):
+        return data_type + DETAILS
+    operation = "dailyRollUp" if rest.endswith(":dailyRollUp") else "list"
+    return _streams_by_path().get((data_type, operation), f"{data_type}:{operation}")
+
+
+@cache
+def _streams_by_path() -> dict[tuple[str, str], str]:
+    from fitvault.datatypes import STREAMS
+
+    return {(s.data_type, s.operation): s.name for s in STREAMS}
+
+
+class Traffic:
+    """Data requests and response bytes per stream, recorded by an httpx response hook."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[str] = Counter()
+        self.bytes: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def hook(self, response: httpx.Response) -> None:
+        name = stream_of(response.request.url.path)
+        if name is None:
+            return
+        size = int(response.headers.get("content-length") or 0)
+        with self._lock:
+            self.requests[name] += 1
+            self.bytes[name] += size
+
+    def clear(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.bytes.clear()
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc), 0.0 where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+# -- the minimum and the bounds ----------------------------------------------------------------
+@dataclass
+class Need:
+    """The minimum of one stream: requests, how many of them form one sequential chain, bytes."""
+
+    requests: int
+    chain: int
+    kib: float
+
+
+def span_days(stream, window: tuple[str, str]) -> int:
+    """Days between a planned window's bounds (as stored: dates or instants)."""
+    lower, upper = (stream.parse_bound(b) for b in window)
+    return (upper - lower).days if stream.bound == "date" else math.ceil((upper - lower) / DAY_MS)
+
+
+def minimum_requests(stream, records: int, days: int) -> int:
+    """The fewest requests the API's limits allow for ``records`` records of one stream over
+    ``days`` days: one list window walked with the largest page (at least one request, to
+    learn it is empty), or dailyRollUp windows as long as the range cap allows. (Follow-up
+    requests, one per new record that has one, are added by the caller.)"""
     if stream.operation == "dailyRollUp":
-        days = (stream.parse_bound(upper) - stream.parse_bound(lower)).days
         return max(1, math.ceil(days / (stream.max_window_days or 90)))
     return max(1, math.ceil(records / stream.page_size))
 
 
-def _details_held(vault, plan) -> int:
-    """Follow-up records (exercise routes) the vault holds, for the streams of a plan."""
-    tables = {sp.stream.details_table for sp in plan.streams if sp.jobs and sp.stream.details_table}
-    return sum(vault.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in sorted(tables))
+def latency_bound(needs: dict[str, Need], latency_s: float, per_kib_s: float, concurrency: int) -> float:
+    """The larger of (a) the minimum's requests at the simulator's latency spread over
+    ``concurrency`` workers and (b) the longest chain of them that must run in sequence."""
+    total = sum(n.requests * latency_s + n.kib * per_kib_s for n in needs.values())
+    longest = max((n.chain * latency_s + n.kib * per_kib_s * n.chain / n.requests
+                   for n in needs.values() if n.requests), default=0.0)
+    return max(total / max(1, concurrency), longest)
+
+
+# -- the child process -------------------------------------------------------------------------
+def _details_held(vault, planned: dict) -> dict[str, int]:
+    """Follow-up records (exercise routes) the vault holds, per planned stream that has them."""
+    return {name: vault.conn.execute(f"SELECT count(*) FROM {sp.stream.details_table}").fetchone()[0]
+            for name, sp in planned.items() if sp.stream.details_table}
 
 
 def _child(args: argparse.Namespace) -> dict:
     from fitvault import session
     from fitvault.config import VaultPaths
-    from fitvault.datatypes import STREAMS_BY_NAME
     from fitvault.store.vault import Vault
     from fitvault.sync import SyncOptions, make_plan, run_plan
 
-    from _common import own_peak_rss_mib
+    from _common import own_peak_rss_mib, sqlite_bytes
 
-    now = datetime.fromisoformat(args.now)
-    now_ms = int(now.timestamp() * 1000)
+    now_ms = int(datetime.fromisoformat(args.now).timestamp() * 1000)
     paths = VaultPaths(args.vault)
     timings: list[float] = []
+    traffic = Traffic()
     with Vault(paths.root) as vault:
         scopes = session.granted_scopes(paths)
         client = session.api_client(paths, _endpoints(args.api), concurrency=args.concurrency,
                                     on_request=lambda method, path, status, elapsed: timings.append(elapsed))
+        client.http.event_hooks["response"].append(traffic.hook)
         with client:
             since = date.fromisoformat(args.since) if args.since else None
             options = SyncOptions(since=since, concurrency=args.concurrency)
             plan = make_plan(vault, client, options, granted_scopes=scopes, now_ms=now_ms)
-            spans = {sp.stream.name: (len(sp.jobs), sp.window) for sp in plan.streams if sp.jobs}
-            routes_before = _details_held(vault, plan)
-            timings.clear()  # the profile call of planning is not part of the sync
+            planned = {sp.stream.name: sp for sp in plan.streams if sp.jobs and not sp.skipped}
+            details_before = _details_held(vault, planned)
+            timings.clear()  # planning (one profile call) is not part of the sync
+            traffic.clear()
+            sim_cpu0 = process_cpu_s(args.simulator_pid) if args.simulator_pid else 0.0
             began, cpu0 = time.monotonic(), time.process_time()
             report = run_plan(vault, client, plan)
             wall = time.monotonic() - began
             cpu = time.process_time() - cpu0
-            new_details = _details_held(vault, plan) - routes_before
-    streams, minimum, longest_chain = {}, 0, 0
+            sim_cpu = process_cpu_s(args.simulator_pid) - sim_cpu0 if args.simulator_pid else 0.0
+        details_after = _details_held(vault, planned)
+
+    needs: dict[str, Need] = {}
+    streams = {}
     for name, progress in report.streams.items():
-        if name not in spans:
+        sp = planned.get(name)
+        if sp is None:
             continue
-        windows, (lower, upper) = spans[name]
-        need = minimum_requests(STREAMS_BY_NAME[name], progress.records, lower, upper)
-        minimum += need
-        longest_chain = max(longest_chain, math.ceil(progress.requests / max(1, windows)))
-        streams[name] = {"records": progress.records, "requests": progress.requests, "minimum": need,
-                         "windows": windows, "error": progress.error}
-    # Follow-up requests (an exercise's GPS route) are one per record: the API has no batch call.
-    minimum += new_details
-    mean_request = sum(timings) / max(1, len(timings))
+        need = minimum_requests(sp.stream, progress.records, span_days(sp.stream, sp.window))
+        follow = details_after.get(name, 0) - details_before.get(name, 0)
+        kib = (traffic.bytes[name] + traffic.bytes[name + DETAILS]) / 1024
+        chain = 1 if sp.stream.operation == "dailyRollUp" else need + follow
+        needs[name] = Need(need + follow, chain, kib)
+        streams[name] = {"records": progress.records, "requests": traffic.requests[name] + traffic.requests[name + DETAILS],
+                         "minimum": need + follow, "windows": len(sp.jobs), "error": progress.error}
+    requests = sum(traffic.requests.values())
+    minimum = sum(n.requests for n in needs.values())
     return {
-        "requests": report.requests, "minimum_requests": minimum,
-        "detail_requests": report.requests - sum(s["requests"] for s in streams.values()),
-        "detail_requests_minimum": new_details, "wall_s": wall, "client_cpu_s": cpu,
-        "mean_request_s": mean_request, "longest_chain": longest_chain,
-        "quota_bound_s": minimum / QUOTA_PER_MINUTE * 60.0, "latency_bound_s": longest_chain * mean_request,
+        "requests": requests, "all_requests": report.requests, "minimum_requests": minimum,
+        "detail_requests": sum(n for k, n in traffic.requests.items() if k.endswith(DETAILS)),
+        "detail_requests_minimum": sum(details_after[k] - details_before.get(k, 0) for k in details_after),
+        "wall_s": wall, "client_cpu_s": cpu, "simulator_cpu_s": sim_cpu,
+        "mean_request_s": sum(timings) / max(1, len(timings)),
+        "quota_bound_s": minimum / QUOTA_PER_MINUTE * 60.0,
+        "latency_bound_s": latency_bound(needs, args.latency_ms / 1000, args.latency_per_kib_ms / 1000,
+                                         args.concurrency),
         "heart_rate_records": report.streams["heart-rate"].records if "heart-rate" in report.streams else 0,
         "incomplete": [str(x) for x in getattr(report, "incomplete", []) or []],
+        "vault_bytes": sqlite_bytes(paths.database), "raw_archive_bytes": sqlite_bytes(paths.raw_archive),
         "peak_rss_mib": own_peak_rss_mib(), "streams": streams,
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="One sync of every type (a child of bench/run.py).")
+    parser = argparse.ArgumentParser(description="One sync of every type (a child of bench/run.py and bench/backfill.py).")
     parser.add_argument("--vault", type=Path, required=True)
     parser.add_argument("--api", required=True, help="the simulator's URL")
     parser.add_argument("--now", required=True, help="the run's now, ISO 8601 UTC")
     parser.add_argument("--since", help="first local date (a backfill); none: incremental")
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--latency-ms", type=float, required=True, help="the simulator's latency per request")
+    parser.add_argument("--latency-per-kib-ms", type=float, required=True, help="and per KiB of response")
+    parser.add_argument("--simulator-pid", type=int, help="the simulator's process, for its CPU time")
     print(json.dumps(_child(parser.parse_args())))
 
 

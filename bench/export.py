@@ -1,48 +1,26 @@
-"""Benchmark: exporting a synthetic heart-rate table (1M rows by default) in every format.
+"""Benchmark: exporting a synthetic heart-rate vault (1M samples by default) in every format.
 
     python bench/export.py [--rows 1000000] [--formats csv,parquet,per-day,xlsx] [--json out.json]
 
-Builds a vault with one sample every 5 s from 2025-06-01 in New York (two DST changes inside,
-so offsets vary like real data), then runs each export in a fresh process and prints wall time,
-rows per second and the process's peak resident memory (flat memory is the point of streaming:
-it should not grow with ``--rows``).
+The vault is the one of ``bench/run.py``'s query figure (``bench/_query.fill_vault``: irregular
+samples 1-5 s apart from 2026-01-01 in New York, both DST changes inside, written through
+``Vault.save_page``). Each export runs in a fresh process, which prints wall time, rows per
+second and its own peak resident memory (``VmHWM``: flat memory is the point of streaming, it
+should not grow with ``--rows``). ``bench/run.py`` times ``fitvault export`` of its backfill's
+vault of every type instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from fitvault.store.vault import Vault
-
-START = datetime(2025, 6, 1, tzinfo=timezone.utc)
-ZONE = ZoneInfo("America/New_York")
-
-
-def build(root: Path, rows: int) -> None:
-    start_ms = int(START.timestamp() * 1000)
-
-    def samples():
-        offset_until, offset = -1, 0
-        for i in range(rows):
-            t = start_ms + i * 5000
-            if t >= offset_until:  # offsets change at most hourly: recompute once an hour
-                offset = int(datetime.fromtimestamp(t / 1000, ZONE).utcoffset().total_seconds())
-                offset_until = t - t % 3_600_000 + 3_600_000
-            yield t, 1 + (i % 97 == 0), offset, 55 + (i * 7919) % 90
-
-    with Vault(root) as vault, vault.transaction() as conn:
-        conn.executemany("INSERT INTO sources (id, origin, device) VALUES (?, 'google-health-api', ?)",
-                         [(1, "Charge 6"), (2, "Pixel Watch 3")])
-        conn.executemany("INSERT INTO heart_rate VALUES (?, ?, ?, ?)", samples())
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import own_peak_rss_mib, run_json, tree_bytes  # noqa: E402
 
 
 def run_one(fmt: str, vault: Path, out: Path) -> dict:
@@ -59,12 +37,10 @@ def run_one(fmt: str, vault: Path, out: Path) -> dict:
     else:
         result = export_excel(vault, out, types="heart-rate")
     seconds = time.perf_counter() - began
-    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     return {
         "format": fmt, "rows": result.rows, "seconds": round(seconds, 2),
-        "rows_per_s": round(result.rows / seconds), "bytes": size,
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "notes": result.notes,
+        "rows_per_s": round(result.rows / max(seconds, 1e-6)), "bytes": tree_bytes(out),
+        "peak_rss_mib": round(own_peak_rss_mib(), 1), "notes": result.notes,
     }
 
 
@@ -79,18 +55,16 @@ def main() -> None:
         fmt, vault, out = args.one
         print(json.dumps(run_one(fmt, Path(vault), Path(out))))
         return
+    from _query import fill_vault
+
     with tempfile.TemporaryDirectory(prefix="fitvault-bench-") as tmp:
         vault = Path(tmp) / "vault"
         began = time.perf_counter()
-        build(vault, args.rows)
-        print(f"built a vault of {args.rows:,} heart-rate rows in {time.perf_counter() - began:.1f} s")
+        fill_vault(vault, args.rows)
+        print(f"built a vault of {args.rows:,} heart-rate samples in {time.perf_counter() - began:.1f} s")
         results = []
         for fmt in args.formats.split(","):
-            proc = subprocess.run(
-                [sys.executable, __file__, "--one", fmt, str(vault), str(Path(tmp) / f"out-{fmt}")],
-                capture_output=True, text=True, check=True,
-            )
-            res = json.loads(proc.stdout)
+            res = run_json([__file__, "--one", fmt, str(vault), str(Path(tmp) / f"out-{fmt}")])
             results.append(res)
             print(f"{fmt:8} {res['rows']:>10,} rows  {res['seconds']:7.2f} s  {res['rows_per_s']:>10,} rows/s  "
                   f"{res['bytes'] / 2**20:8.1f} MiB written  peak RSS {res['peak_rss_mib']:.0f} MiB")

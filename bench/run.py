@@ -26,7 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import BENCH, NOW, ROOT, Row, Section, at_least, at_most, best_of, fitvault_cli, run_json  # noqa: E402
+from _common import NOW, ROOT, Row, Section, at_least, at_most, best_of, fitvault_cli  # noqa: E402
 from _common import sqlite_bytes, table_bytes, tree_bytes  # noqa: E402
 
 PARTS = ("sync", "import", "ingest", "query")
@@ -58,21 +58,29 @@ def sync_figures(bf: dict, days: int) -> Section:
         f"A backfill of {days} days of every type (`make_plan` + `run_plan` with {CONCURRENCY} requests in "
         f"flight, as `fitvault sync --since`) in a process of its own, against `fitvault simulator` in "
         f"another process with `--latency-ms {LATENCY_MS:g} --latency-per-kib-ms {LATENCY_PER_KIB_MS:g}` "
-        "(about 220 ms for a 3.5 MB heart-rate page) and the API's quota of 300 requests a minute. The "
-        "minimum is, per stream, the pages the API's page size (10,000) forces for the records actually "
-        "received, at least one, or one `dailyRollUp` call per 90 days of the planned span, plus one "
-        "follow-up request per exercise route the vault did not hold (the API has no batch call). The quota "
-        "bound is that minimum ÷ 300 per minute; the latency bound is the longest chain of sequential "
-        "requests (a window's pages follow each other's page tokens) times the mean request time "
-        "measured in the run. Wall time is `run_plan`'s (the account's settings and devices, then every "
-        "window); planning (one profile call) and authorisation are left out.",
+        "(about 220 ms for a 3.5 MB heart-rate page) and the API's quota of 300 requests a minute. "
+        "Requests are data requests (list, `dailyRollUp` and follow-ups such as an exercise's TCX route, "
+        "retries included; not settings, profile or paired devices), counted by an httpx response hook. "
+        "The minimum is, per stream, as if each list stream were one window over its planned span: the "
+        "pages the API's largest page size (10,000; 25 for sleep and exercise) forces for the records "
+        "actually received, at least one, or one `dailyRollUp` call per range cap (90 days; 14 for "
+        "heart-rate, total-calories, active-minutes and calories-in-heart-rate-zone) of the planned span, "
+        "plus one follow-up request per exercise route the vault did not hold (the API has no batch call). "
+        "The quota bound is that minimum ÷ 300 per minute; the latency bound is the larger of the "
+        f"minimum's requests at the simulator's latency ({LATENCY_MS:g} ms plus {LATENCY_PER_KIB_MS:g} ms per "
+        f"KiB of their stream's bytes) spread over {CONCURRENCY} requests in flight and the longest chain of "
+        "them that must run in sequence (a list stream's pages, each needing the previous page's token, "
+        "with its follow-ups). Wall time is `run_plan`'s (the account's settings and devices, then every "
+        "window); planning (one profile call) and authorisation are left out. See `bench/_sync.py`.",
         {
             "sync_requests_ratio": round(requests_ratio, 3), "sync_wall_ratio": round(wall_ratio, 3),
             "requests": bf["requests"], "minimum_requests": bf["minimum_requests"],
             "wall_s": round(bf["wall_s"], 2), "quota_bound_s": round(bf["quota_bound_s"], 2),
             "latency_bound_s": round(bf["latency_bound_s"], 2), "mean_request_s": round(bf["mean_request_s"], 3),
             "detail_requests": bf["detail_requests"], "detail_requests_minimum": bf["detail_requests_minimum"],
-            "backfill_days": days, "backfill_client_cpu_s": round(bf["client_cpu_s"], 2),
+            "backfill_days": days, "backfill_all_requests": bf["all_requests"],
+            "backfill_client_cpu_s": round(bf["client_cpu_s"], 2),
+            "backfill_simulator_cpu_s": round(bf["simulator_cpu_s"], 2),
             "backfill_streams": bf["streams"],
         },
     )
@@ -190,13 +198,10 @@ def incremental_figure(vault: Path) -> Section:
 # -- import: a scaled Takeout archive, for peak memory -----------------------------------------
 def import_archive(days: int, work: Path) -> dict:
     """Import a synthetic ``days``-day Takeout in a child process (``bench/_import.py``)."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from test_import_synth import scaled_takeout
+    from _import import import_in_child, synthetic_takeout
 
-    folder = work / "takeout"
-    folder.mkdir()
-    paths, counts = scaled_takeout(folder, days, hr_step_s=5, parts=2)
-    result = run_json([str(BENCH / "_import.py"), str(work / "import-vault"), *map(str, paths)])
+    paths, counts = synthetic_takeout(work / "takeout", days, hr_step_s=5, parts=2)
+    result = import_in_child(work / "import-vault", paths)
     result["days"], result["counts"] = days, counts
     return result
 
