@@ -72,31 +72,34 @@ def _parser(stream):
     return parse_bytes if parse_bytes is not None else (lambda body: stream.parse(json.loads(body)))
 
 
-def ingest_vault(pages: list[bytes]) -> tuple[int, dict[str, float]]:
-    """(samples, seconds of each step) of parsing, archiving and saving each page into a fresh
-    vault; the steps' sum is the ingest time."""
+def ingest_side_by_side(pages: list[bytes]) -> tuple[int, dict[str, float], int, float]:
+    """Ours and the ceiling, page by page in turn (so a machine that speeds up or slows down
+    during the run affects both alike): (samples, seconds of each of our steps, samples,
+    seconds of the ceiling).
+
+    Ours, per page, is what the sync engine does: archive the page on the vault's thread while
+    parsing it, wait for the archive, save the rows (one transaction) into a fresh vault. The
+    ceiling inserts the same page's rows, prepared beforehand, with ``executemany``.
+    """
     from fitvault.datatypes import STREAMS_BY_NAME
     from fitvault.store.vault import Vault
 
     stream = STREAMS_BY_NAME[HEART_RATE]
     parse = _parser(stream)
+    rows_per_page = parsed_rows(pages)
     request = {"method": "GET", "data_type": HEART_RATE, "pageSize": PAGE_SIZE}
     samples, steps = 0, {"parse": 0.0, "archive": 0.0, "save": 0.0}
+    raw_samples, raw_seconds = 0, 0.0
     clock = time.perf_counter
     with tempfile.TemporaryDirectory(prefix="fitvault-bench-") as tmp, Vault(Path(tmp) / "vault") as vault:
-        archive_soon = getattr(vault, "archive_page_soon", None)
-        for blob in pages:
+        raw = _raw_sqlite(Path(tmp) / "raw.sqlite")
+        for blob, rows in zip(pages, rows_per_page):
             body = zlib.decompress(blob)
             t0 = clock()
-            if archive_soon is not None:  # as the engine: archive on the vault's thread while parsing
-                archived = archive_soon(stream.name, request, body)
-                page = parse(body)
-                t1 = clock()
-                archived.result()
-            else:
-                page = parse(body)
-                t1 = clock()
-                vault.archive_page(stream.name, request, body)
+            archived = vault.archive_page_soon(stream.name, request, body)
+            page = parse(body)
+            t1 = clock()
+            archived.result()
             t2 = clock()
             vault.save_page(stream, page)
             t3 = clock()
@@ -104,7 +107,10 @@ def ingest_vault(pages: list[bytes]) -> tuple[int, dict[str, float]]:
             steps["archive"] += t2 - t1  # what archiving adds after parsing, when they overlap
             steps["save"] += t3 - t2
             samples += len(page.rows)
-    return samples, steps
+            raw_seconds += _insert_rows(raw, rows)
+            raw_samples += len(rows)
+        raw.close()
+    return samples, steps, raw_samples, raw_seconds
 
 
 def parsed_rows(pages: list[bytes]) -> list[list[tuple[int, int, int, int]]]:
@@ -121,20 +127,18 @@ def parsed_rows(pages: list[bytes]) -> list[list[tuple[int, int, int, int]]]:
     return out
 
 
-def ingest_raw_sqlite(rows_per_page: list[list[tuple]]) -> tuple[int, float]:
-    """(samples, seconds) of ``executemany`` of prepared rows, one transaction a page."""
-    samples, seconds = 0, 0.0
-    with tempfile.TemporaryDirectory(prefix="fitvault-bench-") as tmp:
-        conn = sqlite3.connect(Path(tmp) / "raw.sqlite", isolation_level=None)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute(RAW_SCHEMA)
-        for rows in rows_per_page:
-            began = time.perf_counter()
-            conn.execute("BEGIN")
-            conn.executemany("INSERT INTO heart_rate (time_ms, source_id, utc_offset_s, bpm) VALUES (?, ?, ?, ?)", rows)
-            conn.execute("COMMIT")
-            seconds += time.perf_counter() - began
-            samples += len(rows)
-        conn.close()
-    return samples, seconds
+def _raw_sqlite(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute(RAW_SCHEMA)
+    return conn
+
+
+def _insert_rows(conn: sqlite3.Connection, rows: list[tuple]) -> float:
+    """Seconds of one page's ``executemany`` in its own transaction."""
+    began = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO heart_rate (time_ms, source_id, utc_offset_s, bpm) VALUES (?, ?, ?, ?)", rows)
+    conn.execute("COMMIT")
+    return time.perf_counter() - began

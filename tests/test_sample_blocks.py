@@ -57,10 +57,14 @@ def test_upsert_merges_days_replaces_same_instant_and_counts_changes(tmp_path):
         # one changed value, one new instant, one duplicate within the page (the last wins)
         second = arrays((DAY0 + 2000, -18000, 99), (DAY0 + 1500, -18000, 50), (DAY0 + 1500, -18000, 55))
         assert sample_blocks.upsert(conn, sid, second) == 2
+        # pages of a walk that do not overlap the block: newest-first before it, in order after it
+        assert sample_blocks.upsert(conn, sid, arrays((DAY0 + 20, -18000, 41), (DAY0 + 10, -18000, 40))) == 2
+        assert sample_blocks.upsert(conn, sid, arrays((DAY0 + 3000, -18000, 80), (DAY0 + 4000, -18000, 81))) == 2
         got = sample_blocks.read(conn)
         assert list(zip(*(got[c].tolist() for c in sample_blocks.COLUMNS))) == [
+            (DAY0 + 10, sid, -18000, 40), (DAY0 + 20, sid, -18000, 41),
             (DAY0 + 1000, sid, -18000, 60), (DAY0 + 1500, sid, -18000, 55), (DAY0 + 2000, sid, -18000, 99),
-            (DAY0 + DAY_MS + 5, sid, -18000, 70)]
+            (DAY0 + 3000, sid, -18000, 80), (DAY0 + 4000, sid, -18000, 81), (DAY0 + DAY_MS + 5, sid, -18000, 70)]
 
 
 def test_read_orders_sources_within_instants_and_cuts_the_range(tmp_path):

@@ -109,6 +109,12 @@ class Samples:
 
 def _last_per_instant(time_ms: np.ndarray, *cols: np.ndarray) -> tuple[np.ndarray, ...]:
     """Sort by instant; where an instant repeats keep its last occurrence (input order)."""
+    if len(time_ms) > 1:
+        steps = np.diff(time_ms)
+        if (steps > 0).all():  # a page in order (or its reverse, as newest-first walks give)
+            return (time_ms, *cols)
+        if (steps < 0).all():
+            return (time_ms[::-1], *(c[::-1] for c in cols))
     order = np.argsort(time_ms, kind="stable")
     t = time_ms[order]
     keep = np.ones(len(t), bool)
@@ -137,6 +143,11 @@ def _merge_day(conn: sqlite3.Connection, source_id: int, day: int, t: np.ndarray
     row = conn.execute(f"SELECT data FROM {TABLE} WHERE source_id = ? AND day = ?", (source_id, day)).fetchone()
     if row is not None:
         old_t, old_off, old_bpm = decode(row[0])
+        if t[-1] < old_t[0] or t[0] > old_t[-1]:  # no overlap (a walk's next page): append
+            before = t[-1] < old_t[0]
+            parts = [(t, off, bpm), (old_t, old_off, old_bpm)][:: 1 if before else -1]
+            t, off, bpm = (np.concatenate(c) for c in zip(*parts))
+            return _write(conn, source_id, day, t, off, bpm, changed=len(parts[0 if before else 1][0]))
         pos = np.minimum(np.searchsorted(old_t, t), max(len(old_t) - 1, 0))
         found = (old_t[pos] == t) if len(old_t) else np.zeros(len(t), bool)
         same = found & (old_off[pos] == off) & (old_bpm[pos] == bpm)
@@ -152,6 +163,11 @@ def _merge_day(conn: sqlite3.Connection, source_id: int, day: int, t: np.ndarray
         t, off, bpm = t[order], off[order], bpm[order]
     else:
         changed = len(t)
+    return _write(conn, source_id, day, t, off, bpm, changed)
+
+
+def _write(conn: sqlite3.Connection, source_id: int, day: int, t: np.ndarray, off: np.ndarray, bpm: np.ndarray,
+           changed: int) -> int:
     conn.execute(
         f"INSERT OR REPLACE INTO {TABLE} (source_id, day, samples, first_ms, last_ms, data) VALUES (?, ?, ?, ?, ?, ?)",
         (source_id, day, len(t), int(t[0]), int(t[-1]), encode(t, off, bpm)),
