@@ -76,10 +76,13 @@ def test_read_orders_sources_within_instants_and_cuts_the_range(tmp_path):
         got = sample_blocks.read(conn, DAY0 + 1000, DAY0 + 4000)
         assert list(zip(got["time_ms"].tolist(), got["source_id"].tolist(), got["bpm"].tolist())) == [
             (DAY0 + 1000, a, 60), (DAY0 + 1000, b, 70), (DAY0 + 2000, a, 61), (DAY0 + 3000, b, 72)]
-        chunks = list(sample_blocks.read_chunks(conn, chunk_rows=2))
-        assert [len(c["time_ms"]) for c in chunks] == [2, 2, 1]
-        assert sample_blocks.stats(conn) == (5, DAY0 + 1000, DAY0 + 4000)
-        assert sample_blocks.materialize(conn) == 5
+        sample_blocks.upsert(conn, a, arrays((DAY0 + DAY_MS, 0, 64), (DAY0 + 2 * DAY_MS, 0, 65)))
+        chunks = list(sample_blocks.read_chunks(conn, chunk_rows=2))  # whole days, cut past 2 samples
+        assert [c["time_ms"].tolist() for c in chunks] == [
+            [DAY0 + 1000, DAY0 + 1000, DAY0 + 2000, DAY0 + 3000, DAY0 + 4000], [DAY0 + DAY_MS, DAY0 + 2 * DAY_MS]]
+        assert sample_blocks.read(conn, hi=DAY0 + DAY_MS)["bpm"].sum() == 326
+        assert sample_blocks.stats(conn) == (7, DAY0 + 1000, DAY0 + 2 * DAY_MS)
+        assert sample_blocks.materialize(conn, hi=DAY0 + DAY_MS) == 5
         assert conn.execute("SELECT count(*), sum(bpm) FROM heart_rate").fetchone() == (5, 326)
 
 

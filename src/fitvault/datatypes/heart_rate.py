@@ -225,7 +225,7 @@ class HeartRate(Stream):
     def local_days(self, conn: sqlite3.Connection) -> list[str]:
         np, sample_blocks = _np_blocks()
         days: set[int] = set()
-        for a in sample_blocks.read_chunks(conn, chunk_rows=2_000_000, exact=False):
+        for a in sample_blocks.read_chunks(conn, chunk_rows=2_000_000):
             days.update(np.unique((a["time_ms"] // 1000 + a["utc_offset_s"]) // 86400).tolist())
         return [str(np.datetime64(d, "D")) for d in sorted(days)]
 

@@ -133,7 +133,7 @@ def _read_blocks(conn: Any, rng: _time.Range, chunk_rows: int, exact: bool) -> I
     pending: list[dict[str, Any]] = []
     count = 0
     try:
-        for a in sample_blocks.read_chunks(conn, lo, hi, chunk_rows=chunk_rows, exact=exact):
+        for a in sample_blocks.read_chunks(conn, lo, hi, chunk_rows=chunk_rows):
             keep = rng.mask(a["time_ms"], a["utc_offset_s"])
             if keep is not None:
                 a = {k: v[keep] for k, v in a.items()}

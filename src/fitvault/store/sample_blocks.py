@@ -232,32 +232,23 @@ def read(conn: sqlite3.Connection, lo: int | None = None, hi: int | None = None,
 
 
 def read_chunks(conn: sqlite3.Connection, lo: int | None = None, hi: int | None = None, *,
-                chunk_rows: int = 1_000_000, exact: bool = True,
-                source_ids: Iterable[int] | None = None) -> Iterator[dict[str, np.ndarray]]:
-    """:func:`read` in chunks of whole days, each at most ``chunk_rows`` samples when ``exact``
-    (a day bigger than that is split), about that many otherwise."""
+                chunk_rows: int = 1_000_000, source_ids: Iterable[int] | None = None,
+                ) -> Iterator[dict[str, np.ndarray]]:
+    """:func:`read` in chunks of whole UTC days, each of about ``chunk_rows`` samples (a chunk
+    ends at the first day boundary past it)."""
     pending: list = []
     count = 0
     day = None
     for sid, d, data in _blocks(conn, lo, hi, source_ids):
         if d != day and count >= chunk_rows:
-            yield from _split(_assemble(pending, lo, hi), chunk_rows if exact else None)
+            yield _assemble(pending, lo, hi)
             pending, count = [], 0
         day = d
         block = (sid, *decode(data))
         pending.append(block)
         count += len(block[1])
     if pending:
-        yield from _split(_assemble(pending, lo, hi), chunk_rows if exact else None)
-
-
-def _split(a: dict[str, np.ndarray], size: int | None) -> Iterator[dict[str, np.ndarray]]:
-    n = len(a["time_ms"])
-    if size is None or n <= size:
-        yield a
-        return
-    for i in range(0, n, size):
-        yield {k: v[i:i + size] for k, v in a.items()}
+        yield _assemble(pending, lo, hi)
 
 
 def stats(conn: sqlite3.Connection) -> tuple[int, int | None, int | None]:
@@ -285,7 +276,7 @@ def materialize(conn: sqlite3.Connection, lo: int | None = None, hi: int | None 
     if not conn.execute(f"SELECT 1 FROM sqlite_master WHERE name = '{TABLE}'").fetchone():
         return 0
     total = 0
-    for a in read_chunks(conn, lo, hi, chunk_rows=500_000, exact=False):
+    for a in read_chunks(conn, lo, hi, chunk_rows=500_000):
         conn.executemany(
             "INSERT INTO temp.heart_rate VALUES (?, ?, ?, ?)",
             zip(a["time_ms"].tolist(), a["source_id"].tolist(), a["utc_offset_s"].tolist(), a["bpm"].tolist()),
@@ -302,7 +293,7 @@ def day_origins(conn: sqlite3.Connection, origin_ranks: Callable[[np.ndarray], n
     seen: dict[int, set[int]] = {}
     if conn.execute(f"SELECT count(DISTINCT source_id) FROM {TABLE}").fetchone()[0] < 2:
         return {}
-    for a in read_chunks(conn, lo, hi, chunk_rows=2_000_000, exact=False):
+    for a in read_chunks(conn, lo, hi, chunk_rows=2_000_000):
         days = (a["time_ms"] // 1000 + a["utc_offset_s"]) // 86400
         pairs = np.unique(np.stack([days, origin_ranks(a["source_id"])]), axis=1)
         for d, r in pairs.T.tolist():
