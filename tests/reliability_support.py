@@ -57,6 +57,23 @@ def world(**config):
     return Simulator(SimulatorConfig(seed=7, now=WORLD_NOW, **config))
 
 
+def shared_world():
+    """A started :func:`world` for a whole test module: many runs within a minute, so its own
+    per-user quota is lifted (429s in these tests are injected ones)."""
+    with world(quota_per_window=1_000_000) as s:
+        yield s
+
+
+def fresh(sim):
+    """The module's simulator for one test (its synthetic person's caches are reused); what a
+    test may change (faults, latency, Retry-After, the request log) is reset after it."""
+    yield sim
+    sim.faults.clear()
+    sim.reset_requests()
+    sim.config.latency_s = 0.0
+    sim.config.retry_after_on_429 = True
+
+
 # -- exact comparison with the ground truth ------------------------------------------------------
 def _window(table: str, since: date, now_ms: int):
     layout = TABLES_BY_NAME[table].layout if table in TABLES_BY_NAME else "child"

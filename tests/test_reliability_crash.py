@@ -42,25 +42,21 @@ from reliability_support import (
     data_requests,
     file_digest,
     foreign_rows,
+    fresh,
     kill_after,
+    shared_world,
     soak_seeds,
-    world,
 )
 
 
 @pytest.fixture(scope="module")
 def shared_sim():
-    # Many runs within a minute: the simulator's own per-user quota is lifted (no 429 here).
-    with world(quota_per_window=1_000_000) as s:
-        yield s
+    yield from shared_world()
 
 
 @pytest.fixture
 def sim(shared_sim):
-    yield shared_sim
-    shared_sim.faults.clear()
-    shared_sim.reset_requests()
-    shared_sim.config.latency_s = 0.0
+    yield from fresh(shared_sim)
 
 
 def expire_token_locally(vault_dir: Path) -> None:

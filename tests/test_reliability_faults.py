@@ -29,7 +29,9 @@ from fitvault.sync import SyncOptions, sync
 
 from heart_rows import heart_rate_sql
 from conftest import sim_client, sim_endpoints, store_sim_token
-from reliability_support import HOUR_MS, WORLD_SINCE, assert_exact, cursor_gaps, foreign_rows, soak_seeds, world
+from reliability_support import (
+    HOUR_MS, WORLD_SINCE, assert_exact, cursor_gaps, foreign_rows, fresh, shared_world, soak_seeds,
+)
 
 ALL_KINDS = ["429", "500", "502", "503", "504", "reset", "timeout", "truncate", "duplicate", "disorder"]
 OPTIONS = SyncOptions(since=WORLD_SINCE)
@@ -49,19 +51,12 @@ def small_pages(monkeypatch):
 
 @pytest.fixture(scope="module")
 def shared_sim():
-    # The module's runs together pass the simulator's real per-user quota (300 a minute, rolling,
-    # in wall time); 429s here are the injected ones, so the simulator's own quota is lifted.
-    with world(quota_per_window=1_000_000) as s:
-        yield s
+    yield from shared_world()
 
 
 @pytest.fixture
 def sim(shared_sim):
-    """The module's simulator (its synthetic person's caches are reused), reset after each test."""
-    yield shared_sim
-    shared_sim.faults.clear()
-    shared_sim.reset_requests()
-    shared_sim.config.retry_after_on_429 = True
+    yield from fresh(shared_sim)
     shared_sim.config.empty_page_every = 0
 
 

@@ -23,7 +23,9 @@ from fitvault.sync import SyncOptions, sync
 
 from heart_rows import heart_rate_sql
 from conftest import FAST_RETRY, sim_endpoints, store_sim_token
-from reliability_support import HOUR_MS, WORLD_SINCE, assert_exact, assert_sound, cursor_gaps, run_now_ms, world
+from reliability_support import (
+    HOUR_MS, WORLD_SINCE, assert_exact, assert_sound, cursor_gaps, fresh, run_now_ms, shared_world,
+)
 from test_sync_metrics import canonical, truth_rows, vault_rows
 
 
@@ -52,14 +54,12 @@ class Garbling(httpx.BaseTransport):
 
 @pytest.fixture(scope="module")
 def shared_sim():
-    with world(quota_per_window=1_000_000) as s:
-        yield s
+    yield from shared_world()
 
 
 @pytest.fixture
 def sim(shared_sim):
-    yield shared_sim
-    shared_sim.reset_requests()
+    yield from fresh(shared_sim)
 
 
 def run(sim, vault_dir, mutate=None, options=SyncOptions(since=WORLD_SINCE), now_ms=None):

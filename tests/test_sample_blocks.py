@@ -177,3 +177,17 @@ def test_parse_instants_ms_agrees_with_parse_instant_ms(seconds):
                                   "2025-11-07T04:00:00z", "2025-11-07T04:00:00", "0000-01-01T00:00:00Z"])
 def test_parse_instants_ms_leaves_other_shapes_to_the_careful_parser(text):
     assert timeutil.parse_instants_ms(["2025-11-07T04:00:00Z", text]) is None
+
+
+def test_a_damaged_block_stops_a_write_with_a_store_error_and_writes_nothing(tmp_path):
+    from fitvault.errors import VaultCorrupt
+
+    page = HR.parse_bytes(json.dumps({"dataPoints": GOOD}).encode())
+    with Vault(tmp_path) as vault:
+        vault.save_page(HR, page)
+        vault.conn.execute("UPDATE heart_rate_blocks SET data = substr(data, 1, 30)")
+        before = vault.conn.execute("SELECT data FROM heart_rate_blocks").fetchall()
+        with pytest.raises(VaultCorrupt, match="heart-rate block is damaged") as caught:
+            vault.save_page(HR, page)
+        assert caught.value.exit_code == 5
+        assert vault.conn.execute("SELECT data FROM heart_rate_blocks").fetchall() == before

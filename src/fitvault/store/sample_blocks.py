@@ -34,6 +34,8 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
+from fitvault.errors import VaultCorrupt
+
 TABLE = "heart_rate_blocks"
 DAY_MS = 86_400_000
 COLUMNS = ("time_ms", "source_id", "utc_offset_s", "bpm")
@@ -54,8 +56,9 @@ def _zstd():
     return _codec
 
 
-class BlockError(ValueError):
-    """A stored block that cannot be decoded (damaged file)."""
+class BlockError(VaultCorrupt, ValueError):
+    """A stored block that cannot be decoded (a damaged file): exit code 5 with one clear line
+    wherever it surfaces, a sync's write included."""
 
 
 # -- codec -------------------------------------------------------------------------------------
