@@ -184,7 +184,7 @@ def test_exercise_live_fixture_shape_and_parts_replaced_when_changed(vault):
 
 
 @pytest.mark.parametrize("stream, bad_point, reason", [
-    ("heart-rate", {"heartRate": {"sampleTime": SAMPLE, "beatsPerMinute": "300"}}, "impossible heart rate"),
+    ("heart-rate", {"heartRate": {"sampleTime": SAMPLE, "beatsPerMinute": "301"}}, "impossible heart rate"),
     ("heart-rate", {"heartRate": {"sampleTime": SAMPLE, "beatsPerMinute": "-5"}}, "impossible heart rate"),
     ("oxygen-saturation", {"oxygenSaturation": {"sampleTime": SAMPLE, "percentage": 130}}, "impossible percentage"),
     ("weight", {"weight": {"sampleTime": SAMPLE, "weightGrams": -72450}}, "impossible weightGrams"),

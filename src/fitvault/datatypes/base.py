@@ -148,10 +148,26 @@ def page_items(body: dict, key: str, page: ParsedPage) -> list:
     return items
 
 
+# Value ranges of the discovery document (health.v4.json, revision 20261030: "Must be in the range
+# `[a, b]`"). A value inside its range is stored as sent; one outside cannot have been accepted by the
+# API itself, so it is corrupt and its point is quarantined. Fields the document gives no range
+# take the range of the documented field that measures the same quantity (noted where used).
+DISC_BPM = (1, 300)                 # HeartRate.beatsPerMinute
+DISC_PCT = (0.0, 100.0)             # OxygenSaturation / DailyOxygenSaturation / BodyFat percentages
+DISC_VO2 = (0.0, 100.0)             # VO2Max / DailyVO2Max / RunVO2Max, ml/kg/min
+DISC_RMSSD_MS = (1.0, 200.0)        # HeartRateVariability.rootMeanSquareOfSuccessiveDifferencesMilliseconds
+DISC_CELSIUS = (0.0, 100.0)         # CoreBodyTemperature.temperatureCelsius
+DISC_WEIGHT_G = (0.0, 1_000_000.0)  # Weight.weightGrams
+DISC_HEIGHT_MM = (0, 3000)          # Height.heightMillimeters
+DISC_STEPS = (0, 1_000_000)         # Steps.count (per interval)
+DISC_FLOORS = (0, 1_000_000)        # Floors.count
+DISC_DISTANCE_MM = (0, 1_000_000_000)  # Distance.millimeters
+DISC_KCAL = (0.0, 1_000_000.0)      # ActiveEnergyBurned.kcal (the widest energy range documented)
+
+
 def plausible(value: float | int | None, lo: float, hi: float, what: str) -> None:
-    """Raise ValueError for a physically impossible value (e.g. a heart rate of 300 bpm): the point
-    is quarantined and reported instead of stored. The bounds are wide on purpose: they catch
-    corrupt data, not unusual physiology."""
+    """Raise ValueError for a value outside its documented range (``DISC_*`` above): the point
+    is quarantined and reported instead of stored."""
     if value is not None and not lo <= value <= hi:
         raise ValueError(f"impossible {what}: {value} (expected {lo}..{hi})")
 

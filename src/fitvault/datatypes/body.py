@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fitvault.datatypes.base import HEALTH_METRICS_SCOPE
+from fitvault.datatypes.base import DISC_HEIGHT_MM, DISC_PCT, DISC_WEIGHT_G, HEALTH_METRICS_SCOPE
 from fitvault.datatypes.generic import SampleStream, integer, number, text
 from fitvault.datatypes.tables import TABLES_BY_NAME
 
@@ -28,7 +28,7 @@ class Weight(SampleStream):
     with_id = True
     table_info = TABLES_BY_NAME["weight"]
     records_per_day_guess = 0.3
-    fields = (("weight_g", number("weightGrams", required=True, valid=(500, 700_000))), ("notes", text("notes")))
+    fields = (("weight_g", number("weightGrams", required=True, valid=DISC_WEIGHT_G)), ("notes", text("notes")))
 
 
 class BodyFat(SampleStream):
@@ -39,7 +39,7 @@ class BodyFat(SampleStream):
     with_id = True
     table_info = TABLES_BY_NAME["body_fat"]
     records_per_day_guess = 0.2
-    fields = (("body_fat_pct", number("percentage", required=True, valid=(1, 90))),)
+    fields = (("body_fat_pct", number("percentage", required=True, valid=DISC_PCT)),)
 
 
 class Height(SampleStream):
@@ -50,4 +50,4 @@ class Height(SampleStream):
     with_id = True
     table_info = TABLES_BY_NAME["height"]
     records_per_day_guess = 0.01
-    fields = (("height_mm", integer("heightMillimeters", required=True, valid=(300, 2800))),)
+    fields = (("height_mm", integer("heightMillimeters", required=True, valid=DISC_HEIGHT_MM)),)

@@ -9,7 +9,7 @@ These are "true zero" types: a present bucket without a value is a worn day with
 
 from __future__ import annotations
 
-from fitvault.datatypes.base import ACTIVITY_SCOPE
+from fitvault.datatypes.base import ACTIVITY_SCOPE, DISC_FLOORS, DISC_KCAL
 from fitvault.datatypes.generic import RollupDailyStream, integer, number
 from fitvault.datatypes.tables import TABLES_BY_NAME
 
@@ -20,7 +20,7 @@ class DistanceDaily(RollupDailyStream):
     key = "distance"
     scopes = (ACTIVITY_SCOPE,)
     table_info = TABLES_BY_NAME["daily_distance"]
-    fields = (("distance_mm", integer("millimetersSum", default=0, valid=(0, 10**9))),)
+    fields = (("distance_mm", integer("millimetersSum", default=0, valid=(0, 10**12))),)
 
 
 class FloorsDaily(RollupDailyStream):
@@ -29,7 +29,7 @@ class FloorsDaily(RollupDailyStream):
     key = "floors"
     scopes = (ACTIVITY_SCOPE,)
     table_info = TABLES_BY_NAME["daily_floors"]
-    fields = (("floors", integer("countSum", default=0, valid=(0, 10_000))),)
+    fields = (("floors", integer("countSum", default=0, valid=DISC_FLOORS)),)
 
 
 class TotalCaloriesDaily(RollupDailyStream):
@@ -40,4 +40,4 @@ class TotalCaloriesDaily(RollupDailyStream):
     page_size = 14
     max_window_days = 14
     table_info = TABLES_BY_NAME["daily_total_calories"]
-    fields = (("calories_kcal", number("kcalSum", default=0.0, valid=(0, 50_000))),)
+    fields = (("calories_kcal", number("kcalSum", default=0.0, valid=DISC_KCAL)),)

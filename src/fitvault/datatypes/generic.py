@@ -59,23 +59,36 @@ def _dig(body: dict, path: tuple[str, ...]) -> Any:
 
 
 def number(*path: str, required: bool = False, default: float | None = None,
-           valid: tuple[float, float] | None = None) -> Getter:
+           valid: tuple[float, float] | None = None, zero_is_missing: bool = False) -> Getter:
     """A JSON number (double) at ``path``; ``default`` when omitted (unless required); outside
-    ``valid`` (inclusive) the point is impossible and is quarantined."""
+    ``valid`` (inclusive) the point is impossible and is quarantined.
+
+    proto3 JSON sends a double the service could not compute as the string ``"NaN"`` (also
+    ``"Infinity"``/``"-Infinity"``): live skin-temperature baselines do so for the first ~30
+    nights and sporadically after (reference §8; mcp-fitbit-air capture, kkdev92
+    ``HealthDataJson.cs``). In an optional field that is a missing value (None) and the point
+    is kept; in a required one the point has nothing to store and is quarantined.
+    ``zero_is_missing``: a 0 the API or peers document as "not measured" is stored as None.
+    """
+    where = ".".join(path)
 
     def get(body: dict) -> float | None:
         value = _dig(body, path)
         if value is None:
             if required:
-                raise KeyError(".".join(path))
+                raise KeyError(where)
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise TypeError(f"{'.'.join(path)} is not a number: {value!r}")
+            raise TypeError(f"{where} is not a number: {value!r}")
         result = float(value)
         if not math.isfinite(result):  # "NaN", "Infinity" (proto3 JSON spellings) or 1e999
-            raise ValueError(f"{'.'.join(path)} is not a finite number: {value!r}")
+            if required:
+                raise ValueError(f"{where} is not a finite number: {value!r}")
+            return None
+        if zero_is_missing and result == 0:
+            return None
         if valid is not None:
-            plausible(result, *valid, ".".join(path))
+            plausible(result, *valid, where)
         return result
 
     return get

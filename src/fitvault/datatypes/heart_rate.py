@@ -27,6 +27,7 @@ import msgspec
 
 from fitvault import timeutil
 from fitvault.datatypes.base import (
+    DISC_BPM,
     ACTIVITY_SCOPE,
     HEALTH_METRICS_SCOPE,
     MAX_INSTANT_MS,
@@ -46,8 +47,9 @@ from fitvault.datatypes.base import (
 if TYPE_CHECKING:
     from fitvault.store.sample_blocks import Samples
 
-# Plausible heart rates (wide: a record holder's resting 26 bpm, a maximal effort near 220).
-MIN_BPM, MAX_BPM = 20, 250
+# Heart rates the discovery document allows (HeartRate.beatsPerMinute "in the range [1, 300]"): every
+# value inside is stored as sent. (The legacy Fitbit source shares these bounds.)
+MIN_BPM, MAX_BPM = DISC_BPM
 
 
 class _SampleTime(msgspec.Struct, gc=False):

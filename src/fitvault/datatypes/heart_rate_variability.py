@@ -12,11 +12,11 @@ The daily record needs at least one of its four fields; any may be omitted (stor
 
 from __future__ import annotations
 
-from fitvault.datatypes.base import HEALTH_METRICS_SCOPE
+from fitvault.datatypes.base import DISC_BPM, DISC_RMSSD_MS, HEALTH_METRICS_SCOPE
 from fitvault.datatypes.generic import DailyStream, SampleStream, integer, number
 from fitvault.datatypes.tables import TABLES_BY_NAME
 
-_MS = (0.0, 1000.0)  # RMSSD is documented as 1..200 ms; only impossible values are refused
+_MS = DISC_RMSSD_MS  # RMSSD: the discovery document's range [1, 200] ms; the other HRV values share the unit
 
 
 class HeartRateVariability(SampleStream):
@@ -26,8 +26,11 @@ class HeartRateVariability(SampleStream):
     table_info = TABLES_BY_NAME["hrv"]
     records_per_day_guess = 90.0
     fields = (
-        ("rmssd_ms", number("rootMeanSquareOfSuccessiveDifferencesMilliseconds", valid=_MS)),
-        ("sdnn_ms", number("standardDeviationMilliseconds", valid=_MS)),
+        # A 0 is "not measured": devices without SDNN send standardDeviationMilliseconds 0 on every
+        # sample (19,503 in a row from one Pixel Watch: open-wearables test_health_api_hrv_zero.py,
+        # issue #1586); an RMSSD of 0 is below the documented minimum of 1, i.e. proto3's unset value.
+        ("rmssd_ms", number("rootMeanSquareOfSuccessiveDifferencesMilliseconds", valid=_MS, zero_is_missing=True)),
+        ("sdnn_ms", number("standardDeviationMilliseconds", valid=(0.0, 1000.0), zero_is_missing=True)),
         ("lf_power_ms2", number("metadata", "lowFrequencyPower")),
         ("hf_power_ms2", number("metadata", "highFrequencyPower")),
     )
@@ -39,8 +42,9 @@ class DailyHeartRateVariability(DailyStream):
     scopes = (HEALTH_METRICS_SCOPE,)
     table_info = TABLES_BY_NAME["daily_hrv"]
     fields = (
-        ("average_hrv_ms", number("averageHeartRateVariabilityMilliseconds", valid=_MS)),
-        ("non_rem_hr_bpm", integer("nonRemHeartRateBeatsPerMinute", valid=(20, 250))),
+        ("average_hrv_ms", number("averageHeartRateVariabilityMilliseconds", valid=_MS, zero_is_missing=True)),
+        ("non_rem_hr_bpm", integer("nonRemHeartRateBeatsPerMinute", valid=DISC_BPM)),
         ("entropy", number("entropy")),
-        ("deep_sleep_rmssd_ms", number("deepSleepRootMeanSquareOfSuccessiveDifferencesMilliseconds", valid=_MS)),
+        ("deep_sleep_rmssd_ms", number("deepSleepRootMeanSquareOfSuccessiveDifferencesMilliseconds", valid=_MS,
+                                         zero_is_missing=True)),
     )

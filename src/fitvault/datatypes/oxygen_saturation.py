@@ -8,11 +8,11 @@ fixture FIX-DGH ``daily_oxygen_saturation.json``)::
 
 from __future__ import annotations
 
-from fitvault.datatypes.base import HEALTH_METRICS_SCOPE
+from fitvault.datatypes.base import DISC_PCT, HEALTH_METRICS_SCOPE
 from fitvault.datatypes.generic import DailyStream, SampleStream, number
 from fitvault.datatypes.tables import TABLES_BY_NAME
 
-_PCT = (40.0, 100.0)  # SpO2 below 40 % is not a reading from a living wearer
+_PCT = DISC_PCT  # the discovery document's range; standardDeviationPercentage has none, same unit
 
 
 class OxygenSaturation(SampleStream):
@@ -33,5 +33,5 @@ class DailyOxygenSaturation(DailyStream):
         ("average_pct", number("averagePercentage", valid=_PCT)),
         ("lower_bound_pct", number("lowerBoundPercentage", valid=_PCT)),
         ("upper_bound_pct", number("upperBoundPercentage", valid=_PCT)),
-        ("stddev_pct", number("standardDeviationPercentage", valid=(0, 60))),
+        ("stddev_pct", number("standardDeviationPercentage", valid=_PCT)),
     )

@@ -13,7 +13,7 @@ from fitvault.datatypes.base import HEALTH_METRICS_SCOPE
 from fitvault.datatypes.generic import DailyStream, SampleStream, number
 from fitvault.datatypes.tables import TABLES_BY_NAME
 
-_BR = (1.0, 80.0)  # breaths per minute
+_BR = (0.0, 300.0)  # breaths per minute: no range in the discovery document; only corrupt values are refused
 
 
 class DailyRespiratoryRate(DailyStream):

@@ -15,6 +15,7 @@ import sqlite3
 from datetime import timedelta
 
 from fitvault.datatypes.base import (
+    DISC_BPM,
     HEALTH_METRICS_SCOPE,
     ParsedPage,
     SourceIds,
@@ -48,7 +49,7 @@ class RestingHeartRate(Stream):
             bpm = int64(rhr["beatsPerMinute"])
             if bpm is None:
                 raise KeyError("beatsPerMinute")
-            plausible(bpm, 20, 200, "resting heart rate (bpm)")
+            plausible(bpm, *DISC_BPM, "resting heart rate (bpm)")  # heart rate's documented range
             return (
                 civil_date(rhr["date"]),
                 source_key(point.get("dataSource")),

@@ -9,11 +9,11 @@ derives it, the vault keeps what the API sends.
 
 from __future__ import annotations
 
-from fitvault.datatypes.base import HEALTH_METRICS_SCOPE
+from fitvault.datatypes.base import DISC_CELSIUS, HEALTH_METRICS_SCOPE
 from fitvault.datatypes.generic import DailyStream, number
 from fitvault.datatypes.tables import TABLES_BY_NAME
 
-_SKIN = (15.0, 45.0)  # °C at the wrist
+_SKIN = DISC_CELSIUS  # no range documented for skin; core body temperature's (same unit)
 
 
 class SkinTemperature(DailyStream):

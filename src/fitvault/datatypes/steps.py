@@ -20,6 +20,7 @@ import sqlite3
 from datetime import timedelta
 
 from fitvault.datatypes.base import (
+    DISC_STEPS,
     ACTIVITY_SCOPE,
     ParsedPage,
     SourceIds,
@@ -37,7 +38,7 @@ from fitvault.datatypes.tables import TABLES_BY_NAME
 
 def _count(value) -> int:
     n = int64(value, 0)
-    plausible(n, 0, 100_000, "step count")  # negative counts are corrupt data
+    plausible(n, *DISC_STEPS, "step count")  # the discovery document's range
     return n
 
 

@@ -11,13 +11,13 @@ item 8): either grants it here.
 
 from __future__ import annotations
 
-from fitvault.datatypes.base import ACTIVITY_SCOPE, HEALTH_METRICS_SCOPE
+from fitvault.datatypes.base import ACTIVITY_SCOPE, DISC_VO2, HEALTH_METRICS_SCOPE
 from fitvault.datatypes.generic import DailyStream, SampleStream, flag, number, text
 from fitvault.datatypes.tables import TABLES_BY_NAME
 
 _SCOPES = (ACTIVITY_SCOPE, HEALTH_METRICS_SCOPE)
 
-_VO2 = (5.0, 100.0)  # ml/kg/min
+_VO2 = DISC_VO2  # ml/kg/min, the discovery document's range
 
 
 class DailyVo2Max(DailyStream):
