@@ -107,8 +107,17 @@ def test_filter_validation_errors(client, dtype, flt, reason):
     r = client.get(f"/v4/users/me/dataTypes/{dtype}/dataPoints", params={"filter": flt})
     assert r.status_code == 400
     assert r.headers["content-type"].startswith("application/json")
-    assert error_of(r) == (400, "INVALID_ARGUMENT", reason, f"Invalid data point filter: {reason}")
-    assert r.json()["error"]["details"][0]["domain"] == "health.googleapis.com"
+    err = r.json()["error"]
+    assert err["details"][0]["domain"] == "health.googleapis.com"
+    if reason == "INVALID_TIME_RANGE":  # a catalogue reason of its own
+        assert error_of(r)[:3] == (400, "INVALID_ARGUMENT", reason)
+        return
+    # The live shape (mcp-fitbit-air capture): the catalogue reason INVALID_DATA_POINT_FILTER, the
+    # detailed reason in metadata.detailedReasons, and a BadRequest field violation on "filter".
+    assert error_of(r) == (400, "INVALID_ARGUMENT", "INVALID_DATA_POINT_FILTER", f"Invalid data point filter: {reason}.")
+    assert err["details"][0]["metadata"] == {"detailedReasons": reason}
+    assert err["details"][1]["@type"] == "type.googleapis.com/google.rpc.BadRequest"
+    assert err["details"][1]["fieldViolations"][0]["field"] == "filter"
 
 
 def test_filters_accepted(client, msim):
@@ -188,7 +197,7 @@ def test_steps_paging_and_zero_shapes_on_a_travel_day(client, msim):
     assert [steps_tuple(p) for p in points] == list(reversed(truth))
     assert {t[1] for t in truth} == {-14400, 7200}  # New York, then Berlin from 14:00Z
     zeros = [p["steps"] for p in points if steps_tuple(p)[4] == 0]
-    assert any("count" not in z for z in zeros) and any(z.get("count") == "0" for z in zeros)
+    assert zeros and all(z["count"] == "0" for z in zeros)  # Steps.count is always present (reference §8)
     for point in points:  # civil times are the local wall clock of each end
         iv, (s, so, e, eo, _n) = point["steps"]["interval"], steps_tuple(point)
         for key, t, off in (("civilStartTime", s, so), ("civilEndTime", e, eo)):
@@ -257,9 +266,9 @@ def test_ground_truth_matches_api_on_the_dst_day(client, msim):
         "range": {"start": {"date": {"year": 2026, "month": 10, "day": 31}},
                   "end": {"date": {"year": 2026, "month": 11, "day": 3}}}, "windowSizeDays": 1}).json()
     assert [(date(**b["civilStartTime"]["date"]), int(b["steps"]["countSum"])) for b in daily["rollupDataPoints"]] \
-        == p.daily_steps(date(2026, 10, 31), date(2026, 11, 3))
+        == p.daily_steps(date(2026, 10, 31), date(2026, 11, 3))[::-1]  # newest window first, as live
     assert dict(p.daily_steps(date(2026, 11, 1), date(2026, 11, 2)))[date(2026, 11, 1)] == sum(x[4] for x in day_steps)
-    assert daily["rollupDataPoints"][0]["civilEndTime"] == {"date": {"year": 2026, "month": 11, "day": 1}, "time": {}}
+    assert daily["rollupDataPoints"][-1]["civilEndTime"] == {"date": {"year": 2026, "month": 11, "day": 1}, "time": {}}
     assert "nextPageToken" not in daily
 
     # the night that crosses the change: offsets differ between start and end
@@ -298,7 +307,8 @@ def test_ground_truth_on_travel_days_and_settings():
             points, _ = walk(c, HR_PATH, filter=flt, pageSize=10000)
             truth = p.heart_rate(datetime(2026, 6, 10, tzinfo=UTC), datetime(2026, 6, 11, tzinfo=UTC))
             assert [hr_tuple(x) for x in reversed(points)] == truth
-            assert 8000 <= len(truth) <= 15000
+            assert 35_000 <= len(truth) <= 43_200  # every 2 s while the watch is worn (reference §8)
+            assert {b - a for (a, *_x), (b, *_y) in zip(truth, truth[1:]) if b - a < 60_000} == {2000}
             assert all(off == (7200 if t >= ms("2026-06-10T14:00:00Z") else -14400) for t, off, _b, _d in truth)
             assert {d for *_x, d in truth} == {"Pixel Watch 3"}
             old = p.heart_rate(datetime(2026, 4, 30, 23, 50, tzinfo=UTC), datetime(2026, 5, 1, 0, 10, tzinfo=UTC))
@@ -362,13 +372,15 @@ def test_rollups(client, msim):
         assert bucket["heartRate"] == pytest.approx(
             {"beatsPerMinuteMin": min(bpm), "beatsPerMinuteAvg": sum(bpm) / len(bpm), "beatsPerMinuteMax": max(bpm)})
     assert "nextPageToken" not in r
+    starts = [b["startTime"] for b in r["rollupDataPoints"]]
+    assert starts == sorted(starts, reverse=True)  # newest window first
+    # rollUp ignores a small pageSize and never pages (live: 86 windows for pageSize 5)
     steps = client.post(STEPS_PATH + ":rollUp", json={**body, "windowSize": "60s", "pageSize": 20}).json()
-    assert len(steps["rollupDataPoints"]) <= 20 and steps["nextPageToken"]
-    nxt = client.post(STEPS_PATH + ":rollUp", json={**body, "windowSize": "60s", "pageSize": 20,
-                                                    "pageToken": steps["nextPageToken"]}).json()
-    assert nxt["rollupDataPoints"][0]["startTime"] > steps["rollupDataPoints"][-1]["startTime"]
+    assert len(steps["rollupDataPoints"]) > 20 and "nextPageToken" not in steps
     too_long = {"range": {"startTime": "2026-11-01T00:00:00Z", "endTime": "2026-11-15T00:00:01Z"}, "windowSize": "60s"}
-    assert client.post(HR_PATH + ":rollUp", json=too_long).status_code == 400
+    r = client.post(HR_PATH + ":rollUp", json=too_long)
+    assert error_of(r)[:3] == (400, "INVALID_ARGUMENT", "INVALID_ROLLUP_QUERY_DURATION")
+    assert r.json()["error"]["details"][0]["metadata"] == {"maxDurationDays": "14"}
     assert client.post(STEPS_PATH + ":rollUp", json=too_long).status_code == 200
     raw = ('{"range": {"start": {"date": {"year": 2026, "month": 09, "day": 1}}, '
            '"end": {"date": {"year": 2026, "month": 9, "day": 8}}}}')
@@ -380,11 +392,16 @@ def test_rollups(client, msim):
     week = {"range": {"start": {"date": {"year": 2026, "month": 11, "day": 1}},
                       "end": {"date": {"year": 2026, "month": 11, "day": 8}}}}
     days = client.post(STEPS_PATH + ":dailyRollUp", json=week).json()["rollupDataPoints"]
-    assert [date(**b["civilStartTime"]["date"]) for b in days] == [date(2026, 11, d) for d in range(1, 8)]
+    assert [date(**b["civilStartTime"]["date"]) for b in days] == [date(2026, 11, d) for d in range(7, 0, -1)]
     pairs = client.post(STEPS_PATH + ":dailyRollUp", json={**week, "windowSizeDays": 2}).json()["rollupDataPoints"]
-    assert [int(b["steps"]["countSum"]) for b in pairs] == [
-        sum(int(b["steps"]["countSum"]) for b in days[i:i + 2]) for i in range(0, 7, 2)]
-    assert pairs[-1]["civilEndTime"]["date"] == {"year": 2026, "month": 11, "day": 8}
+    oldest_first = days[::-1]
+    assert [int(b["steps"]["countSum"]) for b in pairs[::-1]] == [
+        sum(int(b["steps"]["countSum"]) for b in oldest_first[i:i + 2]) for i in range(0, 7, 2)]
+    assert pairs[0]["civilEndTime"]["date"] == {"year": 2026, "month": 11, "day": 8}
+    # a pageSize smaller than the range's windows is a 400 (live wording, haelan probe)
+    r = client.post(STEPS_PATH + ":dailyRollUp", json={**week, "pageSize": 5})
+    assert error_of(r)[3] == ("page_size (5) is too small. Must be at least 7 to cover the requested range with a "
+                              "window_size_days of 1.")
     hr_days = {"range": {"start": {"date": {"year": 2026, "month": 11, "day": 1}},
                          "end": {"date": {"year": 2026, "month": 11, "day": 16}}}}
     assert client.post(HR_PATH + ":dailyRollUp", json=hr_days).status_code == 400  # 15 days > 14
@@ -395,7 +412,9 @@ def test_rollups(client, msim):
     finally:
         msim.config.daily_rollup_end_inclusive = False
     r = client.post(RHR_PATH + ":dailyRollUp", json=week)
-    assert error_of(r)[3] == "DailyRollup is not supported for data type daily-resting-heart-rate"
+    assert error_of(r) == (400, "INVALID_ARGUMENT", "UNSUPPORTED_DATA_TYPE_ACTION",
+                           "DailyRollup is not supported for data type daily-resting-heart-rate")
+    assert r.json()["error"]["details"][0]["metadata"] == {"allowed_actions": "list, reconcile"}
 
 
 def test_users_endpoints(client, msim):

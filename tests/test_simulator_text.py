@@ -73,7 +73,7 @@ def heart_rate(rec):
 
 def steps(rec):
     s, so, e, eo, count, omitted, dev = rec
-    return "steps", {"interval": interval(s, so, e, eo), **({} if omitted else {"count": str(count)})}, dev
+    return "steps", {"interval": interval(s, so, e, eo), "count": str(count)}, dev  # count always present live
 
 
 def distance(rec):
@@ -88,7 +88,7 @@ def floors(rec):
 
 def azm(rec):
     s, so, e, eo, zone, n, dev = rec
-    return "activeZoneMinutes", {"interval": interval(s, so, e, eo, civil=False), "heartRateZone": zone,
+    return "activeZoneMinutes", {"interval": interval(s, so, e, eo), "heartRateZone": zone,
                                  "activeZoneMinutes": str(n)}, dev
 
 
@@ -110,7 +110,7 @@ def sedentary(rec):
 
 def hrv(rec):
     t, off, rmssd, sdnn, lf, hf, dev = rec
-    body: dict = {"sampleTime": sample_time(t, off, civil=False)}
+    body: dict = {"sampleTime": sample_time(t, off)}
     for key, value in (("rootMeanSquareOfSuccessiveDifferencesMilliseconds", rmssd),
                        ("standardDeviationMilliseconds", sdnn)):
         if value is not None:
@@ -123,12 +123,14 @@ def hrv(rec):
 
 def spo2(rec):
     t, off, pct, dev = rec
-    return "oxygenSaturation", {"sampleTime": sample_time(t, off, civil=False), "percentage": wire.number(pct)}, dev
+    return "oxygenSaturation", {"sampleTime": sample_time(t, off), "percentage": wire.number(pct)}, dev
 
 
 @pytest.fixture(scope="module")
 def person():
-    return SyntheticPerson(7, clock=SimClock(NOW))
+    # heart_rate_interval_s=0: the irregular 1-15 s spacing everywhere (what the spacing test
+    # below checks; the live 2-s density on the watch is checked in test_simulator.py)
+    return SyntheticPerson(7, clock=SimClock(NOW), heart_rate_interval_s=0)
 
 
 CASES = [

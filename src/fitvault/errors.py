@@ -14,8 +14,10 @@ or a client secret.
     │   ├── ReauthRequired       refresh token expired or revoked (invalid_grant)
     │   └── AuthorizationDenied  consent refused, wrong state, missing code
     ├── ApiError                 the API answered with an error (google.rpc.Status or not)
-    │   ├── InvalidArgument      400 INVALID_ARGUMENT (bad filter, unsupported type ...)
-    │   ├── AccountNotLinked     400 FAILED_PRECONDITION / ACCOUNT_NOT_LINKED, 412
+    │   ├── InvalidArgument      400 (bad filter, page token ...; any 400 but ACCOUNT_NOT_LINKED)
+    │   │   ├── UnsupportedAction   UNSUPPORTED_DATA_TYPE_ACTION (metadata.allowed_actions)
+    │   │   └── RangeTooLong        INVALID_ROLLUP_QUERY_DURATION (metadata.maxDurationDays)
+    │   ├── AccountNotLinked     400 reason ACCOUNT_NOT_LINKED, 412
     │   ├── Unauthenticated      401 (after one refresh and retry)
     │   ├── PermissionDenied     403 (scope not granted, API disabled ...)
     │   ├── NotFound             404 (often an HTML page)
@@ -70,6 +72,7 @@ class ApiError(FitvaultError):
         status: the ``google.rpc.Status`` status string (e.g. ``INVALID_ARGUMENT``), if any.
         reason: the ``ErrorInfo.reason`` (e.g. ``ACCOUNT_NOT_LINKED``), if any.
         retry_after: seconds from a ``Retry-After`` header, if any.
+        metadata: the ``ErrorInfo.metadata`` (string values), e.g. ``allowed_actions``.
     """
 
     exit_code = 4
@@ -82,6 +85,7 @@ class ApiError(FitvaultError):
         status: str | None = None,
         reason: str | None = None,
         retry_after: float | None = None,
+        metadata: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -89,6 +93,7 @@ class ApiError(FitvaultError):
         self.status = status
         self.reason = reason
         self.retry_after = retry_after
+        self.metadata = metadata or {}
 
     def __str__(self) -> str:
         parts = [f"HTTP {self.http_status}"]
@@ -100,7 +105,33 @@ class ApiError(FitvaultError):
 
 
 class InvalidArgument(ApiError):
-    """400 INVALID_ARGUMENT: the request was refused as malformed (filter, type, body)."""
+    """400: the request was refused (filter, type, body, page token; also a FAILED_PRECONDITION
+    other than ACCOUNT_NOT_LINKED, such as a route export of an exercise without GPS)."""
+
+
+class UnsupportedAction(InvalidArgument):
+    """400 UNSUPPORTED_DATA_TYPE_ACTION: this data type does not support the method called.
+
+    ``allowed_actions`` lists the methods it does support (``metadata.allowed_actions``, e.g.
+    ``("list", "reconcile")``; empty when the server did not say)."""
+
+    @property
+    def allowed_actions(self) -> tuple[str, ...]:
+        raw = self.metadata.get("allowed_actions") or self.metadata.get("allowedActions") or ""
+        return tuple(a.strip() for a in raw.split(",") if a.strip())
+
+
+class RangeTooLong(InvalidArgument):
+    """400 INVALID_ROLLUP_QUERY_DURATION: a rollup's range is longer than the type allows;
+    ``max_days`` is the cap the server named (``metadata.maxDurationDays``), or None."""
+
+    @property
+    def max_days(self) -> int | None:
+        try:
+            days = int(self.metadata.get("maxDurationDays", ""))
+        except ValueError:
+            return None
+        return days if days > 0 else None
 
 
 class AccountNotLinked(ApiError):

@@ -120,10 +120,26 @@ def _readable(content: bytes) -> ApiResponse:
         return ApiResponse(content, data)
 
 
+#: ``ErrorInfo.reason`` -> the error class, whatever the HTTP status says (Google's error catalogue,
+#: https://developers.google.com/health/reference/rest/v4/errors, as generated into the kkdev92 .NET
+#: SDK's ``spec/v4/errors.json``). ``FAILED_PRECONDITION`` is a status several reasons share (a TCX
+#: export of an exercise without GPS is one): only ACCOUNT_NOT_LINKED means the account cannot be read.
+_REASON_ERRORS: dict[str, type[errors.ApiError]] = {
+    "ACCOUNT_NOT_LINKED": errors.AccountNotLinked,
+    "UNSUPPORTED_DATA_TYPE_ACTION": errors.UnsupportedAction,
+    "INVALID_ROLLUP_QUERY_DURATION": errors.RangeTooLong,
+}
+
+
 def parse_error(response: httpx.Response) -> errors.ApiError:
-    """The typed error for a non-2xx response (``google.rpc.Status`` or anything else)."""
+    """The typed error for a non-2xx response (``google.rpc.Status`` or anything else).
+
+    The class comes from the first ``ErrorInfo.reason`` when it is one of :data:`_REASON_ERRORS`,
+    else from the HTTP status (412, "Precondition check failed": no Google Health profile yet, is
+    an :class:`~fitvault.errors.AccountNotLinked` like ACCOUNT_NOT_LINKED, reference §4.2)."""
     status_code = response.status_code
     status = reason = None
+    metadata: dict[str, str] = {}
     message = f"HTTP {status_code} {response.reason_phrase or ''}".strip()
     try:
         body = json.loads(response.content)
@@ -138,16 +154,20 @@ def parse_error(response: httpx.Response) -> errors.ApiError:
         for detail in details if isinstance(details, list) else ():
             if isinstance(detail, dict) and isinstance(detail.get("reason"), str) and detail["reason"]:
                 reason = detail["reason"]
+                meta = detail.get("metadata")
+                if isinstance(meta, dict):
+                    metadata = {str(k): v for k, v in meta.items() if isinstance(v, str)}
                 break
     elif status_code == 404:
         message = f"the URL {response.request.url.path} does not exist on this server"
     retry_after = _retry_after(response)
     cls = _STATUS_ERRORS.get(status_code, errors.ServerError if status_code >= 500 else errors.ApiError)
-    if reason == "ACCOUNT_NOT_LINKED" or (status_code == 400 and status == "FAILED_PRECONDITION"):
-        cls = errors.AccountNotLinked
+    if reason in _REASON_ERRORS and (status_code == 400 or reason == "ACCOUNT_NOT_LINKED"):
+        cls = _REASON_ERRORS[reason]
     if status_code == 504:
         cls = GatewayTimeout
-    return cls(message, http_status=status_code, status=status, reason=reason, retry_after=retry_after)
+    return cls(message, http_status=status_code, status=status, reason=reason, retry_after=retry_after,
+               metadata=metadata)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -229,9 +249,11 @@ class HealthApiClient:
         params: dict[str, Any] | None = None,
         body: dict | None = None,
         raise_on_504: bool = False,
+        media: bool = False,
     ) -> ApiResponse:
         """Send one API request (path relative to ``/v4/users/me``) until it succeeds or the
-        retry budget is spent. ``raise_on_504`` hands a 504 back at once (smaller page next)."""
+        retry budget is spent. ``raise_on_504`` hands a 504 back at once (smaller page next).
+        ``media``: the 200 body is a file (``alt=media``), returned as bytes, not read as JSON."""
         url = self.base + path
         last_error: Exception | None = None
         for attempt in range(1, self.retry.attempts + 1):
@@ -254,6 +276,8 @@ class HealthApiClient:
             wait: float | None = None
             if status is None:
                 pass  # transport error: retry after backoff
+            elif status == 200 and media:
+                return ApiResponse(response.content, {})
             elif status == 200:
                 try:
                     return _readable(response.content)
@@ -286,13 +310,20 @@ class HealthApiClient:
 
     # -- the API's read methods ------------------------------------------------------------
     def list_page(
-        self, data_type: str, *, filter_text: str, page_size: int, page_token: str | None = None
+        self, data_type: str, *, filter_text: str, page_size: int, page_token: str | None = None,
+        method: str = "list",
     ) -> ApiResponse:
-        """One page of ``dataPoints.list`` (reference §1.3)."""
+        """One page of ``dataPoints.list`` (reference §1.3), or of ``dataPoints:reconcile`` (§1.5:
+        the same filter, paging and ``dataPoints`` answer) when ``method`` is ``"reconcile"``."""
         params: dict[str, Any] = {"filter": filter_text, "pageSize": page_size}
         if page_token:
             params["pageToken"] = page_token
-        return self.request("GET", f"/dataTypes/{data_type}/dataPoints", params=params, raise_on_504=True)
+        suffix = ":reconcile" if method == "reconcile" else ""
+        return self.request("GET", f"/dataTypes/{data_type}/dataPoints{suffix}", params=params, raise_on_504=True)
+
+    def media(self, method: str, path: str, *, params: dict[str, Any] | None = None) -> bytes:
+        """A media download (``alt=media``: the file itself, e.g. a TCX export), as bytes."""
+        return self.request(method, path, params=dict(params or {}, alt="media"), media=True).content
 
     def daily_rollup(self, data_type: str, body: dict) -> ApiResponse:
         """One page of ``dataPoints:dailyRollUp`` (reference §1.7)."""
@@ -303,8 +334,18 @@ class HealthApiClient:
         return self.request("GET", "/settings").data
 
     def paired_devices(self) -> list[dict]:
-        """Every paired device (reference §1.9: pageSize at most 100, so one page is all)."""
-        return self.request("GET", "/pairedDevices", params={"pageSize": 100}).data.get("pairedDevices") or []
+        """Every paired device: ``pairedDevices.list`` pages (``pageSize`` at most 100,
+        ``nextPageToken``; DISC), so the pages are followed to the end."""
+        devices: list[dict] = []
+        params: dict[str, Any] = {"pageSize": 100}
+        for _ in range(1000):  # a bound against a server that never ends the walk
+            data = self.request("GET", "/pairedDevices", params=params).data
+            devices.extend(d for d in data.get("pairedDevices") or [] if isinstance(d, dict))
+            token = data.get("nextPageToken")
+            if not token or not isinstance(token, str):
+                break
+            params = {"pageSize": 100, "pageToken": token}
+        return devices
 
     def profile(self) -> dict:
         return self.request("GET", "/profile").data

@@ -271,8 +271,9 @@ class Stream(ABC):
     details_table: ClassVar[str | None] = None
     details_key: ClassVar[str] = "id"       # its column naming the record
 
-    def detail_path(self, record_id: str) -> str:
-        """The follow-up request's path (relative to ``/v4/users/me``)."""
+    def detail_request(self, record_id: str) -> tuple[str, dict[str, str]]:
+        """The follow-up media download: path (relative to ``/v4/users/me``) and query
+        parameters (the client adds ``alt=media``)."""
         raise NotImplementedError
 
     def wanted_details(self, page: ParsedPage, have: set[str]) -> list[str]:
@@ -283,7 +284,8 @@ class Stream(ABC):
         """Ids of this page's records (for :meth:`wanted_details`)."""
         return []
 
-    def parse_detail(self, record_id: str, body: dict) -> tuple:
+    def parse_detail(self, record_id: str, body: bytes) -> tuple:
+        """The follow-up's row from its raw response body (ValueError when unusable)."""
         raise NotImplementedError
 
     def save_details(self, conn: sqlite3.Connection, details: list[tuple]) -> None:

@@ -22,6 +22,7 @@ archives the response like any page, and stores it with the session's page.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date, timedelta
 
@@ -143,16 +144,23 @@ class Exercise(Stream):
         """Ids of sessions on this page with a GPS route not yet in the vault."""
         return [s[0] for s, _sp, _ev, _d in page.rows if s[_GPS] and s[0] not in have]
 
-    def detail_path(self, record_id: str) -> str:
-        """Without ``alt=media`` the export answers JSON ``{"tcxData": "<TCX XML>"}``, which the
-        client and the raw archive handle like any page (reference §1.2)."""
-        return f"/dataTypes/exercise/dataPoints/{record_id}:exportExerciseTcx"
+    def detail_request(self, record_id: str) -> tuple[str, dict[str, str]]:
+        """The TCX export. HTTP clients must ask with ``alt=media`` for the TCX document itself
+        (DISC method text); the client adds it."""
+        return f"/dataTypes/exercise/dataPoints/{record_id}:exportExerciseTcx", {}
 
-    def parse_detail(self, exercise_id: str, body: dict) -> tuple[str, str]:
-        """``exportExerciseTcx`` without ``alt=media`` answers ``{"tcxData": "<xml...>"}``."""
-        tcx = body.get("tcxData")
-        if not isinstance(tcx, str) or not tcx.strip():
-            raise ValueError("the TCX export has no tcxData")
+    def parse_detail(self, exercise_id: str, body: bytes) -> tuple[str, str]:
+        """The TCX XML of an ``alt=media`` export; the JSON ``{"tcxData": "<xml...>"}`` form
+        (what the export answers without ``alt=media``; routes archived by earlier fitvault
+        versions were asked that way) is read too."""
+        text = body.decode("utf-8-sig") if isinstance(body, bytes) else body
+        if text.lstrip().startswith("{"):
+            data = json.loads(text)
+            tcx = data.get("tcxData") if isinstance(data, dict) else None
+        else:
+            tcx = text
+        if not isinstance(tcx, str) or not tcx.strip().startswith("<"):
+            raise ValueError("the TCX export holds no TCX document")
         return exercise_id, tcx
 
     # -- saving ----------------------------------------------------------------------------

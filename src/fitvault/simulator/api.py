@@ -82,8 +82,12 @@ def _bearer(req: Request) -> str | None:
 def _required_scopes(route: Route) -> tuple[str, ...] | None:
     """Scopes of which one must be granted; ``None`` = any Health scope."""
     op = route.operation
-    if op in ("identity", "pairedDevices", "pairedDevice"):  # identity: any health scope (§1.9)
+    if op == "identity":  # any health scope (§1.9)
         return None
+    if op in ("pairedDevices", "pairedDevice"):
+        # Live: pairedDevices answered 403 ACCESS_TOKEN_SCOPE_INSUFFICIENT until settings.readonly
+        # was granted (mcp-fitbit-air docs/phase0-findings.md).
+        return (c.SETTINGS,)
     if op in ("profile", "settings", "irnProfile"):
         return ({"profile": c.PROFILE, "settings": c.SETTINGS, "irnProfile": c.IRN}[op],)
     if op in ("updateProfile!", "updateSettings!"):
@@ -141,6 +145,8 @@ def _checked(sim: Simulator, req: Request, route: Route) -> Response:
         raise ApiError(400, "The account is not linked to Google Health.", "ACCOUNT_NOT_LINKED",
                        status="FAILED_PRECONDITION",
                        metadata={"redirect_uri": "https://fitbit.google.com/auth/signup"})
+    if not cfg.has_health_profile:  # reference §4.2: no Google Health profile yet (TRBL, 3P-RES)
+        raise ApiError(412, "Precondition check failed.", status="FAILED_PRECONDITION")
     if retry is not None:
         headers = {"Retry-After": str(retry)} if cfg.retry_after_on_429 else {}
         raise rate_limited(cfg.quota_per_window, headers)
@@ -160,7 +166,7 @@ def _validated(sim: Simulator, req: Request, route: Route) -> Response:
     person, cfg = sim.person, sim.config
     pretty = req.query.get("prettyPrint", "false").lower() in ("true", "1")
     if route.user != "me" and not _USER.fullmatch(route.user):
-        raise ApiError(400, f"Invalid user: {route.user}", "INVALID_USER")
+        raise ApiError(400, f"Invalid user resource name: users/{route.user}", "INVALID_USER_RESOURCE_NAME")
     if route.user not in ("me", person.health_user_id):
         raise ApiError(403, "The caller does not have permission", "PERMISSION_DENIED")
     now = sim.clock.now()
@@ -188,7 +194,7 @@ def _validated(sim: Simulator, req: Request, route: Route) -> Response:
         return tcx.export(dtype, route.point_id or "", req.query, person, as_of_ms, pretty=pretty)
     payload = {
         "identity": lambda: users.identity(person),
-        "profile": lambda: users.profile(person, now),
+        "profile": lambda: users.profile(person, now, membership_start=cfg.profile_membership_start),
         "settings": lambda: users.settings(person, now),
         "irnProfile": lambda: users.irn_profile(person),
         "pairedDevices": lambda: users.paired_devices(person, now, req.query),

@@ -61,6 +61,16 @@ class DataType:
         head, *rest = self.id.split("-")
         return head + "".join(w.capitalize() for w in rest)
 
+    def allowed_actions(self, list_refused: tuple[str, ...] = ()) -> list[str]:
+        """The read methods this type supports (``metadata.allowed_actions`` of a refusal)."""
+        out = [] if self.id in list_refused else ["list"]
+        out += ["get"] if self.identifiable else []
+        out += ["reconcile"] if self.reconcile else []
+        if self.rollup:
+            out += ["rollUp"] + ([] if self.id in ("activity-level",) else ["dailyRollUp"])
+        out += ["exportExerciseTcx"] if self.id == "exercise" else []
+        return out
+
     @property
     def rollup_cap_days(self) -> int:
         """Maximum rollUp / dailyRollUp range in days."""

@@ -39,7 +39,15 @@ class SimulatorConfig:
             ``nextPageToken`` (§1.3); never two empty pages in a row.
         daily_rollup_end_inclusive: the §1.7 conflict: ``False`` (DISC) serves dailyRollUp
             ranges closed-open, ``True`` (P-DGH) includes the end date.
-        list_refused_types: data type ids whose ``list`` answers 400 "List is not supported".
+        list_refused_types: data type ids whose ``list`` answers 400 UNSUPPORTED_DATA_TYPE_ACTION.
+        has_health_profile: ``False``: every ``/v4`` call answers 412 "Precondition check failed."
+            (the Google account has no Google Health profile yet, reference §4.2).
+        profile_membership_start: ``False`` leaves ``membershipStartDate`` out of the profile (as
+            in django-google-health's live capture, reference §8).
+        heart_rate_interval_s: spacing of heart-rate samples on the current watch (the Pixel Watch
+            3, worn from 2026-05-01): 2 s live (~37-43k samples a day, haelan volume.md and the
+            mcp-fitbit-air page); 0 keeps the older irregular 1-15 s spacing everywhere (~11k a
+            day), which tests that sync many days use to stay fast.
         history_start: the profile's ``membershipStartDate``; no data before its local midnight.
         client_id / client_secret: the only OAuth client the simulator knows.
     """
@@ -59,6 +67,9 @@ class SimulatorConfig:
     empty_page_every: int = 0
     daily_rollup_end_inclusive: bool = False
     list_refused_types: tuple[str, ...] = field(default=DEFAULT_LIST_REFUSED)
+    has_health_profile: bool = True
+    profile_membership_start: bool = True
+    heart_rate_interval_s: int = 2
     history_start: date = date(2025, 1, 15)
     client_id: str = "fitvault-sim-client.apps.googleusercontent.com"
     client_secret: str = "GOCSPX-sim-secret"

@@ -36,7 +36,8 @@ class Simulator(LoopbackService):
     def __init__(self, config: SimulatorConfig | None = None) -> None:
         self.config = config if config is not None else SimulatorConfig()
         self.clock = SimClock(self.config.now)
-        self.person = SyntheticPerson(self.config.seed, self.config.history_start, self.clock)
+        self.person = SyntheticPerson(self.config.seed, self.config.history_start, self.clock,
+                                      heart_rate_interval_s=self.config.heart_rate_interval_s)
         self.tokens = TokenStore(self.clock)
         self.codes = CodeStore()
         self.quota = RollingQuota()

@@ -1,4 +1,13 @@
-"""``google.rpc.Status`` error bodies (reference §4.2) and Google's HTML 404 page (§4.2, TRBL)."""
+"""``google.rpc.Status`` error bodies (reference §4.2) and Google's HTML 404 page (§4.2, TRBL).
+
+Reasons are Google's error catalogue (https://developers.google.com/health/reference/rest/v4/errors,
+as generated into the kkdev92 .NET SDK ``spec/v4/errors.json``; reference §8), with the metadata
+live answers carry: ``allowed_actions`` on UNSUPPORTED_DATA_TYPE_ACTION and ``maxDurationDays`` on
+INVALID_ROLLUP_QUERY_DURATION (haelan ``probe/findings/rollup-methods.md``), ``detailedReasons``
+plus a ``BadRequest.fieldViolations`` detail on INVALID_DATA_POINT_FILTER (mcp-fitbit-air capture
+``list_daily-sleep-temperature-derivations.json``). Exact message wording is live where quoted,
+else this simulator's.
+"""
 
 from __future__ import annotations
 
@@ -75,9 +84,31 @@ def invalid_argument(message: str, reason: str | None = None) -> ApiError:
     return ApiError(400, message, reason)
 
 
-def filter_error(reason: str) -> ApiError:
-    """400 for a rejected ``filter`` (reference §1.4 reasons; message shape per P-MCP)."""
-    return ApiError(400, f"Invalid data point filter: {reason}", reason)
+def filter_error(reason: str, description: str | None = None) -> ApiError:
+    """400 INVALID_DATA_POINT_FILTER for a rejected ``filter``, the detailed reason in
+    ``metadata.detailedReasons`` and a ``BadRequest`` field violation (the live shape)."""
+    if reason == "INVALID_TIME_RANGE":  # a catalogue reason of its own, not a filter sub-reason
+        return ApiError(400, "Invalid time range in the filter.", reason)
+    violation = {"field": "filter", "description": description or reason}
+    details = [
+        {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "INVALID_DATA_POINT_FILTER",
+         "domain": DOMAIN, "metadata": {"detailedReasons": reason}},
+        {"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": [violation]},
+    ]
+    return ApiError(400, f"Invalid data point filter: {reason}.", "INVALID_DATA_POINT_FILTER", details=details)
+
+
+def unsupported_action(type_id: str, action: str, allowed: list[str]) -> ApiError:
+    """400 UNSUPPORTED_DATA_TYPE_ACTION with ``metadata.allowed_actions`` (comma-separated, as
+    the haelan probe lists it; the exact separator is not captured). The message follows the
+    wording P-MCP quotes ("List is not supported for data type X")."""
+    return ApiError(400, f"{action} is not supported for data type {type_id}", "UNSUPPORTED_DATA_TYPE_ACTION",
+                    metadata={"allowed_actions": ", ".join(allowed)})
+
+
+def not_found() -> ApiError:
+    """404 RESOURCE_NOT_FOUND (a JSON answer, unlike an unknown URL's HTML page)."""
+    return ApiError(404, "Requested entity was not found.", "RESOURCE_NOT_FOUND")
 
 
 def html_page(status: int, title: str, text: str) -> Response:

@@ -69,9 +69,10 @@ def floors_text(rec: tuple, reconciled: bool) -> str:
 
 
 def azm_text(rec: tuple, reconciled: bool) -> str:
-    """One 1-minute ``activeZoneMinutes`` point (reference §2.4 fixture shape)."""
+    """One 1-minute ``activeZoneMinutes`` point, civil times on the interval as live (FIX-DGH
+    ``active_zone_minutes.json``, mcp-fitbit-air ``list_azm_nofilter.json``)."""
     s, so, e, eo, zone, n, dev = rec
-    body = (f'{{"interval":{wire.interval_text(s, so, e, eo, civil=False)},"heartRateZone":"{zone}",'
+    body = (f'{{"interval":{wire.interval_text(s, so, e, eo)},"heartRateZone":"{zone}",'
             f'"activeZoneMinutes":"{n}"}}')
     return wire.point_text("activeZoneMinutes", body, reconciled, _PASSIVE_TEXT[dev])
 
@@ -171,8 +172,9 @@ def exercise_json(ex: Exercise, reconciled: bool) -> dict:
         "exerciseType": ex.exercise_type, "displayName": ex.display_name,
         "activeDuration": wire.duration(ex.active_s), "metricsSummary": metrics_json(ex.metrics),
     }
-    if ex.has_gps is not None:
-        body["exerciseMetadata"] = {"hasGps": ex.has_gps}
+    # Live exercises always carry "exerciseMetadata": {} (FIX-DGH exercise_walking.json, the
+    # google-health-cli Pixel Watch page): proto3 JSON leaves hasGps out when false.
+    body["exerciseMetadata"] = {"hasGps": True} if ex.has_gps else {}
     if ex.events:
         body["exerciseEvents"] = [{"eventTime": wire.timestamp(t), "eventUtcOffset": wire.duration(off),
                                    "exerciseEventType": kind} for t, off, kind in ex.events]

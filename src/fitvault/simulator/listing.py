@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from . import catalog as c
 from . import faults, filters, fitness_api, serialize, streams, vitals_api, wire
-from .errors import ApiError, invalid_argument
+from .errors import invalid_argument, not_found, unsupported_action
 from .paging import PageTokens, params_digest
 from .person import SyntheticPerson
 
@@ -60,11 +60,9 @@ def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -
     """One page of ``list`` / ``reconcile``: ``{"dataPoints": [...], "nextPageToken": "..."}``."""
     dtype, q = req.dtype, req.query
     if req.operation == "list" and dtype.id in req.refused:
-        raise invalid_argument(f"List is not supported for data type {dtype.id}",
-                               "DATA_TYPE_OPERATION_NOT_SUPPORTED")
+        raise unsupported_action(dtype.id, "List", dtype.allowed_actions(req.refused))
     if req.operation == "reconcile" and not dtype.reconcile:
-        raise invalid_argument(f"Reconcile is not supported for data type {dtype.id}",
-                               "DATA_TYPE_OPERATION_NOT_SUPPORTED")
+        raise unsupported_action(dtype.id, "Reconcile", dtype.allowed_actions(req.refused))
     size = page_size(q.get("pageSize"), dtype.page_default, dtype.page_max)
     family = data_source_family(q.get("dataSourceFamily"), req.user_id, dtype, req.operation)
     flt = filters.parse(q.get("filter", ""), dtype)
@@ -149,8 +147,7 @@ def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -
 def get_point(dtype: c.DataType, point_id: str, person: SyntheticPerson, as_of_ms: int) -> dict:
     """``get`` one identifiable data point (sleep; exercise; weight, body fat and height)."""
     if not dtype.identifiable:
-        raise invalid_argument(f"Get is not supported for data type {dtype.id}",
-                               "DATA_TYPE_OPERATION_NOT_SUPPORTED")
+        raise unsupported_action(dtype.id, "Get", dtype.allowed_actions())
     if dtype.id == "sleep" and point_id.isdigit():
         session = person.session_by_id(point_id, as_of_ms)
         if session is not None:
@@ -160,4 +157,4 @@ def get_point(dtype: c.DataType, point_id: str, person: SyntheticPerson, as_of_m
             point = family.get_point(dtype.id, person, point_id, as_of_ms)
             if point is not None:
                 return point
-    raise ApiError(404, "Requested entity was not found.", "DATA_POINT_NOT_FOUND")
+    raise not_found()

@@ -2,8 +2,14 @@
 
 Windows are anchored at the range start; windows/days without worn data are absent, a worn
 window with nothing in it is an explicit zero (ZEROS). Values are attributed to the window that
-holds their minute's start (sample time for heart rate). Buckets are returned oldest first
-(order is undocumented, §7 item 11).
+holds their minute's start (sample time for heart rate).
+
+As live (haelan ``probe/findings/rollup-methods.md``, 19 requests): buckets come newest window
+first; neither method pages (no ``nextPageToken``, ever; a ``pageToken`` sent is refused as not
+ours); ``rollUp`` ignores ``pageSize`` (90 daily windows came back for ``pageSize: 5``), while a
+``dailyRollUp`` ``pageSize`` smaller than the windows of its range is a 400 ("page_size (5) is
+too small. Must be at least 14 ..."); a range over the type's cap is INVALID_ROLLUP_QUERY_DURATION
+with ``metadata.maxDurationDays`` (the cap is inclusive).
 
 Each data type with data says how it rolls up in :data:`AGGREGATES`: its per-minute (or
 per-sample) values for ``rollUp``, its per-local-date values for ``dailyRollUp``, how two values
@@ -33,7 +39,7 @@ from datetime import date, datetime, timedelta
 from . import body as b
 from . import catalog as c
 from . import wire
-from .errors import invalid_argument
+from .errors import ApiError, invalid_argument, unsupported_action
 from .listing import data_source_family
 from .paging import PageTokens, params_digest
 from .person import SyntheticPerson
@@ -60,15 +66,17 @@ def _timestamp_ms(text: object, where: str) -> int:
     return int(dt.timestamp()) * 1000 + int((m.group(2) or "0").ljust(9, "0")) // 1_000_000
 
 
-def _page(buckets: list[dict], size: int, state: dict, digest: str, tokens: PageTokens) -> dict:
-    start = int(state.get("i", 0))
-    chunk = buckets[start:start + size]
-    out: dict = {}
-    if chunk:
-        out["rollupDataPoints"] = chunk  # proto3 JSON omits an empty repeated field [INFERRED]
-    if start + size < len(buckets):  # nextPageToken omitted on the last page (§1.6)
-        out["nextPageToken"] = tokens.encode({"i": start + size}, digest)
-    return out
+def _page(buckets: list[dict], token: str | None, digest: str, tokens: PageTokens) -> dict:
+    """The whole answer, newest window first: rollups do not page."""
+    if token:
+        tokens.decode(token, digest)  # never issued by a rollup: always refused (INVALID_PAGE_TOKEN)
+    return {"rollupDataPoints": buckets[::-1]} if buckets else {}  # proto3 JSON omits an empty list
+
+
+def _too_long(dtype: c.DataType) -> ApiError:
+    cap = dtype.rollup_cap_days
+    return ApiError(400, f"The requested range is longer than the maximum of {cap} days for data type {dtype.id}.",
+                    "INVALID_ROLLUP_QUERY_DURATION", metadata={"maxDurationDays": str(cap)})
 
 
 def _hr_value(a: tuple) -> dict:
@@ -208,8 +216,7 @@ def roll_up(dtype: c.DataType, raw: bytes, person: SyntheticPerson, as_of_ms: in
             tokens: PageTokens, user_id: str) -> dict:
     """Handle ``POST .../dataPoints:rollUp``."""
     if not dtype.rollup:
-        raise invalid_argument(f"RollUp is not supported for data type {dtype.id}",
-                               "DATA_TYPE_OPERATION_NOT_SUPPORTED")
+        raise unsupported_action(dtype.id, "RollUp", dtype.allowed_actions())
     req = b.check_fields(b.parse(raw), {"range", "windowSize", "pageSize", "pageToken", "dataSourceFamily"})
     rng = b.check_fields(req.get("range"), {"startTime", "endTime"}, "range") if "range" in req else None
     if not rng or "startTime" not in rng or "endTime" not in rng:
@@ -218,10 +225,8 @@ def roll_up(dtype: c.DataType, raw: bytes, person: SyntheticPerson, as_of_ms: in
     end = _timestamp_ms(rng["endTime"], "range.end_time")
     if end <= start:
         raise invalid_argument("The range end time must be after its start time.", "INVALID_TIME_RANGE")
-    cap = dtype.rollup_cap_days
-    if end - start > cap * 86_400_000:
-        raise invalid_argument(f"The range must not be longer than {cap} days for data type {dtype.id}.",
-                               "INVALID_TIME_RANGE")
+    if end - start > dtype.rollup_cap_days * 86_400_000:
+        raise _too_long(dtype)
     window_text = b.string(req, "windowSize", "window_size")
     m = _DURATION.fullmatch(window_text or "")
     if m is None:
@@ -231,12 +236,10 @@ def roll_up(dtype: c.DataType, raw: bytes, person: SyntheticPerson, as_of_ms: in
         raise invalid_argument("windowSize must be at least 1s.")
     size = b.int32(req, "pageSize", "page_size")
     if size is not None and size <= 0:
-        raise invalid_argument("page_size must be positive.")
-    size = min(size or 1440, 10_000)
+        raise invalid_argument("page_size must be positive.", "INVALID_PAGE_SIZE")
     family = data_source_family(b.string(req, "dataSourceFamily", "data_source_family"), user_id, dtype, "rollUp")
     digest = params_digest("rollUp", user_id, dtype.id, {k: v for k, v in req.items() if k != "pageToken"})
     token = b.string(req, "pageToken", "page_token")
-    state = tokens.decode(token, digest) if token else {}
 
     agg = AGGREGATES.get(dtype.id) if family != "self-sources" else None
     acc: dict[int, tuple] = {}
@@ -250,7 +253,7 @@ def roll_up(dtype: c.DataType, raw: bytes, person: SyntheticPerson, as_of_ms: in
     for i in sorted(acc):
         lo, hi = start + i * window, min(start + (i + 1) * window, end)
         buckets.append(physical_bucket(lo, hi, dtype.key, agg.to_json(acc[i])))  # type: ignore[union-attr]
-    return _page(buckets, size, state, digest, tokens)
+    return _page(buckets, token, digest, tokens)
 
 
 def _civil_date(obj: object, where: str) -> date:
@@ -273,8 +276,7 @@ def daily_roll_up(dtype: c.DataType, raw: bytes, person: SyntheticPerson, as_of_
                   tokens: PageTokens, user_id: str, *, end_inclusive: bool) -> dict:
     """Handle ``POST .../dataPoints:dailyRollUp``."""
     if not dtype.rollup or dtype.id in DAILY_REFUSED:
-        raise invalid_argument(f"DailyRollup is not supported for data type {dtype.id}",
-                               "DATA_TYPE_OPERATION_NOT_SUPPORTED")
+        raise unsupported_action(dtype.id, "DailyRollup", dtype.allowed_actions())
     req = b.check_fields(b.parse(raw), {"range", "windowSizeDays", "pageSize", "pageToken", "dataSourceFamily"})
     rng = b.check_fields(req.get("range"), {"start", "end"}, "range") if "range" in req else None
     if not rng or "start" not in rng or "end" not in rng:
@@ -285,23 +287,21 @@ def daily_roll_up(dtype: c.DataType, raw: bytes, person: SyntheticPerson, as_of_
     days = (stop - first).days
     if days <= 0:
         raise invalid_argument("The range end must be after its start.", "INVALID_TIME_RANGE")
-    cap = dtype.rollup_cap_days
-    if days > cap:
-        raise invalid_argument(f"The range must not be longer than {cap} days for data type {dtype.id}.",
-                               "INVALID_TIME_RANGE")
+    if days > dtype.rollup_cap_days:
+        raise _too_long(dtype)
     wsd = b.int32(req, "windowSizeDays", "window_size_days")
     wsd = 1 if wsd is None else wsd
     if wsd <= 0:
         raise invalid_argument("window_size_days must be positive.")
     size = b.int32(req, "pageSize", "page_size")
-    if size is not None and not 0 < size <= cap:
-        raise invalid_argument(f"page_size must be between 1 and {cap} for data type {dtype.id}.")
-    size = size or cap
+    windows = -(-days // wsd)
+    if size is not None and size < windows:  # live wording (haelan probe)
+        raise invalid_argument(f"page_size ({size}) is too small. Must be at least {windows} to cover the requested "
+                               f"range with a window_size_days of {wsd}.", "INVALID_PAGE_SIZE")
     family = data_source_family(b.string(req, "dataSourceFamily", "data_source_family"), user_id, dtype,
                                 "dailyRollUp")
     digest = params_digest("dailyRollUp", user_id, dtype.id, {k: v for k, v in req.items() if k != "pageToken"})
     token = b.string(req, "pageToken", "page_token")
-    state = tokens.decode(token, digest) if token else {}
 
     buckets: list[dict] = []
     agg = AGGREGATES.get(dtype.id) if family != "self-sources" else None
@@ -316,4 +316,4 @@ def daily_roll_up(dtype: c.DataType, raw: bytes, person: SyntheticPerson, as_of_
             for v in vals[1:]:
                 value = agg.merge(value, v)
             buckets.append(daily_bucket(lo, hi, dtype.key, agg.to_json(value)))
-    return _page(buckets, size, state, digest, tokens)
+    return _page(buckets, token, digest, tokens)

@@ -26,11 +26,11 @@ def heart_rate_text(rec: tuple, reconciled: bool) -> str:
 
 
 def steps_text(rec: tuple, reconciled: bool) -> str:
-    """One 1-minute ``steps`` interval with civil times; a zero count is sometimes omitted
-    (reference §2.1 true zeros, §7 item 7)."""
-    s, so, e, eo, count, omitted, dev = rec
-    body = f'{{"interval":{wire.interval_text(s, so, e, eo)}}}' if omitted else (
-        f'{{"interval":{wire.interval_text(s, so, e, eo)},"count":"{count}"}}')
+    """One 1-minute ``steps`` interval with civil times. ``count`` is always there, a zero as
+    ``"0"``: it is required (DISC) and present on every live list point (reference §8; haelan
+    field map), unlike the omitted zeros of other interval types."""
+    s, so, e, eo, count, _omitted, dev = rec
+    body = f'{{"interval":{wire.interval_text(s, so, e, eo)},"count":"{count}"}}'
     return wire.point_text("steps", body, reconciled, _PASSIVE_TEXT[dev])
 
 

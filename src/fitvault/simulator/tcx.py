@@ -6,9 +6,9 @@ and location, both) are checked by :mod:`.api` before this runs. The document co
 
 Refusals where the reference is silent (this simulator's choices):
 
-- another data type in the path: 400 INVALID_ARGUMENT (the method exists for exercise only);
-- an unknown id (or one not created yet): 404 NOT_FOUND, as ``get``;
-- an exercise without GPS: 400 FAILED_PRECONDITION, reason ``EXERCISE_HAS_NO_GPS_DATA``, unless
+- another data type in the path: 400 UNSUPPORTED_DATA_TYPE_ACTION (the method exists for exercise only);
+- an unknown id (or one not created yet): 404 RESOURCE_NOT_FOUND, as ``get``;
+- an exercise without GPS: 400 FAILED_PRECONDITION (no ErrorInfo reason: none is known), unless
   ``partialData=true``, which exports its track without positions (time, distance, heart rate);
   a manual log has no track at all and is refused either way;
 - ``partialData`` that is not a boolean, or ``alt=proto``: 400 INVALID_ARGUMENT.
@@ -17,7 +17,7 @@ Refusals where the reference is silent (this simulator's choices):
 from __future__ import annotations
 
 from .catalog import DataType
-from .errors import ApiError, Response, invalid_argument, json_response
+from .errors import ApiError, Response, invalid_argument, json_response, not_found, unsupported_action
 from .person import SyntheticPerson
 from .person.fitness import fitness_of
 
@@ -29,8 +29,7 @@ def export(dtype: DataType, point_id: str, query: dict[str, str], person: Synthe
            *, pretty: bool = False) -> Response:
     """Answer one ``exportExerciseTcx`` call."""
     if dtype.id != "exercise":
-        raise invalid_argument(f"ExportExerciseTcx is not supported for data type {dtype.id}",
-                               "DATA_TYPE_OPERATION_NOT_SUPPORTED")
+        raise unsupported_action(dtype.id, "ExportExerciseTcx", dtype.allowed_actions())
     raw = query.get("partialData", "false").strip().lower()
     if raw not in _BOOLS:
         raise invalid_argument(f"Invalid value at 'partial_data' (TYPE_BOOL), \"{query.get('partialData')}\"")
@@ -40,12 +39,14 @@ def export(dtype: DataType, point_id: str, query: dict[str, str], person: Synthe
     f = fitness_of(person)
     session = f.session_by_id(point_id, as_of_ms) if point_id.isdigit() else None
     if session is None:
-        raise ApiError(404, "Requested entity was not found.", "DATA_POINT_NOT_FOUND")
+        raise not_found()
     text = f.tcx(session, partial=_BOOLS[raw])
     if text is None:
-        raise ApiError(400, "The exercise has no GPS data to export. Set partialData=true to export "
-                       "the recorded data without positions.", "EXERCISE_HAS_NO_GPS_DATA",
-                       status="FAILED_PRECONDITION")
+        # Live: 400 FAILED_PRECONDITION (issue #14's audit saw it stop a sync); the message and
+        # whether an ErrorInfo reason comes with it are not captured anywhere public, so none is
+        # sent here (the catalogue lists no GPS reason). Believed, not verified.
+        raise ApiError(400, "Precondition check failed: the exercise has no GPS data. Set partialData=true "
+                       "to export the recorded data without positions.", status="FAILED_PRECONDITION")
     if alt == "media":
         return Response(200, text.encode(), TCX_CONTENT_TYPE + "; charset=UTF-8")
     return json_response({"tcxData": text}, pretty=pretty)

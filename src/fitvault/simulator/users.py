@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from . import wire
-from .errors import ApiError, invalid_argument
+from .errors import ApiError, invalid_argument, not_found
 from .listing import page_size
 from .person import SyntheticPerson
 from .person.devices import DEVICE_HISTORY
@@ -18,13 +18,16 @@ def identity(person: SyntheticPerson) -> dict:
             "legacyUserId": person.legacy_user_id}
 
 
-def profile(person: SyntheticPerson, now: datetime) -> dict:
+def profile(person: SyntheticPerson, now: datetime, *, membership_start: bool = True) -> dict:
     """``users.getProfile``: ``age`` (on the person's local date) and ``membershipStartDate``
-    (live payloads carry little more)."""
+    (live payloads carry little more; django-google-health's live profile had ``age`` only, so
+    ``membership_start=False`` leaves the date out)."""
     _zone, offset = person.zone_at(now)
-    return {"name": f"users/{person.health_user_id}/profile",
-            "age": person.age_on((now + timedelta(seconds=offset)).date()),
-            "membershipStartDate": wire.date_json(person.history_start)}
+    out = {"name": f"users/{person.health_user_id}/profile",
+           "age": person.age_on((now + timedelta(seconds=offset)).date())}
+    if membership_start:
+        out["membershipStartDate"] = wire.date_json(person.history_start)
+    return out
 
 
 def settings(person: SyntheticPerson, now: datetime) -> dict:
@@ -66,11 +69,20 @@ def _devices(person: SyntheticPerson, now: datetime) -> list[dict]:
 
 
 def paired_devices(person: SyntheticPerson, now: datetime, query: dict[str, str]) -> dict:
-    """``users.pairedDevices.list`` (pageSize default 5, max 100, larger coerced)."""
-    page_size(query.get("pageSize"), 5, 100)
+    """``users.pairedDevices.list``: pages of ``pageSize`` (default 5, max 100, larger coerced)
+    with a ``nextPageToken`` while more follow (DISC)."""
+    size = page_size(query.get("pageSize"), 5, 100)
+    start = 0
     if query.get("pageToken"):
-        raise ApiError(400, "Invalid page token.", "INVALID_PAGE_TOKEN")
-    return {"pairedDevices": _devices(person, now)}
+        token = query["pageToken"]
+        if not (token.startswith("pd-") and token[3:].isdigit()):
+            raise ApiError(400, "Invalid page token.", "INVALID_PAGE_TOKEN")
+        start = int(token[3:])
+    devices = _devices(person, now)
+    out: dict = {"pairedDevices": devices[start:start + size]}
+    if start + size < len(devices):
+        out["nextPageToken"] = f"pd-{start + size}"
+    return out
 
 
 def paired_device(person: SyntheticPerson, now: datetime, device_id: str) -> dict:
@@ -80,6 +92,6 @@ def paired_device(person: SyntheticPerson, now: datetime, device_id: str) -> dic
             return d
     if not device_id.replace("-", "").isalnum():
         raise invalid_argument(f"Invalid paired device id: {device_id}")
-    raise ApiError(404, "Requested entity was not found.", "PAIRED_DEVICE_NOT_FOUND")
+    raise not_found()
 
 

@@ -47,7 +47,7 @@ def _put(body: dict, key: str, value: object) -> None:
 def hrv_text(rec: tuple, reconciled: bool) -> str:
     """One ``heartRateVariability`` sample."""
     t, off, rmssd, sdnn, lf, hf, dev = rec
-    body = f'{{"sampleTime":{wire.sample_time_text(t, off, civil=False)}'
+    body = f'{{"sampleTime":{wire.sample_time_text(t, off)}'  # civilTime as live (haelan field map)
     if rmssd is not None:
         body += f',"rootMeanSquareOfSuccessiveDifferencesMilliseconds":{wire.number_text(rmssd)}'
     if sdnn is not None:
@@ -62,7 +62,7 @@ def hrv_text(rec: tuple, reconciled: bool) -> str:
 def spo2_text(rec: tuple, reconciled: bool) -> str:
     """One ``oxygenSaturation`` sample."""
     t, off, pct, dev = rec
-    body = f'{{"sampleTime":{wire.sample_time_text(t, off, civil=False)},"percentage":{wire.number_text(pct)}}}'
+    body = f'{{"sampleTime":{wire.sample_time_text(t, off)},"percentage":{wire.number_text(pct)}}}'
     return wire.point_text("oxygenSaturation", body, reconciled, _PASSIVE_TEXT[dev])
 
 
@@ -111,12 +111,14 @@ def daily_breathing_json(rec: tuple, reconciled: bool) -> dict:
 
 
 def daily_temperature_json(rec: tuple, reconciled: bool) -> dict:
-    """One ``dailySleepTemperatureDerivations``; baseline and deviation need 3 earlier nights."""
+    """One ``dailySleepTemperatureDerivations``. A baseline or deviation that cannot be computed
+    (the first ~30 nights, and sporadically after) is sent as the string "NaN", as live
+    (mcp-fitbit-air ``list_daily-sleep-temperature-derivations_nofilter.json``)."""
     d, nightly, base, sd, dev = rec
     body: dict = {"date": wire.date_json(d)}
     _put(body, "nightlyTemperatureCelsius", nightly)
-    _put(body, "baselineTemperatureCelsius", base)
-    _put(body, "relativeNightlyStddev30dCelsius", sd)
+    _put(body, "baselineTemperatureCelsius", "NaN" if base is None else base)
+    _put(body, "relativeNightlyStddev30dCelsius", "NaN" if sd is None else sd)
     return wire.point("dailySleepTemperatureDerivations", body, reconciled, _source("DERIVED", dev))
 
 

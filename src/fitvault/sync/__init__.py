@@ -6,7 +6,6 @@ the plan, for a dry run), then run them. :func:`sync_lock` keeps two syncs off o
 
 from __future__ import annotations
 
-import json
 import logging
 from contextlib import contextmanager
 from datetime import date
@@ -166,8 +165,8 @@ def rebuild(vault: Vault) -> dict[str, int]:
                 stream = STREAMS_BY_NAME.get(name.removesuffix(DETAILS_SUFFIX))
                 if stream is not None:
                     try:
-                        details.append((stream, stream.parse_detail(request["id"], json.loads(body))))
-                    except (KeyError, ValueError) as exc:
+                        details.append((stream, stream.parse_detail(request["id"], body)))
+                    except (KeyError, ValueError, AttributeError) as exc:
                         vault.quarantine(conn, name, [(f"{type(exc).__name__}: {exc}", {"request": request})])
                         continue
                     counts[name] = counts.get(name, 0) + 1

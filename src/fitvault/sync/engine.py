@@ -19,6 +19,14 @@ Defensive choices, each for an undocumented or disputed point of the API:
   with another ``pageSize`` (reference §4.3, P-MCP);
 * a refused filter field switches to the stream's alternative (sleep, reference §7 item 6);
 * a page token refused mid-walk (expired?) restarts the walk from the cursor.
+
+Errors are told apart by ``details[].reason`` (Google's catalogue, reference §8; the table in
+docs/errors.md): only ACCOUNT_NOT_LINKED / 412 (the account cannot be read), 401 after a refresh,
+a 429 past the retry budget and a vault failure stop the run. UNSUPPORTED_DATA_TYPE_ACTION skips
+the stream (or walks it with ``reconcile`` when ``list`` is refused and reconcile is among its
+``metadata.allowed_actions``); INVALID_ROLLUP_QUERY_DURATION re-walks the window in ranges of the
+``metadata.maxDurationDays`` it names; a follow-up request failing for one record (an exercise's
+route export) is logged and the rest goes on; any other refusal fails its window only.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Mapping
 
 from fitvault import errors, timeutil
@@ -50,6 +58,12 @@ MAX_WALK_RESTARTS = 8
 # outlasted the retry budget or asks for a longer wait than allowed: the quota is per user, so
 # every other stream would meet it too.)
 _FATAL = (errors.AuthError, errors.AccountNotLinked, errors.Unauthenticated, errors.StoreError, errors.RateLimited)
+# Account key ``method:<stream>`` = "reconcile": the server refused ``list`` for the stream's type
+# and allows ``reconcile`` (same filter, paging and answer shape, reference §1.5).
+METHOD_KEY = "method:"
+# Reasons that say the data type itself is unknown here (Google's catalogue): skipped like an
+# unsupported action.
+_UNKNOWN_TYPE_REASONS = {"INVALID_PARENT_DATA_TYPE_COLLECTION", "INVALID_DATA_TYPE", "INVALID_DATA_TYPE_FORMAT"}
 
 
 class _Stopped(Exception):
@@ -122,6 +136,10 @@ class SyncEngine:
         self._filter_choice: dict[str, int] = {
             key.split(":", 1)[1]: int(value) for key, value in vault.account().items() if key.startswith("filter:")
         }
+        self._list_method: dict[str, str] = {
+            key.split(":", 1)[1]: value for key, value in vault.account().items() if key.startswith(METHOD_KEY)
+        }
+        self._rollup_cap: dict[str, int] = {}  # maxDurationDays a server named for a stream
         self._spans: dict[tuple[str, str, str], tuple[float, float]] = {}
         self._details_denied = False
         self._warned_bad: set[str] = set()
@@ -194,11 +212,16 @@ class SyncEngine:
                 self._record_error(progress, exc)
                 log.warning("%s: window %s..%s failed: %s", stream.name, job.lower, job.upper, exc)
                 return
+            if self._switch_to_reconcile(stream, exc):
+                return self._run_job(stream, job, progress)
             # The docs and live servers disagree on which operations each type supports
             # (reference §7 item 5): a refusal is a fact about this server, not a failure.
             self.vault.drop_jobs(stream.name)
             self.vault.set_account(**{f"{UNSUPPORTED_KEY}{stream.name}": timeutil.from_ms(self._now_ms).date().isoformat()})
-            self._skip(progress, f"not supported by the server ({exc.message}); retried in {UNSUPPORTED_RETRY_DAYS} days")
+            allowed = getattr(exc, "allowed_actions", ())
+            also = f"; it allows {', '.join(allowed)}" if allowed else ""
+            self._skip(progress, f"{stream.operation} not supported by the server ({exc.message}{also}); "
+                                 f"retried in {UNSUPPORTED_RETRY_DAYS} days")
         except errors.PermissionDenied as exc:
             # The token's scopes said yes but the server says no for this type (a narrowed
             # consent, or a scope that differs from the docs): skip the type, keep the rest.
@@ -208,6 +231,19 @@ class SyncEngine:
             # This window failed after its retries; the others go on. The run reports it.
             self._record_error(progress, exc)
             log.warning("%s: window %s..%s failed: %s", stream.name, job.lower, job.upper, exc)
+
+    def _switch_to_reconcile(self, stream: Stream, exc: errors.ApiError) -> bool:
+        """After ``list`` was refused: walk the stream with ``reconcile`` from now on, when the
+        refusal names it among the allowed actions (remembered in the vault). False otherwise."""
+        if stream.operation != "list" or self._list_method.get(stream.name) == "reconcile":
+            return False
+        if "reconcile" not in getattr(exc, "allowed_actions", ()):
+            return False
+        with self._lock:
+            self._list_method[stream.name] = "reconcile"
+        self.vault.set_account(**{f"{METHOD_KEY}{stream.name}": "reconcile"})
+        log.warning("%s: list refused (%s); reading it with reconcile", stream.name, exc.message)
+        return True
 
     def _walk_list(self, stream: Stream, job: Job, progress: StreamProgress) -> None:
         lower = stream.parse_bound(job.lower)
@@ -238,7 +274,8 @@ class SyncEngine:
                 sent_token = token
                 try:
                     response = self.client.list_page(
-                        stream.data_type, filter_text=filter_text, page_size=job.page_size, page_token=token
+                        stream.data_type, filter_text=filter_text, page_size=job.page_size, page_token=token,
+                        method=self._list_method.get(stream.name, "list"),
                     )
                 except GatewayTimeout:
                     gateway_timeouts += 1
@@ -251,6 +288,8 @@ class SyncEngine:
                     else:
                         self.client.backoff(gateway_timeouts)  # already small: plain retry
                     continue
+                except errors.UnsupportedAction:
+                    raise
                 except errors.InvalidArgument as exc:
                     if token is None and choice + 1 < len(filters) and "FILTER" in (exc.reason or exc.message).upper():
                         choice += 1
@@ -312,9 +351,30 @@ class SyncEngine:
                     return
 
     def _walk_daily_rollup(self, stream: Stream, job: Job, progress: StreamProgress) -> None:
+        """One ``dailyRollUp`` request per range (newest first). Rollups do not page live (no
+        ``nextPageToken`` in 19 requests; haelan ``probe/findings/rollup-methods.md``), so no
+        ``pageSize`` is sent: live, one smaller than the range is a 400. A token, should one come,
+        is still followed. A range over the type's cap (INVALID_ROLLUP_QUERY_DURATION) is cut
+        into ranges of the ``maxDurationDays`` the refusal names, and the window walked again."""
         lower, upper = stream.parse_bound(job.lower), stream.parse_bound(job.upper)
+        while True:
+            cap = self._rollup_cap.get(stream.name)
+            ranges = _date_ranges(lower, upper, cap) if cap else [(lower, upper)]  # type: ignore[arg-type]
+            try:
+                for i, (lo, hi) in enumerate(ranges):
+                    self._daily_rollup_range(stream, job, progress, lo, hi, last=i == len(ranges) - 1)
+                return
+            except errors.RangeTooLong as exc:
+                days = exc.max_days
+                if days is None or (cap is not None and days >= cap):
+                    raise
+                with self._lock:
+                    self._rollup_cap[stream.name] = days
+                log.warning("%s: the server caps a rollup at %d days; walking in ranges that long", stream.name, days)
+
+    def _daily_rollup_range(self, stream: Stream, job: Job, progress: StreamProgress, lo, hi, *, last: bool) -> None:
         body = {
-            "range": {"start": {"date": timeutil.date_to_json(lower)}, "end": {"date": timeutil.date_to_json(upper)}},  # type: ignore[arg-type]
+            "range": {"start": {"date": timeutil.date_to_json(lo)}, "end": {"date": timeutil.date_to_json(hi)}},
             "windowSizeDays": 1,
         }
         token: str | None = None
@@ -329,12 +389,12 @@ class SyncEngine:
                 response.content,
             )
             token = _next_page_token(response.next_page_token)
-            job.done = token is None
+            job.done = token is None and last
             if job.done:
                 job.resume_upper = job.lower
             changed = self.vault.save_page(stream, page, job, on_stream_complete=self._completer(stream))
             self._advance(progress, stream, job, len(page.rows), changed, len(page.bad))
-            if job.done:
+            if token is None:
                 return
 
     def _parsed(self, stream: Stream, response: ApiResponse) -> ParsedPage:
@@ -357,24 +417,31 @@ class SyncEngine:
             return
         have = self.vault.keys_present(stream.details_table, stream.details_key, stream.page_ids(page))  # type: ignore[arg-type]
         for record_id in stream.wanted_details(page, have):
+            path, params = stream.detail_request(record_id)
             try:
-                response = self.client.request("GET", stream.detail_path(record_id))
+                content = self.client.media("GET", path, params=params)
             except errors.PermissionDenied as exc:
                 self._details_denied = True
                 log.warning("%s: routes not fetched: %s (grant location access with `fitvault auth google`)",
                             stream.name, exc.message)
                 return
-            except (errors.NotFound, errors.InvalidArgument) as exc:
-                log.warning("%s: no route for %s: %s", stream.name, record_id, exc.message)
+            except _FATAL:
+                raise
+            except (errors.ApiError, errors.TransportError) as exc:
+                # One record's follow-up failing (an export refused with FAILED_PRECONDITION for
+                # an exercise without GPS, a 404, a 5xx past its retries) is that record's matter:
+                # the page, the stream and every other stream go on; the next run asks again.
+                log.warning("%s: no route for %s: %s", stream.name, record_id, exc)
                 continue
             self.vault.archive_page(
                 stream.name + DETAILS_SUFFIX, {"method": "GET", "data_type": stream.data_type, "id": record_id},
-                response.content,
+                content,
             )
             try:
-                page.details.append(stream.parse_detail(record_id, response.data))
+                page.details.append(stream.parse_detail(record_id, content))
             except ValueError as exc:
-                page.bad.append((f"route of {record_id}: {exc}", response.data))
+                page.bad.append((f"route of {record_id}: {exc}", {"id": record_id, "body": content[:2000].decode(
+                    "utf-8", "replace")}))
 
     def _skip(self, progress: StreamProgress, why: str) -> None:
         with self._lock:
@@ -480,11 +547,24 @@ def record_outcome(vault: Vault, report: SyncReport, fatal: BaseException | None
 
 
 def _unsupported(exc: errors.ApiError) -> bool:
-    """A 400 saying the type or operation is not supported (not a bad filter or page token).
+    """A 400 saying the type or operation is not supported (not a bad filter or page token):
+    reason UNSUPPORTED_DATA_TYPE_ACTION (live, with ``metadata.allowed_actions``; haelan probe) or
+    an unknown-type reason; without a reason, the live wording "DailyRollup is not supported"
+    (P-MCP) / "The data type ID x is not supported" (TRBL)."""
+    if isinstance(exc, errors.UnsupportedAction) or exc.reason in _UNKNOWN_TYPE_REASONS:
+        return True
+    return exc.reason is None and "not supported" in exc.message.lower()
 
-    Live wording: "DailyRollup is not supported" (P-MCP), "The data type ID x is not supported"
-    (TRBL); the fake server adds the reason DATA_TYPE_OPERATION_NOT_SUPPORTED."""
-    return "NOT_SUPPORTED" in (exc.reason or "").upper() or "not supported" in exc.message.lower()
+
+def _date_ranges(lower: date, upper: date, days: int) -> list[tuple[date, date]]:
+    """[lower, upper) cut into ranges of at most ``days`` days, newest first."""
+    out = []
+    hi = upper
+    while hi > lower:
+        lo = max(lower, hi - timedelta(days=days))
+        out.append((lo, hi))
+        hi = lo
+    return out
 
 
 def _next_page_token(token: Any) -> str | None:

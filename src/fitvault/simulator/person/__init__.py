@@ -37,11 +37,14 @@ class SyntheticPerson:
         history_start: membership start; no data before its local midnight.
         clock: the simulated clock deciding what exists yet (default: real time).
         cache_days: how many UTC days of heart-rate samples to keep (LRU).
+        heart_rate_interval_s: heart-rate spacing on the current watch (see
+            :class:`~fitvault.simulator.SimulatorConfig`); 0: irregular 1-15 s everywhere.
     """
 
     def __init__(self, seed: int = 7, history_start: date = date(2025, 1, 15),
-                 clock: SimClock | None = None, *, cache_days: int = 40) -> None:
+                 clock: SimClock | None = None, *, cache_days: int = 40, heart_rate_interval_s: int = 2) -> None:
         self.seed = seed
+        self.heart_rate_interval_s = heart_rate_interval_s
         self.history_start = history_start
         self.clock = clock if clock is not None else SimClock()
         self.zones = ZoneHistory()
@@ -87,7 +90,8 @@ class SyntheticPerson:
 
     def heart_rate_day(self, day: int) -> HeartRateDay:
         """Heart-rate samples of UTC day ``day``."""
-        return self._hr.get(day, lambda: heart_rate_day(self.seed, self.minute_plan(day), self.steps_day(day)))
+        return self._hr.get(day, lambda: heart_rate_day(self.seed, self.minute_plan(day), self.steps_day(day),
+                                                        self.heart_rate_interval_s))
 
     # -- iteration used by the API and the ground truth -------------------------------------
     def _span(self, lo_ms: int, hi_ms: int) -> tuple[int, int] | None:

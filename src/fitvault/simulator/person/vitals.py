@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from .activity import DAY, SLEEP_CODES
 from .cache import DayCache
-from .devices import DEVICES, device_index_at
+from .devices import DEVICES, PIXEL_WATCH_3, device_index_at
 from .heart_rate import _SLEEP_DELTA
 from .rand import digest_int, stream
 from .resting import base_rhr
@@ -59,6 +59,8 @@ SPO2_STEP_S = 60
 SCALE_NAME = "Aria Air"  # DataSource.device of scale weigh-ins (formFactor SCALE)
 SCALE_SINCE = parse_utc("2025-06-14T00:00:00Z")  # the person buys a scale
 _NAMES = tuple(d.display_name for d in DEVICES)
+# The watch that sends standardDeviationMilliseconds 0 on every HRV sample (it computes no SDNN).
+_NO_SDNN_DEVICE = DEVICES.index(PIXEL_WATCH_3)
 _NOTES = ("Morning, before breakfast", "After the long weekend", "Gym scale", "Felt bloated")
 
 HrvRec = tuple  # (t ms, offset s, rmssd, sdnn|None, lf|None, hf|None, device index)
@@ -200,6 +202,8 @@ def make_samples(seed: int, plan: SessionPlan, night: Night, zones: Any) -> Nigh
                 continue
             rmssd = round(min(max(level * _RMSSD_FACTOR[kind] * math.exp(gauss(0, 0.13)), 5.0), 200.0), 1)
             sdnn = round(rmssd * uniform(1.1, 1.5), 1) if random() >= 0.05 else None
+            if dev == _NO_SDNN_DEVICE:
+                sdnn = 0.0  # sent as 0: "not measured" (open-wearables #1586); the truth has None
             lf = hf = None
             if random() >= 0.1:
                 hf_raw = rmssd * rmssd * uniform(0.4, 0.7)
@@ -484,11 +488,15 @@ class Vitals:
         def window(d: date, lo: int, hi: int) -> list[date]:
             return [x for x in (d + timedelta(days=k) for k in range(lo, hi)) if x in temps]
 
-        baselines: dict[date, float] = {}  # mean of the previous 30 dates' nightly values (>= 3)
+        # Mean of the previous 30 dates' nightly values; none (sent as "NaN") for the first 30 days
+        # of the history and on ~1 night in 300 after (reference §8: "roughly the first 30 nights
+        # and sporadically after", 6 of 1,719 points in one account).
+        baselines: dict[date, float] = {}
         day = first - timedelta(days=29)
+        settled = self.history_start + timedelta(days=30)
         while day < end:
             prior = window(day, -30, 0)
-            if len(prior) >= 3:
+            if len(prior) >= 3 and day >= settled and digest_int(self.seed, "temperature-nan", day.toordinal()) % 300:
                 baselines[day] = sum(temps[x] for x in prior) / len(prior)
             day += timedelta(days=1)
         out = []
@@ -528,7 +536,8 @@ def _dev(i: int) -> str:
 def _truth_hrv(person: SyntheticPerson, lo: int, hi: int, as_of_ms: int) -> list[dict]:
     return [{"time_ms": t, "utc_offset_s": off, "rmssd_ms": r, "sdnn_ms": s, "lf_power_ms2": lf,
              "hf_power_ms2": hf, "device": _dev(d)}
-            for t, off, r, s, lf, hf, d in vitals_of(person).iter_hrv(lo, hi, as_of_ms)]
+            for t, off, r, s0, lf, hf, d in vitals_of(person).iter_hrv(lo, hi, as_of_ms)
+            for s in [s0 or None]]  # an SDNN of 0 is "not measured": stored as NULL
 
 
 @register("spo2")
