@@ -29,6 +29,17 @@ def sim():
         yield s
 
 
+@pytest.fixture
+def sim_light():
+    """:func:`sim` with heart rate at the lighter irregular 1-15 s spacing (~11k samples a day
+    instead of the live ~40k): for tests of faults and resumption over many days, where density
+    is not what is tested and 4x the samples would only cost minutes."""
+    from fitvault.simulator import Simulator, SimulatorConfig
+
+    with Simulator(SimulatorConfig(seed=7, now=SIM_NOW, heart_rate_interval_s=0)) as s:
+        yield s
+
+
 def sim_endpoints(sim):
     from fitvault.demo import simulator_endpoints
 

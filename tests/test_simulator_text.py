@@ -214,7 +214,7 @@ def test_heart_rate_follows_the_state(person):
 
 def test_heart_rate_is_the_same_in_every_process(person):
     # the drawing depends on the seed and the day only (not on what was generated before)
-    fresh = SyntheticPerson(7, clock=SimClock(NOW))
+    fresh = SyntheticPerson(7, clock=SimClock(NOW), heart_rate_interval_s=0)
     day = ms("2026-10-25T00:00:00Z") // DAY_MS
     assert fresh.heart_rate_day(day) == person.heart_rate_day(day)
     assert json.dumps(list(fresh.heart_rate_day(day).bpm)[:5])  # plain ints, not NumPy scalars

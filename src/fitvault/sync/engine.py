@@ -220,7 +220,7 @@ class SyncEngine:
             self.vault.set_account(**{f"{UNSUPPORTED_KEY}{stream.name}": timeutil.from_ms(self._now_ms).date().isoformat()})
             allowed = getattr(exc, "allowed_actions", ())
             also = f"; it allows {', '.join(allowed)}" if allowed else ""
-            self._skip(progress, f"{stream.operation} not supported by the server ({exc.message}{also}); "
+            self._skip(progress, f"not supported by the server ({exc.message}{also}); "
                                  f"retried in {UNSUPPORTED_RETRY_DAYS} days")
         except errors.PermissionDenied as exc:
             # The token's scopes said yes but the server says no for this type (a narrowed
