@@ -188,7 +188,8 @@ def _validated(sim: Simulator, req: Request, route: Route) -> Response:
             return json_response(rollups.roll_up(dtype, req.body, person, as_of_ms, sim.pages, uid), pretty=pretty)
         if op == "dailyRollUp":
             return json_response(rollups.daily_roll_up(dtype, req.body, person, as_of_ms, sim.pages, uid,
-                                                       end_inclusive=cfg.daily_rollup_end_inclusive), pretty=pretty)
+                                                       end_inclusive=cfg.daily_rollup_end_inclusive,
+                                                       refused=tuple(cfg.daily_rollup_refused_types)), pretty=pretty)
         if op == "get":
             return json_response(listing.get_point(dtype, route.point_id or "", person, as_of_ms), pretty=pretty)
         return tcx.export(dtype, route.point_id or "", req.query, person, as_of_ms, pretty=pretty)
@@ -197,7 +198,7 @@ def _validated(sim: Simulator, req: Request, route: Route) -> Response:
         "profile": lambda: users.profile(person, now, membership_start=cfg.profile_membership_start),
         "settings": lambda: users.settings(person, now),
         "irnProfile": lambda: users.irn_profile(person),
-        "pairedDevices": lambda: users.paired_devices(person, now, req.query),
+        "pairedDevices": lambda: users.paired_devices(person, now, req.query, cfg.paired_devices_page_max),
         "pairedDevice": lambda: users.paired_device(person, now, route.point_id or ""),
     }[op]()
     return json_response(payload, pretty=pretty)

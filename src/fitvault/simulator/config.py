@@ -40,6 +40,10 @@ class SimulatorConfig:
         daily_rollup_end_inclusive: the §1.7 conflict: ``False`` (DISC) serves dailyRollUp
             ranges closed-open, ``True`` (P-DGH) includes the end date.
         list_refused_types: data type ids whose ``list`` answers 400 UNSUPPORTED_DATA_TYPE_ACTION.
+        daily_rollup_refused_types: data type ids whose ``dailyRollUp`` answers 400
+            UNSUPPORTED_DATA_TYPE_ACTION (``activity-level`` live, P-MCP).
+        paired_devices_page_max: the largest ``pairedDevices`` page (DISC: 100); smaller makes
+            the devices page.
         has_health_profile: ``False``: every ``/v4`` call answers 412 "Precondition check failed."
             (the Google account has no Google Health profile yet, reference §4.2).
         profile_membership_start: ``False`` leaves ``membershipStartDate`` out of the profile (as
@@ -67,6 +71,8 @@ class SimulatorConfig:
     empty_page_every: int = 0
     daily_rollup_end_inclusive: bool = False
     list_refused_types: tuple[str, ...] = field(default=DEFAULT_LIST_REFUSED)
+    daily_rollup_refused_types: tuple[str, ...] = ("activity-level",)
+    paired_devices_page_max: int = 100
     has_health_profile: bool = True
     profile_membership_start: bool = True
     heart_rate_interval_s: int = 2

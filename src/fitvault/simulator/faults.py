@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 
 DATA_KINDS = ("duplicate", "disorder")
-KINDS = ("429", "500", "502", "503", "504", "reset", "timeout", "truncate") + DATA_KINDS
+KINDS = ("429", "500", "502", "503", "504", "reset", "timeout", "truncate", "precondition") + DATA_KINDS
 
 # The data fault of the /v4 request being handled on this thread (set by FaultPlan.take).
 _current = threading.local()
@@ -29,7 +29,9 @@ def current_data_fault() -> str | None:
 class Fault:
     """One failure to inject.
 
-    ``429``/``5xx``: answer that status instead of processing; ``reset``: close the TCP connection
+    ``429``/``5xx``: answer that status instead of processing; ``precondition``: 400
+    FAILED_PRECONDITION with no ErrorInfo reason (what issue #14's audit saw a route export of an
+    exercise without GPS answer live; the status is shared by several reasons); ``reset``: close the TCP connection
     without a response; ``timeout``: wait ``delay_s`` then answer normally; ``truncate``: send the
     headers with the full Content-Length but only half of the body, then close.
 

@@ -273,10 +273,12 @@ def _civil_date(obj: object, where: str) -> date:
 
 
 def daily_roll_up(dtype: c.DataType, raw: bytes, person: SyntheticPerson, as_of_ms: int,
-                  tokens: PageTokens, user_id: str, *, end_inclusive: bool) -> dict:
+                  tokens: PageTokens, user_id: str, *, end_inclusive: bool,
+                  refused: tuple[str, ...] = tuple(DAILY_REFUSED)) -> dict:
     """Handle ``POST .../dataPoints:dailyRollUp``."""
-    if not dtype.rollup or dtype.id in DAILY_REFUSED:
-        raise unsupported_action(dtype.id, "DailyRollup", dtype.allowed_actions())
+    if not dtype.rollup or dtype.id in refused:
+        allowed = [a for a in dtype.allowed_actions() if a != "dailyRollUp"]
+        raise unsupported_action(dtype.id, "DailyRollup", allowed)
     req = b.check_fields(b.parse(raw), {"range", "windowSizeDays", "pageSize", "pageToken", "dataSourceFamily"})
     rng = b.check_fields(req.get("range"), {"start", "end"}, "range") if "range" in req else None
     if not rng or "start" not in rng or "end" not in rng:

@@ -33,6 +33,8 @@ def _fault_response(fault: Fault, cfg: SimulatorConfig) -> Response:
         retry = fault.retry_after if fault.retry_after is not None else (1 if cfg.retry_after_on_429 else None)
         return api.rate_limited(cfg.quota_per_window, {"Retry-After": str(retry)} if retry is not None else {}
                                 ).response()
+    if fault.kind == "precondition":  # 400 FAILED_PRECONDITION without a reason (see faults.Fault)
+        return ApiError(400, "Precondition check failed.", status="FAILED_PRECONDITION").response()
     status, message = _FAULT_STATUS[fault.kind]
     return ApiError(status, message or "").response()
 
@@ -79,7 +81,7 @@ class _Handler(SimHandler):
             record(0)
             self._reset()
             return
-        if fault is not None and (fault.kind in _FAULT_STATUS or fault.kind == "502"):
+        if fault is not None and (fault.kind in _FAULT_STATUS or fault.kind in ("502", "precondition")):
             resp = _fault_response(fault, cfg)
         else:
             resp, _ = api.handle(sim, req)

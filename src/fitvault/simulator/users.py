@@ -68,10 +68,10 @@ def _devices(person: SyntheticPerson, now: datetime) -> list[dict]:
     return out
 
 
-def paired_devices(person: SyntheticPerson, now: datetime, query: dict[str, str]) -> dict:
+def paired_devices(person: SyntheticPerson, now: datetime, query: dict[str, str], page_max: int = 100) -> dict:
     """``users.pairedDevices.list``: pages of ``pageSize`` (default 5, max 100, larger coerced)
     with a ``nextPageToken`` while more follow (DISC)."""
-    size = page_size(query.get("pageSize"), 5, 100)
+    size = page_size(query.get("pageSize"), min(5, page_max), page_max)
     start = 0
     if query.get("pageToken"):
         token = query["pageToken"]

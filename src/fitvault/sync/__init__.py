@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from typing import Iterator
 
 import filelock
@@ -53,22 +53,65 @@ def sync_lock(paths: VaultPaths, *, wait_s: float = 0.0) -> Iterator[None]:
         lock.release()
 
 
-def history_start(vault: Vault, client: HealthApiClient) -> date | None:
-    """The account's first day (profile ``membershipStartDate``), remembered in the vault."""
+def history_start(vault: Vault, client: HealthApiClient, *, now_ms: int | None = None) -> date | None:
+    """The account's first day, remembered in the vault: the profile's ``membershipStartDate``,
+    or, when the profile has none (django-google-health's live profile carried ``age`` only,
+    reference §8), the first day with step data found by :func:`probe_history_start`."""
     known = vault.account().get("membership_start")
     if known is not None:
-        return date.fromisoformat(known) if known else None  # "" = the profile had none
+        return date.fromisoformat(known) if known else None  # "" = neither profile nor probe had one
     try:
         profile = client.profile()
     except (errors.PermissionDenied, errors.InvalidArgument, errors.NotFound) as exc:
-        log.warning("profile not readable (%s); backfilling from %s", exc, FALLBACK_HISTORY_START)
-        return None
+        log.warning("profile not readable (%s); looking for the first day with data", exc)
+        profile = {}
     start = profile.get("membershipStartDate")
     day = timeutil.date_from_json(start) if start else None
     if day is None:
-        log.warning("the profile has no membershipStartDate; backfilling from %s", FALLBACK_HISTORY_START)
+        day = probe_history_start(client, now_ms if now_ms is not None else timeutil.utc_now_ms())
+        log.warning("the profile has no membershipStartDate; the first day with data is %s", day or "none")
     vault.set_account(membership_start=day.isoformat() if day else "")
     return day
+
+
+#: Streams probed for the history start, in order: the first whose type can be listed decides.
+PROBE_STREAMS = ("steps", "heart-rate")
+
+
+def probe_history_start(client: HealthApiClient, now_ms: int) -> date | None:
+    """The first UTC day with data, by bisection: ~13 one-point ``list`` requests between
+    :data:`FALLBACK_HISTORY_START` and now, instead of walking every rollup window back to 2009
+    (a 14-day cap is ~465 requests per type). Each probe asks whether any point lies before a
+    day (``pageSize`` 1 over [2009, day)); the answer is monotonic in the day. None when the
+    account has no data at all (or no probe type can be listed)."""
+    lo_day = FALLBACK_HISTORY_START
+    hi_day = timeutil.from_ms(now_ms).date() + timedelta(days=1)
+    lo_ms = timeutil.utc_midnight_ms(lo_day)
+    for name in PROBE_STREAMS:
+        stream = STREAMS_BY_NAME[name]
+
+        def any_before(day: date, stream=stream) -> bool:
+            response = client.list_page(stream.data_type, page_size=1,
+                                        filter_text=stream.filter_text(lo_ms, timeutil.utc_midnight_ms(day)))
+            return bool(response.data.get("dataPoints"))
+
+        try:
+            if not any_before(hi_day):
+                continue
+            a, b = 0, (hi_day - lo_day).days  # any_before(lo + a days) is False, (lo + b days) True
+            while b - a > 1:
+                mid = (a + b) // 2
+                if any_before(lo_day + timedelta(days=mid)):
+                    b = mid
+                else:
+                    a = mid
+        except (errors.PermissionDenied, errors.InvalidArgument, errors.NotFound) as exc:
+            log.warning("history start: %s not readable (%s)", name, exc)
+            continue
+        # The last day without a point before it is the first day with one (UTC); a day earlier
+        # covers every zone's local date of that instant.
+        return lo_day + timedelta(days=a) - timedelta(days=1)
+    return None
 
 
 def make_plan(
@@ -93,7 +136,7 @@ def make_plan(
     needs_start = options.full or any(
         not vault.sync_state(s.name)["synced_until"] and not options.since for s in streams
     )
-    start = history_start(vault, client) if needs_start else None
+    start = history_start(vault, client, now_ms=now) if needs_start else None
     return plan_sync(
         vault, streams, options, now_ms=now, history_start=start, granted_scopes=granted_scopes,
         persist=not dry_run,

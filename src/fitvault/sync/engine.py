@@ -204,33 +204,31 @@ class SyncEngine:
                 self._walk_list(stream, job, progress)
         except (_Stopped, Cancelled):
             raise _Stopped() from None
-        except _FATAL as exc:
-            self._record_error(progress, exc)
-            raise
-        except errors.InvalidArgument as exc:
-            if not _unsupported(exc):
+        except errors.FitvaultError as exc:
+            what = disposition(exc)
+            if what == "stop":
+                self._record_error(progress, exc)
+                raise
+            if what == "window":
+                # This window failed after its retries; the others go on. The run reports it.
                 self._record_error(progress, exc)
                 log.warning("%s: window %s..%s failed: %s", stream.name, job.lower, job.upper, exc)
                 return
             if self._switch_to_reconcile(stream, exc):
                 return self._run_job(stream, job, progress)
+            self.vault.drop_jobs(stream.name)
+            if isinstance(exc, errors.PermissionDenied):
+                # The token's scopes said yes but the server says no for this type (a narrowed
+                # consent, or a scope that differs from the docs): skip the type, keep the rest.
+                self._skip(progress, f"permission denied ({exc.message}); grant it with `fitvault auth google`")
+                return
             # The docs and live servers disagree on which operations each type supports
             # (reference §7 item 5): a refusal is a fact about this server, not a failure.
-            self.vault.drop_jobs(stream.name)
             self.vault.set_account(**{f"{UNSUPPORTED_KEY}{stream.name}": timeutil.from_ms(self._now_ms).date().isoformat()})
             allowed = getattr(exc, "allowed_actions", ())
             also = f"; it allows {', '.join(allowed)}" if allowed else ""
             self._skip(progress, f"not supported by the server ({exc.message}{also}); "
                                  f"retried in {UNSUPPORTED_RETRY_DAYS} days")
-        except errors.PermissionDenied as exc:
-            # The token's scopes said yes but the server says no for this type (a narrowed
-            # consent, or a scope that differs from the docs): skip the type, keep the rest.
-            self.vault.drop_jobs(stream.name)
-            self._skip(progress, f"permission denied ({exc.message}); grant it with `fitvault auth google`")
-        except errors.FitvaultError as exc:
-            # This window failed after its retries; the others go on. The run reports it.
-            self._record_error(progress, exc)
-            log.warning("%s: window %s..%s failed: %s", stream.name, job.lower, job.upper, exc)
 
     def _switch_to_reconcile(self, stream: Stream, exc: errors.ApiError) -> bool:
         """After ``list`` was refused: walk the stream with ``reconcile`` from now on, when the
@@ -544,6 +542,27 @@ def record_outcome(vault: Vault, report: SyncReport, fatal: BaseException | None
     except errors.StoreError:
         if fatal is None:
             raise
+
+
+def disposition(exc: BaseException) -> str:
+    """What a sync does with an error that outlasted the client's retries (docs/errors.md):
+
+    * ``"stop"``: nothing else can work, the run stops (ACCOUNT_NOT_LINKED or 412, a 401 after
+      the refresh, a 429 past the retry budget, an authorisation or vault failure);
+    * ``"skip"``: the stream is skipped, the rest goes on (UNSUPPORTED_DATA_TYPE_ACTION or an
+      unknown type: remembered and retried in 30 days, or read with ``reconcile`` when ``list``
+      was refused and reconcile allowed; a 403 for the type);
+    * ``"window"``: this window fails and is resumed next run, the rest goes on (any other 400
+      such as a refused filter, page size or user name, a 404, a 5xx or transport error past its
+      retries).
+    """
+    if isinstance(exc, _FATAL):
+        return "stop"
+    if isinstance(exc, errors.PermissionDenied):
+        return "skip"
+    if isinstance(exc, errors.InvalidArgument) and _unsupported(exc):
+        return "skip"
+    return "window"
 
 
 def _unsupported(exc: errors.ApiError) -> bool:
