@@ -77,7 +77,7 @@ def _hr(p):
 
 # (name, harmful?, how): harmful ones must be quarantined; harmless ones stored as if clean.
 HEART_RATE = [
-    ("300 bpm", True, lambda p: _hr(p).update(beatsPerMinute="300")),
+    ("301 bpm (the discovery document allows 1..300)", True, lambda p: _hr(p).update(beatsPerMinute="301")),
     ("negative bpm", True, lambda p: _hr(p).update(beatsPerMinute="-5")),
     ("bpm is an object", True, lambda p: _hr(p).update(beatsPerMinute={"value": 64})),
     ("fractional bpm", True, lambda p: _hr(p).update(beatsPerMinute=64.5)),

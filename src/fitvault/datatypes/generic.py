@@ -67,7 +67,8 @@ def number(*path: str, required: bool = False, default: float | None = None,
     ``"Infinity"``/``"-Infinity"``): live skin-temperature baselines do so for the first ~30
     nights and sporadically after (reference §8; mcp-fitbit-air capture, kkdev92
     ``HealthDataJson.cs``). In an optional field that is a missing value (None) and the point
-    is kept; in a required one the point has nothing to store and is quarantined.
+    is kept; in a required one (or one whose omission means a default, a true zero) the point
+    has nothing to store and is quarantined.
     ``zero_is_missing``: a 0 the API or peers document as "not measured" is stored as None.
     """
     where = ".".join(path)
@@ -82,7 +83,7 @@ def number(*path: str, required: bool = False, default: float | None = None,
             raise TypeError(f"{where} is not a number: {value!r}")
         result = float(value)
         if not math.isfinite(result):  # "NaN", "Infinity" (proto3 JSON spellings) or 1e999
-            if required:
+            if required or default is not None:  # a value must be stored: nothing to keep
                 raise ValueError(f"{where} is not a finite number: {value!r}")
             return None
         if zero_is_missing and result == 0:
