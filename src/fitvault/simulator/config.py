@@ -48,10 +48,10 @@ class SimulatorConfig:
             (the Google account has no Google Health profile yet, reference §4.2).
         profile_membership_start: ``False`` leaves ``membershipStartDate`` out of the profile (as
             in django-google-health's live capture, reference §8).
-        heart_rate_interval_s: spacing of heart-rate samples on the current watch (the Pixel Watch
-            3, worn from 2026-05-01): 2 s live (~37-43k samples a day, haelan volume.md and the
-            mcp-fitbit-air page); 0 keeps the older irregular 1-15 s spacing everywhere (~11k a
-            day), which tests that sync many days use to stay fast.
+        heart_rate_interval_s: spacing of heart-rate samples while a device is worn: 2 s live
+            (~37-43k samples a day on current devices, haelan volume.md and the mcp-fitbit-air
+            page); 0 draws irregular 1-15 s spacing instead (~11k a day), which tests that sync
+            many days use to stay fast.
         history_start: the profile's ``membershipStartDate``; no data before its local midnight.
         client_id / client_secret: the only OAuth client the simulator knows.
     """

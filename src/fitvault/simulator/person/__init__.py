@@ -37,7 +37,7 @@ class SyntheticPerson:
         history_start: membership start; no data before its local midnight.
         clock: the simulated clock deciding what exists yet (default: real time).
         cache_days: how many UTC days of heart-rate samples to keep (LRU).
-        heart_rate_interval_s: heart-rate spacing on the current watch (see
+        heart_rate_interval_s: heart-rate spacing while worn (see
             :class:`~fitvault.simulator.SimulatorConfig`); 0: irregular 1-15 s everywhere.
     """
 

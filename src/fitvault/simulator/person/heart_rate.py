@@ -1,8 +1,8 @@
 """Intraday heart rate of one UTC day: samples following the minute plan, every ``interval_s``
-seconds while the current watch (Pixel Watch 3) is worn, as live (reference §8: every 2 s on
-current devices, ~37,000 a person-day, haelan ``probe/findings/volume.md``; 2-s spacing on the
-mcp-fitbit-air page), and irregular 1-15 s samples on the older tracker (or everywhere with
-``interval_s`` 0, the simulator's earlier, ~4x lighter density).
+seconds while a device is worn, as live (reference §8: every 2 s on current devices, ~37,000 a
+person-day, haelan ``probe/findings/volume.md``; 2-s spacing on the mcp-fitbit-air page of a
+Fitbit Air tracker), or, with ``interval_s`` 0, irregular 1-15 s samples (the simulator's
+earlier, ~4x lighter density, for tests that sync many days).
 
 Low and steady in sleep (by stage), ~55-75 bpm awake with a daily rhythm by local time, up with
 walking minutes, 110-170 in workouts, nothing while off-wrist (reference §2.1: heart-rate is a
@@ -24,12 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activity import DAY, IDLE, OFF, WORKOUT, MinutePlan, StepsDay
-from .devices import DEVICES, PIXEL_WATCH_3
 from .rand import digest_int
 from .resting import base_rhr
 from .timezones import EPOCH_ORDINAL
 
-_LIVE_DENSITY_DEVICE = DEVICES.index(PIXEL_WATCH_3)  # samples every interval_s while it is worn
 _SLEEP_DELTA = {10: 10.0, 11: 1.0, 12: -3.0, 13: 6.0, 14: 0.0, 15: 6.0}
 _WORKOUT_BASE = {1: (110.0, 0.62), 2: (104.0, 0.25), 3: (108.0, 0.5)}  # run / walk / bike
 
@@ -84,7 +82,6 @@ def _sample_times(rng: np.random.Generator, gap_class: int, t: int, end: int) ->
 
 def heart_rate_day(seed: int, plan: MinutePlan, steps: StepsDay, interval_s: int = 0) -> HeartRateDay:
     """Generate the day's samples from the plan (states) and the steps (walking bursts)."""
-    devices = np.frombuffer(plan.devices, dtype=np.uint8)
     rng = np.random.default_rng(digest_int(seed, "heart-rate", plan.day))
     t0 = plan.day * DAY
     state = np.frombuffer(plan.state, dtype=np.uint8)
@@ -106,7 +103,7 @@ def heart_rate_day(seed: int, plan: MinutePlan, steps: StepsDay, interval_s: int
             continue
         if not chunks:
             fresh.append(0)
-        if interval_s > 0 and devices[a] == _LIVE_DENSITY_DEVICE:
+        if interval_s > 0:
             times = np.arange(t, end, interval_s, dtype=np.int64)
             t = int(times[-1]) + interval_s
         else:
