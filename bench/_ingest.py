@@ -40,7 +40,7 @@ def fetch_pages(samples: int, now: datetime, seed: int = 7) -> list[bytes]:
 
     stream = STREAMS_BY_NAME[HEART_RATE]
     upper = int(now.timestamp() * 1000)
-    lower = upper - (samples // 8_000 + 2) * DAY_MS  # the synthetic person records ~11,000 a day
+    lower = upper - (samples // 30_000 + 2) * DAY_MS  # the synthetic person records ~40,000 a day (2-s live density)
     pages: list[bytes] = []
     got = 0
     config = SimulatorConfig(seed=seed, now=now, quota_per_window=10**9)

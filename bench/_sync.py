@@ -3,7 +3,8 @@ they set (issue #6): the one implementation behind ``bench/run.py`` (the 1-year 
 next day's incremental sync) and ``bench/backfill.py``.
 
 The simulator runs in a process of its own (as Google's servers would: no shared interpreter
-lock) with realistic latency; fitvault authorises against it with the real code + PKCE flow.
+lock) with realistic latency and the live heart-rate density (a sample every 2 s while worn,
+~40,000 a day, reference §8; its default ``heart_rate_interval_s``); fitvault authorises against it with the real code + PKCE flow.
 The sync itself runs in a second child process (``python bench/_sync.py --vault ...``) so that
 its peak memory is its own; the vault is kept, for the figures that follow.
 

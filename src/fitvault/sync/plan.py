@@ -11,10 +11,11 @@ Rules (issue #2, reference §1.11, §2.5):
   every extra window costs one partly filled page). ``list`` has no documented range limit
   (reference §1.3), so a list window is the whole range, walked with the largest page the type
   allows (10000; 25 for sleep and exercise). Only a stream expected to take many pages (a year of
-  heart rate: ~400) is cut into up to ``concurrency`` windows of equal time, because its pages
-  form one chain (each needs the previous page's token) that would otherwise outlast everything
-  else: ~400 x 0.3 s alone, longer than the ~2 min the quota (§4.1) sets for the whole backfill
-  (``bench/backfill.py --days 365``: 171 s in one window, 133 s in two, 132 s in four);
+  heart rate at the live 2-s density: ~1,350) is cut into up to ``concurrency`` windows of equal
+  time, because its pages form one chain (each needs the previous page's token) that would
+  otherwise outlast everything else (measured at the earlier ~11k samples a day, ~400 pages:
+  ~400 x 0.3 s alone, longer than the ~2 min the quota (§4.1) sets for the whole backfill;
+  ``bench/backfill.py --days 365``: 171 s in one window, 133 s in two, 132 s in four);
   ``dailyRollUp`` windows span the 90 days the API allows (14 for some types, reference §1.7).
 """
 
@@ -37,8 +38,10 @@ _LATEST_ZONE_MS = 12 * 3600 * 1000
 # pages: one partly filled page more per piece is then at most 1/50 = 2 % of the stream's
 # requests (issue #6: requests within 5 % of the minimum), while the pieces walk in parallel.
 MIN_PAGES_PER_WINDOW = 50
-# When the profile has no membershipStartDate (live profiles were seen carrying only ``age``,
-# reference §1.9): the first Fitbit trackers shipped in 2009. Empty list windows cost one request.
+# The earliest history start there can be (the first Fitbit trackers shipped in 2009): the lower
+# end of the bisection that finds the first day with data when the profile has no
+# membershipStartDate (live profiles were seen carrying only ``age``, reference §8;
+# fitvault.sync.probe_history_start), and the start when even that finds nothing readable.
 FALLBACK_HISTORY_START = date(2009, 1, 1)
 # A stream whose type or operation the server refused (account key ``unsupported:<stream>`` =
 # the day it was refused) is skipped for this many days, then tried again.
