@@ -79,17 +79,22 @@ def demo_command(app: App, days: int, latency_ms: int) -> None:
 @click.option("--now", type=click.DateTime(["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"]),
               help="Freeze the simulated clock at this UTC instant (default: follow the real clock).")
 @click.option("--testing-mode", is_flag=True, help="Behave like an OAuth app in Testing status (7-day grants).")
+@click.option("--heart-rate-interval-s", type=click.IntRange(0, 60), default=2, show_default=True,
+              help="Heart-rate spacing while worn (2: the live API's density, ~40,000 samples a day; "
+                   "0: irregular 1-15 s, ~11,000 a day).")
 @click.option("--write-client-secrets", "secrets_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the simulator's Desktop-client JSON here (for `fitvault auth google`).")
 @click.pass_obj
 @handle_errors
-def simulator_command(app: App, port, seed, latency_ms, latency_per_kib_ms, now, testing_mode, secrets_path) -> None:
+def simulator_command(app: App, port, seed, latency_ms, latency_per_kib_ms, now, testing_mode, heart_rate_interval_s,
+                      secrets_path) -> None:
     """Run the Google Health API + OAuth simulator on 127.0.0.1 until Ctrl-C."""
     from fitvault.simulator import SimulatorConfig, serve_forever
 
     config = SimulatorConfig(
         seed=seed, latency_s=latency_ms / 1000, latency_per_kib_s=latency_per_kib_ms / 1000,
         testing_mode=testing_mode, now=now.replace(tzinfo=timezone.utc) if now else None,
+        heart_rate_interval_s=heart_rate_interval_s,
     )
     try:
         serve_forever(config, port, client_secrets_path=secrets_path, echo=lambda line: out_console.print(line, markup=False))
