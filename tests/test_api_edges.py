@@ -285,3 +285,14 @@ def test_history_probe_finds_nothing_on_an_empty_account(tmp_path):
     with Vault(tmp_path) as v, HealthApiClient("https://x", None, transport=httpx.MockTransport(handler)) as client:
         assert history_start(v, client, now_ms=1_790_000_000_000) is None
         assert v.account()["membership_start"] == ""
+
+
+def test_a_route_is_read_as_the_tcx_file_or_the_json_form_of_older_archives():
+    ex = STREAMS_BY_NAME["exercise"]
+    tcx = '<?xml version="1.0" encoding="UTF-8"?><TrainingCenterDatabase/>'
+    assert ex.detail_request("42") == ("/dataTypes/exercise/dataPoints/42:exportExerciseTcx", {})
+    assert ex.parse_detail("42", tcx.encode()) == ("42", tcx)  # alt=media: the file itself
+    assert ex.parse_detail("42", json.dumps({"tcxData": tcx}).encode()) == ("42", tcx)  # without alt=media
+    for bad in (b"", b"{}", b'{"tcxData": ""}', b"[1]", b"not xml"):
+        with pytest.raises(ValueError):
+            ex.parse_detail("42", bad)
