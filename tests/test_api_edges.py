@@ -174,6 +174,19 @@ def test_a_failed_precondition_route_export_does_not_stop_the_other_streams(sim,
             assert rows(v, f"SELECT count(*) FROM {table}")[0][0] > 0  # noqa: S608
 
 
+def test_a_refused_filter_fails_its_window_and_the_other_streams_go_on(sim, tmp_path, monkeypatch):
+    spo2 = STREAMS_BY_NAME["oxygen-saturation"]
+    monkeypatch.setattr(type(spo2), "filter_field", lambda self: "oxygen_saturation.interval.start_time")
+    store_sim_token(sim, tmp_path)
+    with Vault(tmp_path) as v, sim_client(sim, tmp_path) as client:
+        report = sync(v, client, SyncOptions(types=("oxygen-saturation", "daily-resting-heart-rate"),
+                                             since=date(2026, 11, 18)), now_ms=sim.clock.now_ms())
+        assert [line.split(":")[0] for line in report.incomplete] == ["oxygen-saturation"]
+        assert "INVALID_DATA_POINT_FILTER" in report.incomplete[0]
+        assert rows(v, "SELECT count(*) FROM resting_heart_rate")[0][0] >= 3
+        assert v.sync_state("oxygen-saturation")["last_error"] and v.open_jobs("oxygen-saturation")
+
+
 def test_list_refused_is_read_with_reconcile_when_the_refusal_allows_it(sim, tmp_path):
     store_sim_token(sim, tmp_path)
     sim.config.list_refused_types = (*sim.config.list_refused_types, "oxygen-saturation")
