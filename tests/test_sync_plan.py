@@ -52,7 +52,7 @@ def test_a_year_backfill_has_one_window_per_list_stream_but_heart_rate(vault):
             days = (windows[0][1] - windows[-1][0]).days
             assert len(windows) == math.ceil(days / cap) and all((hi - lo).days <= cap for lo, hi in windows)
         elif name == "heart-rate":
-            # ~440 pages of 10000 in one token chain: four windows walk in parallel, each
+            # ~1,460 pages of 10000 (live density) in one token chain: four windows walk in parallel, each
             # costing at most one partly filled page more (< 1 % of the stream's requests)
             assert len(windows) == YEAR.concurrency
             lengths = {hi - lo for lo, hi in windows}
@@ -64,11 +64,13 @@ def test_a_year_backfill_has_one_window_per_list_stream_but_heart_rate(vault):
 
 
 def test_heart_rate_is_cut_only_when_each_piece_holds_many_pages(vault):
-    per_day = STREAMS_BY_NAME["heart-rate"].records_per_day_guess
-    month = plan(vault, SyncOptions(since=TODAY - timedelta(days=30)))
-    assert 30 * per_day / 10000 < 2 * MIN_PAGES_PER_WINDOW and len(month["heart-rate"].jobs) == 1
+    per_day = STREAMS_BY_NAME["heart-rate"].records_per_day_guess  # the live 2-s density: ~40,000
+    assert per_day == 40_000
+    ten_days = plan(vault, SyncOptions(since=TODAY - timedelta(days=10)))
+    assert 10 * per_day / 10000 < 2 * MIN_PAGES_PER_WINDOW and len(ten_days["heart-rate"].jobs) == 1
     assert len(plan(vault, SyncOptions(since=TODAY - timedelta(days=365), concurrency=1))["heart-rate"].jobs) == 1
-    assert len(plan(vault, SyncOptions(since=TODAY - timedelta(days=120)))["heart-rate"].jobs) == 2
+    # a month: ~120 pages, two pieces of at least 50; four months: four (the concurrency)
+    assert len(plan(vault, SyncOptions(since=TODAY - timedelta(days=30)))["heart-rate"].jobs) == 2
 
 
 def test_incremental_runs_plan_one_overlap_window_each(vault):
