@@ -26,7 +26,7 @@ def zone_total(list_key: str, zone: str, value: Getter) -> Getter:
     """The sum of ``value`` over the entries of ``list_key`` whose ``heartRateZone`` is ``zone``."""
 
     def get(body: dict) -> float:
-        entries = body.get(list_key) or ()
+        entries = body.get(list_key) or []
         if not isinstance(entries, list):
             raise TypeError(f"{list_key} is not a list")
         return sum(value(e) or 0.0 for e in entries if req_str(e.get("heartRateZone"), "heartRateZone") == zone)
