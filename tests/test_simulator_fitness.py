@@ -79,7 +79,18 @@ def exercise_row(point: dict) -> dict:
             "moderate_zone_s": zone("moderateTime"), "vigorous_zone_s": zone("vigorousTime"),
             "peak_zone_s": zone("peakTime"), "has_gps": int(ex.get("exerciseMetadata", {}).get("hasGps", False)),
             "pool_length_mm": None, "notes": ex.get("notes"), "create_time": ex["createTime"],
-            "update_time": ex["updateTime"], "device": device(point)}
+            "update_time": ex["updateTime"], "device": device(point), **mobility_row(m.get("mobilityMetrics"))}
+
+
+def mobility_row(mm: dict | None) -> dict:
+    """The running-dynamics columns from ``metricsSummary.mobilityMetrics``."""
+    mm = mm or {}
+    gct = mm.get("avgGroundContactTimeDuration")
+    return {"avg_cadence_spm": mm.get("avgCadenceStepsPerMinute"),
+            "avg_ground_contact_s": None if gct is None else float(gct[:-1]),
+            "avg_stride_length_mm": int(mm["avgStrideLengthMillimeters"]) if mm else None,
+            "avg_vertical_oscillation_mm": int(mm["avgVerticalOscillationMillimeters"]) if mm else None,
+            "avg_vertical_ratio": mm.get("avgVerticalRatio")}
 
 
 def split_rows(point: dict) -> list[dict]:
@@ -94,7 +105,12 @@ def split_rows(point: dict) -> list[dict]:
                          "distance_mm": float(m["distanceMillimeters"]), "steps": int(m["steps"]),
                          "avg_hr_bpm": int(m["averageHeartRateBeatsPerMinute"]),
                          "avg_pace_s_per_m": (float(m["averagePaceSecondsPerMeter"])
-                                              if "averagePaceSecondsPerMeter" in m else None)})
+                                              if "averagePaceSecondsPerMeter" in m else None),
+                         "avg_speed_mm_per_s": float(m["averageSpeedMillimetersPerSecond"]),
+                         "elevation_gain_mm": float(m["elevationGainMillimeters"]),
+                         "active_zone_minutes": int(m["activeZoneMinutes"]),
+                         **{f"{z}_zone_s": float(secs(m["heartRateZoneDurations"][f"{z}Time"]))
+                            for z in ("light", "moderate", "vigorous", "peak")}})
     return rows
 
 

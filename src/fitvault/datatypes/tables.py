@@ -347,7 +347,7 @@ API_METHODS: dict[str, str] = {
     "exercise_splits": "exercise_splits", "exercise_events": "exercise_events", "daily_vo2_max": "vo2_max",
     "vo2_max": "vo2_max_samples", "run_vo2_max": "run_vo2_max", "daily_heart_rate_zones": "heart_rate_zones",
     "active_energy": "active_energy", "altitude": "altitude", "time_in_heart_rate_zone": "time_in_heart_rate_zone",
-    "daily_time_in_heart_rate_zone": "time_in_heart_rate_zone(freq='1D')",
+    "daily_time_in_heart_rate_zone": "heart_rate_zone_time",
     "daily_calories_in_heart_rate_zone": "calories_in_heart_rate_zone",
     "swim_lengths": "swim_lengths", "core_body_temperature": "core_body_temperature",
     "blood_glucose": "blood_glucose", "hydration_log": "hydration", "nutrition_log": "nutrition",

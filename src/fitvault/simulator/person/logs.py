@@ -113,7 +113,7 @@ class Logs:
         rng = stream(self.seed, "logs", d.toordinal())
         wake, bed = plan.awake_start, plan.main.start
         o = d.toordinal()
-        cold_day = (o + 3 * self.seed) % 23
+        cold_day = (o + 3 * self.seed + 2) % 23
         sick = cold_day < 3
         night_h = (wake - self._prev_main_start(plan)) / 3600
         # hydration
@@ -156,12 +156,12 @@ class Logs:
             else:
                 moods, val = ("CALM",), ("BASELINE",)
             out.moods.append((*self._at(evening + 60), moods, val))
-        if (o + self.seed) % 7 == 2:
+        if (o + self.seed) % 7 == 3:
             t = wake + 900
             out.glucose.append((*self._at(t), self._id("glucose", t), float(rng.randint(82, 98))))
         if (o + self.seed) % 11 == 3:
             self._ecg(d, rng, out)
-        if (o + self.seed) % 29 == 5:
+        if (o + self.seed) % 29 == 11:
             self._irn(plan, out)
         return out
 

@@ -12,9 +12,9 @@ with the other types:
   ``dailyRollUp`` sums 60 s per minute and zone; ``calories-in-heart-rate-zone`` (rollup only)
   sums those minutes' total-calories energy. Days with heart rate but no zone time are present
   with zeros.
-- ``swim-lengths-data``: now and then (local dates with ``(ordinal + seed) % 6 == 0``) a pool swim
-  in the morning, 45 minutes after waking, if the person is awake, wearing the watch and not
-  working out for its 25 minutes: 25 m lengths of 30-55 s, 13-24 strokes, mostly FREESTYLE, a
+- ``swim-lengths-data``: now and then (local dates with ``(ordinal + seed) % 6 == 3``) a pool swim
+  in the morning, the first of 45, 90, 150 or 240 minutes after waking at which the person is
+  awake, wearing the watch and not working out for 25 minutes: 25 m lengths of 30-55 s, 13-24 strokes, mostly FREESTYLE, a
   rest after every fourth length. A simplification: the minute plan does not know the swim, so
   steps and heart rate of those minutes do not show it, and no exercise is recorded for it.
 
@@ -119,20 +119,21 @@ def by_local_date(f: Fitness, series, first: date, stop: date, as_of_ms: int) ->
 def swim_lengths(f: Fitness, evening: date) -> list[tuple]:
     """(start ms, off, end ms, off, strokes, stroke type, device) of the swim on the morning of
     local date ``evening`` (the day whose awake period precedes that evening's main sleep)."""
-    if (evening.toordinal() + f.seed) % 6:
+    if (evening.toordinal() + f.seed) % 6 != 3:
         return []
     noon = f.zones.local_to_utc(datetime.combine(evening, time(12, 0)))
     plans = [p for p in f.p.schedule.days_overlapping(noon - 1, noon + 1) if p.evening == evening]
     if not plans:
         return []
-    start = plans[0].awake_start + 45 * 60
-    start -= start % 60
-    end = start + 25 * 60
-    for t in range(start, end, 60):
-        day, m = t // DAY, t % DAY // 60
-        plan = f.p.minute_plan(day)
-        if plan.state[m] != IDLE or t < f.history_start_s:
-            return []
+    for after in (45, 90, 150, 240):  # the first free 25 minutes of these
+        start = plans[0].awake_start + after * 60
+        start -= start % 60
+        end = start + 25 * 60
+        if start >= f.history_start_s and all(
+                f.p.minute_plan(t // DAY).state[t % DAY // 60] == IDLE for t in range(start, end, 60)):
+            break
+    else:
+        return []
     rng = stream(f.seed, "swim", evening.toordinal())
     dev = f.p.minute_plan(start // DAY).devices[start % DAY // 60]
     out, t = [], start * 1000

@@ -156,6 +156,7 @@ CREATE TABLE hydration_log (
     start_offset_s     INTEGER NOT NULL,
     end_ms             INTEGER NOT NULL,
     end_offset_s       INTEGER NOT NULL,
+    date                 TEXT GENERATED ALWAYS AS (date(start_ms / 1000 + start_offset_s, 'unixepoch')) VIRTUAL,
     volume_ml          REAL NOT NULL,
     user_provided_unit TEXT                    -- CUP_US, FLUID_OUNCE_US ... (display only)
 );
@@ -168,6 +169,7 @@ CREATE TABLE nutrition_log (
     start_offset_s       INTEGER NOT NULL,
     end_ms               INTEGER NOT NULL,
     end_offset_s         INTEGER NOT NULL,
+    date                 TEXT GENERATED ALWAYS AS (date(start_ms / 1000 + start_offset_s, 'unixepoch')) VIRTUAL,
     food_display_name    TEXT,
     food                 TEXT,                 -- resource name of an identified food
     meal_type            TEXT,
@@ -188,6 +190,7 @@ CREATE TABLE ecg_readings (                    -- electrocardiogram (ecg scope);
     start_offset_s          INTEGER NOT NULL,  -- 0 on historical readings (no offset sent)
     end_ms                  INTEGER NOT NULL,
     end_offset_s            INTEGER NOT NULL,
+    date                 TEXT GENERATED ALWAYS AS (date(start_ms / 1000 + start_offset_s, 'unixepoch')) VIRTUAL,
     avg_hr_bpm              INTEGER,
     result_classification   TEXT,
     lead_number             INTEGER,
@@ -207,6 +210,7 @@ CREATE TABLE irn_alerts (                      -- irregular-rhythm-notification 
     start_offset_s    INTEGER NOT NULL,
     end_ms            INTEGER NOT NULL,
     end_offset_s      INTEGER NOT NULL,
+    date                 TEXT GENERATED ALWAYS AS (date(start_ms / 1000 + start_offset_s, 'unixepoch')) VIRTUAL,
     alert_windows     INTEGER NOT NULL,
     positive_windows  INTEGER NOT NULL,
     heart_beats       INTEGER NOT NULL,        -- beats listed in all windows
