@@ -19,7 +19,8 @@ already has, so the types agree with each other:
   minute (the type's storage resolution, reference §1.10) with one entry LIGHT / MODERATE /
   VIGOROUS for LIGHTLY_ / MODERATELY_ / VERY_ACTIVE.
 - ``daily-heart-rate-zones``: heart-rate-reserve zones of the date (max 220 - age, resting heart
-  rate of the date): LIGHT from 30 %, MODERATE 40 %, VIGOROUS 60 %, PEAK 85 % to max.
+  rate of the date): LIGHT from 30 bpm (as real exports show), MODERATE from 40 %, VIGOROUS 60 %,
+  PEAK 85 % to max.
   ``active-zone-minutes``: minutes whose mean sample (rounded) is in MODERATE (served as
   FAT_BURN, 1 point), VIGOROUS (CARDIO, 2) or PEAK (PEAK, 2) of that minute's local date.
 - ``exercise``: one session per scheduled workout (run, walk, bike), its metrics summed over
@@ -79,7 +80,12 @@ LEVEL_TYPES = ("", "SEDENTARY", "LIGHTLY_ACTIVE", "MODERATELY_ACTIVE", "VERY_ACT
 ACTIVE_LEVELS = ("", "", "LIGHT", "MODERATE", "VIGOROUS")
 #: heart-rate zone codes 1..4 (0 = below LIGHT); wire names of the daily zones and of AZM
 HR_ZONES = ("", "LIGHT", "MODERATE", "VIGOROUS", "PEAK")
-_ZONE_FRACTIONS = (0.3, 0.4, 0.6, 0.85)  # of heart-rate reserve, where LIGHT..PEAK start
+# LIGHT starts at a floor of 30 bpm, MODERATE..PEAK at fractions of the heart-rate reserve. The
+# floor is what real data shows: every day of a real Takeout's daily_heart_rate_zones gives LIGHT
+# a minimum of 30 bpm, and the live walk of django-google-health (80 bpm on average) spent 1020
+# of its 1025 s in lightTime; a LIGHT zone from 30 % of the reserve (~95 bpm) would give 0 s.
+_LIGHT_FLOOR_BPM = 30
+_ZONE_FRACTIONS = (0.4, 0.6, 0.85)  # of heart-rate reserve, where MODERATE..PEAK start
 AZM_ZONES = ("", "", "FAT_BURN", "CARDIO", "PEAK")
 AZM_POINTS = (0, 0, 1, 2, 2)
 FITNESS_LEVELS = ("POOR", "FAIR", "AVERAGE", "GOOD", "VERY_GOOD", "EXCELLENT")
@@ -328,7 +334,7 @@ class Fitness:
         def make() -> tuple[int, ...]:
             hr_max = 220 - self.p.age_on(date.fromordinal(ordinal))
             rhr = round(base_rhr(self.seed, ordinal))
-            return tuple(rhr + round(f * (hr_max - rhr)) for f in _ZONE_FRACTIONS) + (hr_max,)
+            return (_LIGHT_FLOOR_BPM, *(rhr + round(f * (hr_max - rhr)) for f in _ZONE_FRACTIONS), hr_max)
         return self._bounds.get(ordinal, make)  # type: ignore[return-value]
 
     def _terrain(self, day: int) -> list[float]:
