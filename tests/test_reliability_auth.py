@@ -68,13 +68,13 @@ def secrets_of(sim) -> ClientSecrets:
     return ClientSecrets.from_dict(sim.client_secrets())
 
 
-def auth_google_no_browser(sim, vault_dir: Path, tmp_path: Path) -> subprocess.CompletedProcess:
-    """`fitvault auth google --no-browser`: the person opens the printed URL in a browser that
-    follows the consent page to the loopback address and pastes that address back."""
+def auth_google_no_browser(sim, vault_dir: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """`fitvault auth google --no-browser [args]`: the person opens the printed URL in a browser
+    that follows the consent page to the loopback address and pastes that address back."""
     secrets_file = tmp_path / "client.json"
     secrets_file.write_text(json.dumps(sim.client_secrets()))
     proc = subprocess.Popen(
-        FITVAULT + ["auth", "google", "--client-secrets", str(secrets_file), "--no-browser"],
+        FITVAULT + ["auth", "google", "--client-secrets", str(secrets_file), "--no-browser", *args],
         env=sim_env(sim, vault_dir), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     seen = []

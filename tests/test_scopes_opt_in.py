@@ -3,11 +3,9 @@ scopes (and only then); a sync skips the types whose scope is not granted, sayin
 
 from __future__ import annotations
 
-import json
 import subprocess
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 
 from fitvault.auth import google as google_auth
@@ -16,6 +14,7 @@ from fitvault.config import VaultPaths
 from fitvault.errors import ConfigError
 
 from conftest import FITVAULT, sim_env
+from test_reliability_auth import auth_google_no_browser
 
 P = google_auth.SCOPE_PREFIX
 
@@ -33,28 +32,14 @@ def test_scope_spec_adds_and_removes_groups():
 
 
 def _consent(sim, tmp_path, *extra):
-    """`auth google --no-browser ...` against the simulator; returns (consent URL, stdout)."""
-    secrets_file = tmp_path / "client.json"
-    secrets_file.write_text(json.dumps(sim.client_secrets()))
-    proc = subprocess.Popen(
-        FITVAULT + ["auth", "google", "--client-secrets", str(secrets_file), "--no-browser", *extra],
-        env=sim_env(sim, tmp_path / "vault"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
-    )
-    consent_url = None
-    for line in proc.stderr:
-        if line.startswith(sim.auth_url):
-            consent_url = line.strip()
-            break
-    assert consent_url
-    redirect = httpx.get(consent_url, follow_redirects=False).headers["location"]
-    out, err = proc.communicate(redirect + "\n", timeout=60)
-    assert proc.returncode == 0, err
-    return consent_url, out
+    """`auth google --no-browser ...` against the simulator; returns the consent URL."""
+    result = auth_google_no_browser(sim, tmp_path / "vault", tmp_path, *extra)
+    assert result.returncode == 0, result.stderr
+    return next(line.strip() for line in result.stderr.splitlines() if line.startswith(sim.auth_url))
 
 
 def test_opted_in_scopes_are_asked_granted_and_the_rest_skipped_with_a_hint(sim, tmp_path):
-    url, out = _consent(sim, tmp_path, "--scopes", "+ecg,+irn,+reproductive")
+    url = _consent(sim, tmp_path, "--scopes", "+ecg,+irn,+reproductive")
     asked = parse_qs(urlsplit(url).query)["scope"][0].split()
     assert asked == list(google_auth.DEFAULT_SCOPES) + [
         P + "ecg.readonly", P + "irn.readonly", P + "reproductive_health.readonly"]
@@ -76,6 +61,6 @@ def test_opted_in_scopes_are_asked_granted_and_the_rest_skipped_with_a_hint(sim,
 
 
 def test_without_opting_in_no_sensitive_scope_is_asked(sim, tmp_path):
-    url, _out = _consent(sim, tmp_path)
+    url = _consent(sim, tmp_path)
     asked = parse_qs(urlsplit(url).query)["scope"][0].split()
     assert asked == list(google_auth.DEFAULT_SCOPES)

@@ -299,17 +299,18 @@ class RollupDailyStream(_Declared):
         return (row[0].isoformat(), source_ids(row[1])) + row[2:]
 
 
-def names(*path: str) -> Getter:
+def names(*path: str, required: bool = False) -> Getter:
     """A repeated enum (``["HAPPY", "CALM"]``) as comma-separated text, in the order sent; None
-    when omitted or empty."""
+    when omitted or empty (a required one makes the point malformed)."""
 
     def get(body: dict) -> str | None:
         value = _dig(body, path)
-        if value is None:
-            return None
-        if not isinstance(value, list):
+        if value is not None and not isinstance(value, list):
             raise TypeError(f"{'.'.join(path)} is not a list: {value!r}")
-        return ",".join(req_str(v, ".".join(path)) for v in value) or None
+        text = ",".join(req_str(v, ".".join(path)) for v in value or ()) or None
+        if text is None and required:
+            raise KeyError(f"{'.'.join(path)} is missing or empty")
+        return text
 
     return get
 

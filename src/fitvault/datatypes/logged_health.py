@@ -22,15 +22,6 @@ from fitvault.datatypes.generic import IntervalStream, SampleStream, names, text
 from fitvault.datatypes.tables import TABLES_BY_NAME
 
 
-def _required(getter):
-    def get(body: dict) -> str:
-        value = getter(body)
-        if value is None:
-            raise KeyError("a required list is empty or missing")
-        return value
-    return get
-
-
 class MenstrualPeriod(IntervalStream):
     name = data_type = "menstrual-period"
     key = "menstrualPeriod"
@@ -61,7 +52,7 @@ class Moods(SampleStream):
     overlap = timedelta(days=7)
     table_info = TABLES_BY_NAME["moods"]
     records_per_day_guess = 0.5
-    fields = (("moods", _required(names("moods"))), ("valences", names("valences")))
+    fields = (("moods", names("moods", required=True)), ("valences", names("valences")))
 
 
 class Symptoms(SampleStream):
@@ -72,4 +63,4 @@ class Symptoms(SampleStream):
     overlap = timedelta(days=7)
     table_info = TABLES_BY_NAME["symptoms"]
     records_per_day_guess = 0.3
-    fields = (("symptoms", _required(names("symptoms"))),)
+    fields = (("symptoms", names("symptoms", required=True)),)

@@ -289,6 +289,13 @@ def traits(seed: int, s: Session) -> Traits:
     return Traits(gps, pause, hill, create, update, None)
 
 
+def local_dates_ms(first: date, stop: date) -> tuple[int, int]:
+    """[lo, hi) epoch ms holding every instant whose local date (UTC-12 .. UTC+14) is in
+    [first, stop)."""
+    return (((first.toordinal() - EPOCH_ORDINAL) * DAY - 14 * 3600) * 1000,
+            ((stop.toordinal() - EPOCH_ORDINAL) * DAY + 12 * 3600) * 1000)
+
+
 def _round(x: float, digits: int) -> float:
     return float(round(x, digits))
 
@@ -585,8 +592,7 @@ class Fitness:
 
     def daily_sedentary(self, first: date, stop: date, as_of_ms: int) -> dict[date, int]:
         """Seconds in sedentary periods per local date of their start."""
-        lo = ((first.toordinal() - EPOCH_ORDINAL) * DAY - 14 * 3600) * 1000
-        hi = ((stop.toordinal() - EPOCH_ORDINAL) * DAY + 12 * 3600) * 1000
+        lo, hi = local_dates_ms(first, stop)
         out: dict[date, int] = {}
         for s, so, e, _eo, _lv, _d in self.iter_sedentary(lo, hi, as_of_ms):
             d = date.fromordinal(EPOCH_ORDINAL + (s // 1000 + so) // DAY)

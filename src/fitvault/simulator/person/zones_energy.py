@@ -31,7 +31,7 @@ from datetime import date, datetime, time, timedelta
 
 from .activity import ABSENT, DAY, IDLE
 from .devices import DEVICES
-from .fitness import HR_ZONES, DayView, Fitness, fitness_of
+from .fitness import HR_ZONES, DayView, Fitness, fitness_of, local_dates_ms
 from .rand import stream
 from .timezones import EPOCH_ORDINAL
 from .truth import register
@@ -101,8 +101,7 @@ def altitude_minutes(f: Fitness, lo_ms: int, hi_ms: int, as_of_ms: int) -> Itera
 
 def by_local_date(f: Fitness, series, first: date, stop: date, as_of_ms: int) -> dict[date, tuple]:
     """Per local date of the minute's start (its offset), the sums of ``series(f, lo, hi, as_of)``."""
-    lo = ((first.toordinal() - EPOCH_ORDINAL) * DAY - 14 * 3600) * 1000
-    hi = ((stop.toordinal() - EPOCH_ORDINAL) * DAY + 12 * 3600) * 1000
+    lo, hi = local_dates_ms(first, stop)
     acc: dict[int, list[int]] = {}
     for t, values in series(f, lo, hi, as_of_ms):
         o = EPOCH_ORDINAL + (t // 1000 + f._offset(t // 1000)) // DAY
