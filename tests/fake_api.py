@@ -13,7 +13,8 @@ from fitvault import timeutil
 from fitvault.api.client import HealthApiClient, RetryPolicy
 from fitvault.api.ratelimit import RollingWindowLimiter
 
-FILTER = re.compile(r'(\S+) >= "([^"]+)" AND \S+ < "([^"]+)"')
+# An upper bound may be missing: electrocardiogram accepts `>=` only (reference §1.4).
+FILTER = re.compile(r'(\S+) >= "([^"]+)"(?: AND \S+ < "([^"]+)")?')
 
 
 class FakeApi:

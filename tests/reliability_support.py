@@ -29,11 +29,12 @@ from test_sync_integration import assert_vault_equals_truth
 from test_sync_metrics import NEW_TABLES, canonical, truth_rows, vault_rows
 
 # A small world (a `--since 2026-10-21` run at 2026-10-23 00:00 UTC: 2.4 days of instants) in
-# which every table has rows (a GPS run with its route on 10-22, weight, body fat, VO2 max ...)
-# except height (measured about once a month). Its size, not the request count, sets a run's time.
+# which every table has rows (a GPS run with its route on 10-22, weight, body fat, VO2 max, a
+# swim, an ECG, an IRN alert, a cold ...) except height (measured about once a month) and the
+# cycle types. Its size, not the request count, sets a run's time.
 WORLD_NOW = datetime(2026, 10, 23, 0, 0, tzinfo=timezone.utc)
 WORLD_SINCE = date(2026, 10, 21)
-EMPTY_IN_WORLD = {"height"}
+EMPTY_IN_WORLD = {"height", "menstrual_periods", "ovulation_tests"}  # the person is a man (simulator/person/logs.py)
 HOUR_MS = 3_600_000
 
 

@@ -436,6 +436,20 @@ def templates(tmp_path_factory):
         "name": "users/me/dataTypes/height/dataPoints/1", "dataSource": {"platform": "FITBIT"},
         "height": {"sampleTime": {"physicalTime": "2026-10-22T07:00:00Z", "utcOffset": "-14400s"},
                    "heightMillimeters": "1780"}}]
+    # Long arrays (7,500 ECG samples, the beats of an IRN alert) are cut to a few: every element
+    # has the same shape, and each one mutated would take minutes.
+    for p in out["electrocardiogram"]:
+        p["electrocardiogram"]["waveformSamples"] = p["electrocardiogram"]["waveformSamples"][:3]
+    for p in out["irregular-rhythm-notification"]:
+        for w in p["irregularRhythmNotification"]["alertWindows"]:
+            w["heartBeats"] = w["heartBeats"][:2]
+    # The simulated person is a man: his cycle types are empty; discovery-document shapes instead.
+    sample = {"physicalTime": "2026-10-22T07:00:00Z", "utcOffset": "-14400s"}
+    out["menstrual-period"] = out["menstrual-period"] or [{"dataSource": {"recordingMethod": "MANUAL"}, "menstrualPeriod": {
+        "interval": {"startTime": "2026-10-22T04:00:00Z", "startUtcOffset": "-14400s",
+                     "endTime": "2026-10-23T04:00:00Z", "endUtcOffset": "-14400s"}, "notes": "n"}}]
+    out["ovulation-test"] = out["ovulation-test"] or [{"dataSource": {"recordingMethod": "MANUAL"}, "ovulationTest": {
+        "sampleTime": sample, "result": "NEGATIVE"}}]
     assert all(out.values()), [k for k, v in out.items() if not v]
     return out
 

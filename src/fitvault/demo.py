@@ -19,7 +19,7 @@ import httpx
 
 from fitvault import session
 from fitvault.auth.client_secrets import ClientSecrets
-from fitvault.auth.google import authorize
+from fitvault.auth.google import SCOPE_GROUPS, authorize, scopes_for
 from fitvault.config import GoogleEndpoints, VaultPaths
 from fitvault.errors import ConfigError
 from fitvault.store.vault import Vault
@@ -87,7 +87,10 @@ def run_demo(
             secrets_file.write_text(json.dumps(sim.client_secrets()))
             os.chmod(secrets_file, 0o600)
             secrets = ClientSecrets.from_file(secrets_file)
-        token = authorize(secrets, endpoints, open_browser=headless_browser, timeout_s=60)
+        # The demo opts in to every scope group, so it shows every type (a real consent asks
+        # only for the defaults unless told: `fitvault auth google --scopes +ecg,...`).
+        every = scopes_for(",".join("+" + g for g in SCOPE_GROUPS))
+        token = authorize(secrets, endpoints, open_browser=headless_browser, timeout_s=60, scopes=every)
         with Vault(paths.root) as vault:
             vault.set_account(simulated="1")
             session.token_store(paths).save(token)

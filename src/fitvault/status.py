@@ -33,7 +33,7 @@ def vault_status(vault: Vault) -> dict:
     "types": {type id: {"records", "first", "last", "days", "last_sync",
     "synced_until", "gaps": {"days_without_data", "first_missing_days", "unfinished_windows"},
     "last_error"}}}``; ``records`` counts heart-rate samples, sleep sessions, resting-HR days,
-    step minutes (steps also has ``daily_totals``).
+    step minutes (steps and time-in-heart-rate-zone also have ``daily_totals``).
     """
     types: dict[str, dict] = {}
     for stream in STREAMS:
@@ -42,8 +42,9 @@ def vault_status(vault: Vault) -> dict:
         pending = [
             f"{j.lower} .. {j.resume_upper}" for j in vault.open_jobs(stream.name)
         ]
-        if stream.name == "steps:daily":
-            entry = types.setdefault("steps", {})
+        if stream.operation == "dailyRollUp" and "records" in types.get(stream.data_type, {}):
+            # the daily totals of a type also listed (steps, time-in-heart-rate-zone)
+            entry = types[stream.data_type]
             entry["daily_totals"] = n
             entry.setdefault("gaps", {}).setdefault("unfinished_windows", []).extend(pending)
             continue

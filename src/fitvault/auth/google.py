@@ -48,6 +48,54 @@ DEFAULT_SCOPES: tuple[str, ...] = (
     SCOPE_PREFIX + "location.readonly",
 )
 
+#: Scope groups for ``fitvault auth google --scopes +GROUP,-GROUP``: the defaults can be left
+#: out (``-location``), the rest is asked only when the person opts in. Medical features (ECG,
+#: irregular rhythm), cycle and mood logs are sensitive and need their own consent; nutrition
+#: is opt-in because the discovery document does not list ``nutrition.readonly`` (reference
+#: §3.1; peers read with it), so asking it by default could fail a consent that has no need
+#: for it.
+SCOPE_GROUPS: dict[str, tuple[str, ...]] = {
+    "activity": (SCOPE_PREFIX + "activity_and_fitness.readonly",),
+    "metrics": (SCOPE_PREFIX + "health_metrics_and_measurements.readonly",),
+    "sleep": (SCOPE_PREFIX + "sleep.readonly",),
+    "profile": (SCOPE_PREFIX + "profile.readonly",),
+    "settings": (SCOPE_PREFIX + "settings.readonly",),
+    "location": (SCOPE_PREFIX + "location.readonly",),
+    "nutrition": (SCOPE_PREFIX + "nutrition.readonly",),            # hydration-log, nutrition-log
+    "ecg": (SCOPE_PREFIX + "ecg.readonly",),                        # electrocardiogram
+    "irn": (SCOPE_PREFIX + "irn.readonly",),                        # irregular-rhythm-notification
+    "reproductive": (SCOPE_PREFIX + "reproductive_health.readonly",),  # menstrual-period, ovulation-test
+    "symptoms": (SCOPE_PREFIX + "logged_symptoms.readonly",),       # symptoms, moods
+    "mindfulness": (SCOPE_PREFIX + "mindfulness.readonly",),        # moods (which scope gates them is unsettled)
+}
+
+
+def scopes_for(spec: str | None) -> tuple[str, ...]:
+    """The scopes to ask for: the defaults changed by ``spec``, a comma-separated list of
+    ``+GROUP`` (add) and ``-GROUP`` (leave out) of :data:`SCOPE_GROUPS`, e.g. ``+ecg,+irn``.
+
+    >>> [s.rsplit(".", 2)[-2] for s in scopes_for("+ecg,-location")][-2:]
+    ['settings', 'ecg']
+    """
+    scopes = list(DEFAULT_SCOPES)
+    for item in (spec or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        sign, name = item[0], item[1:].strip().lower()
+        if sign not in "+-" or name not in SCOPE_GROUPS:
+            raise ConfigError(
+                f"--scopes: {item!r} is not +GROUP or -GROUP; groups: {', '.join(SCOPE_GROUPS)} "
+                "(e.g. --scopes +ecg,+irn,+reproductive)"
+            )
+        for scope in SCOPE_GROUPS[name]:
+            if sign == "+" and scope not in scopes:
+                scopes.append(scope)
+            elif sign == "-" and scope in scopes:
+                scopes.remove(scope)
+    return tuple(scopes)
+
+
 REVOKE_PAGE = "https://myaccount.google.com/permissions"
 _VERIFIER_LENGTH = 48  # RFC 7636: 43..128 characters
 _GOOGLE = Provider("Google")

@@ -52,10 +52,22 @@ def _prompt_for_redirect(url: str) -> str:
 @click.option("--no-browser", is_flag=True, help="Print the URL and ask for the redirected address (SSH, headless).")
 @click.option("--timeout", "timeout_s", type=click.IntRange(10, 3600), default=300, show_default=True,
               help="Seconds to wait for the browser's redirect.")
+@click.option("--scopes", "scope_spec", metavar="+GROUP,-GROUP",
+              help="Opt in to more data (+nutrition: hydration and food logs; +ecg; +irn: irregular rhythm "
+                   "notifications; +reproductive: menstrual periods, ovulation tests; +symptoms / +mindfulness: "
+                   "symptoms and moods) or leave a default out (-location: no GPS routes). "
+                   "Example: --scopes +ecg,+irn,+reproductive")
 @click.pass_obj
 @handle_errors
-def auth_google(app: App, secrets_file, token_file, port, no_browser, timeout_s) -> None:
-    """Authorise fitvault with Google (OAuth code flow with PKCE, read-only scopes)."""
+def auth_google(app: App, secrets_file, token_file, port, no_browser, timeout_s, scope_spec) -> None:
+    """Authorise fitvault with Google (OAuth code flow with PKCE, read-only scopes).
+
+    By default fitvault asks for activity, health metrics, sleep, profile, settings and location
+    (GPS routes). Sensitive data (ECG, irregular rhythm, cycle, symptoms and moods, food and
+    drink logs) is asked for only with --scopes; the types whose scope is not granted are
+    skipped by `fitvault sync` with a message.
+    """
+    scopes = google_auth.scopes_for(scope_spec)
     endpoints = app.endpoints()
     store = session.token_store(app.paths)
     app.paths.root.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -81,11 +93,11 @@ def auth_google(app: App, secrets_file, token_file, port, no_browser, timeout_s)
         token = google_auth.authorize(
             secrets, endpoints, port=port, timeout_s=timeout_s,
             open_browser=None if no_browser else _open_browser,
-            prompt_for_redirect=_prompt_for_redirect if no_browser else None,
+            prompt_for_redirect=_prompt_for_redirect if no_browser else None, scopes=scopes,
         )
     store.save(token)
     out_console.print(f"Authorised. Token stored in {escape(str(store.path))} (mode 0600).")
-    _print_scopes(token.scopes)
+    _print_scopes(token.scopes, scopes)
     if token.testing_mode:
         err_console.print(
             "[yellow]note:[/] this OAuth app is in Testing mode: Google ends the grant 7 days after "
@@ -94,8 +106,8 @@ def auth_google(app: App, secrets_file, token_file, port, no_browser, timeout_s)
         )
 
 
-def _print_scopes(scopes) -> None:
-    missing = [s for s in google_auth.DEFAULT_SCOPES if s not in set(scopes)]
+def _print_scopes(scopes, asked=google_auth.DEFAULT_SCOPES) -> None:
+    missing = [s for s in asked if s not in set(scopes)]
     out_console.print("Scopes granted: " + ", ".join(s.rsplit(".", 2)[-2] if "." in s else s for s in scopes))
     if missing:
         err_console.print(

@@ -2,32 +2,48 @@
 
 from __future__ import annotations
 
+from fitvault.datatypes.active_energy import ActiveEnergyBurned
 from fitvault.datatypes.active_minutes import ActiveMinutes
 from fitvault.datatypes.active_zone_minutes import ActiveZoneMinutes
 from fitvault.datatypes.activity_level import ActivityLevel, SedentaryPeriod
+from fitvault.datatypes.altitude import Altitude
 from fitvault.datatypes.base import ParsedPage, Stream
 from fitvault.datatypes.body import BodyFat, Height, Weight
 from fitvault.datatypes.daily_totals import DistanceDaily, FloorsDaily, TotalCaloriesDaily
 from fitvault.datatypes.exercise import Exercise
 from fitvault.datatypes.heart_rate import HeartRate
+from fitvault.datatypes.heart_rate_zone_totals import (
+    CaloriesInHeartRateZoneDaily,
+    TimeInHeartRateZone,
+    TimeInHeartRateZoneDaily,
+)
+from fitvault.datatypes.heart_rhythm import Electrocardiogram, IrregularRhythmNotification
 from fitvault.datatypes.heart_rate_variability import DailyHeartRateVariability, HeartRateVariability
 from fitvault.datatypes.heart_rate_zones import HeartRateZones
+from fitvault.datatypes.logged_health import MenstrualPeriod, Moods, OvulationTest, Symptoms
+from fitvault.datatypes.measurements import BloodGlucose, CoreBodyTemperature
+from fitvault.datatypes.nutrition import HydrationLog, NutritionLog
 from fitvault.datatypes.oxygen_saturation import DailyOxygenSaturation, OxygenSaturation
 from fitvault.datatypes.respiratory_rate import DailyRespiratoryRate, RespiratoryRateSleepSummary
 from fitvault.datatypes.resting_heart_rate import RestingHeartRate
 from fitvault.datatypes.skin_temperature import SkinTemperature
 from fitvault.datatypes.sleep import Sleep
 from fitvault.datatypes.steps import StepsDaily, StepsMinutes
+from fitvault.datatypes.swim_lengths import SwimLengths
 from fitvault.datatypes.vo2_max import DailyVo2Max, RunVo2Max, Vo2Max
 
 #: Every stream, in sync order (big intraday types first so they start early).
 STREAMS: tuple[Stream, ...] = (
-    HeartRate(), StepsMinutes(), OxygenSaturation(), HeartRateVariability(), ActiveMinutes(),
+    HeartRate(), StepsMinutes(), ActiveEnergyBurned(), OxygenSaturation(), HeartRateVariability(), ActiveMinutes(),
     ActivityLevel(), ActiveZoneMinutes(), SedentaryPeriod(),
     Sleep(), Exercise(), RespiratoryRateSleepSummary(), Weight(), BodyFat(), Height(), Vo2Max(), RunVo2Max(),
     RestingHeartRate(), DailyHeartRateVariability(), DailyOxygenSaturation(), DailyRespiratoryRate(),
     SkinTemperature(), DailyVo2Max(), HeartRateZones(),
     StepsDaily(), DistanceDaily(), FloorsDaily(), TotalCaloriesDaily(),
+    TimeInHeartRateZone(), Altitude(), SwimLengths(),
+    CoreBodyTemperature(), BloodGlucose(), TimeInHeartRateZoneDaily(), CaloriesInHeartRateZoneDaily(),
+    HydrationLog(), NutritionLog(), Electrocardiogram(), IrregularRhythmNotification(),
+    MenstrualPeriod(), OvulationTest(), Moods(), Symptoms(),
 )
 STREAMS_BY_NAME: dict[str, Stream] = {s.name: s for s in STREAMS}
 #: Google Health type ids fitvault can sync (what `--types` accepts).

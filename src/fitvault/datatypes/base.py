@@ -21,6 +21,16 @@ SCOPE_PREFIX = "https://www.googleapis.com/auth/googlehealth."
 ACTIVITY_SCOPE = SCOPE_PREFIX + "activity_and_fitness.readonly"
 HEALTH_METRICS_SCOPE = SCOPE_PREFIX + "health_metrics_and_measurements.readonly"
 SLEEP_SCOPE = SCOPE_PREFIX + "sleep.readonly"
+# Opt-in scopes (asked only with `fitvault auth google --scopes +GROUP`, see auth/google.py).
+# nutrition.readonly: peers read hydration and food logs with it, but the discovery document
+# omits it (reference §3.1), so a Cloud project may not offer it: asking it by default could
+# break everyone's consent for two types few people log.
+NUTRITION_SCOPE = SCOPE_PREFIX + "nutrition.readonly"
+ECG_SCOPE = SCOPE_PREFIX + "ecg.readonly"
+IRN_SCOPE = SCOPE_PREFIX + "irn.readonly"
+REPRODUCTIVE_SCOPE = SCOPE_PREFIX + "reproductive_health.readonly"
+SYMPTOMS_SCOPE = SCOPE_PREFIX + "logged_symptoms.readonly"
+MINDFULNESS_SCOPE = SCOPE_PREFIX + "mindfulness.readonly"
 
 # (platform, device, manufacturer, form_factor, recording_method, application)
 SourceKey = tuple[str, str, str, str, str, str]
@@ -202,6 +212,7 @@ class Stream(ABC):
     name: ClassVar[str]                      # stream id, e.g. "heart-rate", "steps:daily"
     data_type: ClassVar[str]                 # Google Health type id (kebab-case path id)
     scopes: ClassVar[tuple[str, ...]]        # any one of these grants the type
+    opt_in: ClassVar[str | None] = None      # its scope group, asked only on request (--scopes +GROUP)
     operation: ClassVar[Literal["list", "dailyRollUp"]] = "list"
     bound: ClassVar[Literal["instant", "date"]] = "instant"
     page_size: ClassVar[int] = 10000         # the API's maximum (reference §1.3)

@@ -64,11 +64,27 @@ _SPLIT_SUMMARY = (
     ("steps", integer("steps")),
     ("avg_hr_bpm", integer("averageHeartRateBeatsPerMinute")),
     ("avg_pace_s_per_m", number("averagePaceSecondsPerMeter")),
+    ("avg_speed_mm_per_s", number("averageSpeedMillimetersPerSecond")),
+    ("elevation_gain_mm", number("elevationGainMillimeters")),
+    ("active_zone_minutes", integer("activeZoneMinutes")),
+    ("light_zone_s", duration("heartRateZoneDurations", "lightTime")),
+    ("moderate_zone_s", duration("heartRateZoneDurations", "moderateTime")),
+    ("vigorous_zone_s", duration("heartRateZoneDurations", "vigorousTime")),
+    ("peak_zone_s", duration("heartRateZoneDurations", "peakTime")),
+)
+# Running dynamics, "only present in the advanced running exercises" (discovery document
+# ``MobilityMetrics``; the vertical ratio is a percentage within [5, 11] there).
+_MOBILITY = (
+    ("avg_cadence_spm", number("mobilityMetrics", "avgCadenceStepsPerMinute")),
+    ("avg_ground_contact_s", duration("mobilityMetrics", "avgGroundContactTimeDuration")),
+    ("avg_stride_length_mm", integer("mobilityMetrics", "avgStrideLengthMillimeters")),
+    ("avg_vertical_oscillation_mm", integer("mobilityMetrics", "avgVerticalOscillationMillimeters")),
+    ("avg_vertical_ratio", number("mobilityMetrics", "avgVerticalRatio")),
 )
 _COLUMNS = (
     "id", "source_id", "start_ms", "start_offset_s", "end_ms", "end_offset_s", "exercise_type",
     "display_name", "active_duration_s", *(c for c, _ in _SUMMARY), "has_gps", "pool_length_mm",
-    "notes", "create_time", "update_time",
+    "notes", "create_time", "update_time", *(c for c, _ in _MOBILITY),
 )
 _SPLIT_COLUMNS = (
     "exercise_id", "kind", "idx", "split_type", "start_ms", "start_offset_s", "end_ms", "end_offset_s",
@@ -121,7 +137,7 @@ class Exercise(Stream):
             text("exerciseType")(e), text("displayName")(e), _active(e),
             *(get(summary) for _, get in _SUMMARY),
             _has_gps(e), _pool(e), text("notes")(e), opt_str(e.get("createTime"), "createTime"),
-            opt_str(e.get("updateTime"), "updateTime"),
+            opt_str(e.get("updateTime"), "updateTime"), *(get(summary) for _, get in _MOBILITY),
         )
         splits = []
         for key, kind in (("splits", "split"), ("splitSummaries", "summary")):

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from fitvault import timeutil
 from fitvault.datatypes.base import (
     POINT_ERRORS,
     ROLLUP_SOURCE,
@@ -37,6 +38,7 @@ from fitvault.datatypes.base import (
     page_items,
     parse_points,
     plausible,
+    req_str,
     source_key,
 )
 from fitvault.datatypes.tables import Table
@@ -309,3 +311,50 @@ class RollupDailyStream(_Declared):
 
     def _bind(self, row: tuple, source_ids: SourceIds) -> tuple:
         return (row[0].isoformat(), source_ids(row[1])) + row[2:]
+
+
+def names(*path: str, required: bool = False) -> Getter:
+    """A repeated enum (``["HAPPY", "CALM"]``) as comma-separated text, in the order sent; None
+    when omitted or empty (a required one makes the point malformed)."""
+
+    def get(body: dict) -> str | None:
+        value = _dig(body, path)
+        if value is not None and not isinstance(value, list):
+            raise TypeError(f"{'.'.join(path)} is not a list: {value!r}")
+        text = ",".join(req_str(v, ".".join(path)) for v in value or ()) or None
+        if text is None and required:
+            raise KeyError(f"{'.'.join(path)} is missing or empty")
+        return text
+
+    return get
+
+
+class SessionStream(_Declared):
+    """Identifiable session types (hydration and nutrition logs, ECG, IRN; reference §2.2
+    ``SessionTimeInterval``): key ``id`` (the point name's last segment: two logs may share a
+    minute). Filtered on ``{t}.interval.civil_start_time`` with civil dates (reference §1.4);
+    manual logs may be entered days late, so runs re-read a week."""
+
+    bound = "date"
+    overlap = timedelta(days=7)
+    key_columns = ("id",)
+    lead_columns = ("id", "source_id", "start_ms", "start_offset_s", "end_ms", "end_offset_s")
+    time_column = "start_ms"
+    local_day_sql = "date(start_ms / 1000 + start_offset_s, 'unixepoch')"
+
+    def filter_field(self) -> str:
+        return f"{self.data_type.replace('-', '_')}.interval.civil_start_time"
+
+    def parse(self, body: dict) -> ParsedPage:
+        def one(point: dict) -> tuple:
+            b = point[self.key]
+            iv = b["interval"]
+            start, end = instant_ms(iv["startTime"]), instant_ms(iv["endTime"])
+            if end < start:
+                raise ValueError("interval ends before it starts")
+            return (point_id(point) or f"t{start}", source_key(point.get("dataSource")), start,
+                    offset_s(iv.get("startUtcOffset")), end, offset_s(iv.get("endUtcOffset"))) + self._values(point, b)
+
+        if self.bound == "instant":
+            return parse_points(body, one, lambda row: row[2])
+        return parse_points(body, one, lambda row: timeutil.local_date(row[2], row[3]))

@@ -44,7 +44,8 @@ class Table:
         layout: see the module docstring.
         title: a short human title ("Heart rate").
         columns: value columns (the layout's key and time columns are implied).
-        stream: the sync stream that fills it.
+        stream: the sync stream that fills it; None for a table only imports fill (the API has
+            no ``list`` for it: GoogleData CSVs of Takeout).
         parent: for ``child`` tables, the session table and the foreign-key column.
     """
 
@@ -53,7 +54,7 @@ class Table:
     layout: Layout
     title: str
     columns: tuple[Column, ...]
-    stream: str
+    stream: str | None
     parent: tuple[str, str] | None = None
 
     @property
@@ -189,7 +190,12 @@ TABLES: tuple[Table, ...] = (
         C("pool_length_mm", _MM, "pool length", "int"),
         C("notes", "", "the user's note", "text"),
         C("create_time", "", "when Google created the record (UTC)", "text"),
-        C("update_time", "", "when Google last changed it (UTC)", "text")), "exercise"),
+        C("update_time", "", "when Google last changed it (UTC)", "text"),
+        C("avg_cadence_spm", "steps/min", "running dynamics: average cadence"),
+        C("avg_ground_contact_s", "s", "running dynamics: average ground-contact time per stride"),
+        C("avg_stride_length_mm", _MM, "running dynamics: average stride length", "int"),
+        C("avg_vertical_oscillation_mm", _MM, "running dynamics: average vertical oscillation", "int"),
+        C("avg_vertical_ratio", _PCT, "running dynamics: vertical oscillation / stride length")), "exercise"),
     Table("exercise_splits", "exercise", "child", "Exercise splits", (
         C("kind", "", "split or summary", "text"),
         C("idx", "", "position in the API's list", "int"),
@@ -199,7 +205,14 @@ TABLES: tuple[Table, ...] = (
         C("distance_mm", _MM, "distance"),
         C("steps", "steps", "steps", "int"),
         C("avg_hr_bpm", _BPM, "average heart rate", "int"),
-        C("avg_pace_s_per_m", "s/m", "average pace")), "exercise", parent=("exercises", "exercise_id")),
+        C("avg_pace_s_per_m", "s/m", "average pace"),
+        C("avg_speed_mm_per_s", "mm/s", "average speed"),
+        C("elevation_gain_mm", _MM, "elevation gain"),
+        C("active_zone_minutes", _MIN, "zone minutes earned", "int"),
+        C("light_zone_s", "s", "time in the light heart-rate zone"),
+        C("moderate_zone_s", "s", "time in the moderate zone"),
+        C("vigorous_zone_s", "s", "time in the vigorous zone"),
+        C("peak_zone_s", "s", "time in the peak zone")), "exercise", parent=("exercises", "exercise_id")),
     Table("exercise_events", "exercise", "event", "Exercise events", (
         C("idx", "", "position in the API's list", "int"),
         C("event_type", "", "START STOP PAUSE RESUME AUTO_PAUSE AUTO_RESUME", "text")),
@@ -218,6 +231,84 @@ TABLES: tuple[Table, ...] = (
         C("zone", "", "zone name", "text"),
         C("min_bpm", _BPM, "zone lower bound", "int"),
         C("max_bpm", _BPM, "zone upper bound", "int")), "daily-heart-rate-zones"),
+    Table("active_energy", "active-energy-burned", "interval", "Active energy", (
+        C("active_kcal", _KCAL, "energy burned by activity in the interval (BMR excluded)"),), "active-energy-burned"),
+    Table("altitude", "altitude", "interval", "Altitude gain", (
+        C("gain_mm", _MM, "altitude gained in the interval (a change, not a height)", "int"),), "altitude"),
+    Table("time_in_heart_rate_zone", "time-in-heart-rate-zone", "interval", "Time in heart-rate zone", (
+        C("heart_rate_zone", "", "LIGHT, MODERATE, VIGOROUS or PEAK", "text"),), "time-in-heart-rate-zone"),
+    Table("daily_time_in_heart_rate_zone", "time-in-heart-rate-zone", "rollup", "Time in heart-rate zones per day", (
+        C("light_s", "s", "time in the light zone"),
+        C("moderate_s", "s", "time in the moderate zone"),
+        C("vigorous_s", "s", "time in the vigorous zone"),
+        C("peak_s", "s", "time in the peak zone")), "time-in-heart-rate-zone:daily"),
+    Table("daily_calories_in_heart_rate_zone", "calories-in-heart-rate-zone", "rollup",
+          "Calories in heart-rate zones per day", (
+              C("light_kcal", _KCAL, "energy burned in the light zone"),
+              C("moderate_kcal", _KCAL, "energy burned in the moderate zone"),
+              C("vigorous_kcal", _KCAL, "energy burned in the vigorous zone"),
+              C("peak_kcal", _KCAL, "energy burned in the peak zone")), "calories-in-heart-rate-zone:daily"),
+    Table("calories_in_heart_rate_zone", "calories-in-heart-rate-zone", "interval", "Calories in heart-rate zone", (
+        C("heart_rate_zone", "", "LIGHT ... PEAK, or HEART_RATE_ZONE_TYPE_UNSPECIFIED (below the zones)", "text"),
+        C("kcal", _KCAL, "energy burned in the interval")), None),
+    Table("swim_lengths", "swim-lengths-data", "interval", "Swim lengths", (
+        C("stroke_count", "strokes", "strokes in the length", "int"),
+        C("stroke_type", "", "FREESTYLE, BACKSTROKE, BREASTSTROKE or BUTTERFLY", "text")), "swim-lengths-data"),
+    Table("core_body_temperature", "core-body-temperature", "sample", "Core body temperature", (
+        C("id", "", "the data point's id", "text"),
+        C("temperature_c", "°C", "core body temperature (a manual log)"),
+        C("measurement_location", "", "ARMPIT, MOUTH, EAR, FOREHEAD ...", "text")), "core-body-temperature"),
+    Table("body_temperature", "body-temperature", "sample", "Device temperature", (
+        C("temperature_c", "°C", "the device's per-minute temperature reading (GoogleData body_temperature)"),), None),
+    Table("blood_glucose", "blood-glucose", "sample", "Blood glucose", (
+        C("id", "", "the data point's id", "text"),
+        C("glucose_mg_dl", "mg/dL", "blood glucose concentration"),
+        C("meal_type", "", "BREAKFAST, LUNCH, DINNER or SNACK", "text"),
+        C("measurement_timing", "", "FASTING, BEFORE_MEAL, AFTER_MEAL ...", "text"),
+        C("measurement_source", "", "SELF_MONITORING_BLOOD_GLUCOSE, CONTINUOUS_GLUCOSE_MONITORING or LAB_TEST", "text"),
+        C("specimen", "", "CAPILLARY_BLOOD, INTERSTITIAL_FLUID, PLASMA ...", "text"),
+        C("notes", "", "the user's note", "text")), "blood-glucose"),
+    Table("hydration_log", "hydration-log", "session", "Hydration log", (
+        C("volume_ml", "mL", "amount drunk"),
+        C("user_provided_unit", "", "the unit the user logged in (display only)", "text")), "hydration-log"),
+    Table("nutrition_log", "nutrition-log", "session", "Nutrition log", (
+        C("food_display_name", "", "the food's name", "text"),
+        C("food", "", "resource name of an identified food", "text"),
+        C("meal_type", "", "BREAKFAST, LUNCH, DINNER, SNACK ...", "text"),
+        C("energy_kcal", _KCAL, "energy of the food"),
+        C("energy_from_fat_kcal", _KCAL, "energy from fat"),
+        C("carbohydrate_g", "g", "total carbohydrate"),
+        C("fat_g", "g", "total fat"),
+        C("serving_amount", "", "number of servings"),
+        C("serving_unit", "", "the serving's measurement unit", "text"),
+        C("nutrients", "", "JSON object: nutrient (PROTEIN, SODIUM ...) -> grams", "text")), "nutrition-log"),
+    Table("ecg_readings", "electrocardiogram", "session", "ECG readings", (
+        C("avg_hr_bpm", _BPM, "average heart rate during the reading", "int"),
+        C("result_classification", "", "NORMAL_SINUS_RHYTHM, ATRIAL_FIBRILLATION, INCONCLUSIVE ...", "text"),
+        C("lead_number", "", "number of leads", "int"),
+        C("sampling_frequency_hz", "Hz", "waveform sampling frequency", "int"),
+        C("millivolts_scaling_factor", "", "mV = waveform sample / this factor", "int"),
+        C("waveform", "", "JSON array of lead I samples", "text"),
+        C("device_model", "", "the measuring device", "text"),
+        C("firmware_version", "", "its firmware", "text"),
+        C("feature_version", "", "the ECG app's version", "text")), "electrocardiogram"),
+    Table("irn_alerts", "irregular-rhythm-notification", "session", "Irregular rhythm notifications", (
+        C("alert_windows", "", "analysis windows evaluated", "int"),
+        C("positive_windows", "", "windows positive for AFib", "int"),
+        C("heart_beats", "beats", "beats listed in the windows", "int"),
+        C("device_model", "", "the measuring device", "text"),
+        C("algorithm_version", "", "the algorithm's version", "text"),
+        C("service_version", "", "the service's version", "text")), "irregular-rhythm-notification"),
+    Table("menstrual_periods", "menstrual-period", "interval", "Menstrual periods", (
+        C("notes", "", "the user's note", "text"),), "menstrual-period"),
+    Table("ovulation_tests", "ovulation-test", "sample", "Ovulation tests", (
+        C("result", "", "NEGATIVE, POSITIVE, LUTEINIZING_HORMONE_SURGE, ESTROGEN_SURGE or INDETERMINATE", "text"),),
+        "ovulation-test"),
+    Table("moods", "moods", "sample", "Moods", (
+        C("moods", "", "moods logged, comma-separated (HAPPY, CALM ...)", "text"),
+        C("valences", "", "PLEASANT, BASELINE or UNPLEASANT, comma-separated", "text")), "moods"),
+    Table("symptoms", "symptoms", "sample", "Symptoms", (
+        C("symptoms", "", "symptoms logged, comma-separated (HEADACHE, FATIGUE ...)", "text"),), "symptoms"),
 )
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
@@ -255,6 +346,13 @@ API_METHODS: dict[str, str] = {
     "weight": "weight", "body_fat": "body_fat", "height": "height", "exercises": "exercises",
     "exercise_splits": "exercise_splits", "exercise_events": "exercise_events", "daily_vo2_max": "vo2_max",
     "vo2_max": "vo2_max_samples", "run_vo2_max": "run_vo2_max", "daily_heart_rate_zones": "heart_rate_zones",
+    "active_energy": "active_energy", "altitude": "altitude", "time_in_heart_rate_zone": "time_in_heart_rate_zone",
+    "daily_time_in_heart_rate_zone": "heart_rate_zone_time",
+    "daily_calories_in_heart_rate_zone": "calories_in_heart_rate_zone",
+    "swim_lengths": "swim_lengths", "core_body_temperature": "core_body_temperature",
+    "blood_glucose": "blood_glucose", "hydration_log": "hydration", "nutrition_log": "nutrition",
+    "ecg_readings": "ecg", "irn_alerts": "irregular_rhythm", "menstrual_periods": "menstrual_periods",
+    "ovulation_tests": "ovulation_tests", "moods": "moods", "symptoms": "symptoms",
 }
 
 _LAYOUT_TEXT = {
@@ -291,8 +389,14 @@ def markdown() -> str:
         "|---|---|---|---|---|",
     ]
     for t in TABLES:
+        if t.stream is None:
+            out.append(f"| `{t.type_id}` | – | imported only (Takeout GoogleData) | `{t.name}` | "
+                       f"`v.frame({t.name!r})` |")
+            continue
         stream = STREAMS_BY_NAME[t.stream]
         how = stream.operation if stream.operation != "list" else f"list, filter `{stream.filter_field()}`"
+        if stream.opt_in:
+            how += f" (opt-in: `--scopes +{stream.opt_in}`)"
         out.append(f"| `{t.type_id}` | `{t.stream}` | {how} | `{t.name}` | `v.{API_METHODS.get(t.name, 'frame(' + repr(t.name) + ')')}` |")
     for t in TABLES:
         out += ["", f"## {t.title} — `{t.name}`", "", f"Type `{t.type_id}`; {_LAYOUT_TEXT[t.layout]}."]

@@ -9,7 +9,8 @@ named as in the vault with units in the names.
 
 A sheet holds at most :data:`EXCEL_MAX_ROWS` rows including its header. A longer table
 continues on ``heart_rate (2)``, ``heart_rate (3)`` ...; the result lists the sheets and says so
-in a note: nothing is ever cut off.
+in a note: no row is ever cut off. A text cell beyond Excel's limit of 32,767 characters (a long
+ECG waveform) is cut there and ends with a note saying so; CSV and Parquet keep it whole.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ class _SheetRun:
         self.ws, self.row = ws, 1
         by_kind = {
             "datetime": (ws.write_number, self.fmt.datetime), "date": (ws.write_number, self.fmt.date),
-            "number": (ws.write_number, None), "text": (ws.write_string, None),
+            "number": (ws.write_number, None), "text": (_text_writer(ws), None),
         }
         self.writers = [by_kind[k] for k in self.kinds]
 
@@ -133,6 +134,18 @@ class _SheetRun:
                     method(r, c, value, cell_format)
             r += 1
         self.row = r
+
+
+EXCEL_MAX_TEXT = 32_767
+_CUT = " … [cut at Excel's cell limit; the CSV and Parquet exports hold it whole]"
+
+
+def _text_writer(ws) -> Callable:
+    def write(r: int, c: int, value: str, cell_format: Any = None) -> None:
+        if len(value) > EXCEL_MAX_TEXT:
+            value = value[: EXCEL_MAX_TEXT - len(_CUT)] + _CUT
+        ws.write_string(r, c, value, cell_format)
+    return write
 
 
 def _width(name: str, kind: str) -> int:

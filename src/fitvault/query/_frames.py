@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 
 # The instant a session or child row is selected by: sleep by its end (the night), exercise by
 # its start. Child and event rows are selected through their parent session.
-_SESSION_TIME = {"sleep_sessions": ("end_ms", "end_offset_s"), "exercises": ("start_ms", "start_offset_s")}
+_SESSION_TIME = {"sleep_sessions": ("end_ms", "end_offset_s"), "exercises": ("start_ms", "start_offset_s"),
+                 **{t: ("start_ms", "start_offset_s") for t in ("hydration_log", "nutrition_log", "ecg_readings",
+                                                                 "irn_alerts")}}
 _PARENTS = {"sleep_stages": ("sleep_sessions", "session_id"), "exercise_splits": ("exercises", "exercise_id"),
             "exercise_events": ("exercises", "exercise_id")}
 _WEARABLES = ("FITNESS_BAND", "WATCH", "RING", "CHEST_STRAP")

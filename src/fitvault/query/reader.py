@@ -398,7 +398,9 @@ class VaultReader:
         ``avg_pace_s_per_m``, ``avg_speed_mm_per_s``, ``avg_hr_bpm``, ``active_zone_minutes``,
         ``elevation_gain_mm``, ``run_vo2_max_ml_kg_min``, ``total_swim_lengths``,
         ``light_zone_s`` .. ``peak_zone_s``, ``has_gps``, ``pool_length_mm``, ``notes``,
-        ``create_time``, ``update_time``), offsets, local times, ``device``. ``convert``
+        ``create_time``, ``update_time``, running dynamics ``avg_cadence_spm``,
+        ``avg_ground_contact_s``, ``avg_stride_length_mm``, ``avg_vertical_oscillation_mm``,
+        ``avg_vertical_ratio``), offsets, local times, ``device``. ``convert``
         renames every ``_mm`` column to ``_km`` and ``avg_speed_mm_per_s`` to
         ``avg_speed_km_per_h``.
         """
@@ -409,7 +411,8 @@ class VaultReader:
         """Splits of the exercises starting in the range. Returns: index ``start``; ``end``,
         ``exercise_id``, ``kind`` (split | summary), ``idx``, ``split_type``,
         ``active_duration_s``, ``calories_kcal``, ``distance_mm``, ``steps``, ``avg_hr_bpm``,
-        ``avg_pace_s_per_m``, offsets, local times."""
+        ``avg_pace_s_per_m``, ``avg_speed_mm_per_s``, ``elevation_gain_mm``,
+        ``active_zone_minutes``, ``light_zone_s`` .. ``peak_zone_s``, offsets, local times."""
         return self._table("exercise_splits", start, end, tz, convert)
 
     def exercise_events(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
@@ -425,6 +428,96 @@ class VaultReader:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot read the vault: {exc}") from exc
         return None if row is None else row[0]
+
+    # -- energy, altitude, heart-rate zones, swims --------------------------------------------
+    def active_energy(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
+        """Energy burned by activity (BMR excluded) per interval, usually 1 minute. Returns:
+        index ``start``; ``end``, ``active_kcal``, offsets, local times, ``device``."""
+        return self._table("active_energy", start, end, tz)
+
+    def altitude(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None,
+                 convert: bool = False) -> pd.DataFrame:
+        """Altitude gained per interval (a change, not a height). Returns: index ``start``;
+        ``end``, ``gain_mm`` (``gain_km`` with ``convert``), offsets, local times, ``device``."""
+        return self._table("altitude", start, end, tz, convert)
+
+    def time_in_heart_rate_zone(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
+        """Intervals spent in a heart-rate zone. Returns: index ``start``; ``end``,
+        ``heart_rate_zone`` (LIGHT MODERATE VIGOROUS PEAK), offsets, local times, ``device``."""
+        return self._table("time_in_heart_rate_zone", start, end, tz)
+
+    def heart_rate_zone_time(self, start: TimeBound = None, end: TimeBound = None) -> pd.DataFrame:
+        """Seconds per heart-rate zone per local day (dailyRollUp). Returns: index ``date``;
+        ``light_s``, ``moderate_s``, ``vigorous_s``, ``peak_s``."""
+        return self._table("daily_time_in_heart_rate_zone", start, end)
+
+    def calories_in_heart_rate_zone(self, start: TimeBound = None, end: TimeBound = None) -> pd.DataFrame:
+        """Energy burned per heart-rate zone per local day (dailyRollUp). Returns: index
+        ``date``; ``light_kcal``, ``moderate_kcal``, ``vigorous_kcal``, ``peak_kcal``."""
+        return self._table("daily_calories_in_heart_rate_zone", start, end)
+
+    def swim_lengths(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
+        """Pool lengths. Returns: index ``start``; ``end``, ``stroke_count``, ``stroke_type``,
+        offsets, local times, ``device``."""
+        return self._table("swim_lengths", start, end, tz)
+
+    # -- logs and heart rhythm -------------------------------------------------------------------
+    def core_body_temperature(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
+        """Logged core body temperatures. Returns: index ``time``; ``id``, ``temperature_c``,
+        ``measurement_location``, ``utc_offset_s``, ``local_time``, ``device``."""
+        return self._table("core_body_temperature", start, end, tz)
+
+    def blood_glucose(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
+        """Blood glucose readings. Returns: index ``time``; ``id``, ``glucose_mg_dl``,
+        ``meal_type``, ``measurement_timing``, ``measurement_source``, ``specimen``, ``notes``,
+        ``utc_offset_s``, ``local_time``, ``device``."""
+        return self._table("blood_glucose", start, end, tz)
+
+    def hydration(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
+        """Logged drinks (needs ``--scopes +nutrition``). Returns: index ``start``; ``id``,
+        ``end``, ``date``, ``volume_ml``, ``user_provided_unit``, offsets, local times, ``device``."""
+        return self._table("hydration_log", start, end, tz)
+
+    def nutrition(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
+        """Logged food (needs ``--scopes +nutrition``). Returns: index ``start``; ``id``, ``end``,
+        ``date``, ``food_display_name``, ``food``, ``meal_type``, ``energy_kcal``,
+        ``energy_from_fat_kcal``, ``carbohydrate_g``, ``fat_g``, ``serving_amount``,
+        ``serving_unit``, ``nutrients`` (JSON: nutrient -> grams), offsets, local times, ``device``."""
+        return self._table("nutrition_log", start, end, tz)
+
+    def ecg(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
+        """ECG readings (needs ``--scopes +ecg``). Returns: index ``start``; ``id``, ``end``,
+        ``date``, ``avg_hr_bpm``, ``result_classification``, ``lead_number``,
+        ``sampling_frequency_hz``, ``millivolts_scaling_factor``, ``waveform`` (JSON array; mV =
+        sample / factor), ``device_model``, ``firmware_version``, ``feature_version``, offsets,
+        local times, ``device``."""
+        return self._table("ecg_readings", start, end, tz)
+
+    def irregular_rhythm(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
+        """Irregular rhythm notifications (needs ``--scopes +irn``). Returns: index ``start``;
+        ``id``, ``end``, ``date``, ``alert_windows``, ``positive_windows``, ``heart_beats``,
+        ``device_model``, ``algorithm_version``, ``service_version``, offsets, local times, ``device``."""
+        return self._table("irn_alerts", start, end, tz)
+
+    def menstrual_periods(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
+        """Menstrual periods (needs ``--scopes +reproductive``). Returns: index ``start``;
+        ``end``, ``notes``, offsets, local times, ``device``."""
+        return self._table("menstrual_periods", start, end, tz)
+
+    def ovulation_tests(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
+        """Ovulation tests (needs ``--scopes +reproductive``). Returns: index ``time``; ``result``,
+        ``utc_offset_s``, ``local_time``, ``device``."""
+        return self._table("ovulation_tests", start, end, tz)
+
+    def moods(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
+        """Logged moods (needs ``--scopes +symptoms``). Returns: index ``time``; ``moods``,
+        ``valences`` (comma-separated), ``utc_offset_s``, ``local_time``, ``device``."""
+        return self._table("moods", start, end, tz)
+
+    def symptoms(self, start: TimeBound = None, end: TimeBound = None, tz: Tz = None) -> pd.DataFrame:
+        """Logged symptoms (needs ``--scopes +symptoms``). Returns: index ``time``; ``symptoms``
+        (comma-separated), ``utc_offset_s``, ``local_time``, ``device``."""
+        return self._table("symptoms", start, end, tz)
 
     # -- everything per day ----------------------------------------------------------------
     def daily(self, start: TimeBound = None, end: TimeBound = None, convert: bool = False) -> pd.DataFrame:

@@ -18,8 +18,10 @@ REPRODUCTIVE = SCOPE_PREFIX + "reproductive_health.readonly"
 SYMPTOMS = SCOPE_PREFIX + "logged_symptoms.readonly"
 MINDFULNESS = SCOPE_PREFIX + "mindfulness.readonly"
 
-#: Every read scope (reference §3.1) — what ``issue_token()`` grants by default.
-READ_SCOPES = (ACTIVITY, METRICS, SLEEP, NUTRITION, LOCATION, ECG, IRN, PROFILE, SETTINGS)
+#: Every read scope (reference §3.1, and the discovery document's reproductive_health,
+#: logged_symptoms and mindfulness) — what ``issue_token()`` grants by default.
+READ_SCOPES = (ACTIVITY, METRICS, SLEEP, NUTRITION, LOCATION, ECG, IRN, PROFILE, SETTINGS, REPRODUCTIVE, SYMPTOMS,
+               MINDFULNESS)
 _AREAS = ("activity_and_fitness", "health_metrics_and_measurements", "sleep", "nutrition",
           "location", "ecg", "irn", "profile", "settings", "reproductive_health",
           "logged_symptoms", "mindfulness")

@@ -154,6 +154,13 @@ def metrics_json(m: Metrics) -> dict:
         out["elevationGainMillimeters"] = wire.number(m.elevation_gain_mm)
     if m.run_vo2_max is not None:
         out["runVo2Max"] = wire.number(m.run_vo2_max)
+    if m.mobility is not None:
+        cadence, contact, stride, oscillation, ratio = m.mobility
+        out["mobilityMetrics"] = {"avgCadenceStepsPerMinute": wire.number(cadence),
+                                  "avgGroundContactTimeDuration": f"{contact:.3f}s",
+                                  "avgStrideLengthMillimeters": str(stride),
+                                  "avgVerticalOscillationMillimeters": str(oscillation),
+                                  "avgVerticalRatio": wire.number(ratio)}
     return out
 
 

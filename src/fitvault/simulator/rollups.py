@@ -211,6 +211,10 @@ AGGREGATES: dict[str, Aggregate] = {
     "run-vo2-max": Aggregate(_run_vo2_samples, _run_vo2_days, _min_sum_count_max, _rate_value),
 }
 
+from .extras_api import aggregates as _extra_aggregates  # noqa: E402  (issue #14 item 4 types)
+
+AGGREGATES.update(_extra_aggregates())
+
 
 def roll_up(dtype: c.DataType, raw: bytes, person: SyntheticPerson, as_of_ms: int,
             tokens: PageTokens, user_id: str) -> dict:

@@ -175,6 +175,8 @@ def plan_sync(
         plans.append(plan)
         if granted_scopes is not None and not set(stream.scopes) & granted_scopes:
             plan.skipped = "not granted: the token lacks " + " or ".join(s.rsplit("/", 1)[-1] for s in stream.scopes)
+            if stream.opt_in:
+                plan.skipped += f" (opt in: fitvault auth google --scopes +{stream.opt_in})"
             continue
         refused_on = account.get(UNSUPPORTED_KEY + stream.name)
         if refused_on and (today - date.fromisoformat(refused_on)).days < UNSUPPORTED_RETRY_DAYS:

@@ -19,7 +19,8 @@ already has, so the types agree with each other:
   minute (the type's storage resolution, reference §1.10) with one entry LIGHT / MODERATE /
   VIGOROUS for LIGHTLY_ / MODERATELY_ / VERY_ACTIVE.
 - ``daily-heart-rate-zones``: heart-rate-reserve zones of the date (max 220 - age, resting heart
-  rate of the date): LIGHT from 30 %, MODERATE 40 %, VIGOROUS 60 %, PEAK 85 % to max.
+  rate of the date): LIGHT from 30 bpm (as real exports show), MODERATE from 40 %, VIGOROUS 60 %,
+  PEAK 85 % to max.
   ``active-zone-minutes``: minutes whose mean sample (rounded) is in MODERATE (served as
   FAT_BURN, 1 point), VIGOROUS (CARDIO, 2) or PEAK (PEAK, 2) of that minute's local date.
 - ``exercise``: one session per scheduled workout (run, walk, bike), its metrics summed over
@@ -79,7 +80,12 @@ LEVEL_TYPES = ("", "SEDENTARY", "LIGHTLY_ACTIVE", "MODERATELY_ACTIVE", "VERY_ACT
 ACTIVE_LEVELS = ("", "", "LIGHT", "MODERATE", "VIGOROUS")
 #: heart-rate zone codes 1..4 (0 = below LIGHT); wire names of the daily zones and of AZM
 HR_ZONES = ("", "LIGHT", "MODERATE", "VIGOROUS", "PEAK")
-_ZONE_FRACTIONS = (0.3, 0.4, 0.6, 0.85)  # of heart-rate reserve, where LIGHT..PEAK start
+# LIGHT starts at a floor of 30 bpm, MODERATE..PEAK at fractions of the heart-rate reserve. The
+# floor is what real data shows: every day of a real Takeout's daily_heart_rate_zones gives LIGHT
+# a minimum of 30 bpm, and the live walk of django-google-health (80 bpm on average) spent 1020
+# of its 1025 s in lightTime; a LIGHT zone from 30 % of the reserve (~95 bpm) would give 0 s.
+_LIGHT_FLOOR_BPM = 30
+_ZONE_FRACTIONS = (0.4, 0.6, 0.85)  # of heart-rate reserve, where MODERATE..PEAK start
 AZM_ZONES = ("", "", "FAT_BURN", "CARDIO", "PEAK")
 AZM_POINTS = (0, 0, 1, 2, 2)
 FITNESS_LEVELS = ("POOR", "FAIR", "AVERAGE", "GOOD", "VERY_GOOD", "EXCELLENT")
@@ -209,6 +215,9 @@ class Metrics:
     zone_s: tuple[int, int, int, int] | None = None  # light, moderate, vigorous, peak seconds
     elevation_gain_mm: float | None = None
     run_vo2_max: float | None = None
+    # running dynamics (mobilityMetrics): cadence steps/min, ground contact s, stride mm,
+    # vertical oscillation mm, vertical ratio %
+    mobility: tuple[float, float, int, int, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -280,6 +289,13 @@ def traits(seed: int, s: Session) -> Traits:
     return Traits(gps, pause, hill, create, update, None)
 
 
+def local_dates_ms(first: date, stop: date) -> tuple[int, int]:
+    """[lo, hi) epoch ms holding every instant whose local date (UTC-12 .. UTC+14) is in
+    [first, stop)."""
+    return (((first.toordinal() - EPOCH_ORDINAL) * DAY - 14 * 3600) * 1000,
+            ((stop.toordinal() - EPOCH_ORDINAL) * DAY + 12 * 3600) * 1000)
+
+
 def _round(x: float, digits: int) -> float:
     return float(round(x, digits))
 
@@ -325,7 +341,7 @@ class Fitness:
         def make() -> tuple[int, ...]:
             hr_max = 220 - self.p.age_on(date.fromordinal(ordinal))
             rhr = round(base_rhr(self.seed, ordinal))
-            return tuple(rhr + round(f * (hr_max - rhr)) for f in _ZONE_FRACTIONS) + (hr_max,)
+            return (_LIGHT_FLOOR_BPM, *(rhr + round(f * (hr_max - rhr)) for f in _ZONE_FRACTIONS), hr_max)
         return self._bounds.get(ordinal, make)  # type: ignore[return-value]
 
     def _terrain(self, day: int) -> list[float]:
@@ -576,8 +592,7 @@ class Fitness:
 
     def daily_sedentary(self, first: date, stop: date, as_of_ms: int) -> dict[date, int]:
         """Seconds in sedentary periods per local date of their start."""
-        lo = ((first.toordinal() - EPOCH_ORDINAL) * DAY - 14 * 3600) * 1000
-        hi = ((stop.toordinal() - EPOCH_ORDINAL) * DAY + 12 * 3600) * 1000
+        lo, hi = local_dates_ms(first, stop)
         out: dict[date, int] = {}
         for s, so, e, _eo, _lv, _d in self.iter_sedentary(lo, hi, as_of_ms):
             d = date.fromordinal(EPOCH_ORDINAL + (s // 1000 + so) // DAY)
@@ -772,6 +787,7 @@ class Fitness:
             zone_s=(60 * zones[1], 60 * zones[2], 60 * zones[3], 60 * zones[4]),
             elevation_gain_mm=float(sum(max(r[6], 0) for r in rows)) if tr.gps else None,
             run_vo2_max=self.run_vo2(s) if tr.gps and s.kind == "run" else None,
+            mobility=self._mobility(s, rows) if tr.gps and s.kind == "run" else None,
         )
         events = [(s.start * 1000, self._offset(s.start), "START")]
         if tr.pause is not None:
@@ -794,6 +810,22 @@ class Fitness:
                         active_s=active_s, metrics=metrics, has_gps=tr.gps, events=tuple(events), splits=splits,
                         split_summaries=summaries, notes=None, create_us=tr.create_us, update_us=tr.update_us)
 
+    def _mobility(self, s: Session, rows: list) -> tuple[float, float, int, int, float] | None:
+        """Running dynamics of a GPS run from its own minutes: cadence = steps per active minute,
+        stride = distance / steps; ground contact shortens as cadence rises (~0.30 s at 150,
+        ~0.22 s at 185 steps/min); vertical oscillation 70-110 mm; ratio = oscillation / stride
+        in percent (the discovery document's [5, 11] holds for strides of 0.9-1.6 m)."""
+        steps = sum(r[2] for r in rows)
+        dist = sum(r[1] for r in rows)
+        if not steps or not dist:
+            return None
+        cadence = steps / len(rows)
+        stride = round(dist / steps)
+        rng = stream(self.seed, "mobility", s.start)
+        contact = _round(max(0.18, 0.30 - (cadence - 150) * 0.0023) + rng.uniform(-0.01, 0.01), 3)
+        oscillation = rng.randint(70, 110)
+        return _round(cadence, 1), contact, stride, oscillation, _round(100 * oscillation / stride, 2)
+
     @staticmethod
     def _wall_start(rows: list, a: int) -> int:
         """Epoch second at which active second ``a`` starts."""
@@ -809,24 +841,32 @@ class Fitness:
         """Metrics over active seconds [a0, a1), per-minute values prorated by overlap; it spans
         wall time from the start of active second a0 to the end of a1 - 1 (a pause at either
         edge is outside, one inside is included)."""
-        mm = steps = kcal = 0.0
+        mm = steps = kcal = climb = points = 0.0
         hr_w = hr_t = 0.0
+        zone_s = [0, 0, 0, 0, 0]
         for k in range(a0 // 60, -(-a1 // 60)):
             ov = min(a1, 60 * k + 60) - max(a0, 60 * k)
-            _t, d, n, c, mean, _z, _alt = rows[k]
+            _t, d, n, c, mean, z, alt = rows[k]
             mm += d * ov / 60
             steps += n * ov / 60
             kcal += c * ov / 60
+            climb += max(alt, 0) * ov / 60
+            zone_s[z] += ov
+            points += AZM_POINTS[z] * ov / 60
             if mean is not None:
                 hr_w += mean * ov
                 hr_t += ov
         dist = round(mm) if distance is None else distance
         active = a1 - a0
         bike = s.kind == "bike"
+        # Splits also carry speed, elevation, zone minutes and zone time (the discovery
+        # document's MetricsSummary; the per-minute values prorated like the rest).
         metrics = Metrics(calories_kcal=_round(kcal / 1000, 1), distance_mm=float(dist), steps=round(steps),
                           avg_pace_s_per_m=None if bike or not dist else _round(active / (dist / 1000), 3),
-                          avg_speed_mm_per_s=_round(dist / active, 1) if bike else None,
-                          avg_hr_bpm=round(hr_w / hr_t) if hr_t else None)
+                          avg_speed_mm_per_s=_round(dist / active, 1),
+                          avg_hr_bpm=round(hr_w / hr_t) if hr_t else None,
+                          active_zone_minutes=round(points), zone_s=(zone_s[1], zone_s[2], zone_s[3], zone_s[4]),
+                          elevation_gain_mm=float(round(climb)))
         t0, t1 = self._wall_start(rows, a0), self._wall_end(rows, a1)
         return Split(kind, split_type, t0 * 1000, self._offset(t0), t1 * 1000, self._offset(t1), active, metrics)
 
@@ -1061,6 +1101,8 @@ def _truth_exercises(person: SyntheticPerson, lo: int, hi: int, as_of_ms: int) -
             "vigorous_zone_s": _float(zone[2]), "peak_zone_s": _float(zone[3]),
             "has_gps": int(bool(ex.has_gps)), "pool_length_mm": None, "notes": ex.notes,
             "create_time": _utc_us(ex.create_us), "update_time": _utc_us(ex.update_us), "device": ex.device or "",
+            **dict(zip(("avg_cadence_spm", "avg_ground_contact_s", "avg_stride_length_mm",
+                        "avg_vertical_oscillation_mm", "avg_vertical_ratio"), m.mobility or (None,) * 5)),
         })
     return rows
 
@@ -1076,7 +1118,10 @@ def _truth_exercise_splits(person: SyntheticPerson, lo: int, hi: int, as_of_ms: 
                              **_interval_row(sp.start_ms, sp.start_offset_s, sp.end_ms, sp.end_offset_s),
                              "active_duration_s": float(sp.active_s), "calories_kcal": _float(m.calories_kcal),
                              "distance_mm": _float(m.distance_mm), "steps": m.steps, "avg_hr_bpm": m.avg_hr_bpm,
-                             "avg_pace_s_per_m": m.avg_pace_s_per_m})
+                             "avg_pace_s_per_m": m.avg_pace_s_per_m, "avg_speed_mm_per_s": m.avg_speed_mm_per_s,
+                             "elevation_gain_mm": m.elevation_gain_mm, "active_zone_minutes": m.active_zone_minutes,
+                             **dict(zip(("light_zone_s", "moderate_zone_s", "vigorous_zone_s", "peak_zone_s"),
+                                        (float(x) for x in m.zone_s or (None,) * 4)))})
     return rows
 
 
