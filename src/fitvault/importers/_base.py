@@ -59,8 +59,16 @@ class State:
     fingerprints: Fingerprints = field(default_factory=Fingerprints)
     #: family -> "utc" | "local": the clock of a Global Export minute family, once decided.
     family_clock: dict[str, str] = field(default_factory=dict)
-    #: sleep logId -> UTC wake-up ms (sleep_score.csv), for the offset of each night.
-    wake_utc: dict[str, int] = field(default_factory=dict)
+    #: family -> [files whose first stamp is local midnight read as UTC, ... read as local time].
+    boundary_votes: dict[str, list[int]] = field(default_factory=dict)
+    #: Global Export sleep logs read: (local start wall ms, UTC start ms, UTC end ms, main sleep),
+    #: the twins GoogleData ``UserSleeps`` are matched against.
+    sleep_logs: list[tuple[int, int, int, bool]] = field(default_factory=list)
+    #: GoogleData sleep id -> its stamps are local wall times labelled ``+0000`` (the 2025
+    #: vintage) rather than UTC; decided by ``UserSleeps`` for its ``UserSleepStages``.
+    sleep_local: dict[str, bool] = field(default_factory=dict)
+    #: (clock, evidence) -> GoogleData sleeps read that way, for the notes.
+    sleep_clock_votes: dict[tuple[str, str], int] = field(default_factory=dict)
     #: ids of sleep logs and exercises already read in this import (chunk-boundary duplicates).
     seen: set[str] = field(default_factory=set)
     #: (table, origin, date, source key) -> summed value, written at the end.

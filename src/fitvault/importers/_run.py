@@ -2,14 +2,15 @@
 
 Order (see ``docs/importing.md``):
 
-0. **evidence pass** (nothing stored): ``sleep_score.csv`` (each night's UTC wake-up time) and,
-   when the import holds Global Export minute files, the matching ``*_GoogleData`` CSVs
-   (fingerprints of their UTC records);
+0. **evidence pass** (nothing stored): the first stamp of each Global Export minute file
+   against the day in its name, and, when the import holds Global Export minute files, the
+   matching ``*_GoogleData`` CSVs (fingerprints of their UTC records);
 1. local sources matched against that evidence: Global Export heart rate, steps, distance,
    calories and sleep, newest file first (the newest overlap the GoogleData CSVs, so a family's
    clock is settled by its first files); they settle each family's clock and the travel days;
 2. UTC sources (``*_GoogleData`` CSVs), whose local day and offset use the travel days found;
-3. everything else, which uses the offsets inferred so far;
+3. everything else, which uses the offsets inferred so far, and the GoogleData sleeps and
+   exercises, checked against the heart rate stored by then;
 4. day totals (distance, calories, floors, activity minutes), per local day.
 
 Each file is read and written in one transaction: a file that fails half-way (bad JSON, a
@@ -34,10 +35,11 @@ from fitvault.errors import ConfigError, TimeZoneRequired
 from fitvault.importers._base import FITBIT, Job, State
 from fitvault.importers._clock import DAY_MS, Clock, Zone, date_text, day_from_text
 from fitvault.importers._containers import CountingReader, Entry, ImportLimits, gather
-from fitvault.importers._registry import ORDER, Match, classify
+from fitvault.importers._registry import ORDER, Match, classify, takeout_roots
 from fitvault.importers._report import FileOutcome, ImportProgress, ImportReport, ProgressCallback
 from fitvault.importers._text import FileProblem
 from fitvault.importers._writer import ROLLUPS, Writer, save_rollups
+from fitvault.importers.google_data.health_fitness import note_sleep_clocks
 from fitvault.store import origins
 from fitvault.store.vault import Vault
 
@@ -143,8 +145,9 @@ def import_paths(
         for refused in inputs.refused:
             report.files.append(FileOutcome(refused.display, "skipped", reason=refused.reason))
         work: list[tuple[Entry, Match]] = []
+        roots = takeout_roots(entry.parts for entry in inputs.entries)
         for entry in inputs.entries:
-            match = classify(entry.parts)
+            match = classify(entry.parts, roots)
             if match.family is None:
                 status = "ignored" if match.status == "ignored" else "skipped"
                 report.files.append(FileOutcome(entry.display, status, origin=match.origin, reason=match.reason))
@@ -163,6 +166,7 @@ def import_paths(
         if tz and not (vault.account().get("time_zone") or "").strip():
             vault.set_account(time_zone=zone_name)
             report.notes.append(f"the vault had no time zone: {zone_name} is now its home zone")
+        note_sleep_clocks(state)
         report.notes.extend(state.notes)
         if state.clock.evidence.overrides:
             days = sorted(state.clock.evidence.overrides)
@@ -184,9 +188,10 @@ def _sort_key(item: tuple[Entry, Match]) -> tuple:
 
 def _run(vault: Vault, state: State, work: list[tuple[Entry, Match]], report: ImportReport,
          progress_cb: ProgressCallback | None) -> None:
-    wanted = {m.family.fingerprint for _e, m in work if m.family and m.family.fingerprint and not m.family.prepare}
+    local = [m.family for _e, m in work if m.family and m.family.key.startswith("global-export/")]
+    wanted = {f.fingerprint for f in local if f.fingerprint}
     evidence = [(e, m) for e, m in work if m.family and m.family.prepare is not None
-                and (not m.family.fingerprint or m.family.fingerprint in wanted)]
+                and (m.family.key.startswith("global-export/") or m.family.fingerprint in wanted)]
     total = sum(e.cost for e, _m in work) + sum(e.cost for e, _m in evidence)
     progress = _Progress(progress_cb, total, len(work))
     for entry, match in evidence:
