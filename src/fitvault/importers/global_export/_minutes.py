@@ -25,7 +25,7 @@ from fitvault.importers._base import Job
 from fitvault.importers._clock import DAY_MS, Sequence, parse_mdy
 
 
-DUPLICATE = "same instant as an earlier record of the file (the first is kept)"
+DUPLICATE = "same instant as an earlier record (a wall time the clock skipped)"
 #: The clock of each family in every export verified so far (realdata README facts 2, 3).
 USUAL_CLOCK = {"heart_rate": "utc", "steps": "utc", "distance": "utc", "calories": "local"}
 _BOUNDARY_MS = 5 * 60_000   # a file's first stamp this close after a midnight marks that midnight
@@ -42,7 +42,7 @@ def prepare(job: Job, family: str) -> None:
         records.close()
     try:
         wall = parse_mdy(first["dateTime"])  # type: ignore[index]
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         return
     midnight = job.file_day * DAY_MS
     as_utc = midnight - job.clock.zone.wall_offset(midnight) * 1000

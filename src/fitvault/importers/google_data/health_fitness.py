@@ -208,7 +208,7 @@ def read_stages(job: Job) -> None:
             continue
         local = local_of.get(sid)
         if local is None:
-            job.drop("stage of a sleep not in the import")
+            job.drop("stage of a session not imported")
             continue
         (start, start_off), (end, end_off) = placed(job, start, local), placed(job, end, local)
         job.emit("sleep_stages", (sid, "stage", start, start_off, end, end_off, cell(row, c["type"]).upper() or "UNKNOWN"))
