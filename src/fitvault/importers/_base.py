@@ -71,6 +71,8 @@ class State:
     sleep_clock_votes: dict[tuple[str, str], int] = field(default_factory=dict)
     #: ids of sleep logs and exercises already read in this import (chunk-boundary duplicates).
     seen: set[str] = field(default_factory=set)
+    #: natural keys written by this import -> hash of the row (``_writer``: nothing overwritten unnoticed).
+    keys: dict[tuple, int] = field(default_factory=dict)
     #: (table, origin, date, source key) -> summed value, written at the end.
     totals: dict[tuple[str, str, str, SourceKey], float] = field(default_factory=dict)
     #: (origin, date) -> [sedentary, light, moderate, very] minutes (Global Export), at the end.
@@ -79,6 +81,8 @@ class State:
     account_weight_unit: str | None = None  # from the vault's display units
     notes: list[str] = field(default_factory=list)
     note_keys: set[str] = field(default_factory=set)
+    #: single values left missing in records that were stored (a stage's -1.0 rate ...), by reason.
+    missing: Counter[str] = field(default_factory=Counter)
 
     def note(self, key: str, text: str) -> None:
         """A note for the report, once per key."""
@@ -137,6 +141,10 @@ class Job:
 
     def drop(self, reason: str, n: int = 1) -> None:
         self.dropped[reason] += n
+
+    def missing(self, reason: str) -> None:
+        """One value of a stored record left missing (NULL), not the record: said in the notes."""
+        self.state.missing[reason] += 1
 
     def first_time(self, key: str, repeated: str) -> bool:
         """True the first time this import meets ``key`` (``sleep:<id>``, ``exercise:<id>``); a

@@ -167,6 +167,8 @@ def import_paths(
             vault.set_account(time_zone=zone_name)
             report.notes.append(f"the vault had no time zone: {zone_name} is now its home zone")
         note_sleep_clocks(state)
+        for reason, n in sorted(state.missing.items()):
+            state.notes.append(f"{n} value(s) left missing in stored records: {reason}")
         report.notes.extend(state.notes)
         if state.clock.evidence.overrides:
             days = sorted(state.clock.evidence.overrides)
@@ -225,7 +227,7 @@ def _one_file(vault: Vault, state: State, entry: Entry, match: Match, progress: 
     try:
         with vault.transaction() as conn:
             before, sources = conn.total_changes, _sources(conn)
-            writer = Writer(vault, conn, match.origin, f"import:{family.key}")
+            writer = Writer(vault, conn, match.origin, f"import:{family.key}", state.keys)
             job.writer = writer
             family.read(job)
             writer.flush()
@@ -238,6 +240,7 @@ def _one_file(vault: Vault, state: State, entry: Entry, match: Match, progress: 
         outcome.records = job.records
         return outcome
     job.merge()
+    state.keys.update(job.writer.keys)  # type: ignore[union-attr]
     outcome.records = job.records
     outcome.dropped = dict(job.dropped)
     return outcome
@@ -247,9 +250,10 @@ def _why(exc: BaseException) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return f"not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at {exc.start}): export it as UTF-8"
     if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
-        return f"damaged in the zip ({type(exc).__name__}: {exc}); nothing of it was imported"
+        return (f"damaged in the zip ({type(exc).__name__}: {exc}); nothing of it was imported: download the archive "
+                "again")
     if isinstance(exc, FileProblem):
-        return str(exc) + "; nothing of it was imported"
+        return str(exc) + "; nothing of it was imported: the file is damaged or not what its name says"
     return f"{type(exc).__name__}: {exc}; nothing of it was imported"
 
 
