@@ -30,6 +30,29 @@ def _int(value) -> int | None:
     return None if value is None else int(value)
 
 
+def _continuous_clock(job: Job, rec: dict, start_wall: int, end_wall: int) -> int | None:
+    """One offset for a night across a DST change whose log runs on one continuous clock.
+
+    Real logs keep ``duration`` equal to the wall-clock span even across a DST change, and their
+    stages follow each other without a gap or an overlap in wall time (realdata fact 11; a
+    Dublin spring-forward night of 2020-03-29 holds stages at 01:18 and 01:40, wall times that do
+    not exist). Placed time by time, such a night loses or overlaps an hour; on one clock it
+    keeps every stage and its length. Which offset that clock had is not in the log (unverified):
+    the one in force when the night began is used (a tracker takes the new time at its next sync).
+    Each time then keeps the offset in force at its instant, so local times stay the zone's.
+    """
+    zone = job.clock.zone
+    if zone.steady(start_wall) and zone.steady(end_wall) and start_wall // DAY_MS == end_wall // DAY_MS:
+        return None
+    first, last = zone.wall_offset(start_wall, 0), zone.wall_offset(end_wall, 1)
+    if first == last:
+        return None
+    duration = rec.get("duration")
+    if duration is None or abs(float(duration) - (end_wall - start_wall)) > 60_000:
+        return None  # the log counts real elapsed time: its times follow the zone
+    return first
+
+
 def read_sleep(job: Job) -> None:
     read_logs(job, "sleep_sessions", "sleep log", _log)
 
@@ -47,10 +70,14 @@ def _log(job: Job, rec: dict) -> tuple | None:
     fixed = clock.evidence.override(end_wall // DAY_MS)
     if fixed is None:
         fixed = clock.evidence.override(start_wall // DAY_MS)
+    continuous = _continuous_clock(job, rec, start_wall, end_wall) if fixed is None else None
 
     def at(wall: int, seq: Sequence) -> tuple[int, int]:
         if fixed is not None:
             return wall - fixed * 1000, fixed
+        if continuous is not None:  # one clock for the instants; each keeps the offset in force
+            utc = wall - continuous * 1000
+            return utc, clock.instant(utc)
         return clock.local(wall, seq)
 
     seq = Sequence()
