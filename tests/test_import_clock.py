@@ -57,7 +57,8 @@ def test_clock_of_each_family_and_travel_days_are_inferred(tmp_path):
         notes = " | ".join(report.notes)
         assert "Global Export steps: minute stamps matched the GoogleData CSV as UTC" in notes
         assert "Global Export heart_rate: minute stamps matched the GoogleData CSV as local time on 1 of 1" in notes
-        assert "1 day(s) placed with an offset inferred" in notes and "2026-07-03 .. 2026-07-03" in notes
+        assert "1 day(s) placed with an offset the data shows (travel): Global Export heart_rate matched against " \
+               "GoogleData: 2026-07-03 .. 2026-07-03" in notes
         by_origin = {}
         for origin, t, off, bpm in heart_rate_sql(
                 v.conn,
@@ -92,7 +93,7 @@ def test_sleep_score_timestamps_are_local_end_times_and_invent_no_travel(tmp_pat
             ("32", ms(datetime(2026, 8, 11, 23, 0, tzinfo=NY)), -14400, -14400, "2026-08-12"),
         ]
         assert v.conn.execute("SELECT DISTINCT start_offset_s FROM sleep_stages").fetchall() == [(-14400,)]
-        assert not any("placed with an offset inferred" in n for n in report.notes)
+        assert not any("travel" in n for n in report.notes)
         assert [f.reason for f in report.ignored] == ["sleep scores (no vault table)"]
 
 
@@ -127,3 +128,31 @@ def test_global_export_heart_rate_is_utc_across_a_dst_change(tmp_path):
         t0 = ms(start.replace(tzinfo=timezone.utc))
         assert got == [(t0 + i * 60_000, -18000 if i < 120 else -14400) for i in range(180)]
         assert import_paths(v, [tmp_path / "t.zip"]).changed == 0
+
+
+def test_travel_shown_by_heart_rate_day_files_and_none_invented_at_home(tmp_path):
+    """UTC day files start at the local midnight where the person was (realdata fact 13): New York,
+    three days in Tokyo, New York again. A lone odd start (a tracker put on at 07:30:02) is no trip."""
+    plan = [("2026-07-01", NY), ("2026-07-02", NY), ("2026-07-03", TOKYO), ("2026-07-04", TOKYO),
+            ("2026-07-05", TOKYO), ("2026-07-06", NY)]
+    a = Archive()
+    for day, zone in plan:
+        midnight = datetime.fromisoformat(day).replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+        a.add(f"{GED}/heart_rate-{day}.json", [{"dateTime": mdy(midnight + timedelta(seconds=5 + 60 * i)),
+                                                "value": {"bpm": 60, "confidence": 2}} for i in range(3)])
+    late = datetime(2026, 7, 7, 11, 30, 2)  # 07:30:02 EDT: put on in the morning, on a quarter hour
+    a.add(f"{GED}/heart_rate-2026-07-07.json", [{"dateTime": mdy(late), "value": {"bpm": 70, "confidence": 2}}])
+    a.add(f"{GED}/sleep-2026-07-01.json", [sleep_log(41, datetime(2026, 7, 3, 23, 0), 420),    # in Tokyo
+                                           sleep_log(42, datetime(2026, 7, 6, 23, 0), 420)])   # home again
+    with Vault(tmp_path / "v") as v:
+        report = import_paths(v, [a.zip(tmp_path / "t.zip")], tz="America/New_York")
+        assert report.complete
+        assert "3 day(s) placed with an offset the data shows (travel): heart-rate day file starts at that local " \
+               "midnight: 2026-07-03 .. 2026-07-05" in " | ".join(report.notes)
+        offsets = dict(heart_rate_sql(v.conn, "SELECT date(time_ms / 1000 + utc_offset_s, 'unixepoch'), "
+                                              "min(utc_offset_s) FROM heart_rate GROUP BY 1").fetchall())
+        assert offsets == {"2026-07-01": -14400, "2026-07-02": -14400, "2026-07-03": 32400, "2026-07-04": 32400,
+                           "2026-07-05": 32400, "2026-07-06": -14400, "2026-07-07": -14400}
+        assert v.conn.execute("SELECT id, start_ms, start_offset_s FROM sleep_sessions ORDER BY id").fetchall() == [
+            ("41", ms(datetime(2026, 7, 3, 23, 0, tzinfo=TOKYO)), 32400),
+            ("42", ms(datetime(2026, 7, 6, 23, 0, tzinfo=NY)), -14400)]

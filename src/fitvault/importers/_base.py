@@ -61,6 +61,8 @@ class State:
     family_clock: dict[str, str] = field(default_factory=dict)
     #: family -> [files whose first stamp is local midnight read as UTC, ... read as local time].
     boundary_votes: dict[str, list[int]] = field(default_factory=dict)
+    #: Global Export heart-rate day files: the day in the name -> its first stamp (wall ms).
+    day_starts: dict[int, int] = field(default_factory=dict)
     #: Global Export sleep logs read: (local start wall ms, UTC start ms, UTC end ms, main sleep),
     #: the twins GoogleData ``UserSleeps`` are matched against.
     sleep_logs: list[tuple[int, int, int, bool]] = field(default_factory=list)

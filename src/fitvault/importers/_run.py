@@ -39,6 +39,7 @@ from fitvault.importers._registry import ORDER, Match, classify, takeout_roots
 from fitvault.importers._report import FileOutcome, ImportProgress, ImportReport, ProgressCallback
 from fitvault.importers._text import FileProblem
 from fitvault.importers._writer import ROLLUPS, Writer, save_rollups
+from fitvault.importers.global_export._minutes import travel_from_day_files
 from fitvault.importers.google_data.health_fitness import note_sleep_clocks
 from fitvault.store import origins
 from fitvault.store.vault import Vault
@@ -170,11 +171,13 @@ def import_paths(
         for reason, n in sorted(state.missing.items()):
             state.notes.append(f"{n} value(s) left missing in stored records: {reason}")
         report.notes.extend(state.notes)
-        if state.clock.evidence.overrides:
-            days = sorted(state.clock.evidence.overrides)
-            report.notes.append(
-                f"{len(days)} day(s) placed with an offset inferred from overlapping UTC and local records "
-                f"(travel), {date_text(days[0])} .. {date_text(days[-1])}")
+        by_source: dict[str, list[int]] = {}
+        for day, source in state.clock.evidence.sources.items():
+            by_source.setdefault(source, []).append(day)
+        for source, days in sorted(by_source.items()):
+            days.sort()
+            report.notes.append(f"{len(days)} day(s) placed with an offset the data shows (travel): {source}: "
+                                f"{date_text(days[0])} .. {date_text(days[-1])}")
     finally:
         inputs.close()
     report.elapsed_s = time.monotonic() - began
@@ -204,6 +207,7 @@ def _run(vault: Vault, state: State, work: list[tuple[Entry, Match]], report: Im
         except FILE_ERRORS as exc:
             log.debug("evidence pass: %s unreadable (%s)", entry.display, exc)
     state.fingerprints.freeze()
+    travel_from_day_files(state)
     for entry, match in sorted(work, key=_sort_key):
         progress.current = entry.display
         progress.report(force=True)

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from fitvault.importers._base import Job
-from fitvault.importers._clock import DAY_MS, Sequence, parse_mdy
+from fitvault.importers._base import Job, State
+from fitvault.importers._clock import DAY_MS, MAX_OFFSET_S, MIN_OFFSET_S, Sequence, parse_mdy
+from fitvault.importers._fingerprint import QUARTER_S
 
 
 DUPLICATE = "same instant as an earlier record (a wall time the clock skipped)"
 #: The clock of each family in every export verified so far (realdata README facts 2, 3).
 USUAL_CLOCK = {"heart_rate": "utc", "steps": "utc", "distance": "utc", "calories": "local"}
 _BOUNDARY_MS = 5 * 60_000   # a file's first stamp this close after a midnight marks that midnight
+_WORN_S = 15                # ... and this close after a quarter hour, a midnight worn (samples every 1-15 s)
 
 
 def prepare(job: Job, family: str) -> None:
@@ -48,6 +50,8 @@ def prepare(job: Job, family: str) -> None:
     as_utc = midnight - job.clock.zone.wall_offset(midnight) * 1000
     if as_utc == midnight:
         return  # the zone is at UTC+0 that day: both readings agree, nothing to learn
+    if family == "heart_rate":
+        job.state.day_starts[job.file_day] = wall
     votes = job.state.boundary_votes.setdefault(family, [0, 0])
     if 0 <= wall - as_utc < _BOUNDARY_MS:
         votes[0] += 1
@@ -112,6 +116,33 @@ def _decide(job: Job, family: str, best: dict[int, int]) -> None:
         f"Global Export {family}: minute stamps matched the GoogleData CSV as "
         f"{'UTC' if verdict == 'utc' else 'local time'} on {max(utc_votes, local_votes)} of {len(best)} days "
         f"compared; read as {'UTC' if verdict == 'utc' else 'local time'}"))
+
+
+def travel_from_day_files(state: State) -> None:
+    """Travel days shown by UTC heart-rate day files (realdata fact 13).
+
+    A ``heart_rate-DAY.json`` holds one local day, so when the tracker was worn at midnight its
+    first stamp is that midnight in UTC: a person who flew to UTC+7 has files starting at 17:00
+    UTC. A day whose file starts within ``_WORN_S`` after a quarter hour, at an offset that is none
+    of the zone's that day, is a travel day when the day before or after starts at the same
+    offset (a single odd start is more likely a tracker put on at that time). Used only when the
+    files' boundaries say heart rate is UTC.
+    """
+    votes = state.boundary_votes.get("heart_rate", (0, 0))
+    if votes[0] <= votes[1]:
+        return
+    zone = state.clock.zone
+    found: dict[int, int] = {}
+    for day, wall in state.day_starts.items():
+        after = (wall - day * DAY_MS) // 1000
+        if (after % QUARTER_S) >= _WORN_S:
+            continue
+        offset = -(after - after % QUARTER_S)
+        if MIN_OFFSET_S <= offset <= MAX_OFFSET_S and offset not in zone.day_offsets(day):
+            found[day] = offset
+    for day, offset in sorted(found.items()):
+        if found.get(day - 1) == offset or found.get(day + 1) == offset:
+            state.clock.evidence.add(day, offset, "heart-rate day file starts at that local midnight")
 
 
 def _decide_without_overlap(job: Job, family: str) -> None:
