@@ -304,3 +304,21 @@ def test_two_records_on_one_instant_are_never_written_over_unnoticed(tmp_path):
         second = next(f for f in report.imported if f.path.endswith("2026-04-07.csv"))
         assert second.dropped == {"repeated record (same values: stored once)": 1,
                                   "collision: another record of this import has the same time (the first is kept)": 1}
+
+
+def test_a_sleep_log_across_a_dst_change_keeps_every_stage_on_one_clock(tmp_path):
+    """Dublin, 2020-03-29 (01:00 GMT -> 02:00 IST): real logs run on one wall clock through the
+    change (duration = wall span, stages at 01:21, a wall time that does not exist)."""
+    log = sleep_log(330, datetime(2020, 3, 28, 23, 21, 30), 516)
+    a = Archive().add("MyFitbitData/User/Sleep/sleep-2020-03-01.json", [log])
+    with Vault(tmp_path / "v") as v:
+        import_twice(v, [a.zip(tmp_path / "a.zip")], tz="Europe/Dublin")
+        start = ms(datetime(2020, 3, 28, 23, 21, 30, tzinfo=UTC))
+        assert v.conn.execute("SELECT start_ms, start_offset_s, end_ms, end_offset_s, date FROM sleep_sessions"
+                              ).fetchall() == [(start, 0, start + 516 * 60_000, 3600, "2020-03-29")]
+        stages = v.conn.execute("SELECT start_ms, start_offset_s, end_ms FROM sleep_stages WHERE kind = 'stage' "
+                                "ORDER BY 1").fetchall()
+        assert len(stages) == len(log["levels"]["data"])
+        assert all(a[2] == b[0] for a, b in zip(stages, stages[1:]))         # no gap, no overlap
+        change = ms(datetime(2020, 3, 29, 1, 0, tzinfo=UTC))
+        assert [off for _s, off, _e in stages] == [0 if s < change else 3600 for s, _o, _e in stages]
