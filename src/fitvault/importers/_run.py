@@ -35,9 +35,9 @@ from fitvault.errors import ConfigError, TimeZoneRequired
 from fitvault.importers._base import FITBIT, Job, State
 from fitvault.importers._clock import DAY_MS, Clock, Zone, date_text, day_from_text
 from fitvault.importers._containers import CountingReader, Entry, ImportLimits, gather
-from fitvault.importers._registry import ORDER, Match, classify, takeout_roots
+from fitvault.importers._registry import FRAME, ORDER, Match, classify, takeout_roots
 from fitvault.importers._report import FileOutcome, ImportProgress, ImportReport, ProgressCallback
-from fitvault.importers._text import FileProblem
+from fitvault.importers._text import FileProblem, UnexpectedHeader
 from fitvault.importers._writer import ROLLUPS, Writer, save_rollups
 from fitvault.importers.global_export._minutes import travel_from_day_files
 from fitvault.importers.google_data.health_fitness import note_sleep_clocks
@@ -239,6 +239,11 @@ def _one_file(vault: Vault, state: State, entry: Entry, match: Match, progress: 
             outcome.stored = writer.stored
             job.dropped.update(writer.dropped)
     except FILE_ERRORS as exc:
+        if isinstance(exc, UnexpectedHeader) and family is FRAME and match.file_day is None:
+            # any CSV outside an archive is tried as a tutorial frame; one without its columns is
+            # simply another kind of file
+            outcome.status, outcome.reason = "ignored", "a CSV that is not a tutorial data frame (no time/value columns)"
+            return outcome
         outcome.status = "skipped"
         outcome.reason = _why(exc)
         outcome.records = job.records
