@@ -90,7 +90,7 @@ def place(job: Job, family: str, walls: np.ndarray, values: np.ndarray) -> tuple
         _decide_without_overlap(job, family)
     if state.family_clock.get(family) == "utc":
         utc = walls.astype(np.int64)
-        offs = np.fromiter((clock.instant(int(t)) for t in utc), dtype=np.int64, count=n)
+        offs = clock.instants(utc)
         return utc, offs
     for day, offset in best.items():
         clock.evidence.add(day, offset, f"Global Export {family} matched against GoogleData")
