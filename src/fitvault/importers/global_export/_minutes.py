@@ -115,7 +115,16 @@ def _decide(job: Job, family: str, best: dict[int, int]) -> None:
     state.note(f"clock:{family}", (
         f"Global Export {family}: minute stamps matched the GoogleData CSV as "
         f"{'UTC' if verdict == 'utc' else 'local time'} on {max(utc_votes, local_votes)} of {len(best)} days "
-        f"compared; read as {'UTC' if verdict == 'utc' else 'local time'}"))
+        f"compared; read as {'UTC' if verdict == 'utc' else 'local time'}{_boundaries(state, family)}"))
+
+
+def _boundaries(state: State, family: str) -> str:
+    """The files' own boundary evidence, to add to a note."""
+    utc_votes, local_votes = state.boundary_votes.get(family, (0, 0))
+    if not utc_votes and not local_votes:
+        return ""
+    return (f" ({utc_votes} of {utc_votes + local_votes} file(s) begin at local midnight read as UTC, {local_votes} "
+            "read as local time)")
 
 
 def travel_from_day_files(state: State) -> None:
