@@ -39,7 +39,7 @@ def import_twice(v: Vault, paths, **kw):
 # -- A: MyFitbitData/user-site-export (flat, ≈2018) --------------------------------------------
 
 def test_layout_a_flat_user_site_export(tmp_path):
-    t0 = datetime(2018, 12, 24, 0, 0, 5)
+    t0 = datetime(2018, 12, 24, 6, 0, 5)  # UTC: local midnight in Chicago (realdata fact 2)
     a = Archive()
     a.add("MyFitbitData/user-site-export/heart_rate-2018-12-24.json",
           heart_json(t0, [64, 63]) + [{"dateTime": mdy(t0 + timedelta(seconds=20)), "value": {"bpm": 70, "confidence": 0}}])
@@ -48,15 +48,15 @@ def test_layout_a_flat_user_site_export(tmp_path):
         {"dateTime": "12/25/18 00:00:00", "value": {"date": None, "value": 0, "error": 0}},     # placeholder
         {"dateTime": "12/26/18 00:00:00", "value": {"date": "12/26/18", "value": 0.0, "error": 0}},  # sentinel
     ])
-    a.add("MyFitbitData/user-site-export/steps-2018-12-24.json", minutes_json(datetime(2018, 12, 24, 8, 0), ["12", "0", "87"]))
+    a.add("MyFitbitData/user-site-export/steps-2018-12-24.json", minutes_json(datetime(2018, 12, 24, 14, 0), ["12", "0", "87"]))
     with Vault(tmp_path / "v") as v:
         report = import_twice(v, [a.zip(tmp_path / "MyFitbitData.zip")], tz="America/Chicago")
         assert report.complete and not report.ignored
         hr = rows(v, "SELECT time_ms, utc_offset_s, bpm FROM heart_rate ORDER BY time_ms")
-        local = t0.replace(tzinfo=CHICAGO)
-        assert hr == [(ms(local), -21600, 64), (ms(local) + 10_000, -21600, 63)]
+        t = ms(t0.replace(tzinfo=timezone.utc))
+        assert hr == [(t, -21600, 64), (t + 10_000, -21600, 63)]
         assert rows(v, "SELECT date, bpm, calculation_method FROM resting_heart_rate") == [("2018-12-24", 53, None)]
-        start = ms(datetime(2018, 12, 24, 8, 0, tzinfo=CHICAGO))
+        start = ms(datetime(2018, 12, 24, 14, 0, tzinfo=timezone.utc))  # 08:00 in Chicago
         assert rows(v, "SELECT start_ms, start_offset_s, end_ms, end_offset_s, count FROM steps ORDER BY 1") == [
             (start, -21600, start + 60_000, -21600, 12), (start + 120_000, -21600, start + 180_000, -21600, 87)]
         assert origins_of(v, "heart_rate") == {"account-archive"}
@@ -80,7 +80,7 @@ def test_layout_b_by_category_with_duplicate_sleep_logs_and_sleep_score(tmp_path
     a.csv("MyFitbitData/Jane/Sleep/sleep_score.csv",
           "sleep_log_entry_id,timestamp,overall_score,composition_score,revitalization_score,duration_score,"
           "deep_sleep_in_minutes,resting_heart_rate,restlessness",
-          ["29001,2021-02-05T12:00:00Z,80,20,20,40,60,55,0.07"])  # wake 06:00 local = 12:00Z: UTC-6, the zone's
+          ["29001,2021-02-05T06:00:00Z,80,20,20,40,60,55,0.07"])  # the log's local end with a Z (fact 1)
     a.add("MyFitbitData/Jane/Physical Activity/heart_rate-2021-02-05.json", heart_json(datetime(2021, 2, 5, 7, 0), [71]))
     a.csv("MyFitbitData/Jane/Personal & Account/Profile.csv", "id,full_name", ["1,Jane"])
     a.add("MyFitbitData/Jane/Personal & Account/Media/Avatar Photo.jpg", b"\xff\xd8\xff")
@@ -88,7 +88,8 @@ def test_layout_b_by_category_with_duplicate_sleep_logs_and_sleep_score(tmp_path
     with Vault(tmp_path / "v") as v:
         report = import_twice(v, [root / "MyFitbitData"], tz="America/Chicago")
         assert report.complete
-        assert sorted(f.reason for f in report.ignored) == ["documentation or media", "profile (not health data)"]
+        assert sorted(f.reason for f in report.ignored) == ["documentation or media", "profile (not health data)",
+                                                            "sleep scores (no vault table)"]
         sessions = rows(v, "SELECT id, start_ms, start_offset_s, end_ms, end_offset_s, date, sleep_type, main_sleep, "
                            "minutes_in_sleep_period, minutes_asleep, minutes_awake FROM sleep_sessions ORDER BY id")
         start = ms(night.replace(tzinfo=CHICAGO))
@@ -133,7 +134,8 @@ def _takeout_fitbit() -> Archive:
                            ("moderately_active_minutes", ["30", "0"]), ("very_active_minutes", ["20", "0"])):
         a.add(f"{GED}/{family}-2024-07-20.json",
               [{"dateTime": mdy(d0 + timedelta(days=i)), "value": v} for i, v in enumerate(values)])
-    a.add(f"{GED}/distance-2024-07-20.json", minutes_json(datetime(2024, 7, 20, 23, 58), ["100.0", "250.5", "50"]))
+    # UTC stamps: 23:58 and 23:59 EDT on the 20th, 00:00 EDT on the 21st
+    a.add(f"{GED}/distance-2024-07-20.json", minutes_json(datetime(2024, 7, 21, 3, 58), ["100.0", "250.5", "50"]))
     a.add(f"{GED}/calories-2024-07-20.json", minutes_json(datetime(2024, 7, 20, 23, 59), ["1.25", "1.5"]))
     a.add(f"{GED}/altitude-2024-07-20.json", minutes_json(datetime(2024, 7, 20, 10, 0), ["10"]))
     hrv = "Takeout/Fitbit/Heart Rate Variability"
@@ -178,8 +180,9 @@ def test_layout_c_takeout_fitbit_in_two_parts(tmp_path):
         report = import_twice(v, parts, tz="America/New_York")
         assert report.complete, [(f.path, f.reason) for f in report.skipped]
         ny = lambda *a: ms(datetime(*a, tzinfo=NEW_YORK))  # noqa: E731
+        utc = lambda *a: ms(datetime(*a, tzinfo=timezone.utc))  # noqa: E731
         assert rows(v, "SELECT time_ms, utc_offset_s, bpm FROM heart_rate ORDER BY 1") == [
-            (ny(2024, 7, 21, 12, 0), -14400, 80), (ny(2024, 7, 21, 12, 0, 10), -14400, 81)]
+            (utc(2024, 7, 21, 12, 0), -14400, 80), (utc(2024, 7, 21, 12, 0, 10), -14400, 81)]
         # 159.6 with BMI 23.57 can only be pounds; 72.1 with BMI 23.5 kilograms
         assert rows(v, "SELECT time_ms, utc_offset_s, id, weight_g FROM weight ORDER BY 1") == [
             (ny(2024, 7, 21, 23, 59, 59), -14400, "1721606399000", 72393.3),
@@ -189,7 +192,7 @@ def test_layout_c_takeout_fitbit_in_two_parts(tmp_path):
                        "ORDER BY w.time_ms") == [("Aria", ""), ("", "MANUAL")]
         ex = rows(v, "SELECT id, start_ms, end_ms, start_offset_s, date, exercise_type, display_name, active_duration_s, "
                      "calories_kcal, distance_mm, steps, avg_hr_bpm, active_zone_minutes, has_gps, update_time FROM exercises")
-        start = ny(2024, 7, 21, 9, 15)
+        start = utc(2024, 7, 21, 9, 15)  # startTime is UTC (realdata fact 4): 05:15 EDT
         assert ex == [("555", start, start + 1_800_000, -14400, "2024-07-21", "WALKING", "Walk", 1740.0, 130.0,
                        2_400_000.0, 3100, 101, 12, 0, "2024-07-21T09:50:00.000Z")]
         assert rows(v, "SELECT date, vo2_max_ml_kg_min, estimated FROM daily_vo2_max") == [("2024-07-21", 44.3, 1)]
@@ -208,7 +211,6 @@ def test_layout_c_takeout_fitbit_in_two_parts(tmp_path):
         assert rows(v, "SELECT time_ms, full_breaths_per_min, full_stddev_breaths_per_min, full_signal_to_noise, "
                        "deep_breaths_per_min, light_breaths_per_min, rem_breaths_per_min FROM breathing_rate_sleep") == [
             (ny(2024, 7, 21, 6, 40), 15.8, 1.1, 20.5, 14.8, 15.6, 16.0)]
-        utc = lambda *a: ms(datetime(*a, tzinfo=timezone.utc))  # noqa: E731
         assert rows(v, "SELECT time_ms, utc_offset_s, spo2_pct FROM spo2 ORDER BY 1") == [
             (utc(2024, 7, 21, 8, 32, 9), -14400, 95.7), (utc(2024, 7, 21, 8, 34, 9), -14400, 96.0)]
         assert rows(v, "SELECT date, average_pct, lower_bound_pct, upper_bound_pct FROM daily_spo2") == [
@@ -224,6 +226,7 @@ def test_layout_c_takeout_fitbit_in_two_parts(tmp_path):
             "Takeout/Fitbit/Global Export Data/altitude-2024-07-20.json",
             "Takeout/Fitbit/Heart Rate Variability/Heart Rate Variability Histogram - 2024-07-21.csv",
             "Takeout/Fitbit/Paired Devices/Devices.csv",
+            "Takeout/Fitbit/Sleep Score/sleep_score.csv",
             "Takeout/Fitbit/Stress Score/Stress Score.csv",
             "Takeout/archive_browser.html",
         ]
@@ -261,14 +264,15 @@ def _google_health(per_family: bool) -> Archive:
           "sleep_id,sleep_type,minutes_in_sleep_period,minutes_after_wake_up,minutes_to_fall_asleep,minutes_asleep,"
           "minutes_awake,minutes_longest_awakening,minutes_to_persistent_sleep,start_utc_offset,sleep_start,end_utc_offset,"
           "sleep_end,data_source,algorithm_version,sleep_created,sleep_last_updated",
-          ["7821966286120950001,STAGES,420,0,5,390,30,12,7,+00:00,2026-10-01T03:00:00Z,+00:00,2026-10-01T10:00:00Z,"
-           "Pixel Watch,3,2026-10-01T10:05:00Z,2026-10-01T10:05:00Z"])
+          # the 2026 vintage: true UTC written "+0000", the real offset in its column (realdata fact 5)
+          ["7821966286120950001,STAGES,420,0,5,390,30,12,7,-04:00,2026-10-01 03:00:00+0000,-04:00,"
+           "2026-10-01 10:00:00+0000,Pixel Watch,3,2026-10-01T10:05:00Z,2026-10-01T10:05:00Z"])
     a.csv(f"{hfd}/UserSleepStages_2026-10-01.csv",
           "sleep_id,sleep_stage_id,sleep_stage_type,start_utc_offset,sleep_stage_start,end_utc_offset,sleep_stage_end,"
           "data_source,algorithm_version,sleep_stage_created,sleep_stage_last_updated",
-          ["7821966286120950001,1,LIGHT,+00:00,2026-10-01T03:00:00Z,+00:00,2026-10-01T05:00:00Z,Pixel Watch,3,,",
-           "7821966286120950001,2,DEEP,+00:00,2026-10-01T05:00:00Z,+00:00,2026-10-01T10:00:00Z,Pixel Watch,3,,",
-           "999,1,LIGHT,+00:00,2026-10-01T05:00:00Z,+00:00,2026-10-01T06:00:00Z,Pixel Watch,3,,"])
+          ["7821966286120950001,1,LIGHT,-04:00,2026-10-01 03:00:00+0000,-04:00,2026-10-01 05:00:00+0000,Pixel Watch,3,,",
+           "7821966286120950001,2,DEEP,-04:00,2026-10-01 05:00:00+0000,-04:00,2026-10-01 10:00:00+0000,Pixel Watch,3,,",
+           "999,1,LIGHT,-04:00,2026-10-01 05:00:00+0000,-04:00,2026-10-01 06:00:00+0000,Pixel Watch,3,,"])
     a.csv(f"{hfd}/UserSleepScores_2026-10-01.csv", "sleep_id,sleep_score_id,overall_score", ["1,2,80"])
     a.csv("Takeout/Google Health/Commerce_GoogleData/Orders.csv", "id", ["1"])
     return a

@@ -32,12 +32,14 @@ def test_origin_constants_and_ranks():
 
 def _takeout() -> Archive:
     a = Archive()
+    utc = timedelta(hours=5)  # Global Export heart rate and steps stamps are UTC (realdata facts 2, 3): EST + 5 h
     for day, hour in ((16, 12), (17, 1), (18, 12)):
-        a.add(f"{GED}/heart_rate-2026-11-{day}.json", heart_json(datetime(2026, 11, day, hour), [70 + i % 5 for i in range(30)]))
+        a.add(f"{GED}/heart_rate-2026-11-{day}.json",
+              heart_json(datetime(2026, 11, day, hour) + utc, [70 + i % 5 for i in range(30)]))
     a.add(f"{GED}/sleep-2026-11-01.json", [sleep_log(9001, datetime(2026, 11, 15, 23, 0), 420),
                                            sleep_log(9002, datetime(2026, 11, 17, 23, 30), 400)])
-    a.add(f"{GED}/steps-2026-11-01.json", minutes_json(datetime(2026, 11, 16, 9, 0), [100, 50]) +
-          minutes_json(datetime(2026, 11, 18, 9, 0), [1000 // 10, 20]))
+    a.add(f"{GED}/steps-2026-11-01.json", minutes_json(datetime(2026, 11, 16, 9, 0) + utc, [100, 50]) +
+          minutes_json(datetime(2026, 11, 18, 9, 0) + utc, [1000 // 10, 20]))
     return a
 
 

@@ -152,7 +152,7 @@ def test_cli_prints_a_summary_and_exits_6_when_something_was_skipped(tmp_path):
     assert result.exit_code == 6, result.output
     assert "heart rate (Global Export)" in result.output and "takeout-global-export" in result.output
     assert "skipped evil.zip!../../etc/cron.d/evil.json: refused: path with '..' (zip slip)" in result.output
-    assert "4 file(s) were skipped" in result.output
+    assert "4 file(s) fitvault should read could not be read" in result.output and "download the export again" in result.output
     result = runner.invoke(cli, ["--vault", vault, "import", str(good)])  # the zone is now the vault's
     assert result.exit_code == 0, result.output
     assert "0 rows inserted or changed" in result.output

@@ -532,9 +532,11 @@ def test_huge_members_are_read_in_bounded_memory(tmp_path):
     assert files[f"{hr}/heart_rate_2024-01-01.csv"][0] == "imported"
     assert result["heart_rate"] == 2
     assert files[f"{hr}/heart_rate_2024-01-02.csv"][:2] == [
-        "skipped", "a CSV line or row longer than 1 MiB (not an export's row); nothing of it was imported"]
+        "skipped", "a CSV line or row longer than 1 MiB (not an export's row); nothing of it was imported: "
+        "the file is damaged or not what its name says"]
     assert files[f"{GED}/heart_rate-2024-01-03.json"][:2] == [
-        "skipped", "a JSON element larger than 32 MiB (not an export's record); nothing of it was imported"]
+        "skipped", "a JSON element larger than 32 MiB (not an export's record); nothing of it was imported: "
+        "the file is damaged or not what its name says"]
     print(f"3 × {HUGE_MIB} MiB members in {time.monotonic() - began:.1f} s; peak RSS grew {result['grew_mb']:.0f} MB")
     assert result["grew_mb"] < RSS_BOUND_MB
 

@@ -210,7 +210,7 @@ class TimeZoneRequired(ConfigError):
 
 
 class ImportIncomplete(FitvaultError):
-    """An import finished but skipped some files (unreadable, unsafe or unrecognised); the
+    """An import finished but skipped some files it should read (unreadable or unsafe); the
     message lists them. Exit code 6, as for an incomplete sync: done, with something left out."""
 
     exit_code = 6

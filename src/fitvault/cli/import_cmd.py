@@ -74,7 +74,7 @@ def import_command(app: App, paths: tuple[Path, ...], tz: str | None, weight_uni
         reasons: dict[str, int] = {}
         for f in report.ignored:
             reasons[f.reason] = reasons.get(f.reason, 0) + 1
-        out_console.print("ignored (nothing fitvault stores): " + "; ".join(
+        out_console.print(f"ignored {len(report.ignored)} file(s) (not health data, or nothing fitvault stores): " + "; ".join(
             f"{escape(r)} ×{n}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])), soft_wrap=True)
     if report.skipped:
         for f in report.skipped[:_SHOWN_PROBLEMS]:
@@ -83,5 +83,6 @@ def import_command(app: App, paths: tuple[Path, ...], tz: str | None, weight_uni
         if more > 0:
             err_console.print(f"[yellow]skipped[/] ... and {more} more")
         raise errors.ImportIncomplete(
-            f"{len(report.skipped)} file(s) were skipped (listed above); everything else was imported. "
-            "Fix or remove them and run the import again: files already imported are not changed.", report)
+            f"{len(report.skipped)} file(s) fitvault should read could not be read (listed above, each with the "
+            "reason); everything else was imported. A damaged or truncated file: download the export again (or "
+            "unzip it again) and run the same import; files already imported are not changed.", report)

@@ -59,10 +59,22 @@ class State:
     fingerprints: Fingerprints = field(default_factory=Fingerprints)
     #: family -> "utc" | "local": the clock of a Global Export minute family, once decided.
     family_clock: dict[str, str] = field(default_factory=dict)
-    #: sleep logId -> UTC wake-up ms (sleep_score.csv), for the offset of each night.
-    wake_utc: dict[str, int] = field(default_factory=dict)
+    #: family -> [files whose first stamp is local midnight read as UTC, ... read as local time].
+    boundary_votes: dict[str, list[int]] = field(default_factory=dict)
+    #: Global Export heart-rate day files: the day in the name -> its first stamp (wall ms).
+    day_starts: dict[int, int] = field(default_factory=dict)
+    #: Global Export sleep logs read: (local start wall ms, UTC start ms, UTC end ms, main sleep),
+    #: the twins GoogleData ``UserSleeps`` are matched against.
+    sleep_logs: list[tuple[int, int, int, bool]] = field(default_factory=list)
+    #: GoogleData sleep id -> its stamps are local wall times labelled ``+0000`` (the 2025
+    #: vintage) rather than UTC; decided by ``UserSleeps`` for its ``UserSleepStages``.
+    sleep_local: dict[str, bool] = field(default_factory=dict)
+    #: (clock, evidence) -> GoogleData sleeps read that way, for the notes.
+    sleep_clock_votes: dict[tuple[str, str], int] = field(default_factory=dict)
     #: ids of sleep logs and exercises already read in this import (chunk-boundary duplicates).
     seen: set[str] = field(default_factory=set)
+    #: natural keys written by this import -> hash of the row (``_writer``: nothing overwritten unnoticed).
+    keys: dict[tuple, int] = field(default_factory=dict)
     #: (table, origin, date, source key) -> summed value, written at the end.
     totals: dict[tuple[str, str, str, SourceKey], float] = field(default_factory=dict)
     #: (origin, date) -> [sedentary, light, moderate, very] minutes (Global Export), at the end.
@@ -71,6 +83,8 @@ class State:
     account_weight_unit: str | None = None  # from the vault's display units
     notes: list[str] = field(default_factory=list)
     note_keys: set[str] = field(default_factory=set)
+    #: single values left missing in records that were stored (a stage's -1.0 rate ...), by reason.
+    missing: Counter[str] = field(default_factory=Counter)
 
     def note(self, key: str, text: str) -> None:
         """A note for the report, once per key."""
@@ -129,6 +143,10 @@ class Job:
 
     def drop(self, reason: str, n: int = 1) -> None:
         self.dropped[reason] += n
+
+    def missing(self, reason: str) -> None:
+        """One value of a stored record left missing (NULL), not the record: said in the notes."""
+        self.state.missing[reason] += 1
 
     def first_time(self, key: str, repeated: str) -> bool:
         """True the first time this import meets ``key`` (``sleep:<id>``, ``exercise:<id>``); a

@@ -22,6 +22,8 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 DAY_MS = 86_400_000
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -204,6 +206,26 @@ class Clock:
         if not self.zone.steady(wall):
             off = self.zone.instant_offset(utc)  # a wall time in a spring-forward gap: the offset in force
         return utc, off
+
+    def instants(self, utc: np.ndarray) -> np.ndarray:
+        """:meth:`instant` of many UTC instants (ms): one zone lookup per UTC day where the zone
+        keeps one offset all day and no inferred day is near, record by record elsewhere."""
+        out = np.empty(len(utc), dtype=np.int64)
+        if not len(utc):
+            return out
+        days = utc // DAY_MS
+        near = set()
+        for d in self.evidence.overrides:
+            near.update((d - 2, d - 1, d, d + 1, d + 2))
+        for day in np.unique(days):
+            d = int(day)
+            sel = days == day
+            first, last = self.zone.instant_offset(d * DAY_MS), self.zone.instant_offset(d * DAY_MS + DAY_MS - 1)
+            if first == last and d not in near:
+                out[sel] = first
+            else:
+                out[sel] = [self.instant(int(t)) for t in utc[sel]]
+        return out
 
     def instant(self, utc: int) -> int:
         """The offset (s) to store with a UTC instant."""

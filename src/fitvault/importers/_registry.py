@@ -10,9 +10,16 @@ Layouts (reference §4.1), recognised by the deepest marker folder in the entry'
 * anything else: the tutorial files (origin ``tutorial-csv``), or a lone export file (its
   family's name decides; origin ``account-archive``).
 
-A file is then **imported** (a known family with a vault table), **ignored** (known, but with
-nothing fitvault stores: profiles, READMEs, sleep scores ... — listed in the summary) or
-**unrecognised** (skipped and reported; the import exits non-zero).
+A bare ``Fitbit/`` (or ``Google Health/``) folder without its ``Takeout/`` parent is the same
+Takeout when it holds ``Global Export Data/`` or a ``*_GoogleData/`` folder (:func:`takeout_roots`),
+so a zip and its extracted folder, however wrapped, give the same origin. An account archive
+sorted by category without its ``MyFitbitData/<name>/`` wrapper is recognised by its category
+folders (``Physical Activity/``, ``Sleep/`` ...).
+
+A file is then **imported** (a known family with a vault table) or **ignored** with the reason
+(known but with nothing fitvault stores, not health data, or a file fitvault does not know —
+counted in the summary). The ``*_IGNORED`` tables below are plain lists: a family that gains a
+reader moves from there to its importing table.
 """
 
 from __future__ import annotations
@@ -20,11 +27,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import partial
+from typing import Iterable
 
 from fitvault.importers._base import Family
 from fitvault.importers._clock import DAY_MS, wall_ms
-from fitvault.importers.fitbit_csv import azm, hrv, respiratory, sleep_score, spo2, temperature
-from fitvault.importers.global_export import activity, body, exercise, heart, sleep
+from fitvault.importers.fitbit_csv import azm, hrv, respiratory, spo2, temperature
+from fitvault.importers.global_export import _minutes as minutes, activity, body, exercise, heart, sleep
 from fitvault.importers.google_data import health_fitness, physical_activity as pa
 from fitvault.importers.tutorial import frames, per_day, sleep as tutorial_sleep
 from fitvault.store.origins import (
@@ -39,15 +47,17 @@ F = Family
 # -- Global Export Data JSON: <family>-YYYY-MM-DD.json, exercise-N.json -------------------------
 GLOBAL_EXPORT: dict[str, Family] = {
     "heart_rate": F("global-export/heart_rate", "heart rate (Global Export)", ("heart_rate",),
-                    heart.read_heart_rate, phase=1, fingerprint="heart_rate"),
+                    heart.read_heart_rate, phase=1, fingerprint="heart_rate",
+                    prepare=partial(minutes.prepare, family="heart_rate")),
     "resting_heart_rate": F("global-export/resting_heart_rate", "resting heart rate (Global Export)",
                             ("resting_heart_rate",), heart.read_resting),
     "steps": F("global-export/steps", "steps (Global Export)", ("steps",), activity.read_steps, phase=1,
-               fingerprint="steps"),
+               fingerprint="steps", prepare=partial(minutes.prepare, family="steps")),
     "distance": F("global-export/distance", "distance (Global Export)", ("daily_distance",), activity.read_distance,
-                  phase=1, fingerprint="distance"),
+                  phase=1, fingerprint="distance", prepare=partial(minutes.prepare, family="distance")),
     "calories": F("global-export/calories", "calories (Global Export)", ("daily_total_calories",),
-                  activity.read_calories, phase=1, fingerprint="calories"),
+                  activity.read_calories, phase=1, fingerprint="calories",
+                  prepare=partial(minutes.prepare, family="calories")),
     **{name: F(f"global-export/{name}", f"{name.replace('_', ' ')} (Global Export)", ("active_minutes",),
                partial(activity.read_activity_minutes, family=name))
        for name in ("sedentary_minutes", "lightly_active_minutes", "moderately_active_minutes", "very_active_minutes")},
@@ -69,6 +79,13 @@ GLOBAL_EXPORT_IGNORED = {
     "estimated_oxygen_variation": "estimated oxygen variation (not SpO2, reference §5.11)",
     "heart_rate_zones": "heart-rate zone settings (no vault table)",
 }
+#: Known Global Export / account-archive files that are not per-day families.
+LEGACY_FILES_IGNORED = {
+    "badge.json": "badges (not health data)",
+    "trophy.json": "trophies (not health data)",
+    "food_logs": "food logs (no vault table)",
+    "water_logs": "water logs (no vault table)",
+}
 
 # -- legacy Fitbit category CSVs: by file-name prefix --------------------------------------------
 FITBIT_CSV: list[tuple[str, Family]] = [
@@ -86,8 +103,6 @@ FITBIT_CSV: list[tuple[str, Family]] = [
                                   ("daily_skin_temperature",), temperature.read_computed)),
     ("active zone minutes - ", F("fitbit-csv/azm", "active zone minutes (CSV)", ("active_zone_minutes",),
                                  azm.read_azm)),
-    ("sleep_score.csv", F("fitbit-csv/sleep_score", "sleep score (CSV, time zones only)", (),
-                          sleep_score.read, phase=3, prepare=sleep_score.prepare)),
 ]
 FITBIT_CSV_IGNORED = {
     "heart rate variability histogram - ": "HRV histogram (no vault table)",
@@ -99,6 +114,15 @@ FITBIT_CSV_IGNORED = {
     "snore details - ": "snore details (no vault table)",
     "sleep profile": "sleep profile (no vault table)",
     "profile.csv": "profile (not health data)",
+    # Its timestamp is the log's local end time with a Z added, not a UTC instant (realdata
+    # fact 1: 0 s apart on every night of 7 exports), so it says nothing about time zones either.
+    "sleep_score.csv": "sleep scores (no vault table)",
+    "glucose ": "glucose (no vault table)",
+    "heart rate notifications": "heart-rate notification settings (not health data)",
+    "menstrual_health": "menstrual health (no vault table)",
+    "mindfulness_": "mindfulness sessions (no vault table)",
+    "stress journal": "stress journal (no vault table)",
+    "estimated_oxygen_variation": "estimated oxygen variation (not SpO2, reference §5.11)",
 }
 
 # -- GoogleData CSVs: <family>_YYYY-MM-DD.csv or <family>.csv ----------------------------------
@@ -129,16 +153,42 @@ GOOGLE_DATA_IGNORED = {
     "respiratory_rate_sleep_summary": "breathing rate per sleep (column layout not documented; not imported)",
     "blood_glucose": "glucose (no vault table)",
     "glucose": "glucose (no vault table)",
+    # Families with an API twin that fitvault does not read from Takeout yet (issue #13 item 8).
+    "daily_heart_rate_variability": "nightly HRV (GoogleData; the HRV CSVs are read instead)",
+    "heart_rate_variability": "HRV samples (GoogleData; the HRV CSVs are read instead)",
+    "daily_respiratory_rate": "nightly breathing rate (GoogleData; the respiratory CSVs are read instead)",
+    "daily_oxygen_saturation": "nightly SpO2 (GoogleData; the SpO2 CSVs are read instead)",
+    "daily_sleep_temperature_derivations": "nightly temperature (GoogleData; Computed Temperature is read instead)",
+    "activity_level": "activity level (not imported from Takeout)",
+    "sedentary_period": "sedentary periods (not imported from Takeout)",
+    "body_temperature": "body temperature (no vault table)",
+    "calories_in_heart_rate_zone": "calories in heart-rate zones (no vault table)",
+    "time_in_heart_rate_zone": "time in heart-rate zones (no vault table)",
+    "swim_lengths_data": "swim lengths (no vault table)",
+    "vo2_max": "VO2 max (GoogleData; the Global Export file is read instead)",
+    "altitude": "altitude (no vault table)",
+    "live_pace": "live pace (no vault table)",
+    "cardio_load": "cardio load (no vault table)",
+    "cardio_load_observed_interval": "cardio load (no vault table)",
+    "daily_readiness": "readiness score (no vault table)",
+    "environment": "environment readings (no vault table)",
+    "gps_location": "GPS locations (no vault table)",
 }
+#: Phase 3: a sleep's clock is checked against the heart rate stored by phases 1 and 2.
 HEALTH_FITNESS: dict[str, Family] = {
-    "usersleeps": F("google-data/UserSleeps", "sleep (GoogleData)", ("sleep_sessions",), health_fitness.read_sleeps,
-                    phase=2),
+    "usersleeps": F("google-data/UserSleeps", "sleep (GoogleData)", ("sleep_sessions",), health_fitness.read_sleeps),
     "usersleepstages": F("google-data/UserSleepStages", "sleep stages (GoogleData)", ("sleep_stages",),
-                         health_fitness.read_stages, phase=2),
+                         health_fitness.read_stages),
     "userexercises": F("google-data/UserExercises", "exercise (GoogleData)", ("exercises",),
-                       health_fitness.read_exercises, phase=2),
+                       health_fitness.read_exercises),
 }
-HEALTH_FITNESS_IGNORED = {"usersleepscores": "sleep scores (no vault table)"}
+HEALTH_FITNESS_IGNORED = {
+    "usersleepscores": "sleep scores (no vault table)",
+    "calibrationstatusforreadinessandload": "readiness calibration (no vault table)",
+    "goalsettingshistory": "goal settings (not health data)",
+}
+#: ``User*Data`` and other account tables of ``Health Fitness Data_GoogleData``.
+HEALTH_FITNESS_ACCOUNT = "account and app settings (not health data)"
 #: Order inside a phase: sessions before their stages.
 ORDER = {"google-data/UserSleeps": 0, "google-data/UserSleepStages": 1}
 
@@ -160,13 +210,15 @@ _GOOGLE_FAMILY = re.compile(r"^(?P<family>[A-Za-z][A-Za-z0-9_ ]*?)(?:_(?P<date>\
 _USER_TABLE = re.compile(r"^(?P<family>User[A-Za-z]+?)(?:_.*)?\.csv$")
 _TUTORIAL = re.compile(r"^(?P<family>heart|sleep|steps|spo2|hrv|azm)(?P<date>\d{8})\.csv$", re.IGNORECASE)
 _INTRADATA = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})_intradata\.csv$")
-_DOCS = re.compile(r"(^readme|\.(txt|md|html?|pdf|jpe?g|png|gif|webp|heic|xml|tcx|gpx|docx?)$)", re.IGNORECASE)
+_DOCS = re.compile(r"(^readme|\.(txt|md|html?|pdf|jpe?g|png|gif|webp|heic|xml|tcx|gpx|docx?|xlsx?|ods)$)",
+                   re.IGNORECASE)
 
 TAKEOUT_ROOTS = ("Fitbit", "Google Health")
-#: Category folders whose files fitvault reads; an unknown file in one of them is unrecognised.
-MAPPED_CATEGORIES = {"Global Export Data", "Heart Rate Variability", "Oxygen Saturation (SpO2)", "Temperature",
-                     "Active Zone Minutes (AZM)", "Sleep Score", "Physical Activity_GoogleData",
-                     "Health Fitness Data_GoogleData", "user-site-export", "Physical Activity", "Sleep"}
+#: Category folders of an account archive sorted by category (layout B), recognised by name
+#: when the ``MyFitbitData/<name>/`` wrapper is gone (a published ``data/`` or ``Sleep/`` folder).
+ACCOUNT_CATEGORIES = {"Physical Activity", "Sleep", "Stress", "Social", "Application", "Biometrics", "Heart",
+                      "Menstrual Health", "Fitbit Care", "Personal & Account", "Female Health", "Nutrition"}
+UNKNOWN = "a file fitvault does not know (not imported)"
 
 
 @dataclass(frozen=True)
@@ -190,7 +242,20 @@ def _ymd(text: str) -> int | None:
         return None
 
 
-def _context(parts: tuple[str, ...]) -> tuple[str, str]:
+def takeout_roots(all_parts: Iterable[tuple[str, ...]]) -> frozenset[tuple[str, ...]]:
+    """The ``Fitbit/`` / ``Google Health/`` folders (as path prefixes) that hold
+    ``Global Export Data/`` or a ``*_GoogleData/`` folder: a Takeout, with or without its
+    ``Takeout/`` parent."""
+    roots = set()
+    for parts in all_parts:
+        for i in range(1, len(parts) - 1):
+            child = parts[i]
+            if parts[i - 1] in TAKEOUT_ROOTS and (child == "Global Export Data" or child.endswith("_GoogleData")):
+                roots.add(parts[:i])
+    return frozenset(roots)
+
+
+def _context(parts: tuple[str, ...], roots: frozenset[tuple[str, ...]] = frozenset()) -> tuple[str, str]:
     """(origin, category) from the deepest marker folder; ("", "") outside any archive."""
     folders = parts[:-1]
     for i in range(len(folders) - 1, -1, -1):
@@ -199,6 +264,10 @@ def _context(parts: tuple[str, ...]) -> tuple[str, str]:
             return ORIGIN_TAKEOUT_GOOGLE_DATA, name
         if name == "Global Export Data":
             return ORIGIN_TAKEOUT_GLOBAL_EXPORT, name
+        if roots and i > 0 and folders[:i] in roots:
+            return ORIGIN_TAKEOUT_GLOBAL_EXPORT, name
+        if roots and folders[:i + 1] in roots:
+            return ORIGIN_TAKEOUT_GLOBAL_EXPORT, ""
         if name == "user-site-export":
             return ORIGIN_ACCOUNT_ARCHIVE, name
         if i > 0 and folders[i - 1] in TAKEOUT_ROOTS and (i == 1 or folders[i - 2] == "Takeout"):
@@ -209,21 +278,27 @@ def _context(parts: tuple[str, ...]) -> tuple[str, str]:
             return ORIGIN_ACCOUNT_ARCHIVE, name
         if name == "MyFitbitData":
             return ORIGIN_ACCOUNT_ARCHIVE, ""
+    for name in reversed(folders):
+        if name in ACCOUNT_CATEGORIES:
+            return ORIGIN_ACCOUNT_ARCHIVE, name
     return "", ""
 
 
-def classify(parts: tuple[str, ...]) -> Match:
-    """What the file at ``parts`` (path components, the file name last) is."""
+def classify(parts: tuple[str, ...], roots: frozenset[tuple[str, ...]] = frozenset()) -> Match:
+    """What the file at ``parts`` (path components, the file name last) is; ``roots``: the
+    Takeout folders of the import (:func:`takeout_roots`)."""
     base = parts[-1]
     lower = base.lower()
-    origin, category = _context(parts)
+    origin, category = _context(parts, roots)
     if origin == ORIGIN_TAKEOUT_GOOGLE_DATA:
         return _google_data(base, category)
     if origin:
         found = _legacy(base, lower, origin)
-        if found.status == "unrecognised" and category not in MAPPED_CATEGORIES:
-            return Match(None, origin, status="ignored", reason=f"{category or 'this folder'}: not health data "
-                                                                 "fitvault imports")
+        if found.status == "unrecognised":
+            tutorial = _tutorial(base, lower)  # a tutorial folder named like a category (~/fitbit/Sleep)
+            if tutorial is not None:
+                return tutorial
+            return Match(None, origin, status="ignored", reason=f"{category}: {UNKNOWN}" if category else UNKNOWN)
         return found
     found = _tutorial(base, lower)
     if found is not None:
@@ -233,7 +308,7 @@ def classify(parts: tuple[str, ...]) -> Match:
         return loose
     if lower.endswith(".csv"):
         return Match(FRAME, ORIGIN_TUTORIAL_CSV, None)
-    return loose
+    return Match(None, "", status="ignored", reason=UNKNOWN)
 
 
 def _legacy(base: str, lower: str, origin: str) -> Match:
@@ -244,11 +319,12 @@ def _legacy(base: str, lower: str, origin: str) -> Match:
             return Match(GLOBAL_EXPORT[name], origin, _ymd(m.group("date")))
         if name in GLOBAL_EXPORT_IGNORED:
             return Match(None, origin, status="ignored", reason=GLOBAL_EXPORT_IGNORED[name])
-        return Match(None, origin, status="unrecognised", reason=f"unrecognised Global Export family {name!r}")
+        return Match(None, origin, status="unrecognised", reason=f"unknown Global Export family {name!r}")
     if _EXERCISE.match(base):
         return Match(GLOBAL_EXPORT["exercise"], origin)
-    if lower.startswith("estimated_oxygen_variation"):
-        return Match(None, origin, status="ignored", reason=GLOBAL_EXPORT_IGNORED["estimated_oxygen_variation"])
+    for prefix, why in LEGACY_FILES_IGNORED.items():
+        if lower.startswith(prefix) and lower.endswith(".json"):
+            return Match(None, origin, status="ignored", reason=why)
     for prefix, family in FITBIT_CSV:
         if lower.startswith(prefix) and lower.endswith(".csv"):
             return Match(family, origin)
@@ -273,6 +349,7 @@ def _google_data(base: str, category: str) -> Match:
             return Match(HEALTH_FITNESS[key], origin)
         if key in HEALTH_FITNESS_IGNORED:
             return Match(None, origin, status="ignored", reason=HEALTH_FITNESS_IGNORED[key])
+        return Match(None, origin, status="ignored", reason=HEALTH_FITNESS_ACCOUNT)
     m = _GOOGLE_FAMILY.match(base)
     if m:
         key = m.group("family").strip().lower().replace(" ", "_")
@@ -280,8 +357,10 @@ def _google_data(base: str, category: str) -> Match:
             return Match(GOOGLE_DATA[key], origin, _ymd(m.group("date")) if m.group("date") else None)
         if key in GOOGLE_DATA_IGNORED:
             return Match(None, origin, status="ignored", reason=GOOGLE_DATA_IGNORED[key])
-        return Match(None, origin, status="unrecognised", reason=f"unrecognised GoogleData family {key!r}")
-    return Match(None, origin, status="unrecognised", reason="unrecognised file")
+        if key in HEALTH_FITNESS_IGNORED:
+            return Match(None, origin, status="ignored", reason=HEALTH_FITNESS_IGNORED[key])
+        return Match(None, origin, status="ignored", reason=f"GoogleData family {key!r}: {UNKNOWN}")
+    return Match(None, origin, status="ignored", reason=UNKNOWN)
 
 
 def _tutorial(base: str, lower: str) -> Match | None:

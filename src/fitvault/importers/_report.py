@@ -29,8 +29,9 @@ class FileOutcome:
 
     Attributes:
         path: where it is.
-        status: ``imported``; ``ignored`` (known, nothing fitvault stores); ``skipped``
-            (unreadable, unsafe or unrecognised — the import is then incomplete).
+        status: ``imported``; ``ignored`` (not health data, a family fitvault does not store, or a file it
+            does not know: ``reason`` says which); ``skipped``
+            (a file fitvault should read was unreadable or unsafe — the import is then incomplete).
         family: what it was read as (``heart rate (Global Export)``), "" when not recognised.
         origin: ``sources.origin`` of its rows.
         records: records (JSON elements, CSV rows) read.

@@ -2,14 +2,15 @@
 
 Order (see ``docs/importing.md``):
 
-0. **evidence pass** (nothing stored): ``sleep_score.csv`` (each night's UTC wake-up time) and,
-   when the import holds Global Export minute files, the matching ``*_GoogleData`` CSVs
-   (fingerprints of their UTC records);
+0. **evidence pass** (nothing stored): the first stamp of each Global Export minute file
+   against the day in its name, and, when the import holds Global Export minute files, the
+   matching ``*_GoogleData`` CSVs (fingerprints of their UTC records);
 1. local sources matched against that evidence: Global Export heart rate, steps, distance,
    calories and sleep, newest file first (the newest overlap the GoogleData CSVs, so a family's
    clock is settled by its first files); they settle each family's clock and the travel days;
 2. UTC sources (``*_GoogleData`` CSVs), whose local day and offset use the travel days found;
-3. everything else, which uses the offsets inferred so far;
+3. everything else, which uses the offsets inferred so far, and the GoogleData sleeps and
+   exercises, checked against the heart rate stored by then;
 4. day totals (distance, calories, floors, activity minutes), per local day.
 
 Each file is read and written in one transaction: a file that fails half-way (bad JSON, a
@@ -34,10 +35,12 @@ from fitvault.errors import ConfigError, TimeZoneRequired
 from fitvault.importers._base import FITBIT, Job, State
 from fitvault.importers._clock import DAY_MS, Clock, Zone, date_text, day_from_text
 from fitvault.importers._containers import CountingReader, Entry, ImportLimits, gather
-from fitvault.importers._registry import ORDER, Match, classify
+from fitvault.importers._registry import FRAME, ORDER, Match, classify, takeout_roots
 from fitvault.importers._report import FileOutcome, ImportProgress, ImportReport, ProgressCallback
-from fitvault.importers._text import FileProblem
+from fitvault.importers._text import FileProblem, UnexpectedHeader
 from fitvault.importers._writer import ROLLUPS, Writer, save_rollups
+from fitvault.importers.global_export._minutes import travel_from_day_files
+from fitvault.importers.google_data.health_fitness import note_sleep_clocks
 from fitvault.store import origins
 from fitvault.store.vault import Vault
 
@@ -143,8 +146,9 @@ def import_paths(
         for refused in inputs.refused:
             report.files.append(FileOutcome(refused.display, "skipped", reason=refused.reason))
         work: list[tuple[Entry, Match]] = []
+        roots = takeout_roots(entry.parts for entry in inputs.entries)
         for entry in inputs.entries:
-            match = classify(entry.parts)
+            match = classify(entry.parts, roots)
             if match.family is None:
                 status = "ignored" if match.status == "ignored" else "skipped"
                 report.files.append(FileOutcome(entry.display, status, origin=match.origin, reason=match.reason))
@@ -163,12 +167,17 @@ def import_paths(
         if tz and not (vault.account().get("time_zone") or "").strip():
             vault.set_account(time_zone=zone_name)
             report.notes.append(f"the vault had no time zone: {zone_name} is now its home zone")
+        note_sleep_clocks(state)
+        for reason, n in sorted(state.missing.items()):
+            state.notes.append(f"{n} value(s) left missing in stored records: {reason}")
         report.notes.extend(state.notes)
-        if state.clock.evidence.overrides:
-            days = sorted(state.clock.evidence.overrides)
-            report.notes.append(
-                f"{len(days)} day(s) placed with an offset inferred from overlapping UTC and local records "
-                f"(travel), {date_text(days[0])} .. {date_text(days[-1])}")
+        by_source: dict[str, list[int]] = {}
+        for day, source in state.clock.evidence.sources.items():
+            by_source.setdefault(source, []).append(day)
+        for source, days in sorted(by_source.items()):
+            days.sort()
+            report.notes.append(f"{len(days)} day(s) placed with an offset the data shows (travel): {source}: "
+                                f"{date_text(days[0])} .. {date_text(days[-1])}")
     finally:
         inputs.close()
     report.elapsed_s = time.monotonic() - began
@@ -184,9 +193,10 @@ def _sort_key(item: tuple[Entry, Match]) -> tuple:
 
 def _run(vault: Vault, state: State, work: list[tuple[Entry, Match]], report: ImportReport,
          progress_cb: ProgressCallback | None) -> None:
-    wanted = {m.family.fingerprint for _e, m in work if m.family and m.family.fingerprint and not m.family.prepare}
+    local = [m.family for _e, m in work if m.family and m.family.key.startswith("global-export/")]
+    wanted = {f.fingerprint for f in local if f.fingerprint}
     evidence = [(e, m) for e, m in work if m.family and m.family.prepare is not None
-                and (not m.family.fingerprint or m.family.fingerprint in wanted)]
+                and (m.family.key.startswith("global-export/") or m.family.fingerprint in wanted)]
     total = sum(e.cost for e, _m in work) + sum(e.cost for e, _m in evidence)
     progress = _Progress(progress_cb, total, len(work))
     for entry, match in evidence:
@@ -197,6 +207,7 @@ def _run(vault: Vault, state: State, work: list[tuple[Entry, Match]], report: Im
         except FILE_ERRORS as exc:
             log.debug("evidence pass: %s unreadable (%s)", entry.display, exc)
     state.fingerprints.freeze()
+    travel_from_day_files(state)
     for entry, match in sorted(work, key=_sort_key):
         progress.current = entry.display
         progress.report(force=True)
@@ -220,7 +231,7 @@ def _one_file(vault: Vault, state: State, entry: Entry, match: Match, progress: 
     try:
         with vault.transaction() as conn:
             before, sources = conn.total_changes, _sources(conn)
-            writer = Writer(vault, conn, match.origin, f"import:{family.key}")
+            writer = Writer(vault, conn, match.origin, f"import:{family.key}", state.keys)
             job.writer = writer
             family.read(job)
             writer.flush()
@@ -228,11 +239,17 @@ def _one_file(vault: Vault, state: State, entry: Entry, match: Match, progress: 
             outcome.stored = writer.stored
             job.dropped.update(writer.dropped)
     except FILE_ERRORS as exc:
+        if isinstance(exc, UnexpectedHeader) and family is FRAME and match.file_day is None:
+            # any CSV outside an archive is tried as a tutorial frame; one without its columns is
+            # simply another kind of file
+            outcome.status, outcome.reason = "ignored", "a CSV that is not a tutorial data frame (no time/value columns)"
+            return outcome
         outcome.status = "skipped"
         outcome.reason = _why(exc)
         outcome.records = job.records
         return outcome
     job.merge()
+    state.keys.update(job.writer.keys)  # type: ignore[union-attr]
     outcome.records = job.records
     outcome.dropped = dict(job.dropped)
     return outcome
@@ -242,9 +259,10 @@ def _why(exc: BaseException) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return f"not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at {exc.start}): export it as UTF-8"
     if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
-        return f"damaged in the zip ({type(exc).__name__}: {exc}); nothing of it was imported"
+        return (f"damaged in the zip ({type(exc).__name__}: {exc}); nothing of it was imported: download the archive "
+                "again")
     if isinstance(exc, FileProblem):
-        return str(exc) + "; nothing of it was imported"
+        return str(exc) + "; nothing of it was imported: the file is damaged or not what its name says"
     return f"{type(exc).__name__}: {exc}; nothing of it was imported"
 
 

@@ -27,6 +27,10 @@ class FileProblem(ValueError):
     """A file that cannot be imported as what its name says (bad JSON, header, encoding ...)."""
 
 
+class UnexpectedHeader(FileProblem):
+    """A CSV whose header lacks a column its family needs."""
+
+
 class Placeholder(ValueError):
     """A row that is the export's padding, not data (a 1970 timestamp ...): left out, counted."""
 
@@ -192,7 +196,7 @@ def columns(header: list[str], wanted: dict[str, tuple[str, ...]], *, optional: 
         else:
             if role not in optional:
                 wanted_names = " or ".join(repr(n) for n in names)
-                raise FileProblem(f"unexpected header {','.join(header)!r}: no column {wanted_names}")
+                raise UnexpectedHeader(f"unexpected header {','.join(header)!r}: no column {wanted_names}")
     return found
 
 

@@ -11,6 +11,13 @@ changed, so a re-import changes nothing). Three additions:
   that has none, replaces a value of its own or a worse origin, never a better one's;
 * **stages of separate files** (Takeout ``UserSleepStages``) are upserted one by one, for
   sessions already in the vault.
+
+Nothing is overwritten unnoticed: two records of one import that land on the same natural key
+(table, origin, instant or date, source) are never both written. A repeat with the same values
+is stored once; a different record on the same key is left out and counted as a collision (the
+first read is kept: files are read in a fixed order, so a re-import keeps the same one).
+Heart rate and steps are checked per file by their readers (``first_of_each_instant``): their
+millions of keys are not held.
 """
 
 from __future__ import annotations
@@ -30,6 +37,10 @@ ROLLUPS = ("daily_distance", "daily_total_calories", "daily_floors")
 _ROLLUP_COLUMN = {"daily_distance": "distance_mm", "daily_total_calories": "calories_kcal", "daily_floors": "floors"}
 _SAVERS: dict[str, Stream] = {s.table: s for s in STREAMS if s.operation == "list"}
 _SESSION_TABLES = ("sleep_sessions", "exercises")
+#: Tables whose keys the import tracks across files (all but sessions and the per-file-checked series).
+_UNTRACKED = frozenset({"sleep_sessions", "sleep_sessions_only", "exercises", "heart_rate", "steps"})
+REPEATED = "repeated record (same values: stored once)"
+COLLISION = "collision: another record of this import has the same time (the first is kept)"
 
 
 def saver(table: str) -> Stream:
@@ -39,7 +50,8 @@ def saver(table: str) -> Stream:
 class Writer:
     """Buffers one file's rows per table and saves them in batches inside its transaction."""
 
-    def __init__(self, vault: Vault, conn: sqlite3.Connection, origin: str, quarantine_stream: str) -> None:
+    def __init__(self, vault: Vault, conn: sqlite3.Connection, origin: str, quarantine_stream: str,
+                 seen: dict[tuple, int] | None = None) -> None:
         self.vault = vault
         self.conn = conn
         self.origin = origin
@@ -50,8 +62,19 @@ class Writer:
         self.dropped: Counter[str] = Counter()
         self._source_ids: Callable[[SourceKey], int] = lambda key: vault.source_id(key, origin=origin)
         self._bad: list[tuple[str, dict]] = []
+        self._seen = seen
+        #: keys of this file's rows, joined to ``seen`` once the file is committed.
+        self.keys: dict[tuple, int] = {}
 
     def emit(self, table: str, row: tuple) -> None:
+        if self._seen is not None and table not in _UNTRACKED:
+            key = (table, self.origin, *row[:3]) if table == "sleep_stages" else (table, self.origin, row[0], row[1])
+            fingerprint = hash(row)
+            held = self._seen.get(key, self.keys.get(key))
+            if held is not None:
+                self.dropped[REPEATED if held == fingerprint else COLLISION] += 1
+                return
+            self.keys[key] = fingerprint
         buf = self.buffers.setdefault(table, [])
         buf.append(row)
         if len(buf) >= BATCH_ROWS:

@@ -7,6 +7,8 @@ high_frequency``, 5-minute samples during sleep, local time without ``Z`` → ``
 ``Daily Heart Rate Variability Summary - YYYY-MM-(DD).csv`` (odd names: ``2024-07-(21)``,
 ``2024-07-``): ``timestamp,rmssd,nremhr,entropy``, one row per night → ``daily_hrv``
 (``average_hrv_ms``, ``non_rem_hr_bpm``, ``entropy``), dated by its timestamp, never by the name.
+``rmssd`` ``0.0`` means no value (realdata fact 10): it stays missing and the night's ``nremhr``
+and ``entropy`` are kept; a row with none of the three is left out.
 """
 
 from __future__ import annotations
@@ -48,9 +50,11 @@ def read_daily(job: Job) -> None:
         except ValueError as exc:
             job.problem(exc, row)
             continue
-        if rmssd is None or rmssd <= 0:
+        if rmssd is not None and rmssd <= 0:
+            rmssd = None
+        if rmssd is None and not nremhr and not entropy:
             job.drop("no reading (blank or 0)")
             continue
-        if not job.check(rmssd, *_MS, "RMSSD (ms)", row):
+        if rmssd is not None and not job.check(rmssd, *_MS, "RMSSD (ms)", row):
             continue
         job.emit("daily_hrv", (day, job.source, rmssd, None if not nremhr else int(round(nremhr)), entropy, None))

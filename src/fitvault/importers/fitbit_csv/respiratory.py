@@ -5,8 +5,13 @@
 
 ``Respiratory Rate Summary - *.csv``: ``timestamp,full_sleep_breathing_rate,
 full_sleep_standard_deviation,full_sleep_signal_to_noise,deep_sleep_breathing_rate,...,
-rem_sleep_signal_to_noise`` (blanks allowed), one row per sleep, local time →
+rem_sleep_signal_to_noise`` (blanks allowed), one row per sleep, local time (the sleep's end) →
 ``breathing_rate_sleep``.
+
+``-1.0`` in a stage's rate means that stage has no rate (usually REM or deep, realdata fact 9):
+that value is missing, the night's other rates are kept. So is a stage rate outside 1–80
+breaths/min (one export has REM rates of 0.4 and 0.6): missing, counted. A night whose full-sleep
+rate is impossible is quarantined whole.
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ _SUMMARY = {
 }
 
 
+_STAGES = ("deep", "light", "rem")
+
+
 def read_summary(job: Job) -> None:
     roles = {"time": ("timestamp",), **_SUMMARY}
     for row, c in csv_records(job, roles, optional=tuple(k for k in _SUMMARY if k != "full")):
@@ -51,8 +59,20 @@ def read_summary(job: Job) -> None:
         except ValueError as exc:
             job.problem(exc, row)
             continue
-        rates = [v for k, v in zip(_SUMMARY, values) if k in ("full", "deep", "light", "rem") and v]
-        if any(not _BR[0] <= v <= _BR[1] for v in rates):
-            job.bad(f"impossible breathing rate: {rates}", row)
+        full = values[0]
+        if full is not None and full > 0 and not _BR[0] <= full <= _BR[1]:
+            job.bad(f"impossible breathing rate: {full}", row)
             continue
-        job.emit("breathing_rate_sleep", (utc, job.source, off, *[v if v else None for v in values]))
+        kept = []
+        for key, v in zip(_SUMMARY, values):
+            if v is not None and v < 0:
+                job.missing(f"breathing rate per sleep: a stage rate of {v:g} (no rate for that stage)")
+                v = None
+            elif v is not None and key in _STAGES and v and not _BR[0] <= v <= _BR[1]:
+                job.missing("breathing rate per sleep: an impossible stage rate (outside 1-80 breaths/min)")
+                v = None
+            kept.append(v if v else None)
+        if all(v is None for v in kept):
+            job.drop("blank values")
+            continue
+        job.emit("breathing_rate_sleep", (utc, job.source, off, *kept))

@@ -7,8 +7,13 @@ row per night, local times. The night is the local date of ``sleep_end`` (as the
 nightly values). ``nightly_c`` = ``nightly_temperature`` (absolute °C); ``baseline_c`` =
 ``nightly_temperature`` − ``baseline_relative_sample_sum`` / ``temperature_samples`` (the mean
 deviation from the personal baseline); ``relative_stddev_30d_c`` =
-``baseline_relative_nightly_standard_deviation``. Rows of another ``type`` than ``SKIN`` (or
-blank) are not skin temperature: left out.
+``baseline_relative_nightly_standard_deviation``.
+
+``type`` is ``SKIN`` or ``IDT``: every row of three real exports is ``IDT`` and carries the
+nightly value (32–35 °C) with ``NaN`` baseline columns (realdata fact 8), so both are read and a
+``NaN`` baseline stays missing. Another type is left out (counted). Two rows can end on the same
+date (a nap and the night: 131 rows on 126 dates in one export): the longest sleep's row is the
+night's, the other is counted, never written over it.
 """
 
 from __future__ import annotations
@@ -20,19 +25,24 @@ from fitvault.importers._clock import DAY_MS, date_text, parse_iso_wall
 from fitvault.importers._text import cell, number
 
 _SKIN = (20.0, 45.0)
+_TYPES = ("SKIN", "IDT")
 
 
 def read_computed(job: Job) -> None:
-    roles = {"type": ("type",), "end": ("sleep_end",), "samples": ("temperature_samples",),
+    roles = {"type": ("type",), "start": ("sleep_start",), "end": ("sleep_end",), "samples": ("temperature_samples",),
              "nightly": ("nightly_temperature",), "sum": ("baseline_relative_sample_sum",),
              "sd": ("baseline_relative_nightly_standard_deviation",)}
-    for row, c in csv_records(job, roles, optional=("type", "samples", "sum", "sd")):
+    nights: dict[date, tuple[int, tuple]] = {}
+    for row, c in csv_records(job, roles, optional=("type", "start", "samples", "sum", "sd")):
         kind = cell(row, c.get("type")).upper()
-        if kind and kind != "SKIN":
+        if kind and kind not in _TYPES:
             job.drop(f"not skin temperature ({kind})")
             continue
         try:
-            day = date.fromisoformat(date_text(parse_iso_wall(cell(row, c["end"])) // DAY_MS))
+            end_wall = parse_iso_wall(cell(row, c["end"]))
+            start_text = cell(row, c.get("start"))
+            length = end_wall - parse_iso_wall(start_text) if start_text else 0
+            day = date.fromisoformat(date_text(end_wall // DAY_MS))
             nightly = number(cell(row, c["nightly"]))
             samples, total = number(cell(row, c.get("samples"))), number(cell(row, c.get("sum")))
             sd = number(cell(row, c.get("sd")))
@@ -45,4 +55,11 @@ def read_computed(job: Job) -> None:
         if not job.check(nightly, *_SKIN, "skin temperature (°C)", row):
             continue
         baseline = nightly - total / samples if samples and total is not None else None
-        job.emit("daily_skin_temperature", (day, job.source, nightly, baseline, sd))
+        held = nights.get(day)
+        if held is not None:
+            job.drop("a shorter sleep ending on the same date (the longest sleep's value is kept)")
+            if held[0] >= length:
+                continue
+        nights[day] = (length, (day, job.source, nightly, baseline, sd))
+    for _length, row in nights.values():
+        job.emit("daily_skin_temperature", row)

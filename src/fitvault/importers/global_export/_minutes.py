@@ -1,26 +1,62 @@
 """Placing one file of Global Export minute records (heart rate, steps, distance, calories) in time.
 
-The records' ``MM/DD/YY HH:MM:SS`` stamps carry no zone, and their clock differs between export
-vintages (reference §4.4). When the same import holds the family's ``*_GoogleData`` CSV (true
-UTC), each local day of the file is matched against it (``_fingerprint``):
+The records' ``MM/DD/YY HH:MM:SS`` stamps carry no zone. Every real export examined writes
+``heart_rate``, ``steps`` and ``distance`` in **UTC** and ``calories`` in **local time**
+(realdata README facts 2 and 3: GoogleData matches, the heart-rate dip inside sleep logs, and
+day files that begin at local midnight read as UTC). The clock of each family is still decided
+by the import's own evidence, strongest first:
 
-* the first days that match decide the family's clock: matching at offset 0 while the zone is
-  elsewhere means the stamps are UTC; matching at the zone's offset means local;
-* in a local family, a day that matches at an offset that is not the zone's is a travel day: the
-  offset is recorded as evidence for that local day and used for every local record of it.
-
-Without a UTC counterpart the stamps are read as local (what most vintages hold).
+1. the family's ``*_GoogleData`` CSV (true UTC), when the import holds it: each local day of the
+   file is matched against it (``_fingerprint``); matching at offset 0 while the zone is
+   elsewhere means UTC, at the zone's offset local. In a local family, a day that matches at an
+   offset that is not the zone's is a travel day, used for every local record of that day;
+2. the files' own boundaries (:func:`prepare`): a ``heart_rate-DAY.json`` holds one local day,
+   and 30-day chunks begin on the local day in their name, so a file whose first stamp is the
+   local midnight of its day *read as UTC* (04:00 in New York in summer, 14:00 of the day
+   before in Sydney) votes UTC, one whose first stamp is 00:00 of its day votes local;
+3. else the clock every verified export used, said as such in the import's notes.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from fitvault.importers._base import Job
-from fitvault.importers._clock import DAY_MS, Sequence
+from fitvault.importers._base import Job, State
+from fitvault.importers._clock import DAY_MS, MAX_OFFSET_S, MIN_OFFSET_S, Sequence, parse_mdy
+from fitvault.importers._fingerprint import QUARTER_S
 
 
 DUPLICATE = "same instant as an earlier record (a wall time the clock skipped)"
+#: The clock of each family in every export verified so far (realdata README facts 2, 3).
+USUAL_CLOCK = {"heart_rate": "utc", "steps": "utc", "distance": "utc", "calories": "local"}
+_BOUNDARY_MS = 5 * 60_000   # a file's first stamp this close after a midnight marks that midnight
+_WORN_S = 15                # ... and this close after a quarter hour, a midnight worn (samples every 1-15 s)
+
+
+def prepare(job: Job, family: str) -> None:
+    """Evidence pass: the first stamp of the file against the local day in its name."""
+    if job.file_day is None:
+        return
+    records = job.json()
+    try:
+        first = next(records, None)
+    finally:
+        records.close()
+    try:
+        wall = parse_mdy(first["dateTime"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return
+    midnight = job.file_day * DAY_MS
+    as_utc = midnight - job.clock.zone.wall_offset(midnight) * 1000
+    if as_utc == midnight:
+        return  # the zone is at UTC+0 that day: both readings agree, nothing to learn
+    if family == "heart_rate":
+        job.state.day_starts[job.file_day] = wall
+    votes = job.state.boundary_votes.setdefault(family, [0, 0])
+    if 0 <= wall - as_utc < _BOUNDARY_MS:
+        votes[0] += 1
+    elif 0 <= wall - midnight < _BOUNDARY_MS:
+        votes[1] += 1
 
 
 def first_of_each_instant(job: Job, utc: np.ndarray) -> np.ndarray:
@@ -50,9 +86,11 @@ def place(job: Job, family: str, walls: np.ndarray, values: np.ndarray) -> tuple
             if found is not None:
                 best[int(day)] = found
         _decide(job, family, best)
+    if family not in state.family_clock:
+        _decide_without_overlap(job, family)
     if state.family_clock.get(family) == "utc":
         utc = walls.astype(np.int64)
-        offs = np.fromiter((clock.instant(int(t)) for t in utc), dtype=np.int64, count=n)
+        offs = clock.instants(utc)
         return utc, offs
     for day, offset in best.items():
         clock.evidence.add(day, offset, f"Global Export {family} matched against GoogleData")
@@ -77,7 +115,64 @@ def _decide(job: Job, family: str, best: dict[int, int]) -> None:
     state.note(f"clock:{family}", (
         f"Global Export {family}: minute stamps matched the GoogleData CSV as "
         f"{'UTC' if verdict == 'utc' else 'local time'} on {max(utc_votes, local_votes)} of {len(best)} days "
-        f"compared; read as {'UTC' if verdict == 'utc' else 'local time'}"))
+        f"compared; read as {'UTC' if verdict == 'utc' else 'local time'}{_boundaries(state, family)}"))
+
+
+def _boundaries(state: State, family: str) -> str:
+    """The files' own boundary evidence, to add to a note."""
+    utc_votes, local_votes = state.boundary_votes.get(family, (0, 0))
+    if not utc_votes and not local_votes:
+        return ""
+    return (f" ({utc_votes} of {utc_votes + local_votes} file(s) begin at local midnight read as UTC, {local_votes} "
+            "read as local time)")
+
+
+def travel_from_day_files(state: State) -> None:
+    """Travel days shown by UTC heart-rate day files (realdata fact 13).
+
+    A ``heart_rate-DAY.json`` holds one local day, so when the tracker was worn at midnight its
+    first stamp is that midnight in UTC: a person who flew to UTC+7 has files starting at 17:00
+    UTC. A day whose file starts within ``_WORN_S`` after a quarter hour, at an offset that is none
+    of the zone's that day, is a travel day when the day before or after starts at the same
+    offset (a single odd start is more likely a tracker put on at that time). Used only when the
+    files' boundaries say heart rate is UTC.
+    """
+    votes = state.boundary_votes.get("heart_rate", (0, 0))
+    if votes[0] <= votes[1]:
+        return
+    zone = state.clock.zone
+    found: dict[int, int] = {}
+    for day, wall in state.day_starts.items():
+        after = (wall - day * DAY_MS) // 1000
+        if (after % QUARTER_S) >= _WORN_S:
+            continue
+        offset = -(after - after % QUARTER_S)
+        if MIN_OFFSET_S <= offset <= MAX_OFFSET_S and offset not in zone.day_offsets(day):
+            found[day] = offset
+    for day, offset in sorted(found.items()):
+        if found.get(day - 1) == offset or found.get(day + 1) == offset:
+            state.clock.evidence.add(day, offset, "heart-rate day file starts at that local midnight")
+
+
+def _decide_without_overlap(job: Job, family: str) -> None:
+    """The clock from the files' boundaries, else the usual one; said in the notes either way."""
+    state = job.state
+    utc_votes, local_votes = state.boundary_votes.get(family, (0, 0))
+    usual = USUAL_CLOCK[family]
+    files = f"{utc_votes + local_votes} file(s)"
+    if utc_votes > local_votes:
+        verdict, why = "utc", (f"{utc_votes} of {files} begin at local midnight read as UTC "
+                               f"({local_votes} at midnight read as local time)")
+    elif local_votes > utc_votes:
+        verdict, why = "local", (f"{local_votes} of {files} begin at local midnight read as local time "
+                                 f"({utc_votes} at midnight read as UTC)")
+    else:
+        verdict, why = usual, ("weak evidence: no overlapping GoogleData CSV and no file begins at a midnight that "
+                               "tells the clocks apart; every export verified so far writes these stamps in "
+                               f"{'UTC' if usual == 'utc' else 'local time'}")
+    state.family_clock[family] = verdict
+    state.note(f"clock:{family}", f"Global Export {family}: read as {'UTC' if verdict == 'utc' else 'local time'}: "
+                                  f"{why}")
 
 
 def _local(job: Job, walls: np.ndarray, days: np.ndarray, unique_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -5,12 +5,13 @@ short awakenings (``levels.shortData``) and stage summary (``levels.summary``), 
 API session. Logs near a chunk boundary appear in two chunks (reference §5.6): the second copy
 is not stored again.
 
-Times are naive local (``2024-03-01T23:05:30.000``). When ``sleep_score.csv`` gives the night's
-wake-up time in UTC (its ``sleep_log_entry_id`` is the ``logId``), the offset is the
-difference between the log's local end and that instant, to the quarter hour; an offset that is
-not the zone's (travel) then places the whole night and is evidence for its local day.
-Otherwise, when a day of the night has an inferred offset (travel, see ``_fingerprint``), that
-offset places the whole night; else the zone places each time.
+Times are naive local (``2024-03-01T23:05:30.000``, realdata fact 10). When a day of the night
+has an inferred offset (travel, see ``_fingerprint``), that offset places the whole night; else
+the zone places each time. (``sleep_score.csv`` is no evidence: its ``timestamp`` is this log's
+local end with a ``Z`` added, not a UTC instant — realdata fact 1.)
+
+Each log is remembered (local start, UTC start, end, main flag) so that GoogleData
+``UserSleeps`` can find its twin (``google_data/health_fitness.py``).
 """
 
 from __future__ import annotations
@@ -18,31 +19,38 @@ from __future__ import annotations
 from datetime import date
 
 from fitvault.importers._base import Job
-from fitvault.importers._clock import DAY_MS, MAX_OFFSET_S, MIN_OFFSET_S, Sequence, date_text, parse_iso_wall
+from fitvault.importers._clock import DAY_MS, Sequence, date_text, parse_iso_wall
 from fitvault.importers.global_export._logs import read_logs
 
 LEVELS = {"wake": "AWAKE", "awake": "AWAKE", "light": "LIGHT", "deep": "DEEP", "rem": "REM", "asleep": "ASLEEP",
           "restless": "RESTLESS", "unknown": "UNKNOWN"}
-_QUARTER_MS = 900_000
 
 
 def _int(value) -> int | None:
     return None if value is None else int(value)
 
 
-def night_offset(job: Job, log_id: str, end_wall: int) -> int | None:
-    """The offset (s) of a night from its UTC wake-up time, when it is not the zone's."""
-    wake = job.state.wake_utc.get(log_id)
-    if wake is None:
+def _continuous_clock(job: Job, rec: dict, start_wall: int, end_wall: int) -> int | None:
+    """One offset for a night across a DST change whose log runs on one continuous clock.
+
+    Real logs keep ``duration`` equal to the wall-clock span even across a DST change, and their
+    stages follow each other without a gap or an overlap in wall time (realdata fact 11; a
+    Dublin spring-forward night of 2020-03-29 holds stages at 01:18 and 01:40, wall times that do
+    not exist). Placed time by time, such a night loses or overlaps an hour; on one clock it
+    keeps every stage and its length. Which offset that clock had is not in the log (unverified):
+    the one in force when the night began is used (a tracker takes the new time at its next sync).
+    Each time then keeps the offset in force at its instant, so local times stay the zone's.
+    """
+    zone = job.clock.zone
+    if zone.steady(start_wall) and zone.steady(end_wall) and start_wall // DAY_MS == end_wall // DAY_MS:
         return None
-    offset_s = round((end_wall - wake) / _QUARTER_MS) * _QUARTER_MS // 1000
-    if not MIN_OFFSET_S <= offset_s <= MAX_OFFSET_S:
+    first, last = zone.wall_offset(start_wall, 0), zone.wall_offset(end_wall, 1)
+    if first == last:
         return None
-    day = end_wall // DAY_MS
-    if offset_s in job.clock.zone.day_offsets(day):
-        return None
-    job.clock.evidence.add(day, offset_s, "sleep log vs sleep_score.csv wake-up time")
-    return offset_s
+    duration = rec.get("duration")
+    if duration is None or abs(float(duration) - (end_wall - start_wall)) > 60_000:
+        return None  # the log counts real elapsed time: its times follow the zone
+    return first
 
 
 def read_sleep(job: Job) -> None:
@@ -59,15 +67,17 @@ def _log(job: Job, rec: dict) -> tuple | None:
     clock = job.clock
     # One offset for the whole night when the night's own evidence or its day's says the person
     # was away from the zone (a night placed half in one zone and half in another would be wrong).
-    fixed = night_offset(job, log_id, end_wall)
-    if fixed is None:
-        fixed = clock.evidence.override(end_wall // DAY_MS)
+    fixed = clock.evidence.override(end_wall // DAY_MS)
     if fixed is None:
         fixed = clock.evidence.override(start_wall // DAY_MS)
+    continuous = _continuous_clock(job, rec, start_wall, end_wall) if fixed is None else None
 
     def at(wall: int, seq: Sequence) -> tuple[int, int]:
         if fixed is not None:
             return wall - fixed * 1000, fixed
+        if continuous is not None:  # one clock for the instants; each keeps the offset in force
+            utc = wall - continuous * 1000
+            return utc, clock.instant(utc)
         return clock.local(wall, seq)
 
     seq = Sequence()
@@ -92,6 +102,7 @@ def _log(job: Job, rec: dict) -> tuple | None:
             summary.append((LEVELS.get(stage.lower(), stage.upper()), int(values["minutes"]), int(values.get("count") or 0)))
     sleep_type = str(rec.get("type") or ("stages" if "deep" in (levels.get("summary") or {}) else "classic")).upper()
     main = rec.get("mainSleep", rec.get("isMainSleep"))
+    job.state.sleep_logs.append((start_wall, start_ms, end_ms, bool(main)))
     session = (
         log_id, job.source, start_ms, start_off, end_ms, end_off, sleep_type, int(bool(main)), 0, 1, None,
         int(rec.get("logType") == "manual"), _int(rec.get("timeInBed")), _int(rec.get("minutesAsleep")),

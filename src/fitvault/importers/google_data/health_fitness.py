@@ -1,32 +1,72 @@
 """``Health Fitness Data_GoogleData``: ``UserSleeps_*.csv``, ``UserSleepStages_*.csv``,
-``UserExercises_*.csv`` (reference §4.3).
+``UserExercises_*.csv`` (reference §4.3, realdata README fact 5).
 
-* ``UserSleeps``: ``sleep_id,sleep_type,minutes_in_sleep_period,minutes_after_wake_up,
-  minutes_to_fall_asleep,minutes_asleep,minutes_awake,...,start_utc_offset,sleep_start,
+* ``UserSleeps``: ``sleep_id,sleep_type,minutes_in_sleep_period,...,start_utc_offset,sleep_start,
   end_utc_offset,sleep_end,data_source,...,sleep_created,sleep_last_updated`` → ``sleep_sessions``
   (id = ``sleep_id``; it is not the legacy ``logId``).
 * ``UserSleepStages``: ``sleep_id,sleep_stage_id,sleep_stage_type,start_utc_offset,
   sleep_stage_start,end_utc_offset,sleep_stage_end,...`` → ``sleep_stages`` of sessions already
   imported (the ``UserSleeps`` files are read first).
-* ``UserExercises``: ``exercise_id,exercise_start,exercise_end,utc_offset,...,activity_name,...``
-  → ``exercises``; of its 46 columns fitvault reads the id, times and name, and calories,
-  steps, distance (metres), average heart rate and zone minutes when present.
+* ``UserExercises``: ``exercise_id,exercise_start,exercise_end,utc_offset,...,activity_name,...,
+  tracker_total_calories,tracker_total_steps,tracker_total_distance_mm,...,tracker_avg_heart_rate``
+  → ``exercises``.
 
-Instants are UTC (``Z``) and exact. The ``*_utc_offset`` columns were ``+00:00`` for most rows
-and wrong by more than an hour for most nights in one real export (reference §4.4), so they are
-not trusted: offsets come from the zone and the evidence of the import, like every UTC source.
+Timestamps are written ``2026-04-06 08:18:00+0000`` (a space, ``+0000`` without a colon), which
+RFC 3339 parsers reject. What ``+0000`` means depends on the vintage (fact 5):
+
+* ``UserExercises``: true UTC in every vintage (0 s from the Global Export log's UTC start);
+* ``UserSleeps`` / ``UserSleepStages`` of **2026**: true UTC, the offset columns real (``-04:00``);
+* the same of **2025**: the *local wall time* labelled ``+0000`` (66 of 66 and 49 of 49 nights
+  equal the Global Export log's local start), the offset columns ``+00:00``. Rows added from
+  mid-2025 carry a real offset; whether their stamps are then UTC is unverified, so the offset
+  column is only a hint.
+
+So each sleep is placed by evidence, strongest first: a Global Export twin (a log with the same
+start, read either way, and the same end), then the night's heart rate in the vault (the reading
+whose window holds the lower heart rate, by at least 3 bpm), then the hint (a non-zero offset
+column: UTC; ``+00:00`` in a zone that is not at UTC+0: a local wall time). The stored offset is
+the zone's (or a travel day's), never the column's. A sleep's stages follow its decision.
+
+``UserSleeps`` has no main-sleep flag: a sleep is main when its Global Export twin is, else when
+its sleep period lasts 3 hours or more (Fitbit's own threshold for staged sleep).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+
 from fitvault import timeutil
-from fitvault.importers._base import Job, csv_records
+from fitvault.importers._base import Job, State, csv_records
 from fitvault.importers._clock import DAY_MS, date_text
-from fitvault.importers._text import cell, number
+from fitvault.importers._text import after_2008, cell, number
 from fitvault.importers.global_export.exercise import exercise_type
 from fitvault.importers.google_data.physical_activity import source_of
+from fitvault.store import sample_blocks
+
+_MIN_HR_SAMPLES = 30
+_HR_MARGIN_BPM = 3.0
+_MAIN_MINUTES = 180
+
+
+def instant(text: str) -> int:
+    """``2026-04-06 08:18:00+0000`` (also ``T``, ``Z``, ``+00:00``) -> epoch ms as written."""
+    t = text.strip().replace(" ", "T", 1)
+    if len(t) > 5 and t[-5] in "+-" and t[-4:].isdigit():
+        t = t[:-2] + ":" + t[-2:]
+    return after_2008(timeutil.parse_instant_ms(t))
+
+
+def _offset_hint(text: str) -> int | None:
+    """``-04:00`` / ``+0000`` -> seconds; None when blank or unreadable."""
+    t = text.strip()
+    if len(t) < 5 or t[0] not in "+-":
+        return None
+    try:
+        hh, mm = int(t[1:3]), int(t[-2:])
+    except ValueError:
+        return None
+    return (1 if t[0] == "+" else -1) * (hh * 3600 + mm * 60)
 
 
 def _int(text: str) -> int | None:
@@ -34,19 +74,92 @@ def _int(text: str) -> int | None:
     return None if value is None or value < 0 else int(round(value))
 
 
+def _mean_hr(job: Job, start: int, end: int) -> float | None:
+    if job.writer is None:
+        return None
+    bpm = sample_blocks.read(job.writer.conn, start, end)["bpm"]
+    return float(bpm.mean()) if len(bpm) >= _MIN_HR_SAMPLES else None
+
+
+def _twin(job: Job, start: int, local_shift: int) -> tuple[int, bool] | None:
+    """(shift ms, main) when a Global Export log starts at this sleep's start read as UTC (shift
+    0) or as a local wall time (shift ``local_shift``). Only the start is compared: GoogleData
+    holds a second computation of many nights (``algorithm_version`` v1 and v2) whose end differs."""
+    for log_wall, log_start, _log_end, main in job.state.sleep_logs:
+        if log_start == start:
+            return 0, main
+        if local_shift and log_wall == start:
+            return local_shift, main
+    return None
+
+
+def _hr_vote(job: Job, start: int, end: int, local_shift: int, end_shift: int) -> int | None:
+    """The shift under which the sleep's window holds clearly lower heart rate, or None."""
+    as_utc, as_local = _mean_hr(job, start, end), _mean_hr(job, start + local_shift, end + end_shift)
+    if as_utc is None or as_local is None or abs(as_utc - as_local) < _HR_MARGIN_BPM:
+        return None
+    return 0 if as_utc < as_local else local_shift
+
+
+def _decide(job: Job, rows: list[dict]) -> None:
+    """Set ``local`` (the stamps are local wall times), ``why`` and ``twin_main`` of each sleep.
+
+    Rows are decided in two groups, by their offset column: ``+00:00`` (2025 wall times, or a
+    zone at UTC+0) and a real offset. Each group takes the reading most of its Global Export
+    twins show, else most of its heart-rate votes, else the hint; one odd night cannot flip.
+    """
+    zone = job.clock.zone
+    groups: dict[bool, list[dict]] = {}
+    for r in rows:
+        r["local_shift"] = -zone.wall_offset(r["start"]) * 1000
+        r["end_shift"] = -zone.wall_offset(r["end"]) * 1000
+        twin = _twin(job, r["start"], r["local_shift"])
+        r["twin_main"] = None if twin is None else twin[1]
+        r["twin"] = None if twin is None else (0 if twin[0] == 0 else 1)
+        r["hr"] = None
+        if twin is None and (r["local_shift"] or r["end_shift"]):
+            vote = _hr_vote(job, r["start"], r["end"], r["local_shift"], r["end_shift"])
+            r["hr"] = None if vote is None else (0 if vote == 0 else 1)
+        groups.setdefault(r["hint"] == 0, []).append(r)
+    for zero_hint, members in groups.items():
+        verdict, why = None, ""
+        for key, label in (("twin", "Global Export twins"), ("hr", "heart rate in the sleep windows")):
+            votes = [r[key] for r in members if r[key] is not None]
+            if votes:
+                local = sum(votes)
+                verdict = 1 if local * 2 > len(votes) else 0
+                why = f"{label}: {max(local, len(votes) - local)} of {len(votes)}"
+                break
+        if verdict is None:
+            hinted = zero_hint and any(r["local_shift"] for r in members)
+            verdict, why = (1, "offset column +00:00") if hinted else (0, "offset column")
+        for r in members:
+            r["local"] = bool(verdict)
+            r["why"] = why
+
+
+def placed(job: Job, stamp: int, local: bool) -> tuple[int, int]:
+    """(UTC ms, offset s) of a stamp read as UTC or as a local wall time labelled ``+0000``."""
+    if local:
+        return job.clock.local(stamp)
+    return stamp, job.clock.instant(stamp)
+
+
 def read_sleeps(job: Job) -> None:
     roles = {
         "id": ("sleep_id",), "type": ("sleep_type",), "period": ("minutes_in_sleep_period",),
         "after": ("minutes_after_wake_up",), "to_sleep": ("minutes_to_fall_asleep",), "asleep": ("minutes_asleep",),
         "awake": ("minutes_awake",), "start": ("sleep_start",), "end": ("sleep_end",),
-        "source": ("data_source", "data source"), "created": ("sleep_created",), "updated": ("sleep_last_updated",),
+        "hint": ("start_utc_offset",), "source": ("data_source", "data source"), "created": ("sleep_created",),
+        "updated": ("sleep_last_updated",),
     }
-    optional = ("type", "period", "after", "to_sleep", "asleep", "awake", "source", "created", "updated")
-    clock = job.clock
+    optional = ("type", "period", "after", "to_sleep", "asleep", "awake", "hint", "source", "created", "updated")
+    state = job.state
+    rows: list[dict] = []
     for row, c in csv_records(job, roles, optional=optional):
         try:
             sid = cell(row, c["id"])
-            start, end = timeutil.parse_instant_ms(cell(row, c["start"])), timeutil.parse_instant_ms(cell(row, c["end"]))
+            start, end = instant(cell(row, c["start"])), instant(cell(row, c["end"]))
             if not sid or end < start:
                 raise ValueError("no id, or the sleep ends before it starts")
         except ValueError as exc:
@@ -54,11 +167,26 @@ def read_sleeps(job: Job) -> None:
             continue
         if not job.first_time("sleep:" + sid, "sleep repeated in another file (stored once)"):
             continue
-        start_off, end_off = clock.instant(start), clock.instant(end)
+        rows.append({"sid": sid, "start": start, "end": end, "hint": _offset_hint(cell(row, c.get("hint"))),
+                     "row": row, "c": c})
+    _decide(job, rows)
+    twin_mains = [(r["start"], r["end"]) for r in rows if r["twin_main"]]
+    for r in rows:
+        sid, row, c = r["sid"], r["row"], r["c"]
+        state.sleep_local[sid] = r["local"]
+        key = ("local wall times labelled +0000" if r["local"] else "UTC", r["why"])
+        state.sleep_clock_votes[key] = state.sleep_clock_votes.get(key, 0) + 1
+        (start, start_off), (end, end_off) = placed(job, r["start"], r["local"]), placed(job, r["end"], r["local"])
+        period = _int(cell(row, c.get("period")))
+        if r["twin_main"] is not None:
+            main = r["twin_main"]
+        else:  # not a second computation of a twin's night, and long enough
+            overlaps = any(a < r["end"] and r["start"] < b for a, b in twin_mains)
+            main = not overlaps and (period or (end - start) // 60_000) >= _MAIN_MINUTES
         session = (
             sid, source_of(cell(row, c.get("source"))), start, start_off, end, end_off,
-            cell(row, c.get("type")).upper() or None, 0, 0, 1, None, 0,
-            _int(cell(row, c.get("period"))), _int(cell(row, c.get("asleep"))), _int(cell(row, c.get("awake"))),
+            cell(row, c.get("type")).upper() or None, int(main), 0, 1, None, 0,
+            period, _int(cell(row, c.get("asleep"))), _int(cell(row, c.get("awake"))),
             _int(cell(row, c.get("to_sleep"))), _int(cell(row, c.get("after"))),
             cell(row, c.get("created")) or None, cell(row, c.get("updated")) or None,
         )
@@ -67,35 +195,48 @@ def read_sleeps(job: Job) -> None:
 
 def read_stages(job: Job) -> None:
     roles = {"id": ("sleep_id",), "type": ("sleep_stage_type",), "start": ("sleep_stage_start",),
-             "end": ("sleep_stage_end",)}
-    clock = job.clock
-    for row, c in csv_records(job, roles):
+             "end": ("sleep_stage_end",), "hint": ("start_utc_offset",)}
+    local_of = job.state.sleep_local
+    for row, c in csv_records(job, roles, optional=("hint",)):
         try:
-            start, end = timeutil.parse_instant_ms(cell(row, c["start"])), timeutil.parse_instant_ms(cell(row, c["end"]))
+            sid = cell(row, c["id"])
+            start, end = instant(cell(row, c["start"])), instant(cell(row, c["end"]))
             if end < start:
                 raise ValueError("the stage ends before it starts")
         except ValueError as exc:
             job.problem(exc, row)
             continue
-        job.emit("sleep_stages", (cell(row, c["id"]), "stage", start, clock.instant(start), end, clock.instant(end),
-                                  cell(row, c["type"]).upper() or "UNKNOWN"))
+        local = local_of.get(sid)
+        if local is None:
+            job.drop("stage of a session not imported")
+            continue
+        (start, start_off), (end, end_off) = placed(job, start, local), placed(job, end, local)
+        job.emit("sleep_stages", (sid, "stage", start, start_off, end, end_off, cell(row, c["type"]).upper() or "UNKNOWN"))
 
 
 def read_exercises(job: Job) -> None:
     roles = {"id": ("exercise_id",), "start": ("exercise_start",), "end": ("exercise_end",),
-             "name": ("activity_name",), "calories": ("calories", "total_calories", "calories_burned"),
-             "steps": ("steps",), "distance": ("distance", "distance_meters"),
-             "hr": ("average_heart_rate", "avg_heart_rate"), "azm": ("active_zone_minutes",),
-             "source": ("data_source", "data source")}
+             "name": ("activity_name",),
+             "calories": ("tracker_total_calories", "calories", "total_calories", "calories_burned"),
+             "steps": ("tracker_total_steps", "steps"), "distance_mm": ("tracker_total_distance_mm",),
+             "distance": ("distance", "distance_meters"),
+             "hr": ("tracker_avg_heart_rate", "average_heart_rate", "avg_heart_rate"), "azm": ("active_zone_minutes",),
+             "speed": ("tracker_avg_speed_mm_per_second",), "source": ("data_source", "data source")}
     clock = job.clock
-    for row, c in csv_records(job, roles, optional=("name", "calories", "steps", "distance", "hr", "azm", "source")):
+    optional = tuple(k for k in roles if k not in ("id", "start", "end"))
+    for row, c in csv_records(job, roles, optional=optional):
         try:
             eid = cell(row, c["id"])
-            start, end = timeutil.parse_instant_ms(cell(row, c["start"])), timeutil.parse_instant_ms(cell(row, c["end"]))
+            # exercise_start is true UTC in every vintage (realdata fact 5)
+            start, end = instant(cell(row, c["start"])), instant(cell(row, c["end"]))
             if not eid or end < start:
                 raise ValueError("no id, or the exercise ends before it starts")
-            calories, steps, distance = (number(cell(row, c.get(k))) for k in ("calories", "steps", "distance"))
-            hr, azm = number(cell(row, c.get("hr"))), number(cell(row, c.get("azm")))
+            calories, steps, hr, azm, speed = (number(cell(row, c.get(k)))
+                                               for k in ("calories", "steps", "hr", "azm", "speed"))
+            distance_mm = number(cell(row, c.get("distance_mm")))
+            if distance_mm is None:
+                metres = number(cell(row, c.get("distance")))
+                distance_mm = None if metres is None else metres * 1000.0
         except ValueError as exc:
             job.problem(exc, row)
             continue
@@ -105,9 +246,20 @@ def read_exercises(job: Job) -> None:
         start_off, end_off = clock.instant(start), clock.instant(end)
         session = (
             eid, source_of(cell(row, c.get("source"))), start, start_off, end, end_off, exercise_type(name), name,
-            None, calories, None if distance is None else distance * 1000.0, None if steps is None else int(steps),
-            None, None, None if not hr else int(round(hr)), None if azm is None else int(azm),
+            None, calories, distance_mm, None if steps is None else int(steps),
+            None, speed, None if not hr else int(round(hr)), None if azm is None else int(azm),
             None, None, None, None, None, None, None, 0, None, None, None, None,
         )
         day = date.fromisoformat(date_text((start + start_off * 1000) // DAY_MS))
         job.emit("exercises", (session, [], [], day))
+
+
+def note_sleep_clocks(state: State) -> None:
+    """One note saying how the GoogleData sleeps were read, and on what evidence."""
+    votes = state.sleep_clock_votes
+    if not votes:
+        return
+    parts = [f"{n} as {key} ({why})" for (key, why), n in sorted(votes.items(), key=lambda kv: -kv[1])]
+    state.note("clock:UserSleeps", "GoogleData UserSleeps/UserSleepStages: " + "; ".join(parts)
+               + " (2025 exports write local wall times labelled +0000, 2026 exports true UTC)")
+
