@@ -23,12 +23,15 @@ from functools import partial
 
 from fitvault.importers._base import Family
 from fitvault.importers._clock import DAY_MS, wall_ms
+from fitvault.importers.fitabase import _rows as fitabase_rows, activity as fb_activity, body as fb_body, \
+    heart as fb_heart, sleep as fb_sleep
 from fitvault.importers.fitbit_csv import azm, hrv, respiratory, sleep_score, spo2, temperature
 from fitvault.importers.global_export import activity, body, exercise, heart, sleep
 from fitvault.importers.google_data import health_fitness, physical_activity as pa
 from fitvault.importers.tutorial import frames, per_day, sleep as tutorial_sleep
 from fitvault.store.origins import (
     ORIGIN_ACCOUNT_ARCHIVE,
+    ORIGIN_FITABASE,
     ORIGIN_TAKEOUT_GLOBAL_EXPORT,
     ORIGIN_TAKEOUT_GOOGLE_DATA,
     ORIGIN_TUTORIAL_CSV,
@@ -142,6 +145,52 @@ HEALTH_FITNESS_IGNORED = {"usersleepscores": "sleep scores (no vault table)"}
 #: Order inside a phase: sessions before their stages.
 ORDER = {"google-data/UserSleeps": 0, "google-data/UserSleepStages": 1}
 
+# -- Fitabase research exports: <kind>_merged.csv (also inside a zip of the same name) ----------
+def _fb(kind: str, title: str, tables: tuple[str, ...], read, phase: int = 3) -> Family:
+    return F(f"fitabase/{kind}", f"{title} (Fitabase)", tables, read, phase=phase, prepare=fitabase_rows.count_ids)
+
+
+#: Daily files first: the finer calorie files fill only the days they leave empty.
+FITABASE: dict[str, Family] = {f.key.split("/")[1].lower(): f for f in (
+    _fb("heartrate_seconds", "heart rate", ("heart_rate",), fb_heart.read_heart_rate),
+    _fb("minuteSleep", "sleep minutes", ("sleep_sessions", "sleep_stages"), fb_sleep.read_minute_sleep),
+    _fb("dailyActivity", "daily activity", ("daily_steps", "daily_distance", "daily_total_calories",
+                                            "active_minutes"), fb_activity.read_daily_activity, phase=2),
+    _fb("dailySteps", "daily steps", ("daily_steps",), fb_activity.read_daily_steps, phase=2),
+    _fb("dailyCalories", "daily calories", ("daily_total_calories",), fb_activity.read_daily_calories, phase=2),
+    _fb("dailyIntensities", "daily intensities", ("active_minutes",), fb_activity.read_daily_intensities, phase=2),
+    _fb("minuteStepsNarrow", "steps per minute", ("steps",), fb_activity.read_minute_steps),
+    _fb("hourlySteps", "steps per hour", ("steps",), fb_activity.read_hourly_steps),
+    _fb("minuteCaloriesNarrow", "calories per minute", ("daily_total_calories",), fb_activity.read_minute_calories),
+    _fb("hourlyCalories", "calories per hour", ("daily_total_calories",), fb_activity.read_hourly_calories),
+    _fb("minuteIntensitiesNarrow", "intensity per minute", ("activity_level",),
+        fb_activity.read_minute_intensities),
+    _fb("weightLogInfo", "weight", ("weight", "body_fat"), fb_body.read_weight),
+)}
+FITABASE_IGNORED = {
+    "sleepday": "Fitabase sleep day totals (no times: fitvault stores sleep as sessions, from minuteSleep_merged)",
+    "hourlyintensities": "Fitabase hourly intensity sums (no vault table; minuteIntensitiesNarrow_merged has the "
+                         "minutes)",
+    "minutemetsnarrow": "Fitabase METs per minute (no vault table)",
+    "minutestepswide": "Fitabase wide minute layout (read the Narrow file of the same export)",
+    "minutecalorieswide": "Fitabase wide minute layout (read the Narrow file of the same export)",
+    "minuteintensitieswide": "Fitabase wide minute layout (read the Narrow file of the same export)",
+}
+_FITABASE = re.compile(r"^(?P<kind>[A-Za-z][A-Za-z_]*?)_merged\.csv$", re.IGNORECASE)
+
+
+def _fitabase(base: str) -> Match | None:
+    m = _FITABASE.match(base)
+    if m is None:
+        return None
+    kind = m.group("kind").lower()
+    if kind in FITABASE:
+        return Match(FITABASE[kind], ORIGIN_FITABASE)
+    if kind in FITABASE_IGNORED:
+        return Match(None, ORIGIN_FITABASE, status="ignored", reason=FITABASE_IGNORED[kind])
+    return Match(None, ORIGIN_FITABASE, status="unrecognised", reason=f"unrecognised Fitabase file {base!r}")
+
+
 # -- tutorial files ----------------------------------------------------------------------------
 TUTORIAL: dict[str, Family] = {
     "heart": F("tutorial/heart", "heart rate (tutorial heartYYYYMMDD.csv)", ("heart_rate",), per_day.read_heart),
@@ -225,7 +274,7 @@ def classify(parts: tuple[str, ...]) -> Match:
             return Match(None, origin, status="ignored", reason=f"{category or 'this folder'}: not health data "
                                                                  "fitvault imports")
         return found
-    found = _tutorial(base, lower)
+    found = _fitabase(base) or _tutorial(base, lower)
     if found is not None:
         return found
     loose = _legacy(base, lower, ORIGIN_ACCOUNT_ARCHIVE)

@@ -27,7 +27,7 @@ from fitvault.store.vault import Vault
 
 BATCH_ROWS = 5000
 ROLLUPS = ("daily_distance", "daily_total_calories", "daily_floors")
-_ROLLUP_COLUMN = {"daily_distance": "distance_mm", "daily_total_calories": "calories_kcal", "daily_floors": "floors"}
+_ROLLUP_COLUMN = {"daily_steps": "count", "daily_distance": "distance_mm", "daily_total_calories": "calories_kcal", "daily_floors": "floors"}
 _SAVERS: dict[str, Stream] = {s.table: s for s in STREAMS if s.operation == "list"}
 _SESSION_TABLES = ("sleep_sessions", "exercises")
 
@@ -150,7 +150,7 @@ def save_rollups(vault: Vault, conn: sqlite3.Connection, table: str, origin: str
     Returns the rows actually written."""
     column = _ROLLUP_COLUMN[table]
     rank = origins.origin_rank(origin)
-    kind = int if column in ("distance_mm", "floors") else float
+    kind = int if column in ("count", "distance_mm", "floors") else float
     written = 0
     for day, key, value in rows:
         sid = vault.source_id(key, origin=origin)

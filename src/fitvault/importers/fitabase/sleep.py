@@ -1,0 +1,44 @@
+"""Fitabase ``minuteSleep_merged.csv`` (``Id,date,value,logId``): one row per minute of each
+sleep log, ``value`` 1 asleep, 2 restless, 3 awake (reference §4.5). Each ``logId`` becomes a
+``CLASSIC`` ``sleep_sessions`` row (id ``fitabase-<logId>``) whose stages are the runs of equal
+value, as the tutorial's ``minuteData`` files are read; the longest log of a night (the local
+date of its end) is the main sleep.
+
+``sleepDay_merged.csv`` (the night's totals, no times) holds nothing the sessions do not: it is
+listed as ignored (fitvault stores sleep as sessions; ``fitvault export fitabase`` writes it
+back from them).
+"""
+
+from __future__ import annotations
+
+from fitvault.importers._base import Job
+from fitvault.importers._clock import DAY_MS
+from fitvault.importers._text import cell
+from fitvault.importers.fitabase._rows import parse_time, rows
+from fitvault.importers.tutorial.sleep import MINUTE_MS, STATES, session
+
+
+def read_minute_sleep(job: Job) -> None:
+    logs: dict[str, list[tuple[int, int]]] = {}
+    for row, c in rows(job, {"time": ("date",), "value": ("value",), "log": ("logId",)}):
+        try:
+            wall = parse_time(cell(row, c["time"]))
+            state = int(float(cell(row, c["value"])))
+        except ValueError as exc:
+            job.problem(exc, row)
+            continue
+        if state not in STATES:
+            job.bad(f"unknown sleep state {state}", row)
+            continue
+        logs.setdefault(cell(row, c["log"]), []).append((wall, state))
+    nights: dict[int, list[str]] = {}
+    for log_id, minutes in logs.items():
+        minutes.sort()
+        if len({w for w, _s in minutes}) < len(minutes):
+            job.drop("repeated minute", len(minutes) - len({w for w, _s in minutes}))
+            minutes[:] = sorted(dict(minutes).items())
+        nights.setdefault((minutes[-1][0] + MINUTE_MS) // DAY_MS, []).append(log_id)
+    for ids in nights.values():
+        longest = max(ids, key=lambda i: len(logs[i]))
+        for log_id in ids:
+            job.emit("sleep_sessions", session(job, logs[log_id], main=log_id == longest, sid=f"fitabase-{log_id}"))
