@@ -76,7 +76,7 @@ class State:
     #: pass found (id -> rows) and the Fitabase file kinds of the import (family keys).
     participant: str | None = None
     participants: dict[str, int] = field(default_factory=dict)
-    fitabase_kinds: set[str] = field(default_factory=set)
+    fitabase_kinds: dict[str, set[str]] = field(default_factory=dict)
 
     def settle_participant(self) -> None:
         """After the evidence pass: the one participant a Fitabase import reads, or

@@ -59,7 +59,7 @@ def format_time(wall: int, with_time: bool = True) -> str:
 
 def count_ids(job: Job) -> None:
     """Evidence pass: the participants of a file (``state.participants``: id -> rows)."""
-    job.state.fitabase_kinds.add(job.family.key)
+    ids = job.state.fitabase_kinds.setdefault(job.family.key, set())
     header, rows = job.csv()
     if not header:
         return
@@ -73,6 +73,7 @@ def count_ids(job: Job) -> None:
             pid = row[i].strip()
             if pid:
                 seen[pid] = seen.get(pid, 0) + 1
+                ids.add(pid)
 
 
 def rows(job: Job, roles: dict[str, tuple[str, ...]], optional: tuple[str, ...] = ()

@@ -39,7 +39,7 @@ DAILY_CALORIES = ("fitabase/dailyActivity", "fitabase/dailyCalories")
 
 def _covered(job: Job, finer: tuple[str, ...]) -> str | None:
     for key in finer:
-        if key in job.state.fitabase_kinds and key != job.family.key:
+        if job.state.participant in job.state.fitabase_kinds.get(key, ()) and key != job.family.key:
             return f"covered by {key.split('/')[1]}_merged.csv of this import"
     return None
 
@@ -63,11 +63,14 @@ def _day(job: Job, row: list[str], c: dict[str, int], role: str = "day") -> int:
 
 
 def _day_minutes(job: Job, day: int, light, moderate, very, sedentary, steps=None) -> bool:
-    """Emit a day's active minutes; False when the day is a not-worn placeholder."""
+    """Emit a day's active minutes (none when all three are blank); False when the day is a
+    not-worn placeholder."""
     active = [int(round(v or 0)) for v in (light, moderate, very)]
     if not any(active) and not steps and (sedentary is None or sedentary >= 1440):
         job.drop(PLACEHOLDER)
         return False
+    if light is None and moderate is None and very is None:
+        return True
     start, off, end, end_off = local_day(job, day)
     job.emit("active_minutes", (start, FITBIT, off, end, end_off, *active))
     return True
