@@ -60,6 +60,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
 SLEEP_VALUE = {"DEEP": 1, "LIGHT": 1, "REM": 1, "ASLEEP": 1, "RESTLESS": 2, "AWAKE": 3}
 INTENSITY = {"SEDENTARY": 0, "LIGHTLY_ACTIVE": 1, "MODERATELY_ACTIVE": 2, "VERY_ACTIVE": 3}
 _MINUTE = 60_000_000_000  # ns
+#: ``daily()`` columns of a ``dailyActivity`` row (a day with none of them has no row).
+ACTIVITY = ("steps", "distance_mm", "calories_kcal", "light_minutes", "moderate_minutes", "vigorous_minutes")
 
 
 def stamp(local: pd.Series, with_time: bool = True) -> pd.Series:
@@ -168,9 +170,11 @@ def _sleep_day(sessions: pd.DataFrame) -> Iterable[tuple]:
 
 
 def _daily_activity(daily: pd.DataFrame) -> Iterable[tuple]:
+    import pandas as pd
+
+    daily = daily[daily[list(ACTIVITY)].notna().any(axis=1)]
     for day, row in zip(stamp(daily.index.to_series(), False), daily.itertuples()):
-        km = _num(row.distance_mm / 1_000_000) if row.distance_mm is not None and row.distance_mm == row.distance_mm \
-            else ""
+        km = "" if pd.isna(row.distance_mm) else _num(row.distance_mm / 1_000_000)
         yield (day, _num(row.steps), km, "", "", "", "", "", "", _num(row.vigorous_minutes),
                _num(row.moderate_minutes), _num(row.light_minutes), "", _num(row.calories_kcal))
 
