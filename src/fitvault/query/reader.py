@@ -475,7 +475,9 @@ class VaultReader:
 
         Returns: index ``table``; ``type_id``, ``title``, ``layout``, ``rows`` (int64),
         ``first``, ``last`` (local dates of the first and last record, tz-naive midnight; NaT
-        when empty).
+        when empty), ``last_measured`` (the local date of the last record with a real value: a
+        numeric column neither missing nor 0, so an export's trailing placeholder days are not
+        counted; ``report`` and ``plot`` end their default window there).
         """
         return _impl("frames").tables(self)
 
