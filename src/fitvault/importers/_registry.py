@@ -27,7 +27,8 @@ from fitvault.importers.fitabase import _rows as fitabase_rows, activity as fb_a
     heart as fb_heart, sleep as fb_sleep
 from fitvault.importers.fitbit_csv import azm, hrv, respiratory, sleep_score, spo2, temperature
 from fitvault.importers.global_export import activity, body, exercise, heart, sleep
-from fitvault.importers.google_data import health_fitness, physical_activity as pa
+from fitvault.importers.google_data import activity_level as gd_level, health_fitness, physical_activity as pa, \
+    vitals as gd_vitals
 from fitvault.importers.tutorial import frames, per_day, sleep as tutorial_sleep
 from fitvault.store.origins import (
     ORIGIN_ACCOUNT_ARCHIVE,
@@ -124,12 +125,32 @@ GOOGLE_DATA: dict[str, Family] = {
     "weight": F("google-data/weight", "weight (GoogleData)", ("weight",), pa.read_weight, phase=2),
     "height": F("google-data/height", "height (GoogleData)", ("height",), pa.read_height, phase=2),
     "oxygen_saturation": F("google-data/oxygen_saturation", "SpO2 (GoogleData)", ("spo2",), pa.read_spo2, phase=2),
+    # families with an API twin (issue #13 item 8): google_data/vitals.py, google_data/activity_level.py
+    "daily_heart_rate_variability": F("google-data/daily_heart_rate_variability", "HRV nightly (GoogleData)",
+                                      ("daily_hrv",), gd_vitals.read_daily_hrv, phase=2),
+    "daily_respiratory_rate": F("google-data/daily_respiratory_rate", "breathing rate nightly (GoogleData)",
+                                ("daily_breathing_rate",), gd_vitals.read_daily_respiratory_rate, phase=2),
+    "daily_oxygen_saturation": F("google-data/daily_oxygen_saturation", "SpO2 nightly (GoogleData)",
+                                 ("daily_spo2",), gd_vitals.read_daily_spo2, phase=2),
+    "daily_sleep_temperature_derivations": F("google-data/daily_sleep_temperature_derivations",
+                                             "skin temperature nightly (GoogleData)", ("daily_skin_temperature",),
+                                             gd_vitals.read_sleep_temperature, phase=2),
+    "demographic_vo2max": F("google-data/demographic_vo2max", "VO2 max (GoogleData)", ("daily_vo2_max",),
+                            gd_vitals.read_vo2_max, phase=2),
+    "heart_rate_variability": F("google-data/heart_rate_variability", "HRV samples (GoogleData)", ("hrv",),
+                                gd_vitals.read_hrv, phase=2),
+    "respiratory_rate_sleep_summary": F("google-data/respiratory_rate_sleep_summary",
+                                        "breathing rate per sleep (GoogleData)", ("breathing_rate_sleep",),
+                                        gd_vitals.read_respiratory_sleep, phase=2),
+    "activity_level": F("google-data/activity_level", "activity level (GoogleData)", ("activity_level",),
+                        gd_level.read_activity_level, phase=2),
+    "sedentary_period": F("google-data/sedentary_period", "sedentary periods (GoogleData)", ("sedentary_periods",),
+                          gd_level.read_sedentary_period, phase=2),
 }
 #: Known GoogleData families fitvault does not store (reference §4.3).
 GOOGLE_DATA_IGNORED = {
     "daily_heart_rate_zones": "heart-rate zone settings (pseudo-JSON cells; not imported)",
     "temperature": "temperature samples (no vault table)",
-    "respiratory_rate_sleep_summary": "breathing rate per sleep (column layout not documented; not imported)",
     "blood_glucose": "glucose (no vault table)",
     "glucose": "glucose (no vault table)",
 }
