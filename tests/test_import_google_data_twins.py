@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.importers import import_paths
 from fitvault.store.vault import Vault
 
@@ -83,3 +84,38 @@ def test_2025_vintage_hrv_is_local_wall_time(tmp_path):
         report = import_paths(v, [a.folder(tmp_path / "t")], tz="America/New_York")
         assert q(v, "SELECT time_ms, utc_offset_s, rmssd_ms FROM hrv") == [(utc(2025, 6, 2, 7, 15), -14400, 41.0)]
         assert any("2025 vintage" in n for n in report.notes)
+
+
+def test_zone_temperature_and_swim_families(tmp_path):
+    """Their tables come with migration 005: imported once it is merged, skipped as unrecognised
+    before (both states are checked)."""
+    a = Archive()
+    a.csv(PA + "time_in_heart_rate_zone_2026-03-19.csv", "timestamp,heart rate zone type,data source",
+          ["2026-03-26T17:58:00Z,LIGHT,Fitbit App", "2026-03-26T17:59:00Z,MODERATE,Fitbit App"])
+    a.csv(PA + "calories_in_heart_rate_zone_2026-03-19.csv", "timestamp,heart rate zone type,kcal,data source",
+          ["2026-03-19T18:22:00Z,HEART_RATE_ZONE_TYPE_UNSPECIFIED,0.80148,Fitbit App",
+           "2026-03-19T18:23:00Z,LIGHT,,Fitbit App"])
+    a.csv(PA + "body_temperature_2026-03-24.csv", "timestamp,temperature celsius,data source",
+          ["2026-03-24T17:11:00Z,20.4,Inspire 3", "2026-03-24T17:12:00Z,99.0,Inspire 3"])
+    a.csv(PA + "swim_lengths_data_2026-04-01.csv", "timestamp,lap time,stroke count,stroke type,data source",
+          ["2026-04-06T04:24:37Z,00:00:09.000,5,SWIM_STROKE_TYPE_UNSPECIFIED,Inspire 3"])
+    root = a.folder(tmp_path / "t")
+    with Vault(tmp_path / "v") as v:
+        report = import_paths(v, [root], tz="America/New_York")
+        if "swim_lengths" not in TABLES_BY_NAME:  # before migration 005 (branch i14-types) is merged
+            assert sorted(f.reason for f in report.skipped) == [
+                f"unrecognised GoogleData family {k!r}" for k in
+                ("body_temperature", "calories_in_heart_rate_zone", "swim_lengths_data", "time_in_heart_rate_zone")]
+            return
+        assert not report.skipped
+        assert q(v, "SELECT start_ms, start_offset_s, end_ms, heart_rate_zone FROM time_in_heart_rate_zone "
+                    "ORDER BY 1") == [(utc(2026, 3, 26, 17, 58), -14400, utc(2026, 3, 26, 17, 59), "LIGHT"),
+                                      (utc(2026, 3, 26, 17, 59), -14400, utc(2026, 3, 26, 18, 0), "MODERATE")]
+        assert q(v, "SELECT start_ms, end_ms, heart_rate_zone, kcal FROM calories_in_heart_rate_zone") == [
+            (utc(2026, 3, 19, 18, 22), utc(2026, 3, 19, 18, 23), "HEART_RATE_ZONE_TYPE_UNSPECIFIED", 0.80148)]
+        assert q(v, "SELECT time_ms, utc_offset_s, temperature_c FROM body_temperature") == [
+            (utc(2026, 3, 24, 17, 11), -14400, 20.4)]  # 99 °C is quarantined
+        assert q(v, "SELECT count(*) FROM quarantine") == [(1,)]
+        assert q(v, "SELECT start_ms, end_ms, stroke_count, stroke_type FROM swim_lengths") == [
+            (utc(2026, 4, 6, 4, 24, 37), utc(2026, 4, 6, 4, 24, 46), 5, "SWIM_STROKE_TYPE_UNSPECIFIED")]
+        assert import_paths(v, [root]).changed == 0

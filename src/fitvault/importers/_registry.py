@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import partial
 
+from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.importers._base import Family
 from fitvault.importers._clock import DAY_MS, wall_ms
 from fitvault.importers.fitabase import _rows as fitabase_rows, activity as fb_activity, body as fb_body, \
@@ -28,7 +29,7 @@ from fitvault.importers.fitabase import _rows as fitabase_rows, activity as fb_a
 from fitvault.importers.fitbit_csv import azm, hrv, respiratory, sleep_score, spo2, temperature
 from fitvault.importers.global_export import activity, body, exercise, heart, sleep
 from fitvault.importers.google_data import activity_level as gd_level, health_fitness, physical_activity as pa, \
-    vitals as gd_vitals
+    vitals as gd_vitals, zones as gd_zones
 from fitvault.importers.tutorial import frames, per_day, sleep as tutorial_sleep
 from fitvault.store.origins import (
     ORIGIN_ACCOUNT_ARCHIVE,
@@ -147,6 +148,20 @@ GOOGLE_DATA: dict[str, Family] = {
     "sedentary_period": F("google-data/sedentary_period", "sedentary periods (GoogleData)", ("sedentary_periods",),
                           gd_level.read_sedentary_period, phase=2),
 }
+#: Families whose tables come with migration 005 (branch i14-types): registered once the catalogue
+#: has them, so this module works before and after that merge.
+_ZONE_FAMILIES: dict[str, Family] = {
+    "time_in_heart_rate_zone": F("google-data/time_in_heart_rate_zone", "time in heart-rate zones (GoogleData)",
+                                 ("time_in_heart_rate_zone",), gd_zones.read_time_in_zone, phase=2),
+    "calories_in_heart_rate_zone": F("google-data/calories_in_heart_rate_zone",
+                                     "calories in heart-rate zones (GoogleData)", ("calories_in_heart_rate_zone",),
+                                     gd_zones.read_calories_in_zone, phase=2),
+    "body_temperature": F("google-data/body_temperature", "device temperature (GoogleData)", ("body_temperature",),
+                          gd_zones.read_body_temperature, phase=2),
+    "swim_lengths_data": F("google-data/swim_lengths_data", "swim lengths (GoogleData)", ("swim_lengths",),
+                           gd_zones.read_swim_lengths, phase=2),
+}
+GOOGLE_DATA.update({k: f for k, f in _ZONE_FAMILIES.items() if all(t in TABLES_BY_NAME for t in f.tables)})
 #: Known GoogleData families fitvault does not store (reference §4.3).
 GOOGLE_DATA_IGNORED = {
     "daily_heart_rate_zones": "heart-rate zone settings (pseudo-JSON cells; not imported)",

@@ -21,7 +21,10 @@ from typing import Callable
 
 from fitvault.datatypes import STREAMS
 from fitvault.datatypes.base import SourceKey, Stream
+from fitvault.datatypes.generic import IntervalStream, SampleStream
+from fitvault.datatypes.exercise import _COLUMNS as _EXERCISE_COLUMNS
 from fitvault.datatypes.sleep import _SESSION_COLUMNS
+from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.store import origins
 from fitvault.store.vault import Vault
 
@@ -33,7 +36,30 @@ _SESSION_TABLES = ("sleep_sessions", "exercises")
 
 
 def saver(table: str) -> Stream:
-    return _SAVERS[table]
+    found = _SAVERS.get(table)
+    if found is None:
+        found = _SAVERS[table] = _import_only_saver(table)
+    return found
+
+
+def _import_only_saver(table: str) -> Stream:
+    """The upsert of a catalogue table no sync stream fills (``Table.stream`` None: GoogleData
+    ``body_temperature``, ``calories_in_heart_rate_zone``): the declarative base of its layout,
+    rows in the catalogue's column order."""
+    info = TABLES_BY_NAME[table]
+    base = {"sample": SampleStream, "interval": IntervalStream}[info.layout]
+    cls = type(f"ImportOnly_{table}", (base,), {
+        "name": f"import:{table}", "data_type": info.type_id, "key": "", "scopes": (), "table_info": info,
+        "fields": tuple((c.name, None) for c in info.columns)})
+    return cls()
+
+
+def _full_exercise(row: tuple) -> tuple:
+    """An importer's exercise row with the columns archives do not have (running dynamics, added
+    with migration 005) as NULL at the end."""
+    session = row[0]
+    missing = len(_EXERCISE_COLUMNS) - len(session)
+    return ((session + (None,) * missing,) + row[1:]) if missing > 0 else row
 
 
 class Writer:
@@ -83,6 +109,8 @@ class Writer:
         if not rows:
             return
         self.buffers[table] = []
+        if table == "exercises":
+            rows = [_full_exercise(r) for r in rows]
         if table in _SESSION_TABLES:
             rows = self._not_outranked(table, rows)
         elif table == "sleep_sessions_only":
