@@ -18,6 +18,7 @@ from fitvault.errors import ParticipantRequired
 from fitvault.export import export_fitabase
 from fitvault.importers import import_paths
 from fitvault.importers.fitabase._rows import format_time, parse_time
+from fitvault.importers.fitabase.sleep import AGREES, NO_SESSIONS
 from fitvault.importers._clock import wall_ms
 from fitvault.store.vault import Vault
 
@@ -106,8 +107,9 @@ def test_one_participant_every_family(tmp_path):
     with Vault(tmp_path / "v") as v:
         report = import_paths(v, [root], tz="America/Chicago", participant=P1)
         assert not report.skipped
-        assert [(f.path, f.reason.split(" (")[0]) for f in report.ignored] == [
-            ("fb/sleepDay_merged.csv", "Fitabase sleep day totals")]
+        assert not report.ignored
+        sleep_day = next(f for f in report.imported if f.path.endswith("sleepDay_merged.csv"))
+        assert (sleep_day.stored, sleep_day.dropped) == (0, {AGREES: 1})  # 2 logs, 5 min asleep, 7 in bed
         assert q(v, "SELECT DISTINCT origin FROM sources") == [("fitabase-export",)]
         # heart rate: local wall times in the import's zone (CDT, -5 h); a 0 is no reading
         assert q(v, "SELECT time_ms, utc_offset_s, bpm FROM heart_rate ORDER BY 1") == [
@@ -173,6 +175,8 @@ def test_resaved_kaggle_variants(tmp_path):
                                                             (at(2016, 5, 3), None, 52600.0, "")]
         assert q(v, "SELECT time_ms, body_fat_pct FROM body_fat") == [(at(2016, 5, 2), 22.0)]
         assert q(v, "SELECT start_ms, count FROM steps") == [(at(2016, 4, 12, 8), 9)]
+        sleep_day = next(f for f in report.imported if f.path.endswith("sleepDay_merged.csv"))
+        assert (sleep_day.stored, sleep_day.dropped) == (0, {NO_SESSIONS: 1})
 
 
 #: Every table a Fitabase import fills.

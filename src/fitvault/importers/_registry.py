@@ -202,9 +202,9 @@ FITABASE: dict[str, Family] = {f.key.split("/")[1].lower(): f for f in (
     _fb("minuteIntensitiesNarrow", "intensity per minute", ("activity_level",),
         fb_activity.read_minute_intensities),
     _fb("weightLogInfo", "weight", ("weight", "body_fat"), fb_body.read_weight),
+    _fb("sleepDay", "sleep day totals, checked against the sessions", (), fb_sleep.read_sleep_day, phase=4),
 )}
 FITABASE_IGNORED = {
-    "sleepday": "Fitabase sleep day totals (no times: fitvault stores sleep as sessions, from minuteSleep_merged)",
     "hourlyintensities": "Fitabase hourly intensity sums (no vault table; minuteIntensitiesNarrow_merged has the "
                          "minutes)",
     "minutemetsnarrow": "Fitabase METs per minute (no vault table)",
