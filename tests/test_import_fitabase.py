@@ -220,3 +220,15 @@ def test_export_fitabase_round_trip(tmp_path):
     for table in first:
         assert first[table].equals(second[table]), table
     assert sum(len(f) for f in first.values()) == 24  # 3 HR, 2 sessions + 5 stages, 8 daily, 4 minutes, 2 body
+
+
+def test_fall_back_hour_is_read_in_order(tmp_path):
+    """Local wall times of 2016-11-06 in Chicago: the repeated 1 o'clock hour, first CDT then CST."""
+    a = Archive().csv("heartrate_seconds_merged.csv", "Id,Time,Value", [
+        f"{P1},11/6/2016 1:59:55 AM,60", f"{P1},11/6/2016 1:00:00 AM,61", f"{P1},11/6/2016 2:00:00 AM,62"])
+    with Vault(tmp_path / "v") as v:
+        import_paths(v, [a.folder(tmp_path / "fb")], tz="America/Chicago")
+        assert q(v, "SELECT time_ms, utc_offset_s, bpm FROM heart_rate ORDER BY 1") == [
+            (ms(datetime(2016, 11, 6, 6, 59, 55, tzinfo=ZoneInfo("UTC"))), -18000, 60),
+            (ms(datetime(2016, 11, 6, 7, 0, 0, tzinfo=ZoneInfo("UTC"))), -21600, 61),
+            (ms(datetime(2016, 11, 6, 8, 0, 0, tzinfo=ZoneInfo("UTC"))), -21600, 62)]
