@@ -62,9 +62,10 @@ def dataset() -> Archive:
     a.csv("hourlySteps_merged.csv", "Id,ActivityHour,StepTotal", [f"{P1},4/12/2016 12:00:00 AM,373"])
     a.csv("minuteStepsNarrow_merged.csv", "Id,ActivityMinute,Steps", [
         f"{P1},4/12/2016 12:00:00 AM,0", f"{P1},4/12/2016 12:01:00 AM,12", f"{P1},4/12/2016 1:59:00 PM,104"])
+    not_worn = [f"{P1},{format_time(wall_ms(2016, 4, 14) + i * MIN)},0" for i in range(1440)]
     a.csv("minuteIntensitiesNarrow_merged.csv", "Id,ActivityMinute,Intensity", [
-        f"{P1},4/12/2016 12:00:00 AM,0", f"{P1},4/12/2016 12:01:00 AM,2",
-        f"{P1},4/14/2016 12:00:00 AM,0", f"{P1},4/14/2016 12:01:00 AM,0"])
+        f"{P1},4/12/2016 12:00:00 AM,0", f"{P1},4/12/2016 12:01:00 AM,2", *not_worn,
+        f"{P1},4/15/2016 12:00:00 AM,0"])
     a.csv("weightLogInfo_merged.csv", "Id,Date,WeightKg,WeightPounds,Fat,BMI,IsManualReport,LogId", [
         f"{P1},5/2/2016 11:59:59 PM,52.59999847,115.9631465,22,22.64999962,True,1462233599000",
         f"{P2},5/3/2016 11:59:59 PM,80,176.3698,,24,False,1462319999000"])
@@ -140,10 +141,11 @@ def test_one_participant_every_family(tmp_path):
             (at(2016, 4, 12, 0, 1), at(2016, 4, 12, 0, 2), 12), (at(2016, 4, 12, 13, 59), at(2016, 4, 12, 14), 104)]
         hourly = next(f for f in report.imported if f.path.endswith("hourlySteps_merged.csv"))
         assert hourly.stored == 0 and hourly.dropped == {"covered by minuteStepsNarrow_merged.csv of this import": 1}
-        # intensities: an all-sedentary day is a placeholder
+        # intensities: a day of 1440 sedentary minutes is a placeholder; a sedentary minute is data
         assert q(v, "SELECT start_ms, end_ms, level FROM activity_level ORDER BY 1") == [
             (at(2016, 4, 12), at(2016, 4, 12, 0, 1), "SEDENTARY"),
-            (at(2016, 4, 12, 0, 1), at(2016, 4, 12, 0, 2), "MODERATELY_ACTIVE")]
+            (at(2016, 4, 12, 0, 1), at(2016, 4, 12, 0, 2), "MODERATELY_ACTIVE"),
+            (at(2016, 4, 15), at(2016, 4, 15, 0, 1), "SEDENTARY")]
         # weight: kg -> g, fat, a manual report
         assert q(v, "SELECT w.time_ms, w.utc_offset_s, w.id, w.weight_g, s.recording_method FROM weight w "
                     "JOIN sources s ON s.id = w.source_id") == [
@@ -202,7 +204,7 @@ def test_export_fitabase_round_trip(tmp_path):
     written = {i.table: i.rows for i in result.items}
     assert written == {"heartrate_seconds": 3, "minuteSleep": 7, "sleepDay": 1, "dailyActivity": 2, "dailySteps": 2,
                        "dailyCalories": 2, "dailyIntensities": 2, "minuteStepsNarrow": 2, "hourlySteps": 2,
-                       "minuteIntensitiesNarrow": 2, "hourlyIntensities": 1, "weightLogInfo": 1}
+                       "minuteIntensitiesNarrow": 3, "hourlyIntensities": 2, "weightLogInfo": 1}
     out = tmp_path / "out"
     assert (out / "heartrate_seconds_merged.csv").read_text().splitlines() == [
         "Id,Time,Value", "7,4/12/2016 7:21:00 AM,97", "7,4/12/2016 7:21:05 AM,102", "7,4/12/2016 1:05:15 PM,61"]
@@ -219,7 +221,7 @@ def test_export_fitabase_round_trip(tmp_path):
     first, second = _rows(tmp_path / "v1"), _rows(tmp_path / "v2")
     for table in first:
         assert first[table].equals(second[table]), table
-    assert sum(len(f) for f in first.values()) == 24  # 3 HR, 2 sessions + 5 stages, 8 daily, 4 minutes, 2 body
+    assert sum(len(f) for f in first.values()) == 25  # 3 HR, 2 sessions + 5 stages, 8 daily, 5 minutes, 2 body
 
 
 def test_fall_back_hour_is_read_in_order(tmp_path):
@@ -232,3 +234,14 @@ def test_fall_back_hour_is_read_in_order(tmp_path):
             (ms(datetime(2016, 11, 6, 6, 59, 55, tzinfo=ZoneInfo("UTC"))), -18000, 60),
             (ms(datetime(2016, 11, 6, 7, 0, 0, tzinfo=ZoneInfo("UTC"))), -21600, 61),
             (ms(datetime(2016, 11, 6, 8, 0, 0, tzinfo=ZoneInfo("UTC"))), -21600, 62)]
+
+
+def test_blank_daily_columns_are_missing_not_zero(tmp_path):
+    """fitvault's own export leaves what the vault lacks blank: a day with calories only keeps its
+    calories and stores no steps or active minutes (and is no not-worn placeholder)."""
+    a = Archive().csv("dailyActivity_merged.csv", DAILY_HEADER, [f"{P1},4/20/2016,,,,,,,,,,,,,1650.5"])
+    with Vault(tmp_path / "v") as v:
+        report = import_paths(v, [a.folder(tmp_path / "fb")], tz="America/Chicago")
+        assert report.imported[0].dropped == {}
+        assert q(v, "SELECT date, calories_kcal FROM daily_total_calories") == [("2016-04-20", 1650.5)]
+        assert q(v, "SELECT count(*) FROM daily_steps") == q(v, "SELECT count(*) FROM active_minutes") == [(0,)]

@@ -18,7 +18,7 @@ file                                           stored as
 
 A ``dailyActivity`` / ``dailyIntensities`` day with no steps, no active minute and 1440
 sedentary minutes is a day the tracker was not worn: nothing of it is stored (so a view never
-starts on it). Distances other than ``TotalDistance``, ``SedentaryMinutes`` and the hourly
+starts on it); so is a ``minuteIntensitiesNarrow`` day of 1440 sedentary minutes. Distances other than ``TotalDistance``, ``SedentaryMinutes`` and the hourly
 intensity sums have no vault column.
 """
 
@@ -66,7 +66,7 @@ def _day_minutes(job: Job, day: int, light, moderate, very, sedentary, steps=Non
     """Emit a day's active minutes (none when all three are blank); False when the day is a
     not-worn placeholder."""
     active = [int(round(v or 0)) for v in (light, moderate, very)]
-    if not any(active) and not steps and (sedentary is None or sedentary >= 1440):
+    if not any(active) and not steps and sedentary is not None and sedentary >= 1440:
         job.drop(PLACEHOLDER)
         return False
     if light is None and moderate is None and very is None:
@@ -197,14 +197,14 @@ def read_hourly_calories(job: Job) -> None:
 
 
 def read_minute_intensities(job: Job) -> None:
-    """One ``activity_level`` interval per minute; a local day whose minutes are all 0 is a
-    not-worn placeholder (left out)."""
+    """One ``activity_level`` interval per minute; a local day of 1440 minutes all 0 is a not-worn
+    placeholder (left out)."""
     instant = job.clock.instant
     day_rows: list[tuple] = []
     current: int | None = None
 
     def flush() -> None:
-        if day_rows and any(r[5] != LEVELS[0] for r in day_rows):
+        if day_rows and (len(day_rows) < 1440 or any(r[5] != LEVELS[0] for r in day_rows)):
             for r in day_rows:
                 job.emit("activity_level", r)
         elif day_rows:
