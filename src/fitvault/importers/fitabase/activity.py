@@ -76,18 +76,21 @@ def _day_minutes(job: Job, day: int, light, moderate, very, sedentary, steps=Non
     return True
 
 
+def _day_rows(job: Job, roles: dict[str, tuple[str, ...]]):
+    """(row, day number, {role: number or None}) of a daily file's participant rows."""
+    for row, c in rows(job, roles):
+        try:
+            yield row, _day(job, row, c), {k: number(cell(row, c[k])) for k in roles if k != "day"}
+        except ValueError as exc:
+            job.problem(exc, row)
+
+
 def read_daily_activity(job: Job) -> None:
     roles = {"day": ("ActivityDate", "ActivityDay"), "steps": ("TotalSteps",), "distance": ("TotalDistance",),
              "very": ("VeryActiveMinutes",), "fairly": ("FairlyActiveMinutes",), "light": ("LightlyActiveMinutes",),
              "sedentary": ("SedentaryMinutes",), "calories": ("Calories",)}
     steps, distance, calories = {}, {}, {}
-    for row, c in rows(job, roles):
-        try:
-            day = _day(job, row, c)
-            v = {k: number(cell(row, c[k])) for k in roles if k != "day"}
-        except ValueError as exc:
-            job.problem(exc, row)
-            continue
+    for row, day, v in _day_rows(job, roles):
         if not _day_minutes(job, day, v["light"], v["fairly"], v["very"], v["sedentary"], v["steps"]):
             continue
         if v["steps"] is not None and job.check(v["steps"], 0, 200_000, "steps in a day", row):
@@ -104,13 +107,7 @@ def read_daily_activity(job: Job) -> None:
 def read_daily_intensities(job: Job) -> None:
     roles = {"day": ("ActivityDay", "ActivityDate"), "very": ("VeryActiveMinutes",),
              "fairly": ("FairlyActiveMinutes",), "light": ("LightlyActiveMinutes",), "sedentary": ("SedentaryMinutes",)}
-    for row, c in rows(job, roles):
-        try:
-            day = _day(job, row, c)
-            v = {k: number(cell(row, c[k])) for k in roles if k != "day"}
-        except ValueError as exc:
-            job.problem(exc, row)
-            continue
+    for _row, day, v in _day_rows(job, roles):
         _day_minutes(job, day, v["light"], v["fairly"], v["very"], v["sedentary"])
 
 
