@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from fitvault.importers._base import Job, csv_records
-from fitvault.importers._clock import DAY_MS, wall_ms
+from fitvault.importers._clock import DAY_MS, date_text, wall_ms
 from fitvault.importers._text import cell
 
 ID_ROLE = {"id": ("Id",)}
@@ -47,8 +47,6 @@ def parse_time(text: str) -> int:
 
 def format_time(wall: int, with_time: bool = True) -> str:
     """Wall ms -> ``4/12/2016 2:47:30 AM`` (``4/12/2016`` without the time), as Fitabase writes."""
-    from fitvault.importers._clock import date_text
-
     y, m, d = (int(p) for p in date_text(wall // DAY_MS).split("-"))
     if not with_time:
         return f"{m}/{d}/{y}"
