@@ -26,8 +26,8 @@ NY = ZoneInfo("America/New_York")
 
 def test_origin_constants_and_ranks():
     assert origins.ORIGIN_GOOGLE_HEALTH_API == ORIGIN_API
-    assert [origins.origin_rank(o) for o in origins.PRECEDENCE] == list(range(6))
-    assert origins.origin_rank("something-new") == origins.UNKNOWN_RANK == 6
+    assert [origins.origin_rank(o) for o in origins.PRECEDENCE] == list(range(7))
+    assert origins.origin_rank("something-new") == origins.UNKNOWN_RANK == 7
 
 
 def _takeout() -> Archive:

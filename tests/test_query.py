@@ -531,7 +531,8 @@ def test_catalogue_devices_sources_account(full_vault):
         srcs = vault.sources()
     assert tables.loc["heart_rate"].to_dict() == {
         "type_id": "heart-rate", "title": "Heart rate", "layout": "sample", "rows": 3,
-        "first": pd.Timestamp("2026-09-13"), "last": pd.Timestamp("2026-09-13")}
+        "first": pd.Timestamp("2026-09-13"), "last": pd.Timestamp("2026-09-13"),
+        "last_measured": pd.Timestamp("2026-09-13")}
     assert tables.loc["sleep_sessions", "rows"] == 3 and pd.isna(tables.loc["daily_floors", "first"])
     assert tables.loc["weight", "last"] == pd.Timestamp("2026-09-14")  # 05:00Z is the 14th at 01:00 EDT
     assert devs.loc["d1", "battery_level"] == 80 and devs.loc["d1", "last_sync_time"] == pd.Timestamp(

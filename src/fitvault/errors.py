@@ -209,6 +209,11 @@ class TimeZoneRequired(ConfigError):
     """An import holds local times and no time zone is known: pass ``--tz`` (exit code 2)."""
 
 
+class ParticipantRequired(ConfigError):
+    """A Fitabase import holds several participants and none (or an absent one) was named with
+    ``--participant`` (exit code 2); the message lists the ids."""
+
+
 class ImportIncomplete(FitvaultError):
     """An import finished but skipped some files it should read (unreadable or unsafe); the
     message lists them. Exit code 6, as for an incomplete sync: done, with something left out."""

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import sqlite3
+
 from fitvault.datatypes import STREAMS
+from fitvault.datatypes.tables import TABLES_BY_NAME
+from fitvault.store import origins
 from fitvault.store.vault import Vault
 from fitvault.sync.context import devices
 
@@ -26,14 +30,57 @@ def _missing_days(days: list[str]) -> tuple[int, list[str]]:
     return len(missing), missing[:MAX_GAPS_LISTED]
 
 
+def other_origin_records(conn: sqlite3.Connection, table_name: str) -> int:
+    """Records of ``table_name`` a reader does not see: on a local day that several origins hold,
+    the rows of every origin but the best-ranked one (the precedence rule, ``store/origins.py``).
+    Rollups are ranked when written (one row per day): 0."""
+    table = TABLES_BY_NAME.get(table_name)
+    if table is None or not origins.several_origins(conn):
+        return 0
+    if table_name == "heart_rate":
+        return _other_origin_samples(conn)
+    found = origins.conflicts(conn, table)
+    if not found:
+        return 0
+    lose = origins.losers_sql(table, found, "t", "s.origin")
+    return conn.execute(f"SELECT count(*) FROM {table.name} AS t JOIN sources AS s ON s.id = t.source_id "
+                        f"WHERE {lose}").fetchone()[0]
+
+
+def _other_origin_samples(conn: sqlite3.Connection) -> int:
+    """Heart-rate samples (day blocks) of origins that lose their local day."""
+    import numpy as np
+
+    from fitvault.store import sample_blocks
+
+    ranks = {sid: origins.origin_rank(o) for sid, o in conn.execute("SELECT id, origin FROM sources")}
+    size = max(ranks, default=0) + 1
+    table = np.full(size, origins.UNKNOWN_RANK, dtype=np.int64)
+    for sid, rank in ranks.items():
+        table[sid] = rank
+    found = sample_blocks.day_origins(conn, lambda ids: table[ids], None, None)
+    if not found:
+        return 0
+    days = np.array(sorted(found), dtype=np.int64)
+    best = np.array([found[d] for d in days.tolist()], dtype=np.int64)
+    hidden = 0
+    for a in sample_blocks.read_chunks(conn, chunk_rows=2_000_000):
+        d = (a["time_ms"] // 1000 + a["utc_offset_s"]) // 86400
+        pos = np.minimum(np.searchsorted(days, d), len(days) - 1)
+        hidden += int(((days[pos] == d) & (table[a["source_id"]] > best[pos])).sum())
+    return hidden
+
+
 def vault_status(vault: Vault) -> dict:
     """The status document of ``fitvault status --json``.
 
     ``{"vault": path, "time_zone": IANA zone, "devices": [{"device", "last_sync_time", ...}],
     "types": {type id: {"records", "first", "last", "days", "last_sync",
     "synced_until", "gaps": {"days_without_data", "first_missing_days", "unfinished_windows"},
-    "last_error"}}}``; ``records`` counts heart-rate samples, sleep sessions, resting-HR days,
-    step minutes (steps and time-in-heart-rate-zone also have ``daily_totals``).
+    "last_error", "other_origins"}}}``; ``records`` counts heart-rate samples, sleep sessions,
+    resting-HR days, step minutes (steps and time-in-heart-rate-zone also have ``daily_totals``) as a reader sees them: on a day
+    several origins hold (an API sync and a Takeout import ...), only the best-ranked origin's
+    (``store/origins.py``); ``other_origins`` is how many more records the other origins hold.
     """
     types: dict[str, dict] = {}
     for stream in STREAMS:
@@ -55,8 +102,9 @@ def vault_status(vault: Vault) -> dict:
         gaps["days_without_data"] = missing_count
         gaps["first_missing_days"] = missing
         gaps.setdefault("unfinished_windows", []).extend(pending)
+        hidden = other_origin_records(vault.conn, stream.table)
         entry.update(
-            records=n, first=first, last=last, days=len(day_list), last_sync=state["last_sync"],
+            records=n - hidden, other_origins=hidden, first=first, last=last, days=len(day_list), last_sync=state["last_sync"],
             synced_until=state["synced_until"], last_error=state["last_error"],
         )
     account = vault.account()

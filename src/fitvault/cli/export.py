@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from fitvault.cli.main import App, cli, err_console, handle_errors, out_console
-from fitvault.export import ExportProgress, ExportResult, export_csv, export_excel, export_parquet
+from fitvault.export import ExportProgress, ExportResult, export_csv, export_excel, export_fitabase, export_parquet
 from fitvault.export.common import known_types
 
 
@@ -58,25 +58,30 @@ def _summary(result: ExportResult, seconds: float) -> Table:
 
 
 @cli.command("export", epilog=_epilog())
-@click.argument("fmt", metavar="{csv|xlsx|parquet}", type=click.Choice(["csv", "xlsx", "parquet"]))
+@click.argument("fmt", metavar="{csv|xlsx|parquet|fitabase}", type=click.Choice(["csv", "xlsx", "parquet", "fitabase"]))
 @click.option("--types", "types", metavar="T,...",
               help="Comma-separated Google type ids (heart-rate,sleep) or vault table names (default: all).")
 @click.option("--from", "start", metavar="DATE", help="First local date to export, YYYY-MM-DD (inclusive).")
 @click.option("--to", "end", metavar="DATE", help="Last local date to export, YYYY-MM-DD (inclusive).")
 @click.option("--per-day", is_flag=True,
               help="CSV only: one file per type and local day, as the Fitbit tutorials (heart/heartYYYYMMDD.csv).")
+@click.option("--participant", metavar="ID", default="1", show_default=True,
+              help="fitabase only: the Id column written in every file.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write into (created if needed).")
 @click.pass_obj
 @handle_errors
 def export_command(app: App, fmt: str, types: str | None, start: str | None, end: str | None, per_day: bool,
-                   out_dir: Path) -> None:
-    """Export the vault as tidy CSV, per-day CSV, an Excel workbook or Parquet datasets.
+                   participant: str, out_dir: Path) -> None:
+    """Export the vault as tidy CSV, per-day CSV, an Excel workbook, Parquet datasets or the
+    Fitabase research layout (*_merged.csv, so code written for that dataset runs on yours).
 
     Formats, columns and layouts: docs/exports.md.
     """
     if per_day and fmt != "csv":
         raise click.UsageError("--per-day applies to csv only")
+    if fmt == "fitabase" and (types or start or end):
+        raise click.UsageError("fitabase writes the whole vault: --types, --from and --to do not apply")
     kwargs = dict(types=types, start=start, end=end)
     began = time.monotonic()
     with Progress(
@@ -87,6 +92,8 @@ def export_command(app: App, fmt: str, types: str | None, start: str | None, end
         try:
             if fmt == "csv":
                 result = export_csv(app.paths.root, out_dir, per_day=per_day, progress=bars, **kwargs)
+            elif fmt == "fitabase":
+                result = export_fitabase(app.paths.root, out_dir, participant=participant)
             elif fmt == "xlsx":
                 result = export_excel(app.paths.root, out_dir, progress=bars, **kwargs)
             else:

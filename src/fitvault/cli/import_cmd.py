@@ -49,12 +49,15 @@ class _Bar:
               help="IANA time zone the data was recorded in (default: the vault's; required for a new vault).")
 @click.option("--weight-unit", type=click.Choice(["kg", "lb"]),
               help="Unit of Global Export weights (default: from each log's BMI, else the account's unit).")
+@click.option("--participant", metavar="ID",
+              help="Fitabase files (*_merged.csv) with several participants: the Id to import (one person per vault).")
 @click.option("--wait", "wait_s", type=click.FloatRange(0), default=0.0,
               help="Seconds to wait for a sync on this vault to finish (default: fail at once).")
 @click.pass_obj
 @handle_errors
-def import_command(app: App, paths: tuple[Path, ...], tz: str | None, weight_unit: str | None, wait_s: float) -> None:
-    """Import Google Takeout or Fitbit account archives and tutorial CSV files.
+def import_command(app: App, paths: tuple[Path, ...], tz: str | None, weight_unit: str | None,
+                   participant: str | None, wait_s: float) -> None:
+    """Import Google Takeout or Fitbit account archives, Fitabase exports and tutorial CSV files.
 
     PATHS are zips (give every part of a multi-part Takeout), extracted folders or single files.
     Re-importing changes nothing. What is read and how: docs/importing.md.
@@ -66,7 +69,8 @@ def import_command(app: App, paths: tuple[Path, ...], tz: str | None, weight_uni
             disable=not err_console.is_terminal,
         )
         with progress:
-            report = import_paths(vault, list(paths), tz=tz, weight_unit=weight_unit, progress=_Bar(progress))
+            report = import_paths(vault, list(paths), tz=tz, weight_unit=weight_unit, participant=participant,
+                                  progress=_Bar(progress))
     out_console.print(_summary(report))
     for note in report.notes:
         out_console.print(f"note: {escape(note)}", soft_wrap=True)

@@ -1,4 +1,5 @@
-"""Exports of the vault: tidy CSV, per-day CSV (the tutorials' layout), Excel and Parquet.
+"""Exports of the vault: tidy CSV, per-day CSV (the tutorials' layout), Excel, Parquet and the
+Fitabase research layout.
 
 Library first: each ``export_*`` function reads the vault read-only, streams every table in
 chunks (memory stays bounded), reports progress through an optional callback and returns an
@@ -11,6 +12,7 @@ from __future__ import annotations
 from fitvault.export.common import CHUNK_ROWS, ExportItem, ExportProgress, ExportResult, resolve_tables
 from fitvault.export.csv_export import export_csv
 from fitvault.export.excel import EXCEL_MAX_ROWS, export_excel
+from fitvault.export.fitabase import export_fitabase
 from fitvault.export.parquet import export_parquet
 from fitvault.export.per_day import export_per_day
 
@@ -22,6 +24,7 @@ __all__ = [
     "ExportResult",
     "export_csv",
     "export_excel",
+    "export_fitabase",
     "export_parquet",
     "export_per_day",
     "resolve_tables",

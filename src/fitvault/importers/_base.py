@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 
 from fitvault import timeutil
 from fitvault.datatypes.base import SourceKey, plausible
+from fitvault.errors import ParticipantRequired
 from fitvault.importers import _text
 from fitvault.importers._clock import Clock, Sequence, parse_iso_wall
 from fitvault.importers._containers import Entry
@@ -85,6 +86,30 @@ class State:
     note_keys: set[str] = field(default_factory=set)
     #: single values left missing in records that were stored (a stage's -1.0 rate ...), by reason.
     missing: Counter[str] = field(default_factory=Counter)
+    #: Fitabase exports: the participant to import (``--participant``), the ids the evidence
+    #: pass found (id -> rows) and the Fitabase file kinds of the import (family keys).
+    participant: str | None = None
+    participants: dict[str, int] = field(default_factory=dict)
+    fitabase_kinds: dict[str, set[str]] = field(default_factory=dict)
+
+    def settle_participant(self) -> None:
+        """After the evidence pass: the one participant a Fitabase import reads, or
+        :class:`ParticipantRequired` (exit 2) listing the ids when the files hold several and
+        none was named, or the one named is not in them."""
+        ids = sorted(self.participants, key=lambda p: (len(p), p))
+        if not ids:
+            return
+        listed = ", ".join(f"{p} ({self.participants[p]:,} rows)" for p in ids)
+        if self.participant is None:
+            if len(ids) == 1:
+                self.participant = ids[0]
+                return
+            raise ParticipantRequired(
+                f"these Fitabase files hold {len(ids)} participants; a vault holds one person: run the import again "
+                f"with --participant ID, one of: {listed}")
+        if self.participant not in self.participants:
+            raise ParticipantRequired(
+                f"participant {self.participant!r} is not in these Fitabase files; they hold: {listed}")
 
     def note(self, key: str, text: str) -> None:
         """A note for the report, once per key."""

@@ -29,14 +29,19 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Iterable
 
+from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.importers._base import Family
 from fitvault.importers._clock import DAY_MS, wall_ms
+from fitvault.importers.fitabase import _rows as fitabase_rows, activity as fb_activity, body as fb_body, \
+    heart as fb_heart, sleep as fb_sleep
 from fitvault.importers.fitbit_csv import azm, hrv, respiratory, spo2, temperature
 from fitvault.importers.global_export import _minutes as minutes, activity, body, exercise, heart, sleep
-from fitvault.importers.google_data import health_fitness, physical_activity as pa
+from fitvault.importers.google_data import activity_level as gd_level, health_fitness, physical_activity as pa, \
+    vitals as gd_vitals, zones as gd_zones
 from fitvault.importers.tutorial import frames, per_day, sleep as tutorial_sleep
 from fitvault.store.origins import (
     ORIGIN_ACCOUNT_ARCHIVE,
+    ORIGIN_FITABASE,
     ORIGIN_TAKEOUT_GLOBAL_EXPORT,
     ORIGIN_TAKEOUT_GOOGLE_DATA,
     ORIGIN_TUTORIAL_CSV,
@@ -145,26 +150,47 @@ GOOGLE_DATA: dict[str, Family] = {
     "weight": F("google-data/weight", "weight (GoogleData)", ("weight",), pa.read_weight, phase=2),
     "height": F("google-data/height", "height (GoogleData)", ("height",), pa.read_height, phase=2),
     "oxygen_saturation": F("google-data/oxygen_saturation", "SpO2 (GoogleData)", ("spo2",), pa.read_spo2, phase=2),
+    # families with an API twin (issue #13 item 8): google_data/vitals.py, google_data/activity_level.py
+    "daily_heart_rate_variability": F("google-data/daily_heart_rate_variability", "HRV nightly (GoogleData)",
+                                      ("daily_hrv",), gd_vitals.read_daily_hrv, phase=2),
+    "daily_respiratory_rate": F("google-data/daily_respiratory_rate", "breathing rate nightly (GoogleData)",
+                                ("daily_breathing_rate",), gd_vitals.read_daily_respiratory_rate, phase=2),
+    "daily_oxygen_saturation": F("google-data/daily_oxygen_saturation", "SpO2 nightly (GoogleData)",
+                                 ("daily_spo2",), gd_vitals.read_daily_spo2, phase=2),
+    "daily_sleep_temperature_derivations": F("google-data/daily_sleep_temperature_derivations",
+                                             "skin temperature nightly (GoogleData)", ("daily_skin_temperature",),
+                                             gd_vitals.read_sleep_temperature, phase=2),
+    "demographic_vo2max": F("google-data/demographic_vo2max", "VO2 max (GoogleData)", ("daily_vo2_max",),
+                            gd_vitals.read_vo2_max, phase=2),
+    "heart_rate_variability": F("google-data/heart_rate_variability", "HRV samples (GoogleData)", ("hrv",),
+                                gd_vitals.read_hrv, phase=2),
+    "respiratory_rate_sleep_summary": F("google-data/respiratory_rate_sleep_summary",
+                                        "breathing rate per sleep (GoogleData)", ("breathing_rate_sleep",),
+                                        gd_vitals.read_respiratory_sleep, phase=2),
+    "activity_level": F("google-data/activity_level", "activity level (GoogleData)", ("activity_level",),
+                        gd_level.read_activity_level, phase=2),
+    "sedentary_period": F("google-data/sedentary_period", "sedentary periods (GoogleData)", ("sedentary_periods",),
+                          gd_level.read_sedentary_period, phase=2),
 }
+#: GoogleData families of the types added with migration 005.
+_ZONE_FAMILIES: dict[str, Family] = {
+    "time_in_heart_rate_zone": F("google-data/time_in_heart_rate_zone", "time in heart-rate zones (GoogleData)",
+                                 ("time_in_heart_rate_zone",), gd_zones.read_time_in_zone, phase=2),
+    "calories_in_heart_rate_zone": F("google-data/calories_in_heart_rate_zone",
+                                     "calories in heart-rate zones (GoogleData)", ("calories_in_heart_rate_zone",),
+                                     gd_zones.read_calories_in_zone, phase=2),
+    "body_temperature": F("google-data/body_temperature", "device temperature (GoogleData)", ("body_temperature",),
+                          gd_zones.read_body_temperature, phase=2),
+    "swim_lengths_data": F("google-data/swim_lengths_data", "swim lengths (GoogleData)", ("swim_lengths",),
+                           gd_zones.read_swim_lengths, phase=2),
+}
+GOOGLE_DATA.update(_ZONE_FAMILIES)
 #: Known GoogleData families fitvault does not store (reference §4.3).
 GOOGLE_DATA_IGNORED = {
     "daily_heart_rate_zones": "heart-rate zone settings (pseudo-JSON cells; not imported)",
     "temperature": "temperature samples (no vault table)",
-    "respiratory_rate_sleep_summary": "breathing rate per sleep (column layout not documented; not imported)",
     "blood_glucose": "glucose (no vault table)",
     "glucose": "glucose (no vault table)",
-    # Families with an API twin that fitvault does not read from Takeout yet (issue #13 item 8).
-    "daily_heart_rate_variability": "nightly HRV (GoogleData; the HRV CSVs are read instead)",
-    "heart_rate_variability": "HRV samples (GoogleData; the HRV CSVs are read instead)",
-    "daily_respiratory_rate": "nightly breathing rate (GoogleData; the respiratory CSVs are read instead)",
-    "daily_oxygen_saturation": "nightly SpO2 (GoogleData; the SpO2 CSVs are read instead)",
-    "daily_sleep_temperature_derivations": "nightly temperature (GoogleData; Computed Temperature is read instead)",
-    "activity_level": "activity level (not imported from Takeout)",
-    "sedentary_period": "sedentary periods (not imported from Takeout)",
-    "body_temperature": "body temperature (no vault table)",
-    "calories_in_heart_rate_zone": "calories in heart-rate zones (no vault table)",
-    "time_in_heart_rate_zone": "time in heart-rate zones (no vault table)",
-    "swim_lengths_data": "swim lengths (no vault table)",
     "vo2_max": "VO2 max (GoogleData; the Global Export file is read instead)",
     "altitude": "altitude (no vault table)",
     "live_pace": "live pace (no vault table)",
@@ -191,6 +217,52 @@ HEALTH_FITNESS_IGNORED = {
 HEALTH_FITNESS_ACCOUNT = "account and app settings (not health data)"
 #: Order inside a phase: sessions before their stages.
 ORDER = {"google-data/UserSleeps": 0, "google-data/UserSleepStages": 1}
+
+# -- Fitabase research exports: <kind>_merged.csv (also inside a zip of the same name) ----------
+def _fb(kind: str, title: str, tables: tuple[str, ...], read, phase: int = 3) -> Family:
+    return F(f"fitabase/{kind}", f"{title} (Fitabase)", tables, read, phase=phase, prepare=fitabase_rows.count_ids)
+
+
+#: Daily files first: the finer calorie files fill only the days they leave empty.
+FITABASE: dict[str, Family] = {f.key.split("/")[1].lower(): f for f in (
+    _fb("heartrate_seconds", "heart rate", ("heart_rate",), fb_heart.read_heart_rate),
+    _fb("minuteSleep", "sleep minutes", ("sleep_sessions", "sleep_stages"), fb_sleep.read_minute_sleep),
+    _fb("dailyActivity", "daily activity", ("daily_steps", "daily_distance", "daily_total_calories",
+                                            "active_minutes"), fb_activity.read_daily_activity, phase=2),
+    _fb("dailySteps", "daily steps", ("daily_steps",), fb_activity.read_daily_steps, phase=2),
+    _fb("dailyCalories", "daily calories", ("daily_total_calories",), fb_activity.read_daily_calories, phase=2),
+    _fb("dailyIntensities", "daily intensities", ("active_minutes",), fb_activity.read_daily_intensities, phase=2),
+    _fb("minuteStepsNarrow", "steps per minute", ("steps",), fb_activity.read_minute_steps),
+    _fb("hourlySteps", "steps per hour", ("steps",), fb_activity.read_hourly_steps),
+    _fb("minuteCaloriesNarrow", "calories per minute", ("daily_total_calories",), fb_activity.read_minute_calories),
+    _fb("hourlyCalories", "calories per hour", ("daily_total_calories",), fb_activity.read_hourly_calories),
+    _fb("minuteIntensitiesNarrow", "intensity per minute", ("activity_level",),
+        fb_activity.read_minute_intensities),
+    _fb("weightLogInfo", "weight", ("weight", "body_fat"), fb_body.read_weight),
+    _fb("sleepDay", "sleep day totals, checked against the sessions", (), fb_sleep.read_sleep_day, phase=4),
+)}
+FITABASE_IGNORED = {
+    "hourlyintensities": "Fitabase hourly intensity sums (no vault table; minuteIntensitiesNarrow_merged has the "
+                         "minutes)",
+    "minutemetsnarrow": "Fitabase METs per minute (no vault table)",
+    "minutestepswide": "Fitabase wide minute layout (read the Narrow file of the same export)",
+    "minutecalorieswide": "Fitabase wide minute layout (read the Narrow file of the same export)",
+    "minuteintensitieswide": "Fitabase wide minute layout (read the Narrow file of the same export)",
+}
+_FITABASE = re.compile(r"^(?P<kind>[A-Za-z][A-Za-z_]*?)_merged\.csv$", re.IGNORECASE)
+
+
+def _fitabase(base: str) -> Match | None:
+    m = _FITABASE.match(base)
+    if m is None:
+        return None
+    kind = m.group("kind").lower()
+    if kind in FITABASE:
+        return Match(FITABASE[kind], ORIGIN_FITABASE)
+    if kind in FITABASE_IGNORED:
+        return Match(None, ORIGIN_FITABASE, status="ignored", reason=FITABASE_IGNORED[kind])
+    return Match(None, ORIGIN_FITABASE, status="unrecognised", reason=f"unrecognised Fitabase file {base!r}")
+
 
 # -- tutorial files ----------------------------------------------------------------------------
 TUTORIAL: dict[str, Family] = {
@@ -300,7 +372,7 @@ def classify(parts: tuple[str, ...], roots: frozenset[tuple[str, ...]] = frozens
                 return tutorial
             return Match(None, origin, status="ignored", reason=f"{category}: {UNKNOWN}" if category else UNKNOWN)
         return found
-    found = _tutorial(base, lower)
+    found = _fitabase(base) or _tutorial(base, lower)
     if found is not None:
         return found
     loose = _legacy(base, lower, ORIGIN_ACCOUNT_ARCHIVE)

@@ -106,6 +106,7 @@ def import_paths(
     *,
     tz: str | None = None,
     weight_unit: str | None = None,
+    participant: str | None = None,
     limits: ImportLimits = ImportLimits(),
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
@@ -118,6 +119,7 @@ def import_paths(
             When the vault has none, it is remembered as the vault's zone.
         weight_unit: ``"kg"`` or ``"lb"``: the unit of Global Export weights (default: from each
             log's BMI, else the vault's display unit, else kg).
+        participant: the ``Id`` to read from Fitabase files that hold several participants.
         limits: zip safety limits (:class:`ImportLimits`).
         progress: called with :class:`ImportProgress` as bytes are read.
 
@@ -127,6 +129,8 @@ def import_paths(
     Raises:
         ConfigError: a path does not exist, or an unknown zone or weight unit.
         TimeZoneRequired: there are files to import and no zone is known.
+        ParticipantRequired: Fitabase files hold several participants and ``participant`` does
+            not name one of them (nothing is stored).
         StoreError: the vault cannot be written (nothing of the file being written is kept).
     """
     began = time.monotonic()
@@ -162,7 +166,8 @@ def import_paths(
             report.elapsed_s = time.monotonic() - began
             return report
         state = State(Clock(Zone(zone_name)), weight_unit=weight_unit,  # type: ignore[arg-type]
-                      account_weight_unit=_account_weight_unit(vault))
+                      account_weight_unit=_account_weight_unit(vault),
+                      participant=participant.strip() if participant else None)
         _run(vault, state, work, report, progress)
         if tz and not (vault.account().get("time_zone") or "").strip():
             vault.set_account(time_zone=zone_name)
@@ -208,6 +213,7 @@ def _run(vault: Vault, state: State, work: list[tuple[Entry, Match]], report: Im
             log.debug("evidence pass: %s unreadable (%s)", entry.display, exc)
     state.fingerprints.freeze()
     travel_from_day_files(state)
+    state.settle_participant()
     for entry, match in sorted(work, key=_sort_key):
         progress.current = entry.display
         progress.report(force=True)

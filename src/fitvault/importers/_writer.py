@@ -28,13 +28,16 @@ from typing import Callable
 
 from fitvault.datatypes import STREAMS
 from fitvault.datatypes.base import SourceKey, Stream
+from fitvault.datatypes.generic import IntervalStream, SampleStream
+from fitvault.datatypes.exercise import _COLUMNS as _EXERCISE_COLUMNS
 from fitvault.datatypes.sleep import _SESSION_COLUMNS
+from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.store import origins
 from fitvault.store.vault import Vault
 
 BATCH_ROWS = 5000
 ROLLUPS = ("daily_distance", "daily_total_calories", "daily_floors")
-_ROLLUP_COLUMN = {"daily_distance": "distance_mm", "daily_total_calories": "calories_kcal", "daily_floors": "floors"}
+_ROLLUP_COLUMN = {"daily_steps": "count", "daily_distance": "distance_mm", "daily_total_calories": "calories_kcal", "daily_floors": "floors"}
 _SAVERS: dict[str, Stream] = {s.table: s for s in STREAMS if s.operation == "list"}
 _SESSION_TABLES = ("sleep_sessions", "exercises")
 #: Tables whose keys the import tracks across files (all but sessions and the per-file-checked series).
@@ -44,7 +47,30 @@ COLLISION = "collision: another record of this import has the same time (the fir
 
 
 def saver(table: str) -> Stream:
-    return _SAVERS[table]
+    found = _SAVERS.get(table)
+    if found is None:
+        found = _SAVERS[table] = _import_only_saver(table)
+    return found
+
+
+def _import_only_saver(table: str) -> Stream:
+    """The upsert of a catalogue table no sync stream fills (``Table.stream`` None: GoogleData
+    ``body_temperature``, ``calories_in_heart_rate_zone``): the declarative base of its layout,
+    rows in the catalogue's column order."""
+    info = TABLES_BY_NAME[table]
+    base = {"sample": SampleStream, "interval": IntervalStream}[info.layout]
+    cls = type(f"ImportOnly_{table}", (base,), {
+        "name": f"import:{table}", "data_type": info.type_id, "key": "", "scopes": (), "table_info": info,
+        "fields": tuple((c.name, None) for c in info.columns)})
+    return cls()
+
+
+def _full_exercise(row: tuple) -> tuple:
+    """An importer's exercise row with the columns archives do not have (running dynamics, added
+    with migration 005) as NULL at the end."""
+    session = row[0]
+    missing = len(_EXERCISE_COLUMNS) - len(session)
+    return ((session + (None,) * missing,) + row[1:]) if missing > 0 else row
 
 
 class Writer:
@@ -106,6 +132,8 @@ class Writer:
         if not rows:
             return
         self.buffers[table] = []
+        if table == "exercises":
+            rows = [_full_exercise(r) for r in rows]
         if table in _SESSION_TABLES:
             rows = self._not_outranked(table, rows)
         elif table == "sleep_sessions_only":
@@ -173,7 +201,7 @@ def save_rollups(vault: Vault, conn: sqlite3.Connection, table: str, origin: str
     Returns the rows actually written."""
     column = _ROLLUP_COLUMN[table]
     rank = origins.origin_rank(origin)
-    kind = int if column in ("distance_mm", "floors") else float
+    kind = int if column in ("count", "distance_mm", "floors") else float
     written = 0
     for day, key, value in rows:
         sid = vault.source_id(key, origin=origin)

@@ -274,7 +274,7 @@ def catalogue(reader: Any) -> pd.DataFrame | None:
 
 
 def table_last_date(reader: Any, table: str) -> date | None:
-    """The local date of ``table``'s last record from the catalogue ``reader.tables()``.
+    """The local date of ``table``'s last record with a measurement (catalogue ``last_measured``).
 
     ``None`` when the table is empty or the reader has no catalogue.
     """
@@ -287,7 +287,7 @@ def table_last_date(reader: Any, table: str) -> date | None:
             break
     if table not in tables.index:
         return None
-    value = tables.loc[table, "last"]
+    value = tables.loc[table, "last_measured" if "last_measured" in tables.columns else "last"]
     if isinstance(value, pd.Series):
         value = value.max()
     return None if value is None or pd.isna(value) else as_date(pd.Timestamp(value))
@@ -299,8 +299,13 @@ def _check_order(s: date | None, e: date | None) -> None:
 
 
 def _index_dates(frame: pd.DataFrame | None) -> list[date]:
+    """The days of a daily frame that hold a measurement: a row whose numeric values are all 0 or
+    missing (an export's placeholder day) does not make a window end there."""
     if frame is None or frame.empty:
         return []
+    values = frame.select_dtypes("number").drop(columns=["utc_offset_s", "end_offset_s"], errors="ignore")
+    if not values.empty and len(values.columns):
+        frame = frame[(values.fillna(0) != 0).any(axis=1).to_numpy()]
     return sorted({d.date() for d in pd.DatetimeIndex(frame.index)})
 
 

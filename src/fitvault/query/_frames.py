@@ -458,19 +458,21 @@ def tables(r: VaultReader) -> pd.DataFrame:
     with r._snapshot() as conn:
         existing = {row[0] for row in _sql.execute(conn, "SELECT name FROM sqlite_master WHERE type = 'table'")}
         for t in TABLES:
-            count, first, last = 0, None, None
+            count, first, last, measured = 0, None, None, None
             if t.name in _BLOCKS and _BLOCKS[t.name] in existing:
                 count, first, last = _block_first_last(conn)
+                measured = last  # heart rate: a 0 bpm is never stored
             elif t.name in existing:
                 count = _sql.execute(conn, f"SELECT count(*) FROM {t.name}").fetchone()[0]
                 if count:
                     first, last = _first_last(conn, t)
-            rows.append((t.name, t.type_id, t.title, t.layout, count, first, last))
-    df = pd.DataFrame(rows, columns=["table", "type_id", "title", "layout", "rows", "first", "last"])
+                    measured = _last_measured(conn, t, last)
+            rows.append((t.name, t.type_id, t.title, t.layout, count, first, last, measured))
+    df = pd.DataFrame(rows, columns=["table", "type_id", "title", "layout", "rows", "first", "last", "last_measured"])
     for c in ("type_id", "title", "layout"):
         df[c] = df[c].astype("str")
     df["rows"] = df["rows"].astype("int64")
-    for c in ("first", "last"):
+    for c in ("first", "last", "last_measured"):
         df[c] = _time.day_index(df[c].tolist()).array
     return df.set_index("table")
 
@@ -482,6 +484,23 @@ def _block_first_last(conn: Any) -> tuple[int, str | None, str | None]:
     ends = [sample_blocks.read(conn, edge, edge + 1) for edge in (lo, hi)]
     days = [str(np.datetime64(int(a["time_ms"][0] // 1000 + a["utc_offset_s"][0]) // 86400, "D")) for a in ends]
     return count, days[0], days[1]
+
+
+def _last_measured(conn: Any, t: Table, last: str | None) -> str | None:
+    """The local date of ``t``'s last row holding a measurement: a numeric value column that is
+    neither NULL nor 0. Placeholder rows (a day of 0 steps, 0 active minutes, a 0 kcal day, as
+    old exports pad their last days) do not count. Tables without numeric columns, and sessions,
+    count every row (``last``)."""
+    numeric = [c.name for c in t.columns if c.kind in ("int", "float")]
+    if not numeric or t.layout in ("session", "child", "event"):
+        return last
+    real = " OR ".join(f"({c} IS NOT NULL AND {c} != 0)" for c in numeric)
+    if t.layout in ("daily", "rollup"):
+        return _sql.execute(conn, f"SELECT max(date) FROM {t.name} WHERE {real}").fetchone()[0]
+    ms, off = ("time_ms", "utc_offset_s") if t.layout == "sample" else ("start_ms", "start_offset_s")
+    row = _sql.execute(conn, f"SELECT date({ms} / 1000 + {off}, 'unixepoch') FROM {t.name} WHERE {real} "
+                             f"ORDER BY {ms} DESC LIMIT 1").fetchone()
+    return row[0] if row else None
 
 
 def _first_last(conn: Any, t: Table) -> tuple[str, str]:

@@ -31,8 +31,8 @@ An empty result is an empty frame with the same columns and dtypes.
 **Several origins on one day** (the API, a Takeout import, a tutorial CSV: ``sources.origin``):
 per table and local day, only the rows of the best-ranked origin present that day are read
 (``google-health-api`` > ``fitbit-web-api`` > ``takeout-google-data`` > ``takeout-global-export``
-> ``account-archive`` > ``tutorial-csv``; :mod:`fitvault.store.origins`), so the same heartbeat
-imported three ways is counted once. Stages, splits and events follow their session. The
+> ``account-archive`` > ``fitabase-export`` > ``tutorial-csv``; :mod:`fitvault.store.origins`),
+so the same heartbeat imported three ways is counted once. Stages, splits and events follow their session. The
 exports apply the same rule.
 
 **Several sources on one day** (two devices, a manual entry): per-source frames keep every
@@ -568,7 +568,9 @@ class VaultReader:
 
         Returns: index ``table``; ``type_id``, ``title``, ``layout``, ``rows`` (int64),
         ``first``, ``last`` (local dates of the first and last record, tz-naive midnight; NaT
-        when empty).
+        when empty), ``last_measured`` (the local date of the last record with a real value: a
+        numeric column neither missing nor 0, so an export's trailing placeholder days are not
+        counted; ``report`` and ``plot`` end their default window there).
         """
         return _impl("frames").tables(self)
 

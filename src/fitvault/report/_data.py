@@ -114,11 +114,14 @@ def first_day_with_data(reader: Any) -> date | None:
 
 
 def last_day_with_data(reader: Any) -> date | None:
-    """The last local date holding any data: the latest ``last`` of the catalogue ``tables()``
-    (local dates), else the last day of the ``daily()`` frame or of the heart-rate days."""
+    """The last local date holding a measurement: the latest ``last_measured`` (else ``last``) of
+    the catalogue ``tables()`` (local dates), else the last day of the ``daily()`` frame or of the
+    heart-rate days."""
     tables = catalogue(reader)
     if tables is not None and not tables.empty and "last" in tables.columns:
-        last = pd.to_datetime(tables["last"]).dropna()
+        # placeholder rows (a trailing all-zero day) are not data: the window ends on a measurement
+        column = "last_measured" if "last_measured" in tables.columns else "last"
+        last = pd.to_datetime(tables[column]).dropna()
         return last.max().date() if not last.empty else None
     found = _local_dates(_get(reader, "daily"))
     heart = _get(reader, "heart_rate", resample="1D")

@@ -21,7 +21,9 @@ The ranking, best first (``PRECEDENCE``), and why:
    values as strings, account units (pounds).
 5. ``account-archive`` — the older fitbit.com account archive: the same formats as 4, an older
    snapshot.
-6. ``tutorial-csv`` — files people wrote with the seed tutorials: times of day only, the date
+6. ``fitabase-export`` — Fitabase research exports (``*_merged.csv``): local wall times of one
+   participant, no device, daily totals as the study platform computed them.
+7. ``tutorial-csv`` — files people wrote with the seed tutorials: times of day only, the date
    from the file name, no provenance.
 
 Origins not listed rank after all of these. Within one origin, readers still rank devices
@@ -46,6 +48,7 @@ ORIGIN_FITBIT_WEB_API = "fitbit-web-api"
 ORIGIN_TAKEOUT_GOOGLE_DATA = "takeout-google-data"
 ORIGIN_TAKEOUT_GLOBAL_EXPORT = "takeout-global-export"
 ORIGIN_ACCOUNT_ARCHIVE = "account-archive"
+ORIGIN_FITABASE = "fitabase-export"
 ORIGIN_TUTORIAL_CSV = "tutorial-csv"
 
 #: Best first. See the module docstring for the reasons.
@@ -55,6 +58,7 @@ PRECEDENCE: tuple[str, ...] = (
     ORIGIN_TAKEOUT_GOOGLE_DATA,
     ORIGIN_TAKEOUT_GLOBAL_EXPORT,
     ORIGIN_ACCOUNT_ARCHIVE,
+    ORIGIN_FITABASE,
     ORIGIN_TUTORIAL_CSV,
 )
 #: The rank of an origin that is not in :data:`PRECEDENCE`.
@@ -143,6 +147,7 @@ def loser_ids_sql(parent: Table, found: dict[int, int]) -> str | None:
 
 __all__ = [
     "ORIGIN_ACCOUNT_ARCHIVE",
+    "ORIGIN_FITABASE",
     "ORIGIN_FITBIT_WEB_API",
     "ORIGIN_GOOGLE_HEALTH_API",
     "ORIGIN_TAKEOUT_GLOBAL_EXPORT",

@@ -81,11 +81,13 @@ def night(job: Job, day: int, minutes: list[tuple[int, int]]) -> None:
         else:
             job.drop("repeated minute")
     longest = max(range(len(sessions)), key=lambda i: len(sessions[i]))
-    for i, session in enumerate(sessions):
-        job.emit("sleep_sessions", _session(job, session, main=i == longest))
+    for i, minutes_of in enumerate(sessions):
+        job.emit("sleep_sessions", session(job, minutes_of, main=i == longest))
 
 
-def _session(job: Job, minutes: list[tuple[int, int]], main: bool) -> tuple:
+def session(job: Job, minutes: list[tuple[int, int]], main: bool, sid: str | None = None) -> tuple:
+    """A session row (with its stages) from (wall ms, state) minutes in time order; its id is
+    ``sid``, else ``tutorial-<start ms>``."""
     clock = job.clock
     seq = Sequence()
     placed = [(clock.local(wall, seq), state) for wall, state in minutes]
@@ -104,7 +106,7 @@ def _session(job: Job, minutes: list[tuple[int, int]], main: bool) -> tuple:
     start_ms, start_off = placed[0][0]
     summary = sorted((STATES[s], per_state[s], counts[s]) for s in per_state)
     session = (
-        f"tutorial-{start_ms}", job.source, start_ms, start_off, end_ms, end_off, "CLASSIC", int(main), 0, 1, None, 0,
+        sid or f"tutorial-{start_ms}", job.source, start_ms, start_off, end_ms, end_off, "CLASSIC", int(main), 0, 1, None, 0,
         len(minutes), per_state[1], per_state[2] + per_state[3], None, None, None, None,
     )
     start_day = date.fromisoformat(date_text((start_ms + start_off * 1000) // DAY_MS))
