@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Iterable
 
-from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.importers._base import Family
 from fitvault.importers._clock import DAY_MS, wall_ms
 from fitvault.importers.fitabase import _rows as fitabase_rows, activity as fb_activity, body as fb_body, \
