@@ -5,7 +5,8 @@
 The archive and the import of ``bench/run.py``'s peak-memory figure (``bench/_import.py``):
 Global Export heart rate (one JSON file a day, a sample every ``--hr-step`` seconds), per-minute
 steps, distance and calories (30-day chunks), sleep and resting heart rate, plus GoogleData heart
-rate (UTC) for the last 30 days, so the clock cross-matching runs too. Imports it twice in fresh
+rate for the last 30 days, so the clock cross-matching runs too. Clocks as in real exports: heart
+rate, steps and distance stamped in UTC, calories and sleep in local time. Imports it twice in fresh
 processes (the second import must change nothing) and prints wall time, records per second,
 compressed MiB per second and the process's peak resident memory: it should stay flat when
 ``--days`` grows (streaming, one file at a time).

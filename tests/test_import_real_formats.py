@@ -246,6 +246,21 @@ def test_weak_clock_evidence_is_said_in_the_notes(tmp_path):
         assert v.conn.execute("SELECT date, calories_kcal FROM daily_total_calories").fetchall() == [("2016-09-08", 2.75)]
 
 
+
+def test_a_damaged_minute_is_quarantined_and_never_poisons_its_days_total(tmp_path):
+    """Infinity, 1e999, NaN, negatives and absurd values in per-minute distance and calories (seen
+    as a numpy overflow in the fuzz suite) are set aside one by one; the day's sum keeps the rest."""
+    a = Archive()
+    a.add("MyFitbitData/User/user-site-export/distance-2016-09-08.json",
+          minutes_json(datetime(2016, 9, 8, 14, 0), ["100", "Infinity", "1e999", "250", "-5", "NaN", "2e6"]))
+    a.add("MyFitbitData/User/user-site-export/calories-2016-09-09.json",
+          minutes_json(datetime(2016, 9, 9, 0, 0), ["1.5", "1e308", "1.25"]))
+    with Vault(tmp_path / "v") as v:
+        import_twice(v, [a.zip(tmp_path / "a.zip")], tz="Australia/Sydney")
+        assert v.conn.execute("SELECT date, distance_mm FROM daily_distance").fetchall() == [("2016-09-09", 3500)]
+        assert v.conn.execute("SELECT date, calories_kcal FROM daily_total_calories").fetchall() == [("2016-09-09", 2.75)]
+        assert v.quarantine_count() == 6
+
 # -- nightly CSVs: a missing neighbour loses nothing ------------------------------------------------
 
 def test_nightly_csv_placeholders_lose_no_neighbouring_value(tmp_path):

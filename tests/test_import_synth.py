@@ -112,8 +112,13 @@ def scaled_takeout(folder: Path, days: int, *, start: date = date(2024, 1, 1), z
                    hr_step_s: int = 5, parts: int = 2) -> tuple[list[Path], dict[str, int]]:
     """A Takeout of ``days`` days: Global Export heart rate (one file a day), steps, calories and
     distance (30-day chunks, per minute), sleep (30-day chunks), resting heart rate; GoogleData
-    heart rate and steps (monthly, UTC) for the last 30 days. Returns the zip parts and record
-    counts. Files are streamed into the zips, never held whole."""
+    heart rate (UTC) for the last 30 days. Returns the zip parts and record counts. Files are
+    streamed into the zips, never held whole.
+
+    Clocks as in every real vintage (fitbit-legacy-and-takeout.md §4.5): ``heart_rate-D.json``
+    holds the local day D stamped in UTC (its first stamp is local midnight in UTC), steps and
+    distance chunks are UTC too, calories and sleep are local wall time. A DST day has 23 or 25
+    hours of samples. The GoogleData file repeats the heart-rate samples of its days exactly."""
     tz = ZoneInfo(zone)
     counts = {"heart_rate": 0, "minutes": 0, "sleep": 0, "google_hr": 0}
     paths = [folder / f"takeout-20260101T000000Z-{i + 1:03d}.zip" for i in range(parts)]
@@ -128,15 +133,25 @@ def scaled_takeout(folder: Path, days: int, *, start: date = date(2024, 1, 1), z
             for chunk in chunks:
                 fh.write(chunk.encode("utf-8"))
 
+    def local_midnight_utc(d: date) -> datetime:
+        return datetime(d.year, d.month, d.day, tzinfo=tz).astimezone(timezone.utc)
+
+    origin = local_midnight_utc(start)
+
+    def bpm_at(t: datetime) -> int:  # from the sample's index since the start: not periodic per day
+        return 55 + (int((t - origin).total_seconds()) // hr_step_s * 7919) % 61
+
+    def hr_samples(first_day: date, n_days: int):
+        lo, hi = local_midnight_utc(first_day), local_midnight_utc(first_day + timedelta(days=n_days))
+        for i in range(int((hi - lo).total_seconds()) // hr_step_s):
+            t = lo + timedelta(seconds=i * hr_step_s)
+            yield t, bpm_at(t)
+
     def day_hr(d: date):
         yield "["
-        n = 86400 // hr_step_s
-        first = (d - start).days * n
-        for i in range(n):
-            t = datetime(d.year, d.month, d.day) + timedelta(seconds=i * hr_step_s)
-            bpm = 55 + ((first + i) * 7919) % 61  # the sample's index since the start: not periodic per day
+        for i, (t, bpm) in enumerate(hr_samples(d, 1)):
             yield ("," if i else "") + json.dumps({"dateTime": mdy(t), "value": {"bpm": bpm, "confidence": 2}})
-        counts["heart_rate"] += n
+            counts["heart_rate"] += 1
         yield "]"
 
     for i in range(days):
@@ -145,14 +160,20 @@ def scaled_takeout(folder: Path, days: int, *, start: date = date(2024, 1, 1), z
     for chunk_start in range(0, days, 30):
         d0 = start + timedelta(days=chunk_start)
         n_days = min(30, days - chunk_start)
-        for family, value in (("steps", lambda j: (j * 31) % 120), ("calories", lambda j: 1.1 + (j % 7) / 10),
-                              ("distance", lambda j: (j * 31) % 120 * 70.0)):
-            def gen(family=family, value=value, d0=d0, n_days=n_days):
+        for family, value, utc in (("steps", lambda j: (j * 31) % 120, True),
+                                   ("calories", lambda j: 1.1 + (j % 7) / 10, False),
+                                   ("distance", lambda j: (j * 31) % 120 * 70.0, True)):
+            def gen(family=family, value=value, utc=utc, d0=d0, n_days=n_days):
+                if utc:
+                    first = local_midnight_utc(d0)
+                    n = int((local_midnight_utc(d0 + timedelta(days=n_days)) - first).total_seconds()) // 60
+                else:
+                    first, n = datetime(d0.year, d0.month, d0.day), n_days * 1440
                 yield "["
-                for j in range(n_days * 1440):
-                    t = datetime(d0.year, d0.month, d0.day) + timedelta(minutes=j)
-                    yield ("," if j else "") + json.dumps({"dateTime": mdy(t), "value": str(value(j))})
-                counts["minutes"] += n_days * 1440
+                for j in range(n):
+                    yield ("," if j else "") + json.dumps({"dateTime": mdy(first + timedelta(minutes=j)),
+                                                          "value": str(value(j))})
+                counts["minutes"] += n
                 yield "]"
             put(f"{GED}/{family}-{d0.isoformat()}.json", gen())
         logs = []
@@ -169,14 +190,8 @@ def scaled_takeout(folder: Path, days: int, *, start: date = date(2024, 1, 1), z
 
     def google_hr():
         yield "timestamp,beats per minute,data source\n"
-        for j in range(min(days, 30) * 86400 // hr_step_s):
-            local = datetime(last.year, last.month, last.day) + timedelta(seconds=j * hr_step_s)
-            bpm = 55 + (((local - datetime(start.year, start.month, start.day)).total_seconds() // hr_step_s)
-                        * 7919) % 61
-            aware = local.replace(tzinfo=tz)
-            if aware.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None) != local:
-                continue  # a wall time in a spring-forward gap: a real UTC source has no such record
-            yield f"{utc_z(aware)},{int(bpm)},Charge 6\n"
+        for t, bpm in hr_samples(last, min(days, 30)):
+            yield f"{utc_z(t)},{bpm},Charge 6\n"
             counts["google_hr"] += 1
 
     put(f"Takeout/Google Health/Physical Activity_GoogleData/Heart Rate/heart_rate_{last.isoformat()}.csv", google_hr())

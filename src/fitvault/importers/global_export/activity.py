@@ -30,7 +30,14 @@ _ACTIVITY_INDEX = {"sedentary_minutes": 0, "lightly_active_minutes": 1, "moderat
 MINUTE_MS = 60_000
 
 
-def _minutes(job: Job, scale: float) -> tuple[np.ndarray, np.ndarray]:
+# Per-minute ceilings of the families summed per day: far above anything a body does (600 km/h,
+# 1,000 kcal a minute), low enough that a damaged value cannot overflow a day's sum to infinity.
+_DISTANCE_CM_PER_MIN_MAX = 1e6
+_CALORIES_KCAL_PER_MIN_MAX = 1e3
+_STEPS_PER_MIN_MAX = 1e9  # only garbage here: read_steps reports counts over 1,000 itself
+
+
+def _minutes(job: Job, scale: float, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
     walls: list[int] = []
     values: list[float] = []
     for rec in job.json():
@@ -40,7 +47,7 @@ def _minutes(job: Job, scale: float) -> tuple[np.ndarray, np.ndarray]:
         except (KeyError, TypeError, ValueError) as exc:
             job.bad(f"unreadable record: {exc}", rec)
             continue
-        if value < 0 or value != value:
+        if not 0 <= value <= ceiling:  # NaN, Infinity and negatives too
             job.bad(f"impossible value: {value}", rec)
             continue
         walls.append(wall)
@@ -49,7 +56,7 @@ def _minutes(job: Job, scale: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def read_steps(job: Job) -> None:
-    walls, values = _minutes(job, 1.0)
+    walls, values = _minutes(job, 1.0, _STEPS_PER_MIN_MAX)
     counts = np.rint(values).astype(np.int64)
     nonzero = counts > 0
     job.drop("zero-step minute (not stored)", int(len(counts) - np.count_nonzero(nonzero)))
@@ -69,8 +76,9 @@ def read_steps(job: Job) -> None:
         job.emit("steps", (t, src, off, end, end_off, count))
 
 
-def _daily_total(job: Job, family: str, table: str, scale: float, fingerprint_scale: float) -> None:
-    walls, values = _minutes(job, scale)
+def _daily_total(job: Job, family: str, table: str, scale: float, fingerprint_scale: float,
+                 ceiling: float) -> None:
+    walls, values = _minutes(job, scale, ceiling)
     keys = np.rint(values * fingerprint_scale / scale).astype(np.int64)
     utc, offs = place(job, family, walls, keys)
     if not len(utc):
@@ -86,12 +94,12 @@ def _daily_total(job: Job, family: str, table: str, scale: float, fingerprint_sc
 
 def read_distance(job: Job) -> None:
     # centimetres -> millimetres; fingerprints compare whole centimetres
-    _daily_total(job, "distance", "daily_distance", 10.0, 1.0)
+    _daily_total(job, "distance", "daily_distance", 10.0, 1.0, _DISTANCE_CM_PER_MIN_MAX)
 
 
 def read_calories(job: Job) -> None:
     # kcal; fingerprints compare tenths of a kcal
-    _daily_total(job, "calories", "daily_total_calories", 1.0, 10.0)
+    _daily_total(job, "calories", "daily_total_calories", 1.0, 10.0, _CALORIES_KCAL_PER_MIN_MAX)
 
 
 def read_activity_minutes(job: Job, family: str) -> None:
