@@ -22,6 +22,7 @@ import shlex
 import sys
 import tempfile
 import time
+import zlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -259,11 +260,17 @@ def ingest_figure(samples: int) -> Section:
          "ingest_raw_sqlite_samples_per_s": round(raw), "ingest_samples": n_ours, "ingest_pages": len(pages)}
         | {f"ingest_{step}_s": round(seconds, 3) for step, seconds in steps.items()},
     )
+    # The absolute rate is reported, the ratio is the target (as issue #17 states it): the rate
+    # follows the machine (raw SQLite's own rate moved 1.8x between two days on the same kind of
+    # VM) and the payload (live pages carry civilTime: ~350 B a sample, against ~215 B before
+    # the simulator sent it, and JSON decoding is most of the parse).
+    page_bytes = sum(len(zlib.decompress(blob)) for blob in pages)
+    section.figures["ingest_page_bytes_per_sample"] = round(page_bytes / max(n_ours, 1), 1)
     section.rows = [
         Row("ingest_samples_per_s", f"{ours:,.0f}/s",
-            f"{n_ours:,} samples in {ours_s:.2f} s (" + ", ".join(f"{k} {v:.2f}" for k, v in steps.items()) + ")",
-            "≥ 500,000/s",
-            at_least(ours, 500_000)),
+            f"{n_ours:,} samples in {ours_s:.2f} s (" + ", ".join(f"{k} {v:.2f}" for k, v in steps.items())
+            + f"); pages of {page_bytes / max(n_ours, 1):.0f} B a sample",
+            "report"),
         Row("ingest_ratio", f"{ratio:.2f}", f"raw sqlite3 executemany {raw:,.0f}/s", "≥ 0.5", at_least(ratio, 0.5)),
     ]
     return section
@@ -346,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
-                        help="a 60-day archive import instead of a year (under 10 minutes on 2 cores)")
+                        help="a 60-day archive import instead of a year (about 15 minutes on 2 cores)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures here")
     parser.add_argument("--md", type=Path, metavar="FILE", default=ROOT / "docs" / "performance.md",
                         help="the Markdown page to write (default: docs/performance.md)")
