@@ -170,9 +170,7 @@ GOOGLE_DATA: dict[str, Family] = {
                         gd_level.read_activity_level, phase=2),
     "sedentary_period": F("google-data/sedentary_period", "sedentary periods (GoogleData)", ("sedentary_periods",),
                           gd_level.read_sedentary_period, phase=2),
-}
-#: GoogleData families of the types added with migration 005.
-_ZONE_FAMILIES: dict[str, Family] = {
+    # the types added with migration 005: google_data/zones.py
     "time_in_heart_rate_zone": F("google-data/time_in_heart_rate_zone", "time in heart-rate zones (GoogleData)",
                                  ("time_in_heart_rate_zone",), gd_zones.read_time_in_zone, phase=2),
     "calories_in_heart_rate_zone": F("google-data/calories_in_heart_rate_zone",
@@ -183,7 +181,6 @@ _ZONE_FAMILIES: dict[str, Family] = {
     "swim_lengths_data": F("google-data/swim_lengths_data", "swim lengths (GoogleData)", ("swim_lengths",),
                            gd_zones.read_swim_lengths, phase=2),
 }
-GOOGLE_DATA.update(_ZONE_FAMILIES)
 #: Known GoogleData families fitvault does not store (reference §4.3).
 GOOGLE_DATA_IGNORED = {
     "daily_heart_rate_zones": "heart-rate zone settings (pseudo-JSON cells; not imported)",
