@@ -15,6 +15,23 @@ from fitvault.api.client import RetryPolicy
 from fitvault.auth.tokens import Token, TokenStore
 from fitvault.config import VaultPaths
 
+# The real exports of ../shared/realdata (personal data published by their owners: read in
+# place, never copied into the repository, nothing personal printed). The issue that brought
+# them says CI has them "when it exists"; a checkout without them skips the conformance tests,
+# while a folder named explicitly by $FITVAULT_REALDATA must be there.
+REALDATA = Path(os.environ.get("FITVAULT_REALDATA") or Path(__file__).resolve().parents[1].parent / "shared" / "realdata")
+
+
+def realdata(relative: str = "") -> Path:
+    """``REALDATA / relative``, or skip (fail when ``$FITVAULT_REALDATA`` names it) if it is absent."""
+    path = REALDATA / relative
+    if path.exists():
+        return path
+    if os.environ.get("FITVAULT_REALDATA"):
+        pytest.fail(f"the real exports are missing: {path} ($FITVAULT_REALDATA is set)")
+    pytest.skip(f"the real exports are not on this machine: {path}")
+
+
 # The simulated "now" of the integration tests: after the DST change (2026-11-01) and the Tokyo
 # trip (2026-11-10 .. 2026-11-15) of the synthetic person.
 SIM_NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)

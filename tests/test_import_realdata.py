@@ -6,8 +6,9 @@ rate dips inside the main sleeps, each exercise's recorded average heart rate ma
 rate of its window, every offset is the person's zone's with DST: no invented travel); a second
 import changes 0 rows. The files are personal data: read in place, never copied, nothing printed.
 
-The folder is ``$FITVAULT_REALDATA`` or ``<repo>/../shared/realdata``. Missing: the tests fail
-when ``CI`` is set, else they are skipped. (The Fitabase set is another reader's: left out.)
+The folder is ``$FITVAULT_REALDATA`` or ``<repo>/../shared/realdata`` (``conftest.realdata``): a
+checkout without it skips these tests; a folder named by ``$FITVAULT_REALDATA`` must be there.
+(The Fitabase set has its own test: test_import_realdata_formats.py.)
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import zipfile
 from datetime import datetime, timezone
@@ -32,8 +32,8 @@ from fitvault.importers import import_paths
 from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
 
-REPO = Path(__file__).resolve().parent.parent
-REALDATA = Path(os.environ.get("FITVAULT_REALDATA") or REPO.parent / "shared" / "realdata")
+from conftest import realdata
+
 
 #: set -> (path inside REALDATA, the person's zone as the README establishes or assumes it)
 SETS = {
@@ -50,14 +50,6 @@ TIMED = {"steps": ("start_ms", "start_offset_s"), "sleep_sessions": ("start_ms",
          "hrv": ("time_ms", "utc_offset_s"), "spo2": ("time_ms", "utc_offset_s"),
          "breathing_rate_sleep": ("time_ms", "utc_offset_s"), "weight": ("time_ms", "utc_offset_s"),
          "active_zone_minutes": ("start_ms", "start_offset_s"), "active_minutes": ("start_ms", "start_offset_s")}
-
-
-def _present() -> bool:
-    if REALDATA.is_dir():
-        return True
-    if os.environ.get("CI"):
-        pytest.fail(f"the real exports are missing: {REALDATA} (set FITVAULT_REALDATA)")
-    return False
 
 
 # -- the files, counted independently -------------------------------------------------------------
@@ -204,10 +196,8 @@ def check_physiology(v: Vault) -> tuple[int, int, int, int]:
 
 @pytest.mark.parametrize("name", list(SETS))
 def test_real_export_imports_right(tmp_path, name):
-    if not _present():
-        pytest.skip(f"no real exports at {REALDATA}")
     rel, zone = SETS[name]
-    path = REALDATA / rel
+    path = realdata(rel)
     result = CliRunner().invoke(cli, ["--vault", str(tmp_path / "v"), "import", "--tz", zone, str(path)])
     assert result.exit_code == 0, result.output[-2000:]
     with Vault(tmp_path / "v") as v:

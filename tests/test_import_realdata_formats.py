@@ -1,13 +1,12 @@
 """Conformance on the real Fitabase / Kaggle export (``shared/realdata/fitabase-renejerez``, next
 to the repository, or ``$FITVAULT_REALDATA``): one participant's stored rows equal an independent
-count of the CSV files. The data is read in place, never copied. In CI (``CI`` set) a missing
-folder fails the test instead of skipping it."""
+count of the CSV files. The data is read in place, never copied. Without the folder the test is
+skipped (``conftest.realdata``)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 import zipfile
 from collections import Counter
 from datetime import date, datetime
@@ -19,17 +18,9 @@ from fitvault.errors import ParticipantRequired
 from fitvault.importers import import_paths
 from fitvault.store.vault import Vault
 
+from conftest import realdata
+
 PARTICIPANT = "1503960366"  # a study id of the public dataset
-
-
-def _realdata() -> Path:
-    root = Path(os.environ.get("FITVAULT_REALDATA") or Path(__file__).resolve().parents[1].parent / "shared" / "realdata")
-    found = root / "fitabase-renejerez"
-    if not found.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"real data missing: {found} (CI must provide ../shared/realdata)")
-        pytest.skip(f"real data not here: {found}")
-    return found
 
 
 def _mdy(text: str) -> date:
@@ -59,7 +50,7 @@ def _independent(folder: Path) -> dict:
 
 
 def test_fitabase_participant_equals_its_csv(tmp_path):
-    folder = _realdata()
+    folder = realdata("fitabase-renejerez")
     want = _independent(folder)
     with Vault(tmp_path / "v") as v:
         with pytest.raises(ParticipantRequired) as err:
