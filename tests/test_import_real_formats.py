@@ -246,7 +246,6 @@ def test_weak_clock_evidence_is_said_in_the_notes(tmp_path):
         assert v.conn.execute("SELECT date, calories_kcal FROM daily_total_calories").fetchall() == [("2016-09-08", 2.75)]
 
 
-
 def test_a_damaged_minute_is_quarantined_and_never_poisons_its_days_total(tmp_path):
     """Infinity, 1e999, NaN, negatives and absurd values in per-minute distance and calories (seen
     as a numpy overflow in the fuzz suite) are set aside one by one; the day's sum keeps the rest."""
@@ -260,6 +259,7 @@ def test_a_damaged_minute_is_quarantined_and_never_poisons_its_days_total(tmp_pa
         assert v.conn.execute("SELECT date, distance_mm FROM daily_distance").fetchall() == [("2016-09-09", 3500)]
         assert v.conn.execute("SELECT date, calories_kcal FROM daily_total_calories").fetchall() == [("2016-09-09", 2.75)]
         assert v.quarantine_count() == 6
+
 
 # -- nightly CSVs: a missing neighbour loses nothing ------------------------------------------------
 
