@@ -36,7 +36,7 @@ def fetch_pages(samples: int, now: datetime, seed: int = 7) -> list[bytes]:
     from fitvault.datatypes import STREAMS_BY_NAME
     from fitvault.demo import simulator_endpoints
     from fitvault.session import api_client
-    from fitvault.simulator import Simulator, SimulatorConfig
+    from fitvault_simulator import Simulator, SimulatorConfig
 
     stream = STREAMS_BY_NAME[HEART_RATE]
     upper = int(now.timestamp() * 1000)

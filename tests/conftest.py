@@ -40,7 +40,7 @@ FAST_RETRY = RetryPolicy(attempts=8, base_delay_s=0.01, max_delay_s=0.05, max_re
 
 @pytest.fixture
 def sim():
-    from fitvault.simulator import Simulator, SimulatorConfig
+    from fitvault_simulator import Simulator, SimulatorConfig
 
     with Simulator(SimulatorConfig(seed=7, now=SIM_NOW)) as s:
         yield s
@@ -51,7 +51,7 @@ def sim_light():
     """:func:`sim` with heart rate at the lighter irregular 1-15 s spacing (~11k samples a day
     instead of the live ~40k): for tests of faults and resumption over many days, where density
     is not what is tested and 4x the samples would only cost minutes."""
-    from fitvault.simulator import Simulator, SimulatorConfig
+    from fitvault_simulator import Simulator, SimulatorConfig
 
     with Simulator(SimulatorConfig(seed=7, now=SIM_NOW, heart_rate_interval_s=0)) as s:
         yield s

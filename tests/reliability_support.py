@@ -55,7 +55,7 @@ def world(**config):
     """A simulator of the 4.5-day world (not started). Heart rate at the lighter 1-15 s spacing
     unless asked (``heart_rate_interval_s=2``): these suites run dozens of syncs and test faults,
     not density; the live 2-s density is exercised by test_sync_integration and test_api_edges."""
-    from fitvault.simulator import Simulator, SimulatorConfig
+    from fitvault_simulator import Simulator, SimulatorConfig
 
     config.setdefault("heart_rate_interval_s", 0)
     return Simulator(SimulatorConfig(seed=7, now=WORLD_NOW, **config))

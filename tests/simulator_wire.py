@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from fitvault.simulator import Simulator, SimulatorConfig
+from fitvault_simulator import Simulator, SimulatorConfig
 
 
 def ms(text: str) -> int:

@@ -14,7 +14,7 @@ import pytest
 from fitvault import errors
 from fitvault.api.client import HealthApiClient, parse_error
 from fitvault.datatypes import STREAMS_BY_NAME
-from fitvault.simulator import catalog
+from fitvault_simulator import catalog
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions, make_plan, sync
 from fitvault.sync.engine import disposition

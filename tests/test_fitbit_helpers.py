@@ -24,7 +24,7 @@ SINCE, UNTIL = date(2026, 10, 25), date(2026, 11, 4)
 
 
 def make_sim(**config):
-    from fitvault.simulator.fitbit import FitbitSimConfig, FitbitSimulator
+    from fitvault_simulator.fitbit import FitbitSimConfig, FitbitSimulator
 
     return FitbitSimulator(FitbitSimConfig(now=SIM_NOW, **config))
 
@@ -108,7 +108,7 @@ def truth_steps(person, first: date, last: date) -> list[tuple]:
 
 
 def truth_sleep(person, first: date, last: date) -> list[tuple]:
-    from fitvault.simulator.fitbit import sleep_log_id
+    from fitvault_simulator.fitbit import sleep_log_id
 
     out = []
     for s in person.sleep_sessions(*_wide(first, last)):
@@ -153,7 +153,7 @@ def truth_nightly_samples(person, table: str, first: date, last: date) -> list[d
 
 
 def truth_exercises(person, first: date, last: date) -> list[tuple]:
-    from fitvault.simulator.fitbit import exercise_log_id
+    from fitvault_simulator.fitbit import exercise_log_id
 
     rows = []
     for r in person.truth("exercises", *_wide(first, last)):

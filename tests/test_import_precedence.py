@@ -54,7 +54,7 @@ def _tutorial() -> Archive:
 def mixed(tmp_path_factory):
     """API sync from 2026-11-18 (the simulator's person lives in New York), then a Takeout zip
     (11-16 .. 11-18) and a tutorial folder (11-15, 11-16, 11-18)."""
-    from fitvault.simulator import Simulator, SimulatorConfig
+    from fitvault_simulator import Simulator, SimulatorConfig
 
     tmp = tmp_path_factory.mktemp("mixed")
     with Simulator(SimulatorConfig(seed=7, now=SIM_NOW)) as sim:

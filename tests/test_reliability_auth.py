@@ -36,7 +36,7 @@ from fitvault.auth.client_secrets import ClientSecrets
 from fitvault.config import VaultPaths
 from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault.datatypes.heart_rate import HeartRate
-from fitvault.simulator import catalog
+from fitvault_simulator import catalog
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions, sync
 

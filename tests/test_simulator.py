@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from fitvault.simulator import Simulator
+from fitvault_simulator import Simulator
 
 from simulator_wire import authed, civil_of, error_of, list_pages, ms, secs, start_sim
 
@@ -700,7 +700,7 @@ def test_html_404_for_unknown_paths_and_verbs(client, msim):
 
 def test_paging_is_exact_when_points_share_a_timestamp(monkeypatch):
     """Page positions carry a tiebreak: several points at one instant are never skipped or repeated."""
-    from fitvault.simulator import streams
+    from fitvault_simulator import streams
 
     class Dupes:
         records = [(t, k) for t in range(1_700_000_000_000, 1_700_000_050_000, 1000) for k in range(7)]
@@ -729,7 +729,7 @@ def test_paging_is_exact_when_points_share_a_timestamp(monkeypatch):
 
 
 def test_person_is_deterministic_lazy_and_bounded():
-    from fitvault.simulator import SimClock, SyntheticPerson
+    from fitvault_simulator import SimClock, SyntheticPerson
 
     a = SyntheticPerson(7, clock=SimClock(NOW), cache_days=2)
     b = SyntheticPerson(7, clock=SimClock(NOW))

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 import httpx
 import pytest
 
-from fitvault.simulator import Simulator, SimulatorConfig
+from fitvault_simulator import Simulator, SimulatorConfig
 
 from simulator_wire import authed, civil_of, device, error_of, list_points, ms, secs, start_sim
 

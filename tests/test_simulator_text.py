@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fitvault.simulator import SimClock, SyntheticPerson, fitness_api, serialize, vitals_api, wire
-from fitvault.simulator.person.activity import OFF, WORKOUT
-from fitvault.simulator.person.devices import DEVICES
-from fitvault.simulator.person.fitness import fitness_of
-from fitvault.simulator.person.vitals import vitals_of
+from fitvault_simulator import SimClock, SyntheticPerson, fitness_api, serialize, vitals_api, wire
+from fitvault_simulator.person.activity import OFF, WORKOUT
+from fitvault_simulator.person.devices import DEVICES
+from fitvault_simulator.person.fitness import fitness_of
+from fitvault_simulator.person.vitals import vitals_of
 
 from simulator_wire import authed, ms, start_sim
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import httpx
 import pytest
 
-from fitvault.simulator import Simulator
+from fitvault_simulator import Simulator
 
 from simulator_wire import authed, civil_of, device, list_points, ms, secs, start_sim
 
@@ -429,8 +429,8 @@ def test_weight_in_berlin_is_a_manual_log_at_the_local_offset(client, msim):
 # -- laziness, determinism, context endpoints ---------------------------------------------------
 
 def test_lazy_cached_and_deterministic():
-    from fitvault.simulator import SimClock, SyntheticPerson
-    from fitvault.simulator.person.vitals import vitals_of
+    from fitvault_simulator import SimClock, SyntheticPerson
+    from fitvault_simulator.person.vitals import vitals_of
 
     a, b, other = (SyntheticPerson(seed, clock=SimClock(NOW)) for seed in (7, 7, 8))
     week = (datetime(2026, 11, 10, tzinfo=UTC), datetime(2026, 11, 17, tzinfo=UTC))

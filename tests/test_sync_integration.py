@@ -227,7 +227,7 @@ def test_expired_access_token_is_refreshed_transparently(sim, tmp_path):
 
 
 def test_invalid_grant_gives_a_clear_message_nonzero_exit_and_an_intact_vault(tmp_path):
-    from fitvault.simulator import Simulator, SimulatorConfig
+    from fitvault_simulator import Simulator, SimulatorConfig
 
     from conftest import SIM_NOW
 
@@ -287,7 +287,7 @@ def test_second_sync_process_is_refused_while_one_runs(sim, tmp_path):
 
 
 def test_account_not_linked_is_explained(tmp_path):
-    from fitvault.simulator import Simulator, SimulatorConfig
+    from fitvault_simulator import Simulator, SimulatorConfig
 
     with Simulator(SimulatorConfig(seed=7, account_linked=False)) as sim:
         store_sim_token(sim, tmp_path)

@@ -9,7 +9,7 @@ import pytest
 
 from fitvault import rebuild, timeutil
 from fitvault.datatypes.tables import TABLES_BY_NAME
-from fitvault.simulator import catalog
+from fitvault_simulator import catalog
 from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions, sync
@@ -70,7 +70,7 @@ def windows(table: str, now_ms: int):
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
     """One backfill of every type, shared by the comparisons below (it is the slow part)."""
-    from fitvault.simulator import Simulator, SimulatorConfig
+    from fitvault_simulator import Simulator, SimulatorConfig
 
     from conftest import SIM_NOW
 

@@ -76,7 +76,7 @@ def run_demo(
         on_plan: called with the :class:`SyncPlan` before fetching (the CLI prints it and adds
             progress bars).
     """
-    from fitvault.simulator import Simulator, SimulatorConfig  # only the demo and tests need it
+    from fitvault_simulator import Simulator, SimulatorConfig  # only the demo and tests need it
 
     paths = VaultPaths(Path(vault_dir))
     _refuse_real_vault(paths)

@@ -89,7 +89,7 @@ def demo_command(app: App, days: int, latency_ms: int) -> None:
 def simulator_command(app: App, port, seed, latency_ms, latency_per_kib_ms, now, testing_mode, heart_rate_interval_s,
                       secrets_path) -> None:
     """Run the Google Health API + OAuth simulator on 127.0.0.1 until Ctrl-C."""
-    from fitvault.simulator import SimulatorConfig, serve_forever
+    from fitvault_simulator import SimulatorConfig, serve_forever
 
     config = SimulatorConfig(
         seed=seed, latency_s=latency_ms / 1000, latency_per_kib_s=latency_per_kib_ms / 1000,

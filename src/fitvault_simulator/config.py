@@ -14,7 +14,7 @@ DEFAULT_LIST_REFUSED = ("floors", "total-calories", "calories-in-heart-rate-zone
 
 @dataclass
 class SimulatorConfig:
-    """Everything that shapes a :class:`~fitvault.simulator.Simulator`.
+    """Everything that shapes a :class:`~fitvault_simulator.Simulator`.
 
     Parameters:
         seed: all synthetic data derives from it.

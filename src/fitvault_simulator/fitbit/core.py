@@ -17,7 +17,7 @@ from .server import FitbitServer
 class FitbitSimulator(LoopbackService):
     """A fake ``api.fitbit.com`` (``/1``, ``/1.2``) with Fitbit's OAuth endpoints, on 127.0.0.1.
 
-    Pass ``person`` (e.g. a Google :class:`~fitvault.simulator.Simulator`'s ``sim.person``) to
+    Pass ``person`` (e.g. a Google :class:`~fitvault_simulator.Simulator`'s ``sim.person``) to
     serve exactly the data the Google simulator serves; otherwise one is made from the config.
     ``sim.url`` is the API root (paths ``/1/user/-/...`` below it).
     ``sim.person.truth(...)`` is the ground truth; ``requests`` logs every ``/1`` request;

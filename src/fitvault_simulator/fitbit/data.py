@@ -1,5 +1,5 @@
 """The person's data in the legacy API's shapes (reference §1.2), computed from the same
-:class:`~fitvault.simulator.person.SyntheticPerson` the Google simulator serves, so the two
+:class:`~fitvault_simulator.person.SyntheticPerson` the Google simulator serves, so the two
 share one ground truth.
 
 Fitbit stores "floating" local time (reference §1.0, §5.1): every date and time here is the

@@ -1,7 +1,7 @@
 """Ground truth per vault table: what a perfect sync of the simulated person must store.
 
 Each data-type family registers its functions with :func:`register`; the person's
-:meth:`~fitvault.simulator.person.SyntheticPerson.truth` dispatches on the vault table name.
+:meth:`~fitvault_simulator.person.SyntheticPerson.truth` dispatches on the vault table name.
 A function takes ``(person, lo, hi, as_of_ms)`` where ``lo``/``hi`` are epoch ms for timed tables
 and ``datetime.date`` for daily/rollup tables, and returns rows as dicts keyed by the vault's
 column names (``docs/schema.md``), with ``device`` (the source's display name, ``""`` for

@@ -18,7 +18,7 @@ ALL_SCOPES = (
 
 @dataclass
 class FitbitSimConfig:
-    """Everything that shapes a :class:`~fitvault.simulator.fitbit.FitbitSimulator`.
+    """Everything that shapes a :class:`~fitvault_simulator.fitbit.FitbitSimulator`.
 
     Parameters:
         seed, now, history_start: the synthetic person (as the Google simulator's; ignored when

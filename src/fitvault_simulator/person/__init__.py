@@ -38,7 +38,7 @@ class SyntheticPerson:
         clock: the simulated clock deciding what exists yet (default: real time).
         cache_days: how many UTC days of heart-rate samples to keep (LRU).
         heart_rate_interval_s: heart-rate spacing while worn (see
-            :class:`~fitvault.simulator.SimulatorConfig`); 0: irregular 1-15 s everywhere.
+            :class:`~fitvault_simulator.SimulatorConfig`); 0: irregular 1-15 s everywhere.
     """
 
     def __init__(self, seed: int = 7, history_start: date = date(2025, 1, 15),
