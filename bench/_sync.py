@@ -114,8 +114,8 @@ def _endpoints(url: str):
 def authorise(url: str, secrets: Path, vault_dir: Path) -> None:
     """The real code + PKCE consent against the simulator; the token is stored in the vault."""
     from fitvault import session
-    from fitvault.auth.client_secrets import ClientSecrets
-    from fitvault.auth.google import authorize
+    from fitvault.sources.google.client_secrets import ClientSecrets
+    from fitvault.sources.google.oauth import authorize
     from fitvault.config import VaultPaths
     from fitvault.demo import headless_browser
 

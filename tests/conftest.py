@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fitvault import session
-from fitvault.api.client import RetryPolicy
+from fitvault.sources.google.client import RetryPolicy
 from fitvault.auth.tokens import Token, TokenStore
 from fitvault.config import VaultPaths
 

@@ -10,8 +10,8 @@ from datetime import date
 import httpx
 
 from fitvault import timeutil
-from fitvault.api.client import HealthApiClient, RetryPolicy
-from fitvault.api.ratelimit import RollingWindowLimiter
+from fitvault.sources.google.client import HealthApiClient, RetryPolicy
+from fitvault.sources.google.ratelimit import RollingWindowLimiter
 
 # An upper bound may be missing: electrocardiogram accepts `>=` only (reference §1.4).
 FILTER = re.compile(r'(\S+) >= "([^"]+)"(?: AND \S+ < "([^"]+)")?')

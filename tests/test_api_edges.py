@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from fitvault import errors
-from fitvault.api.client import HealthApiClient, parse_error
+from fitvault.sources.google.client import HealthApiClient, parse_error
 from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault_simulator import catalog
 from fitvault.store.vault import Vault

@@ -32,7 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from fitvault.auth import (
+from fitvault.sources.google import (
     DEFAULT_SCOPES,
     ClientSecrets,
     GoogleAuth,
@@ -1123,7 +1123,7 @@ def test_no_secret_reaches_the_logs(tmp_path: Path, caplog: pytest.LogCaptureFix
 _CHILD = textwrap.dedent(
     """
     import sys, time, pathlib, httpx
-    from fitvault.auth import GoogleAuth, TokenStore
+    from fitvault.sources.google import GoogleAuth, TokenStore
     from fitvault.config import GoogleEndpoints
 
     token_path, token_url, ready, go = sys.argv[1:5]

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from fitvault import errors
-from fitvault.api.client import GatewayTimeout, HealthApiClient, RetryPolicy
-from fitvault.api.ratelimit import RollingWindowLimiter, wait_needed
+from fitvault.sources.google.client import GatewayTimeout, HealthApiClient, RetryPolicy
+from fitvault.sources.google.ratelimit import RollingWindowLimiter, wait_needed
 
 OK = {"dataPoints": [], "nextPageToken": ""}
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from fitvault import errors
-from fitvault.auth import fitbit as fitbit_auth
+from fitvault.sources.fitbit import auth as fitbit_auth
 from fitvault.config import VaultPaths
 from fitvault.demo import headless_browser
 from fitvault.sources import fitbit

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from fitvault import timeutil
-from fitvault.api.client import RetryPolicy
+from fitvault.sources.google.client import RetryPolicy
 from fitvault.auth.tokens import Token
 from fitvault.config import FitbitEndpoints, VaultPaths
 from fitvault.sources import fitbit

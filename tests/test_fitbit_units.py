@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from fitvault import errors
-from fitvault.api.client import RetryPolicy
+from fitvault.sources.google.client import RetryPolicy
 from fitvault.sources import fitbit
 from fitvault.sources.fitbit.client import FitbitClient, parse_error
 from fitvault.sources.fitbit.localtime import LocalTime, parse_wall, wall_seconds

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from fitvault import errors, timeutil
-from fitvault.api.client import parse_error
+from fitvault.sources.google.client import parse_error
 from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault.datatypes.exercise import _COLUMNS
 from fitvault.sync.engine import disposition

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from fitvault import timeutil
-from fitvault.api.client import parse_error
+from fitvault.sources.google.client import parse_error
 from fitvault.datatypes import STREAMS, STREAMS_BY_NAME
 from fitvault.datatypes.base import MAX_INSTANT_MS, MIN_INSTANT_MS, ROLLUP_SOURCE, ParsedPage
 from fitvault.errors import ApiError

@@ -29,10 +29,10 @@ import httpx
 import pytest
 
 from fitvault import errors, session, timeutil
-from fitvault.api.client import HealthApiClient
-from fitvault.api.ratelimit import RollingWindowLimiter
-from fitvault.auth import GoogleAuth, LoopbackReceiver, Token, TokenStore, authorize
-from fitvault.auth.client_secrets import ClientSecrets
+from fitvault.sources.google.client import HealthApiClient
+from fitvault.sources.google.ratelimit import RollingWindowLimiter
+from fitvault.sources.google import GoogleAuth, LoopbackReceiver, Token, TokenStore, authorize
+from fitvault.sources.google.client_secrets import ClientSecrets
 from fitvault.config import VaultPaths
 from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault.datatypes.heart_rate import HeartRate
@@ -306,7 +306,7 @@ def test_server_clock_ahead_and_jumping_refreshes_once_per_expiry(sim, tmp_path,
 _WRITER = textwrap.dedent(
     """
     import dataclasses, os, signal, sys, time
-    from fitvault.auth import Token, TokenStore
+    from fitvault.sources.google import Token, TokenStore
 
     path, mode = sys.argv[1], sys.argv[2]
     store = TokenStore(path)

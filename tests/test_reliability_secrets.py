@@ -27,8 +27,8 @@ import pytest
 from click.testing import CliRunner
 
 from fitvault import errors
-from fitvault.auth import GoogleAuth, TokenStore, refresh
-from fitvault.auth.client_secrets import ClientSecrets
+from fitvault.sources.google import GoogleAuth, TokenStore, refresh
+from fitvault.sources.google.client_secrets import ClientSecrets
 from fitvault.cli import commands  # noqa: F401 - registers the commands
 from fitvault.cli.main import cli
 from fitvault.cli.logsetup import RedactingFilter, redact

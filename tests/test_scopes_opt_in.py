@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from fitvault.auth import google as google_auth
+from fitvault.sources.google import oauth as google_auth
 from fitvault.auth.tokens import TokenStore
 from fitvault.config import VaultPaths
 from fitvault.errors import ConfigError

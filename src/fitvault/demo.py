@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 
 from fitvault import session
-from fitvault.auth.client_secrets import ClientSecrets
-from fitvault.auth.google import SCOPE_GROUPS, authorize, scopes_for
+from fitvault.sources.google.client_secrets import ClientSecrets
+from fitvault.sources.google.oauth import SCOPE_GROUPS, authorize, scopes_for
 from fitvault.config import GoogleEndpoints, VaultPaths
 from fitvault.errors import ConfigError
 from fitvault.store.vault import Vault

@@ -11,9 +11,9 @@ from typing import Callable
 
 import httpx
 
-from fitvault.api.client import HealthApiClient, RetryPolicy
-from fitvault.api.ratelimit import RollingWindowLimiter
-from fitvault.auth.httpx_auth import GoogleAuth
+from fitvault.sources.google.client import HealthApiClient, RetryPolicy
+from fitvault.sources.google.ratelimit import RollingWindowLimiter
+from fitvault.sources.google.auth import GoogleAuth
 from fitvault.auth.tokens import KeyringTokenStore, TokenStore
 from fitvault.config import GoogleEndpoints, VaultPaths, load_config_file
 from fitvault.errors import ConfigError, NotAuthenticated

@@ -1,42 +1,6 @@
-"""Google OAuth for fitvault: consent, token storage, refresh, revoke and request signing.
-
-- :func:`authorize` runs the consent flow (loopback redirect or pasted address, PKCE S256).
-- :func:`token_from_import` accepts credentials obtained elsewhere.
-- :class:`TokenStore` (file, 0600, atomic) / :class:`KeyringTokenStore` keep the token.
-- :class:`GoogleAuth` signs API requests and refreshes the token (thread- and process-safe).
-- :func:`refresh` and :func:`revoke` are the single grant operations.
-
-Errors are :mod:`fitvault.errors` ones; no message or ``repr`` ever shows a secret.
+"""The OAuth machinery both API sources share: the token and its stores (:mod:`.tokens`), the
+token-endpoint work (:mod:`.oauth_common`), request signing with refresh under locks
+(:mod:`.bearer`) and the one-shot loopback receiver (:mod:`.loopback`). Each provider's own
+parameters and quirks live with its source: :mod:`fitvault.sources.google.oauth`,
+:mod:`fitvault.sources.fitbit.auth`.
 """
-
-from fitvault.auth.client_secrets import ClientSecrets, load_client_secrets
-from fitvault.auth.google import (
-    DEFAULT_SCOPES,
-    SCOPE_PREFIX,
-    RevokeResult,
-    authorize,
-    refresh,
-    revoke,
-    token_from_import,
-)
-from fitvault.auth.httpx_auth import GoogleAuth
-from fitvault.auth.loopback import LoopbackReceiver
-from fitvault.auth.tokens import KeyringTokenStore, Token, TokenStore, mask_secret
-
-__all__ = [
-    "DEFAULT_SCOPES",
-    "SCOPE_PREFIX",
-    "ClientSecrets",
-    "GoogleAuth",
-    "KeyringTokenStore",
-    "LoopbackReceiver",
-    "RevokeResult",
-    "Token",
-    "TokenStore",
-    "authorize",
-    "load_client_secrets",
-    "mask_secret",
-    "refresh",
-    "revoke",
-    "token_from_import",
-]

@@ -13,9 +13,9 @@ import click
 from rich.markup import escape
 
 from fitvault import errors, session
-from fitvault.auth import fitbit as fitbit_auth
-from fitvault.auth import google as google_auth
-from fitvault.auth.client_secrets import ClientSecrets
+from fitvault.sources.fitbit import auth as fitbit_auth
+from fitvault.sources.google import oauth as google_auth
+from fitvault.sources.google.client_secrets import ClientSecrets
 from fitvault.cli.main import App, cli, err_console, handle_errors, out_console
 from fitvault.config import resolve_fitbit_endpoints
 

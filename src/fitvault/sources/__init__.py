@@ -1,4 +1,6 @@
-"""Data sources other than the Google Health API (the sync engine in :mod:`fitvault.sync`).
+"""The API sources fitvault syncs from, each with its client, auth, streams and walks; the one
+sync core that drives them is :mod:`fitvault.sync`.
 
+- :mod:`fitvault.sources.google`: the Google Health API v4 (the live source).
 - :mod:`fitvault.sources.fitbit`: the legacy Fitbit Web API (turned off on 2026-11-02).
 """

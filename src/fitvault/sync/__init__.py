@@ -14,7 +14,7 @@ from typing import Iterator
 import filelock
 
 from fitvault import errors, timeutil
-from fitvault.api.client import HealthApiClient
+from fitvault.sources.google.client import HealthApiClient
 from fitvault.config import VaultPaths
 from fitvault.datatypes import DETAILS_SUFFIX, STREAMS_BY_NAME, streams_for_types
 from fitvault.store.origins import ORIGIN_GOOGLE_HEALTH_API

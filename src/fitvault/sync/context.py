@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timezone
 
 from fitvault import errors, timeutil
-from fitvault.api.client import HealthApiClient
+from fitvault.sources.google.client import HealthApiClient
 from fitvault.store.vault import Vault
 
 log = logging.getLogger("fitvault.sync")

@@ -40,7 +40,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Mapping
 
 from fitvault import errors, timeutil
-from fitvault.api.client import ApiResponse, Cancelled, GatewayTimeout, HealthApiClient
+from fitvault.sources.google.client import ApiResponse, Cancelled, GatewayTimeout, HealthApiClient
 from fitvault.datatypes import DETAILS_SUFFIX
 from fitvault.datatypes.base import Bound, ParsedPage, Stream
 from fitvault.store.vault import Job, Vault

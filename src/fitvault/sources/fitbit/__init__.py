@@ -30,8 +30,8 @@ from collections.abc import Callable
 
 import httpx
 
-from fitvault.api.client import RetryPolicy
-from fitvault.auth.fitbit import FitbitAuth, FitbitTokenStore, token_scopes
+from fitvault.sources.google.client import RetryPolicy
+from fitvault.sources.fitbit.auth import FitbitAuth, FitbitTokenStore, token_scopes
 from fitvault.config import FitbitEndpoints, VaultPaths
 from fitvault.sources.fitbit.base import ORIGIN, FitbitStream
 from fitvault.sources.fitbit.client import FitbitClient, FitbitResponse

@@ -28,8 +28,8 @@ from typing import Any
 import httpx
 
 from fitvault import errors
-from fitvault.api.client import RetryPolicy
-from fitvault.auth.fitbit import scrub
+from fitvault.sources.google.client import RetryPolicy
+from fitvault.sources.fitbit.auth import scrub
 from fitvault.sources.fitbit.ratelimit import HourlyLimiter
 
 log = logging.getLogger("fitvault.fitbit")
@@ -88,7 +88,7 @@ class FitbitClient:
 
     Args:
         api_url: the API root (``https://api.fitbit.com`` or a simulator).
-        auth: an ``httpx.Auth`` (:class:`~fitvault.auth.fitbit.FitbitAuth`).
+        auth: an ``httpx.Auth`` (:class:`~fitvault.sources.fitbit.auth.FitbitAuth`).
         limiter: the hourly budget (default: a fresh :class:`HourlyLimiter`).
         retry: attempts and backoff for 5xx and transport errors.
         timeout_s: per request.

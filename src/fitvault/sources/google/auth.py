@@ -6,13 +6,13 @@ for the sync's worker threads, ``store.lock()`` (a file lock) across processes â
 lock the store is re-read first, so a token another process just renewed is used instead of
 being renewed again. A new token is saved (atomically) before the request that needs it is sent.
 The token travels only in the ``Authorization`` header, never in a URL. (The signing and the
-locking are shared with the legacy Fitbit source: :mod:`fitvault.auth._bearer_auth`.)
+locking are shared with the legacy Fitbit source: :mod:`fitvault.auth.bearer`.)
 """
 
 from __future__ import annotations
 
-from fitvault.auth._bearer_auth import RefreshingBearerAuth
-from fitvault.auth.google import refresh
+from fitvault.auth.bearer import RefreshingBearerAuth
+from fitvault.sources.google.oauth import refresh
 from fitvault.auth.tokens import Token
 from fitvault.config import GoogleEndpoints
 from fitvault.errors import ReauthRequired

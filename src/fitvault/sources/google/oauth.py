@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from authlib.common.security import generate_token
 
-from fitvault.auth._oauth_common import Provider, RevokeResult, oauth_client
-from fitvault.auth.client_secrets import ClientSecrets
+from fitvault.auth.oauth_common import Provider, RevokeResult, oauth_client
+from fitvault.sources.google.client_secrets import ClientSecrets
 from fitvault.auth.loopback import HOST, LoopbackReceiver
 from fitvault.auth.tokens import Token, scrub_secrets
 from fitvault.config import GOOGLE_TOKEN_URL, GoogleEndpoints

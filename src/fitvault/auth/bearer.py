@@ -1,8 +1,8 @@
 """The request signing both API sources share: :class:`RefreshingBearerAuth`, an ``httpx.Auth``
 that attaches the stored token, refreshes it shortly before it expires and once on a 401, and
 serialises refreshes with a thread lock and the token file's lock. How a token is renewed under
-those locks is the provider's (:class:`~fitvault.auth.httpx_auth.GoogleAuth`,
-:class:`~fitvault.auth.fitbit.FitbitAuth`).
+those locks is the provider's (:class:`~fitvault.sources.google.auth.GoogleAuth`,
+:class:`~fitvault.sources.fitbit.auth.FitbitAuth`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def stored_token(store: TokenStore, provider: str) -> Token:
 
 class RefreshingBearerAuth(httpx.Auth, Generic[E]):
     """Bearer auth backed by a :class:`TokenStore`; subclasses implement :meth:`_renew_locked`.
-    The arguments are documented on :class:`~fitvault.auth.httpx_auth.GoogleAuth`."""
+    The arguments are documented on :class:`~fitvault.sources.google.auth.GoogleAuth`."""
 
     requires_request_body = False
     requires_response_body = False

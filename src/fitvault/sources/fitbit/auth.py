@@ -36,8 +36,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from authlib.common.security import generate_token
 
-from fitvault.auth._bearer_auth import RefreshingBearerAuth, stored_token
-from fitvault.auth._oauth_common import TIMEOUT_S, Provider, RevokeResult, oauth_client
+from fitvault.auth.bearer import RefreshingBearerAuth, stored_token
+from fitvault.auth.oauth_common import TIMEOUT_S, Provider, RevokeResult, oauth_client
 from fitvault.auth.loopback import HOST, LoopbackReceiver
 from fitvault.auth.tokens import Token, TokenStore, mask_secret, scrub_secrets
 from fitvault.config import FitbitEndpoints

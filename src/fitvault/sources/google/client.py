@@ -2,7 +2,7 @@
 
 What it does for every request (reference §4):
 
-* waits for the shared client-side quota (:mod:`fitvault.api.ratelimit`);
+* waits for the shared client-side quota (:mod:`fitvault.sources.google.ratelimit`);
 * retries with exponential backoff on 429, 500/502/503, 504 (unless the caller wants to shrink
   the page instead, see :class:`GatewayTimeout`), connection resets, timeouts and truncated
   bodies; honours ``Retry-After`` (bounded); every request has a timeout;
@@ -28,9 +28,9 @@ import httpx
 import msgspec
 
 from fitvault import errors
-from fitvault.api.ratelimit import RollingWindowLimiter
+from fitvault.sources.google.ratelimit import RollingWindowLimiter
 
-log = logging.getLogger("fitvault.api")
+log = logging.getLogger("fitvault.sources.google")
 
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
 _STATUS_ERRORS: dict[int, type[errors.ApiError]] = {

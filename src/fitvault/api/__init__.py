@@ -1,1 +1,0 @@
-"""The Google Health API client: HTTP, quota, retries, typed errors."""
