@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fitvault.cli.main import App, cli, err_console, handle_errors, out_console
+from fitvault.cli.app import App, cli, err_console, handle_errors, out_console
 from fitvault.export import ExportProgress, ExportResult, export_csv, export_excel, export_fitabase, export_parquet
 from fitvault.export.common import known_types
 
