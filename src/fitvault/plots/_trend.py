@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fitvault.plots._base import (
+from fitvault.plots.base import (
     COLORS,
     NoData,
     date_axis,

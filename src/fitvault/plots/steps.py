@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from fitvault.plots._base import (
+from fitvault.plots.base import (
     COLORS,
     NoData,
     date_axis,

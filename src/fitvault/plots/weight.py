@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fitvault.plots._base import NoData
+from fitvault.plots.base import NoData
 from fitvault.plots._trend import trend_figure
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 
 from fitvault.plots import NoData
-from fitvault.plots._base import as_date, naive_index, wall_clock
-from fitvault.plots._plotter import catalogue
+from fitvault.plots.base import as_date, naive_index, wall_clock
+from fitvault.plots.reader import catalogue
 from fitvault.plots.heart import zones_from_frame
 from fitvault.plots.sleep import nightly_stage_minutes
 from fitvault.plots.steps import DEFAULT_GOAL

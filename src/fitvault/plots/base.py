@@ -1,5 +1,8 @@
 """What every plot shares: the style, a figure on the Agg canvas, date axes, windows, saving.
 
+A public module: the HTML report (``fitvault.report``) draws its charts with the same wall-clock
+axes, gap breaking and date formats, so the two never disagree about where a day starts.
+
 Figures are built on :class:`matplotlib.figure.Figure` with an Agg canvas attached, never through
 ``pyplot``: no GUI backend is ever touched, no global figure registry fills up, and
 ``matplotlib.rcParams`` are never changed (the style is applied with :func:`style`, a
