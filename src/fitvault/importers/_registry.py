@@ -368,9 +368,9 @@ def classify(parts: tuple[str, ...], roots: frozenset[tuple[str, ...]] = frozens
                 return tutorial
             return Match(None, origin, status="ignored", reason=f"{category}: {UNKNOWN}" if category else UNKNOWN)
         return found
-    found = _fitabase(base) or _tutorial(base, lower)
-    if found is not None:
-        return found
+    known = _fitabase(base) or _tutorial(base, lower)
+    if known is not None:
+        return known
     loose = _legacy(base, lower, ORIGIN_ACCOUNT_ARCHIVE)
     if loose.status != "unrecognised":
         return loose

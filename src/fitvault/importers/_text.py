@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import BinaryIO, Iterator
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 CHUNK_CHARS = 1 << 20
 #: Largest JSON element (or top-level object) kept in memory while it is decoded. Without a cap,
@@ -46,7 +47,7 @@ def after_2008(utc_ms: int) -> int:
     return utc_ms
 
 
-def text(binary: BinaryIO) -> io.TextIOWrapper:
+def text(binary: io.RawIOBase) -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BufferedReader(binary, 1 << 16), encoding="utf-8-sig", errors="strict", newline="")
 
 
@@ -54,7 +55,7 @@ _WS = " \t\r\n"
 _AFTER = ",]" + _WS
 
 
-def json_elements(stream: io.TextIOBase) -> Iterator[object]:
+def json_elements(stream: io.TextIOBase) -> Iterator[Any]:
     """The elements of a top-level JSON array, decoded one by one; a top-level object is
     yielded whole (it is one record); an empty file yields nothing."""
     decoder = json.JSONDecoder()
@@ -182,7 +183,7 @@ class _BoundedLines:
         return line
 
 
-def columns(header: list[str], wanted: dict[str, tuple[str, ...]], *, optional: tuple[str, ...] = ()
+def columns(header: list[str], wanted: Mapping[str, tuple[str, ...]], *, optional: tuple[str, ...] = ()
             ) -> dict[str, int]:
     """Positions of columns by role: ``wanted`` maps a role to accepted header names (case
     insensitive). Roles not in ``optional`` must be present, else :class:`FileProblem`."""

@@ -42,8 +42,10 @@ def prepare(job: Job, family: str) -> None:
         first = next(records, None)
     finally:
         records.close()
+    if first is None:
+        return
     try:
-        wall = parse_mdy(first["dateTime"])  # type: ignore[index]
+        wall = parse_mdy(first["dateTime"])
     except (KeyError, TypeError, ValueError, AttributeError):
         return
     midnight = job.file_day * DAY_MS
