@@ -108,11 +108,11 @@ class DailyStream:
         if upto_key is not None:
             end = min(end, _ms_date(upto_key) + timedelta(days=1))
         while first < end:  # newest chunk first: a short page does not generate the whole history
-            lo = max(first, end - _CHUNK)
-            for rec in reversed(self._fetch(lo, end, self._as_of)):
+            chunk = max(first, end - _CHUNK)
+            for rec in reversed(self._fetch(chunk, end, self._as_of)):
                 if flt is None or flt.matches(date_ms(rec[0])):
                     yield rec
-            end = lo
+            end = chunk
 
 
 def resting_heart_rate(person: SyntheticPerson, as_of_ms: int) -> Stream:

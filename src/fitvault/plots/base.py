@@ -71,7 +71,7 @@ class NoData(FitvaultError):
 @contextlib.contextmanager
 def style() -> Iterator[None]:
     """fitvault's plot style, for the duration of the ``with`` block only."""
-    with mpl.rc_context(STYLE):
+    with mpl.rc_context(STYLE):  # type: ignore[arg-type]  # the stubs want a Literal of every rc key
         yield
 
 
@@ -115,7 +115,7 @@ def date_axis(ax: Axes, start: date, end: date, *, xlabel: str | None = "Local d
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=True))
     lo, hi = window_limits(start, end)
-    ax.set_xlim(lo, hi)
+    ax.set_xlim(lo, hi)  # type: ignore[arg-type]  # datetimes are converted by the date units (stubs: float)
     if xlabel:
         ax.set_xlabel(xlabel)
 

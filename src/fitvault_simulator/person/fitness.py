@@ -48,6 +48,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+import functools
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -570,7 +571,7 @@ class Fitness:
             cut = self._cut(day, as_of_ms)
             if cut == 0:
                 break
-            parts = cache.get(day, lambda d=day: part(d, 1440)) if cut == 1440 else part(day, cut)
+            parts = cache.get(day, functools.partial(part, day, 1440)) if cut == 1440 else part(day, cut)
             for o, vals in parts.items():
                 if lo_o <= o < hi_o:
                     a = acc.get(o)
@@ -663,7 +664,7 @@ class Fitness:
         lo_s = max(lo_s, self.history_start_s)
         if lo_s >= hi_s:
             return []
-        out = []
+        out: list[Session] = []
         for plan in self.p.schedule.days_overlapping(lo_s, hi_s):
             cands = [Session(w.start, w.end, w.kind, False) for w in plan.workouts]
             manual = self._manual(plan)
@@ -699,8 +700,8 @@ class Fitness:
         with self._ids_lock:
             upto = as_of_ms // 1000 + 1
             if upto > self._ids_upto:
-                for s in self.sessions(self._ids_upto, upto):
-                    self._ids[self.session_id(s)] = s
+                for session in self.sessions(self._ids_upto, upto):
+                    self._ids[self.session_id(session)] = session
                 self._ids_upto = upto
             s = self._ids.get(point_id)
         return s if s is not None and self.exists(s, as_of_ms) else None
@@ -1121,7 +1122,7 @@ def _truth_exercise_splits(person: SyntheticPerson, lo: int, hi: int, as_of_ms: 
                              "avg_pace_s_per_m": m.avg_pace_s_per_m, "avg_speed_mm_per_s": m.avg_speed_mm_per_s,
                              "elevation_gain_mm": m.elevation_gain_mm, "active_zone_minutes": m.active_zone_minutes,
                              **dict(zip(("light_zone_s", "moderate_zone_s", "vigorous_zone_s", "peak_zone_s"),
-                                        (float(x) for x in m.zone_s or (None,) * 4)))})
+                                        (_float(x) for x in m.zone_s or (None,) * 4)))})
     return rows
 
 

@@ -141,14 +141,15 @@ class Logs:
         # a cold: symptoms and temperature; otherwise fatigue after a short night
         evening = min(self._local(d, 21, rng.randint(0, 45)), bed - 900)
         if sick:
-            names = ("COUGH", "FATIGUE", "HEADACHE") + (("FEVER",) if cold_day < 2 else ())
-            out.symptoms.append((*self._at(evening), names))
+            symptoms = ("COUGH", "FATIGUE", "HEADACHE") + (("FEVER",) if cold_day < 2 else ())
+            out.symptoms.append((*self._at(evening), symptoms))
             for t, base in ((wake + 1200, 38.2 - 0.5 * cold_day), (evening - 600, 38.0 - 0.5 * cold_day)):
                 t -= t % 60
                 out.temperature.append((*self._at(t), self._id("temp", t), round(base + rng.uniform(-0.15, 0.15), 1)))
         elif night_h < 5.5:
             out.symptoms.append((*self._at(evening), ("FATIGUE",)))
         if rng.random() < 0.7:
+            moods: tuple[str, ...]
             if sick or night_h < 6:
                 moods, val = ("DRAINED", "FATIGUED"), ("UNPLEASANT",)
             elif night_h >= 7:
