@@ -52,7 +52,7 @@ class TimedStream:
             if to_text is None:
                 raise TypeError("TimedStream needs to_json or to_text")
             to_json = lambda rec, reconciled: json.loads(to_text(rec, reconciled))  # noqa: E731
-        self.to_json = to_json  # type: ignore[method-assign]
+        self.to_json = to_json
         self.manual = manual  # listing drops manual entries for the google-wearables family
 
     key = staticmethod(itemgetter(0))
@@ -92,7 +92,7 @@ class DailyStream:
     def __init__(self, fetch: Callable[[date, date, int], list[tuple]], first: date, as_of_ms: int,
                  to_json: Callable[[tuple, bool], dict]) -> None:
         self._fetch, self._first, self._as_of = fetch, first, as_of_ms
-        self.to_json = to_json  # type: ignore[method-assign]
+        self.to_json = to_json
 
     def key(self, rec: tuple) -> int:
         return date_ms(rec[0])

@@ -255,7 +255,7 @@ def _one_file(vault: Vault, state: State, entry: Entry, match: Match, progress: 
         outcome.records = job.records
         return outcome
     job.merge()
-    state.keys.update(job.writer.keys)  # type: ignore[union-attr]
+    state.keys.update(job.writer.keys)
     outcome.records = job.records
     outcome.dropped = dict(job.dropped)
     return outcome
