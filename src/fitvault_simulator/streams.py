@@ -164,9 +164,9 @@ STREAMS: dict[str, Callable[[SyntheticPerson, int], Stream]] = {
 }
 
 # The other families register their streams in their own modules.
+from .extras_api import STREAMS as _EXTRA_STREAMS  # noqa: E402
 from .fitness_api import STREAMS as _FITNESS_STREAMS  # noqa: E402
 from .vitals_api import STREAMS as _VITALS_STREAMS  # noqa: E402
-from .extras_api import STREAMS as _EXTRA_STREAMS  # noqa: E402
 
 STREAMS.update(_FITNESS_STREAMS)
 STREAMS.update(_VITALS_STREAMS)

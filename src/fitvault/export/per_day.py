@@ -43,7 +43,6 @@ from typing import IO, Any, Iterable
 
 from fitvault.datatypes.tables import TABLES_BY_NAME, Table
 from fitvault.errors import ConfigError, StoreError
-from fitvault.store import sample_blocks
 from fitvault.export.common import (
     CHUNK_ROWS,
     ExportItem,
@@ -57,6 +56,7 @@ from fitvault.export.common import (
     sql_fraction,
     type_names,
 )
+from fitvault.store import sample_blocks
 
 SLEEP_STATES: dict[str, int] = {"DEEP": 1, "LIGHT": 1, "REM": 1, "ASLEEP": 1, "RESTLESS": 2, "AWAKE": 3}
 #: The tutorial's labels (``sleepdf['State'].map({'2':'Awake','3':'Very Awake','1':'Asleep'})``).

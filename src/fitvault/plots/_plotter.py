@@ -11,12 +11,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from fitvault.errors import ConfigError
-from fitvault.plots.base import NoData, as_date, save_figure
-from fitvault.plots.reader import optional, table_last_date
 from fitvault.plots._trend import LOOKBACK_DAYS
+from fitvault.plots.base import NoData, as_date, save_figure
 from fitvault.plots.breathing_rate import breathing_rate_figure
 from fitvault.plots.heart import default_zones, heart_figure, zones_from_frame
 from fitvault.plots.hrv import hrv_figure
+from fitvault.plots.reader import optional, table_last_date
 from fitvault.plots.resting_hr import resting_hr_figure
 from fitvault.plots.skin_temperature import skin_temperature_figure
 from fitvault.plots.sleep import hypnogram_figure, nightly_stage_minutes, sleep_nights_figure

@@ -11,9 +11,9 @@ from matplotlib.figure import Figure
 from fitvault.plots.base import (
     COLORS,
     NoData,
+    daily_series,
     date_axis,
     day_centres,
-    daily_series,
     format_range,
     legend,
     new_figure,

@@ -13,9 +13,9 @@ from matplotlib.ticker import FuncFormatter
 from fitvault.plots.base import (
     COLORS,
     NoData,
+    daily_series,
     date_axis,
     day_centres,
-    daily_series,
     format_range,
     legend,
     new_figure,

@@ -10,6 +10,7 @@ labels and hover text).
 from __future__ import annotations
 
 import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go

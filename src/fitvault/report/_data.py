@@ -10,8 +10,8 @@ import pandas as pd
 
 from fitvault.plots import NoData
 from fitvault.plots.base import as_date, naive_index, wall_clock
-from fitvault.plots.reader import catalogue
 from fitvault.plots.heart import zones_from_frame
+from fitvault.plots.reader import catalogue
 from fitvault.plots.sleep import nightly_stage_minutes
 from fitvault.plots.steps import DEFAULT_GOAL
 from fitvault.plots.weight import daily_weight_kg

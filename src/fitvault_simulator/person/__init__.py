@@ -249,5 +249,4 @@ class SyntheticPerson:
 
 
 # The families register their ground truth on import.
-from . import fitness, vitals  # noqa: E402, F401
-from . import logs, zones_energy  # noqa: E402, F401
+from . import fitness, logs, vitals, zones_energy  # noqa: E402, F401  # noqa: E402, F401

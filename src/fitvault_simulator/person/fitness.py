@@ -41,6 +41,7 @@ local morning (06:00-08:00, like resting heart rate they are computed after the 
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import threading
 import weakref
@@ -48,7 +49,6 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-import functools
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
