@@ -158,14 +158,14 @@ def import_paths(
                 report.files.append(FileOutcome(entry.display, status, origin=match.origin, reason=match.reason))
             else:
                 work.append((entry, match))
-        if work and zone_name is None:
-            raise TimeZoneRequired(
-                "the files hold local times and this vault has no time zone yet: pass --tz with the IANA zone "
-                "the data was recorded in (e.g. --tz Europe/Berlin); it is remembered for the vault")
         if not work:
             report.elapsed_s = time.monotonic() - began
             return report
-        state = State(Clock(Zone(zone_name)), weight_unit=weight_unit,  # type: ignore[arg-type]
+        if zone_name is None:
+            raise TimeZoneRequired(
+                "the files hold local times and this vault has no time zone yet: pass --tz with the IANA zone "
+                "the data was recorded in (e.g. --tz Europe/Berlin); it is remembered for the vault")
+        state = State(Clock(Zone(zone_name)), weight_unit=weight_unit,
                       account_weight_unit=_account_weight_unit(vault),
                       participant=participant.strip() if participant else None)
         _run(vault, state, work, report, progress)
