@@ -18,10 +18,10 @@ from pathlib import Path
 import httpx
 
 from fitvault import session
-from fitvault.sources.google.client_secrets import ClientSecrets
-from fitvault.sources.google.oauth import SCOPE_GROUPS, authorize, scopes_for
 from fitvault.config import GoogleEndpoints, VaultPaths
 from fitvault.errors import ConfigError
+from fitvault.sources.google.client_secrets import ClientSecrets
+from fitvault.sources.google.oauth import SCOPE_GROUPS, authorize, scopes_for
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions, SyncReport, make_plan, run_plan, sync_lock
 from fitvault.sync.engine import ProgressCallback

@@ -11,12 +11,12 @@ from typing import Callable
 
 import httpx
 
-from fitvault.sources.google.client import HealthApiClient, RetryPolicy
-from fitvault.sources.google.ratelimit import RollingWindowLimiter
-from fitvault.sources.google.auth import GoogleAuth
 from fitvault.auth.tokens import KeyringTokenStore, TokenStore
 from fitvault.config import GoogleEndpoints, VaultPaths, load_config_file
 from fitvault.errors import ConfigError, NotAuthenticated
+from fitvault.sources.google.auth import GoogleAuth
+from fitvault.sources.google.client import HealthApiClient, RetryPolicy
+from fitvault.sources.google.ratelimit import RollingWindowLimiter
 
 DEFAULT_QUOTA_PER_MINUTE = 300   # per user (reference §4.1)
 DEFAULT_CONCURRENCY = 4

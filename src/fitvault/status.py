@@ -3,9 +3,8 @@ and known gaps (days without data inside the covered range, and windows a sync l
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import sqlite3
+from datetime import date, timedelta
 
 from fitvault.datatypes import STREAMS
 from fitvault.datatypes.tables import TABLES_BY_NAME

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from .clock import SimClock
 from .config import SimulatorConfig
-from .faults import Fault, FaultPlan
-from .person import SleepSession, SyntheticPerson
 from .core import Simulator
+from .faults import Fault, FaultPlan
 from .log import RequestRecord
+from .person import SleepSession, SyntheticPerson
 
 __all__ = [
     "Fault",

@@ -90,7 +90,7 @@ def filter_error(reason: str, description: str | None = None) -> ApiError:
     if reason == "INVALID_TIME_RANGE":  # a catalogue reason of its own, not a filter sub-reason
         return ApiError(400, "Invalid time range in the filter.", reason)
     violation = {"field": "filter", "description": description or reason}
-    details = [
+    details: list[dict] = [
         {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "INVALID_DATA_POINT_FILTER",
          "domain": DOMAIN, "metadata": {"detailedReasons": reason}},
         {"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": [violation]},

@@ -162,7 +162,8 @@ def _literal_ms(kind: str, text: str) -> int:
     parts = [int(g) if g and i < 6 else 0 for i, g in enumerate(m.groups()[:6])]
     parts += [0] * (6 - len(parts))
     try:
-        dt = datetime(*parts)  # type: ignore[misc]
+        year, month, day, hour, minute, second = parts
+        dt = datetime(year, month, day, hour, minute, second)
     except ValueError:
         raise filter_error("INVALID_FILTER_FORMAT") from None
     ms = (dt - _EPOCH) // _ONE_MS

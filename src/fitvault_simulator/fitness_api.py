@@ -38,7 +38,7 @@ def _source(method: str, dev: int) -> dict:
 
 
 def _interval(s: int, so: int, e: int, eo: int, civil: bool = True) -> dict:
-    out = {"startTime": wire.timestamp(s), "startUtcOffset": wire.duration(so),
+    out: dict[str, Any] = {"startTime": wire.timestamp(s), "startUtcOffset": wire.duration(so),
            "endTime": wire.timestamp(e), "endUtcOffset": wire.duration(eo)}
     if civil:
         out["civilStartTime"] = wire.civil(s, so)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from . import catalog as c
 from . import faults, filters, fitness_api, serialize, streams, vitals_api, wire
@@ -56,13 +58,10 @@ def data_source_family(raw: str | None, user_id: str, dtype: c.DataType, operati
     return m.group(2)
 
 
-def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -> dict:
+def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -> dict | wire.JsonText:
     """One page of ``list`` / ``reconcile``: ``{"dataPoints": [...], "nextPageToken": "..."}``."""
     dtype, q = req.dtype, req.query
-    if req.operation == "list" and dtype.id in req.refused:
-        raise unsupported_action(dtype.id, "List", dtype.allowed_actions(req.refused))
-    if req.operation == "reconcile" and not dtype.reconcile:
-        raise unsupported_action(dtype.id, "Reconcile", dtype.allowed_actions(req.refused))
+    _check_action(req)
     size = page_size(q.get("pageSize"), dtype.page_default, dtype.page_max)
     family = data_source_family(q.get("dataSourceFamily"), req.user_id, dtype, req.operation)
     flt = filters.parse(q.get("filter", ""), dtype)
@@ -70,7 +69,6 @@ def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -
                            q.get("pageSize"), q.get("dataSourceFamily"))
     state = tokens.decode(q["pageToken"], digest) if q.get("pageToken") else {}
     page_no, was_empty = int(state.get("k", 1)), bool(state.get("e", False))
-    upto, upto_tb = state.get("t"), int(state.get("b", -1))
 
     n = req.empty_page_every
     if n > 0 and page_no % n == 0 and not was_empty:
@@ -82,17 +80,44 @@ def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -
     if factory is None or family == "self-sources":  # known type without data, or our own writes
         return {"dataPoints": [], "nextPageToken": ""}
     stream = factory(person, req.as_of_ms)
-    reconciled = req.operation == "reconcile"
     # google-wearables excludes manual entries (reference §1.3); streams that have them say which
     manual = getattr(stream, "manual", None) if family == "google-wearables" else None
+    pager = _Pager(stream, flt, manual, req.operation == "reconcile", state, page_no, tokens, digest)
+    return pager.serve(size)
 
-    def walk(limit: int, stop: list | None = None) -> tuple[list[tuple[int, int, tuple]], bool]:
+
+def _check_action(req: ListRequest) -> None:
+    dtype = req.dtype
+    if req.operation == "list" and dtype.id in req.refused:
+        raise unsupported_action(dtype.id, "List", dtype.allowed_actions(req.refused))
+    if req.operation == "reconcile" and not dtype.reconcile:
+        raise unsupported_action(dtype.id, "Reconcile", dtype.allowed_actions(req.refused))
+
+
+_Walked = list[tuple[int, int, tuple]]  # (key, tiebreak, record), newest first
+
+
+@dataclass
+class _Pager:
+    """One page of a stream after the token's position, with the data faults applied."""
+
+    stream: Any
+    flt: Any
+    manual: Callable[[tuple], bool] | None
+    reconciled: bool
+    state: dict[str, Any]
+    page_no: int
+    tokens: PageTokens
+    digest: str
+
+    def walk(self, limit: int, stop: list | None = None) -> tuple[_Walked, bool]:
         """Up to ``limit`` records after the token's position as (key, tiebreak, record), and
         whether more follow; ``stop`` = [key, tiebreak] of the last record to serve."""
-        out: list[tuple[int, int, tuple]] = []
-        add, key_of = out.append, stream.key  # ~1 µs per point matters at 10000 points a page
+        out: _Walked = []
+        add, key_of, manual = out.append, self.stream.key, self.manual  # ~1 µs per point matters at 10000 a page
+        upto, upto_tb = self.state.get("t"), int(self.state.get("b", -1))
         prev_key, tb = None, -1
-        for rec in stream.iter_desc(flt, upto):
+        for rec in self.stream.iter_desc(self.flt, upto):
             if manual is not None and manual(rec):
                 continue
             key = key_of(rec)
@@ -107,41 +132,48 @@ def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -
             add((key, tb, rec))
         return out, False
 
-    def token(last: tuple[int, int, tuple] | list, **extra: object) -> str:
-        return tokens.encode({"t": last[0], "b": last[1], "k": page_no + 1, "e": False, **extra}, digest)
+    def token(self, last: tuple[int, int, tuple] | list, **extra: object) -> str:
+        return self.tokens.encode({"t": last[0], "b": last[1], "k": self.page_no + 1, "e": False, **extra},
+                                  self.digest)
 
-    to_text = getattr(stream, "to_text", None)
-
-    def page(records: list, next_token: str) -> dict | wire.JsonText:
+    def page(self, records: _Walked, next_token: str) -> dict | wire.JsonText:
+        to_text = getattr(self.stream, "to_text", None)
         if to_text is not None:  # the fast path of the high-volume types (see .wire)
-            return wire.page_text([to_text(r, reconciled) for _k, _b, r in records], next_token)
-        return {"dataPoints": [stream.to_json(r, reconciled) for _k, _b, r in records], "nextPageToken": next_token}
+            return wire.page_text([to_text(r, self.reconciled) for _k, _b, r in records], next_token)
+        return {"dataPoints": [self.stream.to_json(r, self.reconciled) for _k, _b, r in records],
+                "nextPageToken": next_token}
 
-    if "stop" in state:
-        # The newer page a ``disorder`` fault held back: serve it, then go on after the older one.
-        held, _ = walk(size, state["stop"])
-        return page(held, token(state["then"]) if state["more"] else "")
-    fault = faults.current_data_fault()
-    if fault == "disorder":
-        got, more = walk(2 * size)
-        rng = random.Random(page_no * 7919 + len(got))
-        if len(got) > size:  # serve the older page first; the token remembers the newer one
-            newer, older = got[:size], got[size:]
-            held = dict(state, k=page_no + 1, e=False, stop=list(newer[-1][:2]), then=list(older[-1][:2]), more=more)
-            rng.shuffle(older)
-            return page(older, tokens.encode(held, digest))
-        rng.shuffle(got)  # the last page: only its order is wrong
-        return page(got, "")
-    got, more = walk(size)
-    next_token = token(got[-1]) if more and got else ""
-    if next_token and fault == "duplicate" and len(got) > 1:
-        # Step the token back: the next page starts with this page's last points again.
-        next_token = token(got[-1 - min(len(got) // 10 + 1, len(got) - 1)])
-    if fault == "duplicate":
-        points = [stream.to_json(r, reconciled) for _k, _b, r in got]
+    def serve(self, size: int) -> dict | wire.JsonText:
+        state = self.state
+        if "stop" in state:
+            # The newer page a ``disorder`` fault held back: serve it, then go on after the older one.
+            held, _ = self.walk(size, state["stop"])
+            return self.page(held, self.token(state["then"]) if state["more"] else "")
+        fault = faults.current_data_fault()
+        if fault == "disorder":
+            return self._disorder(size)
+        got, more = self.walk(size)
+        next_token = self.token(got[-1]) if more and got else ""
+        if fault != "duplicate":
+            return self.page(got, next_token)
+        if next_token and len(got) > 1:
+            # Step the token back: the next page starts with this page's last points again.
+            next_token = self.token(got[-1 - min(len(got) // 10 + 1, len(got) - 1)])
+        points = [self.stream.to_json(r, self.reconciled) for _k, _b, r in got]
         return {"dataPoints": [p for i, p in enumerate(points) for _ in range(2 if i % 5 == 0 else 1)],
                 "nextPageToken": next_token}
-    return page(got, next_token)
+
+    def _disorder(self, size: int) -> dict | wire.JsonText:
+        got, more = self.walk(2 * size)
+        rng = random.Random(self.page_no * 7919 + len(got))
+        if len(got) > size:  # serve the older page first; the token remembers the newer one
+            newer, older = got[:size], got[size:]
+            held = dict(self.state, k=self.page_no + 1, e=False, stop=list(newer[-1][:2]),
+                        then=list(older[-1][:2]), more=more)
+            rng.shuffle(older)
+            return self.page(older, self.tokens.encode(held, self.digest))
+        rng.shuffle(got)  # the last page: only its order is wrong
+        return self.page(got, "")
 
 
 def get_point(dtype: c.DataType, point_id: str, person: SyntheticPerson, as_of_ms: int) -> dict:

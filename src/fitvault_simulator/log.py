@@ -43,7 +43,7 @@ class RequestLog(Sequence[RequestRecord]):
     def __getitem__(self, i: int) -> RequestRecord: ...
     @overload
     def __getitem__(self, i: slice) -> list[RequestRecord]: ...
-    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+    def __getitem__(self, i):
         with self._lock:
             return self._items[i]
 

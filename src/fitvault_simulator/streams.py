@@ -52,7 +52,7 @@ class TimedStream:
             if to_text is None:
                 raise TypeError("TimedStream needs to_json or to_text")
             to_json = lambda rec, reconciled: json.loads(to_text(rec, reconciled))  # noqa: E731
-        self.to_json = to_json  # type: ignore[method-assign]
+        self.to_json = to_json
         self.manual = manual  # listing drops manual entries for the google-wearables family
 
     key = staticmethod(itemgetter(0))
@@ -92,7 +92,7 @@ class DailyStream:
     def __init__(self, fetch: Callable[[date, date, int], list[tuple]], first: date, as_of_ms: int,
                  to_json: Callable[[tuple, bool], dict]) -> None:
         self._fetch, self._first, self._as_of = fetch, first, as_of_ms
-        self.to_json = to_json  # type: ignore[method-assign]
+        self.to_json = to_json
 
     def key(self, rec: tuple) -> int:
         return date_ms(rec[0])
@@ -108,11 +108,11 @@ class DailyStream:
         if upto_key is not None:
             end = min(end, _ms_date(upto_key) + timedelta(days=1))
         while first < end:  # newest chunk first: a short page does not generate the whole history
-            lo = max(first, end - _CHUNK)
-            for rec in reversed(self._fetch(lo, end, self._as_of)):
+            chunk = max(first, end - _CHUNK)
+            for rec in reversed(self._fetch(chunk, end, self._as_of)):
                 if flt is None or flt.matches(date_ms(rec[0])):
                     yield rec
-            end = lo
+            end = chunk
 
 
 def resting_heart_rate(person: SyntheticPerson, as_of_ms: int) -> Stream:
@@ -164,9 +164,9 @@ STREAMS: dict[str, Callable[[SyntheticPerson, int], Stream]] = {
 }
 
 # The other families register their streams in their own modules.
+from .extras_api import STREAMS as _EXTRA_STREAMS  # noqa: E402
 from .fitness_api import STREAMS as _FITNESS_STREAMS  # noqa: E402
 from .vitals_api import STREAMS as _VITALS_STREAMS  # noqa: E402
-from .extras_api import STREAMS as _EXTRA_STREAMS  # noqa: E402
 
 STREAMS.update(_FITNESS_STREAMS)
 STREAMS.update(_VITALS_STREAMS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import wire
 from .person import SyntheticPerson
@@ -31,7 +31,7 @@ def _source(method: str, dev: int) -> dict:
 
 
 def _sample_time(t: int, off: int, civil: bool = False) -> dict:
-    out = {"physicalTime": wire.timestamp(t), "utcOffset": wire.duration(off)}
+    out: dict[str, Any] = {"physicalTime": wire.timestamp(t), "utcOffset": wire.duration(off)}
     if civil:
         out["civilTime"] = wire.civil(t, off)
     return out

@@ -13,11 +13,11 @@ import click
 from rich.markup import escape
 
 from fitvault import errors, session
+from fitvault.cli.app import App, cli, err_console, handle_errors, out_console
+from fitvault.config import resolve_fitbit_endpoints
 from fitvault.sources.fitbit import auth as fitbit_auth
 from fitvault.sources.google import oauth as google_auth
 from fitvault.sources.google.client_secrets import ClientSecrets
-from fitvault.cli.main import App, cli, err_console, handle_errors, out_console
-from fitvault.config import resolve_fitbit_endpoints
 
 
 @cli.group("auth")

@@ -9,7 +9,7 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fitvault import errors
-from fitvault.cli.main import App, cli, err_console, handle_errors, out_console
+from fitvault.cli.app import App, cli, err_console, handle_errors, out_console
 from fitvault.cli.status import status_table
 from fitvault.cli.sync import _Bars, _plan_table, _report_table
 from fitvault.config import demo_vault_dir

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fitvault.cli.main import App, cli, err_console, handle_errors, out_console
+from fitvault.cli.app import App, cli, err_console, handle_errors, out_console
 from fitvault.export import ExportProgress, ExportResult, export_csv, export_excel, export_fitabase, export_parquet
 from fitvault.export.common import known_types
 
@@ -82,7 +82,6 @@ def export_command(app: App, fmt: str, types: str | None, start: str | None, end
         raise click.UsageError("--per-day applies to csv only")
     if fmt == "fitabase" and (types or start or end):
         raise click.UsageError("fitabase writes the whole vault: --types, --from and --to do not apply")
-    kwargs = dict(types=types, start=start, end=end)
     began = time.monotonic()
     with Progress(
         TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -91,13 +90,14 @@ def export_command(app: App, fmt: str, types: str | None, start: str | None, end
         bars = _Bars(progress)
         try:
             if fmt == "csv":
-                result = export_csv(app.paths.root, out_dir, per_day=per_day, progress=bars, **kwargs)
+                result = export_csv(app.paths.root, out_dir, types=types, start=start, end=end, per_day=per_day,
+                                    progress=bars)
             elif fmt == "fitabase":
                 result = export_fitabase(app.paths.root, out_dir, participant=participant)
             elif fmt == "xlsx":
-                result = export_excel(app.paths.root, out_dir, progress=bars, **kwargs)
+                result = export_excel(app.paths.root, out_dir, types=types, start=start, end=end, progress=bars)
             else:
-                result = export_parquet(app.paths.root, out_dir, progress=bars, **kwargs)
+                result = export_parquet(app.paths.root, out_dir, types=types, start=start, end=end, progress=bars)
         except KeyboardInterrupt:
             # Not handle_errors' message: that one is about syncs. Finished tables are complete;
             # the one being written was discarded (per-day: its last day file may be partial).

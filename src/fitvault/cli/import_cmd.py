@@ -11,7 +11,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 
 from fitvault import errors
-from fitvault.cli.main import App, cli, err_console, handle_errors, out_console
+from fitvault.cli.app import App, cli, err_console, handle_errors, out_console
 from fitvault.importers import ImportProgress, ImportReport, import_paths
 from fitvault.store.vault import Vault
 from fitvault.sync import sync_lock

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fitvault.cli.main import App, cli, handle_errors, out_console
+from fitvault.cli.app import App, cli, handle_errors, out_console
 
 _DATE = click.DateTime(["%Y-%m-%d"])
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fitvault.cli.main import App, cli, handle_errors, out_console
+from fitvault.cli.app import App, cli, handle_errors, out_console
 from fitvault.cli.plot import _DATE, as_day, check_dates, open_reader
 
 

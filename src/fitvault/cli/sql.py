@@ -12,7 +12,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from fitvault.cli.main import App, cli, handle_errors, out_console
+from fitvault.cli.app import App, cli, handle_errors, out_console
 from fitvault.errors import StoreError
 from fitvault.export.common import open_snapshot
 from fitvault.store import sample_blocks

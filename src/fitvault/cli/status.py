@@ -9,7 +9,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from fitvault.cli.main import App, cli, handle_errors, out_console
+from fitvault.cli.app import App, cli, handle_errors, out_console
 from fitvault.errors import StoreError
 from fitvault.status import vault_status
 from fitvault.store.vault import Vault

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from fitvault import errors, session
-from fitvault.cli.main import App, cli, err_console, handle_errors, out_console
+from fitvault.cli.app import App, cli, err_console, handle_errors, out_console
 from fitvault.config import resolve_fitbit_endpoints
 from fitvault.datatypes import TYPE_IDS, streams_for_types
 from fitvault.sources import fitbit

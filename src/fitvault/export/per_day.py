@@ -39,11 +39,10 @@ import csv
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Any, Iterable
 
 from fitvault.datatypes.tables import TABLES_BY_NAME, Table
 from fitvault.errors import ConfigError, StoreError
-from fitvault.store import sample_blocks
 from fitvault.export.common import (
     CHUNK_ROWS,
     ExportItem,
@@ -57,6 +56,7 @@ from fitvault.export.common import (
     sql_fraction,
     type_names,
 )
+from fitvault.store import sample_blocks
 
 SLEEP_STATES: dict[str, int] = {"DEEP": 1, "LIGHT": 1, "REM": 1, "ASLEEP": 1, "RESTLESS": 2, "AWAKE": 3}
 #: The tutorial's labels (``sleepdf['State'].map({'2':'Awake','3':'Very Awake','1':'Asleep'})``).
@@ -116,7 +116,7 @@ class _DayFiles:
         self.folder, self.prefix, self.header = folder, prefix, header
         self.day: str | None = None
         self.fh: IO[str] | None = None
-        self.writer = None
+        self.writer: Any = None  # a csv writer (its type is private to the csv module)
         self.days: set[str] = set()
 
     def switch(self, day: str) -> None:
@@ -223,7 +223,7 @@ def sleep_minutes(snap: Snapshot, session: tuple, parts: list[tuple]) -> list[tu
             i += 1
         stage = stages[i] if i < len(stages) and stages[i][1] <= t else None
         state = SLEEP_STATES.get(stage[5]) if stage else None  # no stage, or an unknown type: left out
-        if state is not None:
+        if stage is not None and state is not None:
             for kind, o_start, _o_off, o_end, _o_end_off, _ in overlays:
                 if o_start < t + _MINUTE_MS and o_end > t:
                     state = max(state, _OVERLAY_STATE[kind])

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterator
+from typing import Any, Callable, Generator, Iterator
 
 from fitvault import timeutil
 from fitvault.datatypes.base import SourceKey, plausible
@@ -138,14 +139,15 @@ class Job:
         self.source: SourceKey = FITBIT
 
     # -- reading -----------------------------------------------------------------------------
-    def json(self) -> Iterator[object]:
-        with _text.text(self._stream()) as fh:  # type: ignore[arg-type]
+    def json(self) -> Generator[Any, None, None]:
+        """The file's records as decoded JSON: any shape, so each reader guards its own lookups."""
+        with _text.text(self._stream()) as fh:
             for element in _text.json_elements(fh):
                 self.records += 1
                 yield element
 
     def csv(self) -> tuple[list[str], Iterator[list[str]]]:
-        fh = _text.text(self._stream())  # type: ignore[arg-type]
+        fh = _text.text(self._stream())
         header, rows = _text.csv_rows(fh)
 
         def counted() -> Iterator[list[str]]:
@@ -214,8 +216,8 @@ class Job:
         """The file was read to its end: its day totals join the import's."""
         for key, value in self.totals.items():
             self.state.totals[key] = self.state.totals.get(key, 0.0) + value
-        for key, values in self.activity.items():
-            have = self.state.activity_days.setdefault(key, [None, None, None, None])
+        for day_key, values in self.activity.items():
+            have = self.state.activity_days.setdefault(day_key, [None, None, None, None])
             for i, v in enumerate(values):
                 if v is not None:
                     have[i] = v
@@ -243,7 +245,7 @@ def day_of(text: str) -> date:
     return day
 
 
-def csv_records(job: Job, roles: dict[str, tuple[str, ...]], optional: tuple[str, ...] = ()
+def csv_records(job: Job, roles: Mapping[str, tuple[str, ...]], optional: tuple[str, ...] = ()
                 ) -> Iterator[tuple[list[str], dict[str, int]]]:
     """(row, column positions by role) of a CSV file whose header must name ``roles``; a
     header-only or empty file yields nothing."""

@@ -23,7 +23,7 @@ import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import IO, Any, Callable
 
 GIB = 1 << 30
 MIB = 1 << 20
@@ -66,7 +66,7 @@ class Entry:
     parts: tuple[str, ...]
     size: int
     cost: int
-    opener: Callable[[], BinaryIO]
+    opener: Callable[[], IO[bytes]]
 
     @property
     def display(self) -> str:
@@ -135,7 +135,7 @@ def _member_problem(info: zipfile.ZipInfo, limits: ImportLimits) -> str | None:
     return None
 
 
-def _open_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
+def _open_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], IO[bytes]]:
     return lambda: zf.open(info, "r")
 
 
@@ -239,14 +239,14 @@ def gather(paths: list[Path], limits: ImportLimits) -> Inputs:
 class CountingReader(io.RawIOBase):
     """A binary stream that reports how many bytes were read (for the progress bar)."""
 
-    def __init__(self, inner: BinaryIO, on_bytes: Callable[[int], None]) -> None:
+    def __init__(self, inner: IO[bytes], on_bytes: Callable[[int], None]) -> None:
         self.inner = inner
         self.on_bytes = on_bytes
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer: Any, /) -> int:
         data = self.inner.read(len(buffer))
         n = len(data)
         buffer[:n] = data

@@ -31,13 +31,21 @@ from typing import Iterable
 
 from fitvault.importers._base import Family
 from fitvault.importers._clock import DAY_MS, wall_ms
-from fitvault.importers.fitabase import _rows as fitabase_rows, activity as fb_activity, body as fb_body, \
-    heart as fb_heart, sleep as fb_sleep
+from fitvault.importers.fitabase import _rows as fitabase_rows
+from fitvault.importers.fitabase import activity as fb_activity
+from fitvault.importers.fitabase import body as fb_body
+from fitvault.importers.fitabase import heart as fb_heart
+from fitvault.importers.fitabase import sleep as fb_sleep
 from fitvault.importers.fitbit_csv import azm, hrv, respiratory, spo2, temperature
-from fitvault.importers.global_export import _minutes as minutes, activity, body, exercise, heart, sleep
-from fitvault.importers.google_data import activity_level as gd_level, health_fitness, physical_activity as pa, \
-    vitals as gd_vitals, zones as gd_zones
-from fitvault.importers.tutorial import frames, per_day, sleep as tutorial_sleep
+from fitvault.importers.global_export import _minutes as minutes
+from fitvault.importers.global_export import activity, body, exercise, heart, sleep
+from fitvault.importers.google_data import activity_level as gd_level
+from fitvault.importers.google_data import health_fitness
+from fitvault.importers.google_data import physical_activity as pa
+from fitvault.importers.google_data import vitals as gd_vitals
+from fitvault.importers.google_data import zones as gd_zones
+from fitvault.importers.tutorial import frames, per_day
+from fitvault.importers.tutorial import sleep as tutorial_sleep
 from fitvault.store.origins import (
     ORIGIN_ACCOUNT_ARCHIVE,
     ORIGIN_FITABASE,
@@ -368,9 +376,9 @@ def classify(parts: tuple[str, ...], roots: frozenset[tuple[str, ...]] = frozens
                 return tutorial
             return Match(None, origin, status="ignored", reason=f"{category}: {UNKNOWN}" if category else UNKNOWN)
         return found
-    found = _fitabase(base) or _tutorial(base, lower)
-    if found is not None:
-        return found
+    known = _fitabase(base) or _tutorial(base, lower)
+    if known is not None:
+        return known
     loose = _legacy(base, lower, ORIGIN_ACCOUNT_ARCHIVE)
     if loose.status != "unrecognised":
         return loose

@@ -36,7 +36,7 @@ from fitvault.importers._base import FITBIT, Job, State
 from fitvault.importers._clock import DAY_MS, Clock, Zone, date_text, day_from_text
 from fitvault.importers._containers import CountingReader, Entry, ImportLimits, gather
 from fitvault.importers._registry import FRAME, ORDER, Match, classify, takeout_roots
-from fitvault.importers._report import FileOutcome, ImportProgress, ImportReport, ProgressCallback
+from fitvault.importers._report import FileOutcome, ImportProgress, ImportReport, ProgressCallback, Status
 from fitvault.importers._text import FileProblem, UnexpectedHeader
 from fitvault.importers._writer import ROLLUPS, Writer, save_rollups
 from fitvault.importers.global_export._minutes import travel_from_day_files
@@ -134,17 +134,17 @@ def import_paths(
         StoreError: the vault cannot be written (nothing of the file being written is kept).
     """
     began = time.monotonic()
-    paths = [Path(p).expanduser() for p in paths]
-    missing = [str(p) for p in paths if not p.exists()]
+    given = [Path(p).expanduser() for p in paths]
+    missing = [str(p) for p in given if not p.exists()]
     if missing:
         raise ConfigError(f"no such file or folder: {', '.join(missing)}")
-    if not paths:
+    if not given:
         raise ConfigError("nothing to import: give one or more zips, folders or files")
     if weight_unit not in (None, "kg", "lb"):
         raise ConfigError(f"the weight unit must be kg or lb, not {weight_unit!r}")
     zone_name = _zone(vault, tz)
     report = ImportReport(time_zone=zone_name)
-    inputs = gather(paths, limits)
+    inputs = gather(given, limits)
     try:
         report.notes.extend(inputs.notes)
         for refused in inputs.refused:
@@ -154,18 +154,18 @@ def import_paths(
         for entry in inputs.entries:
             match = classify(entry.parts, roots)
             if match.family is None:
-                status = "ignored" if match.status == "ignored" else "skipped"
+                status: Status = "ignored" if match.status == "ignored" else "skipped"
                 report.files.append(FileOutcome(entry.display, status, origin=match.origin, reason=match.reason))
             else:
                 work.append((entry, match))
-        if work and zone_name is None:
-            raise TimeZoneRequired(
-                "the files hold local times and this vault has no time zone yet: pass --tz with the IANA zone "
-                "the data was recorded in (e.g. --tz Europe/Berlin); it is remembered for the vault")
         if not work:
             report.elapsed_s = time.monotonic() - began
             return report
-        state = State(Clock(Zone(zone_name)), weight_unit=weight_unit,  # type: ignore[arg-type]
+        if zone_name is None:
+            raise TimeZoneRequired(
+                "the files hold local times and this vault has no time zone yet: pass --tz with the IANA zone "
+                "the data was recorded in (e.g. --tz Europe/Berlin); it is remembered for the vault")
+        state = State(Clock(Zone(zone_name)), weight_unit=weight_unit,
                       account_weight_unit=_account_weight_unit(vault),
                       participant=participant.strip() if participant else None)
         _run(vault, state, work, report, progress)
@@ -255,7 +255,7 @@ def _one_file(vault: Vault, state: State, entry: Entry, match: Match, progress: 
         outcome.records = job.records
         return outcome
     job.merge()
-    state.keys.update(job.writer.keys)  # type: ignore[union-attr]
+    state.keys.update(job.writer.keys)
     outcome.records = job.records
     outcome.dropped = dict(job.dropped)
     return outcome

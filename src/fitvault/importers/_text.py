@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import BinaryIO, Iterator
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 CHUNK_CHARS = 1 << 20
 #: Largest JSON element (or top-level object) kept in memory while it is decoded. Without a cap,
@@ -46,7 +47,7 @@ def after_2008(utc_ms: int) -> int:
     return utc_ms
 
 
-def text(binary: BinaryIO) -> io.TextIOWrapper:
+def text(binary: io.RawIOBase) -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BufferedReader(binary, 1 << 16), encoding="utf-8-sig", errors="strict", newline="")
 
 
@@ -54,85 +55,109 @@ _WS = " \t\r\n"
 _AFTER = ",]" + _WS
 
 
-def json_elements(stream: io.TextIOBase) -> Iterator[object]:
+def json_elements(stream: io.TextIOBase) -> Iterator[Any]:
     """The elements of a top-level JSON array, decoded one by one; a top-level object is
     yielded whole (it is one record); an empty file yields nothing."""
-    decoder = json.JSONDecoder()
-    buf = stream.read(CHUNK_CHARS)
-    eof = not buf
-    pos = 0
+    text = _ChunkedJson(stream)
+    if not text.skip_ws():
+        return
+    opening = text.buf[text.pos]
+    if opening == "{":
+        yield text.whole()
+        return
+    if opening != "[":
+        raise FileProblem(f"not a JSON array (starts with {opening!r})")
+    text.pos += 1
+    first = True
+    while text.next_element(first):
+        yield text.element()
+        first = False
 
-    def more() -> bool:
-        nonlocal buf, pos, eof
-        if eof:
+
+class _ChunkedJson:
+    """A JSON text read in chunks: the buffer, the position in it, and whether the input ended.
+
+    Only the unread part of the buffer is kept, so memory stays bounded by one element (at most
+    ``MAX_ELEMENT_CHARS``) plus one chunk, whatever the file's size.
+    """
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        self.stream = stream
+        self.decoder = json.JSONDecoder()
+        self.buf = stream.read(CHUNK_CHARS)
+        self.eof = not self.buf
+        self.pos = 0
+
+    def more(self) -> bool:
+        """Append the next chunk; False at the end of the input."""
+        if self.eof:
             return False
-        chunk = stream.read(CHUNK_CHARS)
+        chunk = self.stream.read(CHUNK_CHARS)
         if not chunk:
-            eof = True
+            self.eof = True
             return False
-        if len(buf) - pos > MAX_ELEMENT_CHARS:  # bounded memory and time (see MAX_ELEMENT_CHARS)
+        if len(self.buf) - self.pos > MAX_ELEMENT_CHARS:  # bounded memory and time (see MAX_ELEMENT_CHARS)
             raise FileProblem(f"a JSON element larger than {MAX_ELEMENT_CHARS >> 20} MiB (not an export's record)")
-        buf = buf[pos:] + chunk
-        pos = 0
+        self.buf = self.buf[self.pos:] + chunk
+        self.pos = 0
         return True
 
-    def skip_ws() -> bool:
+    def skip_ws(self) -> bool:
         """Move past whitespace; False at the end of the input."""
-        nonlocal pos
         while True:
-            while pos < len(buf) and buf[pos] in _WS:
-                pos += 1
-            if pos < len(buf):
+            while self.pos < len(self.buf) and self.buf[self.pos] in _WS:
+                self.pos += 1
+            if self.pos < len(self.buf):
                 return True
-            if not more():
+            if not self.more():
                 return False
 
-    if not skip_ws():
-        return
-    if buf[pos] == "{":
-        while more():
+    def whole(self) -> Any:
+        """The rest of the input as one JSON value (nothing may follow it)."""
+        while self.more():
             pass
         try:
-            value, end = decoder.raw_decode(buf, pos)
+            value, end = self.decoder.raw_decode(self.buf, self.pos)
         except json.JSONDecodeError as exc:
             raise FileProblem(f"not valid JSON: {exc}") from None
-        if buf[end:].strip():
+        if self.buf[end:].strip():
             raise FileProblem("not valid JSON: extra data after the object")
-        yield value
-        return
-    if buf[pos] != "[":
-        raise FileProblem(f"not a JSON array (starts with {buf[pos]!r})")
-    pos += 1
-    first = True
-    while True:
-        if not skip_ws():
+        return value
+
+    def next_element(self, first: bool) -> bool:
+        """Move to the array's next element (past its comma); False after the closing bracket."""
+        if not self.skip_ws():
             raise FileProblem("not valid JSON: the array is not closed (truncated file?)")
-        if buf[pos] == "]":
-            pos += 1
-            if skip_ws():
+        if self.buf[self.pos] == "]":
+            self.pos += 1
+            if self.skip_ws():
                 raise FileProblem("not valid JSON: extra data after the array")
-            return
+            return False
         if not first:
-            if buf[pos] != ",":
-                raise FileProblem(f"not valid JSON: expected ',' or ']' at {buf[pos:pos + 20]!r}")
-            pos += 1
-            if not skip_ws():
+            if self.buf[self.pos] != ",":
+                raise FileProblem(f"not valid JSON: expected ',' or ']' at {self.buf[self.pos:self.pos + 20]!r}")
+            self.pos += 1
+            if not self.skip_ws():
                 raise FileProblem("not valid JSON: the array is not closed (truncated file?)")
+        return True
+
+    def element(self) -> Any:
+        """The element at the position, reading on while the chunk cuts it off; then move past it."""
         while True:
             try:
-                value, end = decoder.raw_decode(buf, pos)
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
-                if more():
+                if self.more():
                     continue
                 raise FileProblem(f"not valid JSON: {exc}") from None
-            if (end >= len(buf) or (isinstance(value, (int, float)) and buf[end] not in _AFTER)) and more():
+            if (end >= len(self.buf) or (isinstance(value, (int, float)) and self.buf[end] not in _AFTER)) \
+                    and self.more():
                 continue  # a number may go on in the next chunk ("3" of "3.25")
             break
-        yield value
-        pos = end
-        first = False
-        if pos > CHUNK_CHARS:
-            buf, pos = buf[pos:], 0
+        self.pos = end
+        if self.pos > CHUNK_CHARS:
+            self.buf, self.pos = self.buf[self.pos:], 0
+        return value
 
 
 def csv_rows(stream: io.TextIOBase) -> tuple[list[str], Iterator[list[str]]]:
@@ -182,7 +207,7 @@ class _BoundedLines:
         return line
 
 
-def columns(header: list[str], wanted: dict[str, tuple[str, ...]], *, optional: tuple[str, ...] = ()
+def columns(header: list[str], wanted: Mapping[str, tuple[str, ...]], *, optional: tuple[str, ...] = ()
             ) -> dict[str, int]:
     """Positions of columns by role: ``wanted`` maps a role to accepted header names (case
     insensitive). Roles not in ``optional`` must be present, else :class:`FileProblem`."""

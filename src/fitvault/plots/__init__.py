@@ -18,8 +18,8 @@ range of the previous 30 days' mean ± 2 SD.
 
 from __future__ import annotations
 
-from fitvault.plots._base import NoData, save_figure, style
 from fitvault.plots._plotter import KINDS, Plotter, heart_bucket
+from fitvault.plots.base import NoData, save_figure, style
 from fitvault.plots.breathing_rate import breathing_rate_figure
 from fitvault.plots.heart import Zone, default_zones, heart_figure, zones_from_frame
 from fitvault.plots.hrv import hrv_figure

@@ -11,11 +11,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from fitvault.errors import ConfigError
-from fitvault.plots._base import NoData, as_date, save_figure
 from fitvault.plots._trend import LOOKBACK_DAYS
+from fitvault.plots.base import NoData, as_date, save_figure
 from fitvault.plots.breathing_rate import breathing_rate_figure
 from fitvault.plots.heart import default_zones, heart_figure, zones_from_frame
 from fitvault.plots.hrv import hrv_figure
+from fitvault.plots.reader import optional, table_last_date
 from fitvault.plots.resting_hr import resting_hr_figure
 from fitvault.plots.skin_temperature import skin_temperature_figure
 from fitvault.plots.sleep import hypnogram_figure, nightly_stage_minutes, sleep_nights_figure
@@ -258,39 +259,6 @@ class Plotter:
             if goal > 0:
                 return goal
         return DEFAULT_GOAL
-
-
-def optional(reader: Any, method: str, **kwargs: Any) -> Any:
-    """``reader.method(**kwargs)``, or ``None`` when the reader has no such method: context a
-    plot can do without (zones, account). Errors propagate."""
-    call = getattr(reader, method, None)
-    return None if call is None else call(**kwargs)
-
-
-def catalogue(reader: Any) -> pd.DataFrame | None:
-    """``reader.tables()`` (index ``table``; ``first``, ``last`` local dates), or ``None`` when the
-    reader has no catalogue: callers then read the data itself to find where it ends."""
-    return optional(reader, "tables")
-
-
-def table_last_date(reader: Any, table: str) -> date | None:
-    """The local date of ``table``'s last record with a measurement (catalogue ``last_measured``).
-
-    ``None`` when the table is empty or the reader has no catalogue.
-    """
-    tables = catalogue(reader)
-    if tables is None or tables.empty or "last" not in tables.columns:
-        return None
-    for key in ("table", "name"):
-        if key in tables.columns:
-            tables = tables.set_index(key)
-            break
-    if table not in tables.index:
-        return None
-    value = tables.loc[table, "last_measured" if "last_measured" in tables.columns else "last"]
-    if isinstance(value, pd.Series):
-        value = value.max()
-    return None if value is None or pd.isna(value) else as_date(pd.Timestamp(value))
 
 
 def _check_order(s: date | None, e: date | None) -> None:

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fitvault.plots._base import (
+from fitvault.plots.base import (
     COLORS,
     NoData,
+    daily_series,
     date_axis,
     day_centres,
-    daily_series,
     format_range,
     legend,
     new_figure,

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
-from fitvault.plots._base import (
+from fitvault.plots.base import (
     COLORS,
     NoData,
     break_gaps,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fitvault.plots._base import COLORS, NoData, date_axis, day_centres, daily_series, format_range, new_figure, style
+from fitvault.plots.base import COLORS, NoData, daily_series, date_axis, day_centres, format_range, new_figure, style
 
 
 def skin_temperature_figure(frame: pd.DataFrame, *, start: date, end: date) -> Figure:

@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from fitvault.plots._base import (
+from fitvault.plots.base import (
     NoData,
     date_axis,
     day_centres,

@@ -10,12 +10,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from fitvault.plots._base import (
+from fitvault.plots.base import (
     COLORS,
     NoData,
+    daily_series,
     date_axis,
     day_centres,
-    daily_series,
     format_range,
     legend,
     new_figure,

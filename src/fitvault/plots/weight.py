@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fitvault.plots._base import NoData
 from fitvault.plots._trend import trend_figure
+from fitvault.plots.base import NoData
 
 
 def daily_weight_kg(frame: pd.DataFrame) -> pd.DataFrame:

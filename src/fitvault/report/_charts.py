@@ -10,12 +10,13 @@ labels and hover text).
 from __future__ import annotations
 
 import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from fitvault.plots._base import break_gaps, day_centres, naive_times, wall_clock
+from fitvault.plots.base import break_gaps, day_centres, naive_times, wall_clock
 from fitvault.plots.heart import ZONE_COLORS, contiguous, default_zones
 from fitvault.plots.sleep import STAGE_COLORS, stage_name
 from fitvault.report._data import ReportData

@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 
 from fitvault.plots import NoData
-from fitvault.plots._base import as_date, naive_index, wall_clock
-from fitvault.plots._plotter import catalogue
+from fitvault.plots.base import as_date, naive_index, wall_clock
 from fitvault.plots.heart import zones_from_frame
+from fitvault.plots.reader import catalogue
 from fitvault.plots.sleep import nightly_stage_minutes
 from fitvault.plots.steps import DEFAULT_GOAL
 from fitvault.plots.weight import daily_weight_kg
@@ -216,9 +216,9 @@ def _short(d: date) -> str:
 def cards(data: ReportData) -> list[Card]:
     """Summary cards: resting HR, sleep, steps, HRV (always), then SpO2 and breathing if present."""
     out: list[Card] = []
-    if data.resting_hr is not None and "bpm" in data.resting_hr:
+    # A frame whose values are all blank has no latest value: that is "no data" too.
+    if data.resting_hr is not None and "bpm" in data.resting_hr and (latest := _latest(data.resting_hr, "bpm")):
         bpm = pd.to_numeric(data.resting_hr["bpm"], errors="coerce").dropna()
-        latest = _latest(data.resting_hr, "bpm")
         out.append(Card("Resting HR", f"{bpm.mean():.0f}", f"average of {len(bpm)} days; latest "
                         f"{latest[0]:.0f} bpm on {_short(latest[1])}, range {bpm.min():.0f}–{bpm.max():.0f}", "bpm"))
     else:
@@ -237,9 +237,8 @@ def cards(data: ReportData) -> list[Card]:
                         f"{data.steps_goal:,} reached on {reached} of {len(steps)} days", "steps"))
     else:
         out.append(Card("Steps", "—", "no data in this period"))
-    if data.hrv is not None and "average_hrv_ms" in data.hrv:
+    if data.hrv is not None and "average_hrv_ms" in data.hrv and (latest := _latest(data.hrv, "average_hrv_ms")):
         hrv = pd.to_numeric(data.hrv["average_hrv_ms"], errors="coerce").dropna()
-        latest = _latest(data.hrv, "average_hrv_ms")
         out.append(Card("HRV", f"{hrv.mean():.0f}",
                         f"nightly RMSSD, average of {len(hrv)} nights; latest {latest[0]:.0f} ms on "
                         f"{_short(latest[1])}", "ms"))

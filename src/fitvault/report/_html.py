@@ -13,7 +13,7 @@ from datetime import date, datetime
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from fitvault.plots._base import format_range, wall_clock
+from fitvault.plots.base import format_range, wall_clock
 from fitvault.report._charts import all_charts, to_div
 from fitvault.report._data import Card, CompletenessRow, ReportData, cards, completeness
 

@@ -216,7 +216,7 @@ class SyntheticPerson:
         if fn is None:
             raise KeyError(f"no ground truth for table {table!r}; known: {', '.join(sorted(TRUTH))}")
         if isinstance(lo, datetime):
-            lo, hi = to_ms(lo), to_ms(hi)  # type: ignore[arg-type]
+            return fn(self, to_ms(lo), to_ms(hi), self._as_of_ms(as_of))  # type: ignore[arg-type]
         return fn(self, lo, hi, self._as_of_ms(as_of))
 
     def heart_rate(self, start: datetime, end: datetime, *, as_of: datetime | None = None
@@ -249,5 +249,4 @@ class SyntheticPerson:
 
 
 # The families register their ground truth on import.
-from . import fitness, vitals  # noqa: E402, F401
-from . import logs, zones_energy  # noqa: E402, F401
+from . import fitness, logs, vitals, zones_energy  # noqa: E402, F401  # noqa: E402, F401

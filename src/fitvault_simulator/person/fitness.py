@@ -41,6 +41,7 @@ local morning (06:00-08:00, like resting heart rate they are computed after the 
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import threading
 import weakref
@@ -570,7 +571,7 @@ class Fitness:
             cut = self._cut(day, as_of_ms)
             if cut == 0:
                 break
-            parts = cache.get(day, lambda d=day: part(d, 1440)) if cut == 1440 else part(day, cut)
+            parts = cache.get(day, functools.partial(part, day, 1440)) if cut == 1440 else part(day, cut)
             for o, vals in parts.items():
                 if lo_o <= o < hi_o:
                     a = acc.get(o)
@@ -663,7 +664,7 @@ class Fitness:
         lo_s = max(lo_s, self.history_start_s)
         if lo_s >= hi_s:
             return []
-        out = []
+        out: list[Session] = []
         for plan in self.p.schedule.days_overlapping(lo_s, hi_s):
             cands = [Session(w.start, w.end, w.kind, False) for w in plan.workouts]
             manual = self._manual(plan)
@@ -699,8 +700,8 @@ class Fitness:
         with self._ids_lock:
             upto = as_of_ms // 1000 + 1
             if upto > self._ids_upto:
-                for s in self.sessions(self._ids_upto, upto):
-                    self._ids[self.session_id(s)] = s
+                for session in self.sessions(self._ids_upto, upto):
+                    self._ids[self.session_id(session)] = session
                 self._ids_upto = upto
             s = self._ids.get(point_id)
         return s if s is not None and self.exists(s, as_of_ms) else None
@@ -765,6 +766,20 @@ class Fitness:
         tr = traits(self.seed, s)
         rows = self._minute_rows(s)
         active_s = 60 * len(rows)
+        metrics = self._metrics(s, tr, rows)
+        splits, summaries = self._splits_of(s, tr, rows)
+        etype, gps_name, indoor_name = _TYPES[s.kind]
+        dev = device_index_at(s.start)
+        method = "PASSIVELY_MEASURED" if s.kind == "walk" and not tr.gps else "ACTIVELY_MEASURED"
+        return Exercise(**self._base(s), exercise_type=etype, display_name=gps_name if tr.gps else indoor_name,
+                        recording_method=method, device=_NAMES[dev], form_factor=DEVICES[dev].form_factor,
+                        active_s=active_s, metrics=metrics, has_gps=tr.gps, events=self._events(s, tr),
+                        splits=splits, split_summaries=summaries, notes=None, create_us=tr.create_us,
+                        update_us=tr.update_us)
+
+    def _metrics(self, s: Session, tr: Traits, rows: list) -> Metrics:
+        """The session's totals and averages from its own minutes and the day's heart-rate zones."""
+        active_s = 60 * len(rows)
         hr_sum = hr_n = 0
         zones = [0] * 5
         for t, *_x in rows:
@@ -776,7 +791,7 @@ class Fitness:
         dist = sum(r[1] for r in rows)
         outdoor_bike = s.kind == "bike" and tr.gps
         has_dist = s.kind != "bike" or outdoor_bike
-        metrics = Metrics(
+        return Metrics(
             calories_kcal=_round(sum(r[3] for r in rows) / 1000, 1),
             distance_mm=float(dist) if has_dist else None,
             steps=sum(r[2] for r in rows),
@@ -789,26 +804,27 @@ class Fitness:
             run_vo2_max=self.run_vo2(s) if tr.gps and s.kind == "run" else None,
             mobility=self._mobility(s, rows) if tr.gps and s.kind == "run" else None,
         )
+
+    def _events(self, s: Session, tr: Traits) -> tuple:
+        """START, the pause and resume if any, STOP: (ms, utc offset, name) each."""
         events = [(s.start * 1000, self._offset(s.start), "START")]
         if tr.pause is not None:
             names = ("AUTO_PAUSE", "AUTO_RESUME") if s.kind == "run" else ("PAUSE", "RESUME")
             events += [(t * 1000, self._offset(t), name) for t, name in zip(tr.pause, names)]
         events.append((s.end * 1000, self._offset(s.end), "STOP"))
-        splits: tuple[Split, ...] = ()
-        summaries: tuple[Split, ...] = ()
-        if tr.gps and s.kind in _SPLIT_MM:
-            splits = self._distance_splits(s, rows, _SPLIT_MM[s.kind])
-            if tr.pause is not None:
-                before = sum(1 for r in rows if r[0] < tr.pause[0])
-                summaries = tuple(self._split(s, rows, "summary", "MANUAL", a, b, None)
-                                  for a, b in ((0, 60 * before), (60 * before, active_s)))
-        etype, gps_name, indoor_name = _TYPES[s.kind]
-        dev = device_index_at(s.start)
-        method = "PASSIVELY_MEASURED" if s.kind == "walk" and not tr.gps else "ACTIVELY_MEASURED"
-        return Exercise(**self._base(s), exercise_type=etype, display_name=gps_name if tr.gps else indoor_name,
-                        recording_method=method, device=_NAMES[dev], form_factor=DEVICES[dev].form_factor,
-                        active_s=active_s, metrics=metrics, has_gps=tr.gps, events=tuple(events), splits=splits,
-                        split_summaries=summaries, notes=None, create_us=tr.create_us, update_us=tr.update_us)
+        return tuple(events)
+
+    def _splits_of(self, s: Session, tr: Traits, rows: list) -> tuple[tuple[Split, ...], tuple[Split, ...]]:
+        """(distance splits, manual summaries before and after the pause) of a GPS session."""
+        if not (tr.gps and s.kind in _SPLIT_MM):
+            return (), ()
+        splits = self._distance_splits(s, rows, _SPLIT_MM[s.kind])
+        if tr.pause is None:
+            return splits, ()
+        before = sum(1 for r in rows if r[0] < tr.pause[0])
+        summaries = tuple(self._split(s, rows, "summary", "MANUAL", a, b, None)
+                          for a, b in ((0, 60 * before), (60 * before, 60 * len(rows))))
+        return splits, summaries
 
     def _mobility(self, s: Session, rows: list) -> tuple[float, float, int, int, float] | None:
         """Running dynamics of a GPS run from its own minutes: cadence = steps per active minute,
@@ -1121,7 +1137,7 @@ def _truth_exercise_splits(person: SyntheticPerson, lo: int, hi: int, as_of_ms: 
                              "avg_pace_s_per_m": m.avg_pace_s_per_m, "avg_speed_mm_per_s": m.avg_speed_mm_per_s,
                              "elevation_gain_mm": m.elevation_gain_mm, "active_zone_minutes": m.active_zone_minutes,
                              **dict(zip(("light_zone_s", "moderate_zone_s", "vigorous_zone_s", "peak_zone_s"),
-                                        (float(x) for x in m.zone_s or (None,) * 4)))})
+                                        (_float(x) for x in m.zone_s or (None,) * 4)))})
     return rows
 
 

@@ -29,6 +29,7 @@ Every log exists from its instant on (an IRN alert from its end); manual logs ha
 from __future__ import annotations
 
 import math
+import random
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -105,18 +106,8 @@ class Logs:
     def _local(self, d: date, hh: int, mm: int) -> int:
         return self.p.zones.local_to_utc(datetime.combine(d, time(hh)) + timedelta(minutes=mm))
 
-    def _make(self, d: date) -> DayLogs:
-        out = DayLogs()
-        plan = self._plan(d)
-        if plan is None or plan.awake_start < self.p.history_start_s:
-            return out
-        rng = stream(self.seed, "logs", d.toordinal())
+    def _hydration(self, out: DayLogs, rng: random.Random, plan: Any) -> None:
         wake, bed = plan.awake_start, plan.main.start
-        o = d.toordinal()
-        cold_day = (o + 3 * self.seed + 2) % 23
-        sick = cold_day < 3
-        night_h = (wake - self._prev_main_start(plan)) / 3600
-        # hydration
         for i in range(rng.randint(3, 6)):  # two logs may share a minute: the id tells them apart
             t = rng.randrange(wake + 600, bed - 600)
             t -= t % 60
@@ -124,7 +115,8 @@ class Logs:
         for w in plan.workouts:
             t = w.end + 300
             out.hydration.append((*self._at(t), *self._at(t), self._id("bottle", t), 500.0))
-        # nutrition
+
+    def _nutrition(self, out: DayLogs, rng: random.Random, d: date, wake: int, bed: int) -> None:
         target = self._intake(d) * rng.uniform(0.92, 1.08)
         for meal, names, share in _MEALS:
             if meal == "SNACK" and rng.random() < 0.5:
@@ -138,17 +130,32 @@ class Logs:
             out.nutrition.append((*self._at(t), *self._at(t), self._id("food", t), rng.choice(names), meal,
                                   float(kcal), round(kcal * 0.3, 1), round(kcal * 0.5 / 4, 1),
                                   round(kcal * 0.3 / 9, 1), round(kcal * 0.2 / 4, 1)))
+
+    def _make(self, d: date) -> DayLogs:
+        out = DayLogs()
+        plan = self._plan(d)
+        if plan is None or plan.awake_start < self.p.history_start_s:
+            return out
+        rng = stream(self.seed, "logs", d.toordinal())
+        wake, bed = plan.awake_start, plan.main.start
+        o = d.toordinal()
+        cold_day = (o + 3 * self.seed + 2) % 23
+        sick = cold_day < 3
+        night_h = (wake - self._prev_main_start(plan)) / 3600
+        self._hydration(out, rng, plan)
+        self._nutrition(out, rng, d, wake, bed)
         # a cold: symptoms and temperature; otherwise fatigue after a short night
         evening = min(self._local(d, 21, rng.randint(0, 45)), bed - 900)
         if sick:
-            names = ("COUGH", "FATIGUE", "HEADACHE") + (("FEVER",) if cold_day < 2 else ())
-            out.symptoms.append((*self._at(evening), names))
+            symptoms = ("COUGH", "FATIGUE", "HEADACHE") + (("FEVER",) if cold_day < 2 else ())
+            out.symptoms.append((*self._at(evening), symptoms))
             for t, base in ((wake + 1200, 38.2 - 0.5 * cold_day), (evening - 600, 38.0 - 0.5 * cold_day)):
                 t -= t % 60
                 out.temperature.append((*self._at(t), self._id("temp", t), round(base + rng.uniform(-0.15, 0.15), 1)))
         elif night_h < 5.5:
             out.symptoms.append((*self._at(evening), ("FATIGUE",)))
         if rng.random() < 0.7:
+            moods: tuple[str, ...]
             if sick or night_h < 6:
                 moods, val = ("DRAINED", "FATIGUED"), ("UNPLEASANT",)
             elif night_h >= 7:

@@ -85,7 +85,7 @@ def zone_minutes(f: Fitness, what: str, lo_ms: int, hi_ms: int, as_of_ms: int) -
         z = v.zones
         if not z.hr_n[m]:  # type: ignore[union-attr]
             return None
-        zone = z.zone[m] if v.plan.state[m] < 10 else 0  # type: ignore[union-attr]  (asleep: no zone)
+        zone = z.zone[m] if v.plan.state[m] < 10 else 0  # type: ignore[union-attr]  # asleep: no zone
         value = 60 if what == "time" else v.motion.kcal[m]
         return s * 1000, tuple(value if zone == k else 0 for k in (1, 2, 3, 4))
     return f._minute_walk(lo_ms, hi_ms, as_of_ms, False, emit, zones=True)

@@ -8,6 +8,7 @@ without ``AM``/``PM`` is read as a 24-hour clock.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Iterator
 
 from fitvault.importers._base import Job, csv_records
@@ -74,7 +75,7 @@ def count_ids(job: Job) -> None:
                 ids.add(pid)
 
 
-def rows(job: Job, roles: dict[str, tuple[str, ...]], optional: tuple[str, ...] = ()
+def rows(job: Job, roles: Mapping[str, tuple[str, ...]], optional: tuple[str, ...] = ()
          ) -> Iterator[tuple[list[str], dict[str, int]]]:
     """(row, column positions) of the chosen participant's rows; other participants' rows are
     counted as left out."""

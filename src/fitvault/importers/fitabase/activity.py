@@ -24,6 +24,8 @@ intensity sums have no vault column.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fitvault.importers._base import FITBIT, Job
 from fitvault.importers._clock import DAY_MS, Sequence, date_text
 from fitvault.importers._text import cell, number
@@ -76,7 +78,7 @@ def _day_minutes(job: Job, day: int, light, moderate, very, sedentary, steps=Non
     return True
 
 
-def _day_rows(job: Job, roles: dict[str, tuple[str, ...]]):
+def _day_rows(job: Job, roles: Mapping[str, tuple[str, ...]]):
     """(row, day number, {role: number or None}) of a daily file's participant rows."""
     for row, c in rows(job, roles):
         try:

@@ -23,8 +23,8 @@ def read_weight(job: Job) -> None:
         try:
             wall = parse_time(cell(row, c["time"]))
             kg = number(cell(row, c["kg"]))
-            if kg is None and number(cell(row, c.get("lb"))) is not None:
-                kg = number(cell(row, c["lb"])) * 0.45359237  # type: ignore[operator]
+            if kg is None and (lb := number(cell(row, c.get("lb")))) is not None:
+                kg = lb * 0.45359237
             fat = number(cell(row, c.get("fat")))
         except ValueError as exc:
             job.problem(exc, row)

@@ -61,5 +61,5 @@ def read_computed(job: Job) -> None:
             if held[0] >= length:
                 continue
         nights[day] = (length, (day, job.source, nightly, baseline, sd))
-    for _length, row in nights.values():
-        job.emit("daily_skin_temperature", row)
+    for _length, night in nights.values():
+        job.emit("daily_skin_temperature", night)

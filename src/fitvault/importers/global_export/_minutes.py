@@ -25,7 +25,6 @@ from fitvault.importers._base import Job, State
 from fitvault.importers._clock import DAY_MS, MAX_OFFSET_S, MIN_OFFSET_S, Sequence, parse_mdy
 from fitvault.importers._fingerprint import QUARTER_S
 
-
 DUPLICATE = "same instant as an earlier record (a wall time the clock skipped)"
 #: The clock of each family in every export verified so far (realdata README facts 2, 3).
 USUAL_CLOCK = {"heart_rate": "utc", "steps": "utc", "distance": "utc", "calories": "local"}
@@ -42,8 +41,10 @@ def prepare(job: Job, family: str) -> None:
         first = next(records, None)
     finally:
         records.close()
+    if first is None:
+        return
     try:
-        wall = parse_mdy(first["dateTime"])  # type: ignore[index]
+        wall = parse_mdy(first["dateTime"])
     except (KeyError, TypeError, ValueError, AttributeError):
         return
     midnight = job.file_day * DAY_MS

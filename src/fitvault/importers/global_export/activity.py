@@ -42,8 +42,8 @@ def _minutes(job: Job, scale: float, ceiling: float) -> tuple[np.ndarray, np.nda
     values: list[float] = []
     for rec in job.json():
         try:
-            wall = parse_mdy(rec["dateTime"])  # type: ignore[index]
-            value = float(rec["value"])  # type: ignore[index]
+            wall = parse_mdy(rec["dateTime"])
+            value = float(rec["value"])
         except (KeyError, TypeError, ValueError) as exc:
             job.bad(f"unreadable record: {exc}", rec)
             continue
@@ -106,8 +106,8 @@ def read_activity_minutes(job: Job, family: str) -> None:
     index = _ACTIVITY_INDEX[family]
     for rec in job.json():
         try:
-            day = date_text(parse_mdy(rec["dateTime"]) // DAY_MS)  # type: ignore[index]
-            minutes = float(rec["value"])  # type: ignore[index]
+            day = date_text(parse_mdy(rec["dateTime"]) // DAY_MS)
+            minutes = float(rec["value"])
         except (KeyError, TypeError, ValueError) as exc:
             job.bad(f"unreadable record: {exc}", rec)
             continue

@@ -43,10 +43,10 @@ def read_weight(job: Job) -> None:
     seq = Sequence()
     for rec in job.json():
         try:
-            wall = parse_mdy(rec["date"]) + parse_clock(rec.get("time") or "23:59:59")  # type: ignore[index,union-attr]
-            weight = float(rec["weight"])  # type: ignore[index]
-            bmi = rec.get("bmi")  # type: ignore[union-attr]
-            log_id = str(rec.get("logId") or "")  # type: ignore[union-attr]
+            wall = parse_mdy(rec["date"]) + parse_clock(rec.get("time") or "23:59:59")
+            weight = float(rec["weight"])
+            bmi = rec.get("bmi")
+            log_id = str(rec.get("logId") or "")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             job.bad(f"unreadable record: {exc}", rec)
             continue
@@ -57,11 +57,11 @@ def read_weight(job: Job) -> None:
         if not job.check(grams, 500, 700_000, "weight (g)", rec):
             continue
         utc, off = job.clock.local(wall, seq)
-        source = rec.get("source")  # type: ignore[union-attr]
+        source = rec.get("source")
         key = ("FITBIT", source if source and source not in ("API", "Web") else "", "", "",
                "MANUAL" if source in ("API", "Web") else "", "")
         job.emit("weight", (utc, key, off, log_id or None, round(grams, 1), None))
-        fat = rec.get("fat")  # type: ignore[union-attr]
+        fat = rec.get("fat")
         if fat is not None and float(fat) > 0 and job.check(float(fat), 1, 90, "body fat (%)", rec):
             job.emit("body_fat", (utc, key, off, log_id or None, float(fat)))
 
@@ -69,8 +69,8 @@ def read_weight(job: Job) -> None:
 def read_vo2_max(job: Job) -> None:
     for rec in job.json():
         try:
-            value = rec["value"]  # type: ignore[index]
-            day = date.fromisoformat(date_text(parse_mdy(rec["dateTime"]) // DAY_MS))  # type: ignore[index]
+            value = rec["value"]
+            day = date.fromisoformat(date_text(parse_mdy(rec["dateTime"]) // DAY_MS))
             vo2 = value.get("filteredDemographicVO2Max") or value.get("demographicVO2Max")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             job.bad(f"unreadable record: {exc}", rec)

@@ -28,10 +28,10 @@ def read_heart_rate(job: Job) -> None:
     bpms: list[int] = []
     for rec in job.json():
         try:
-            value = rec["value"]  # type: ignore[index]
+            value = rec["value"]
             bpm = int(round(float(value["bpm"])))
             confidence = value.get("confidence")
-            wall = parse_mdy(rec["dateTime"])  # type: ignore[index]
+            wall = parse_mdy(rec["dateTime"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             job.bad(f"unreadable record: {exc}", rec)
             continue
@@ -53,7 +53,7 @@ def read_heart_rate(job: Job) -> None:
 def read_resting(job: Job) -> None:
     for rec in job.json():
         try:
-            value = rec["value"]  # type: ignore[index]
+            value = rec["value"]
             day_text = value.get("date")
             bpm = float(value.get("value") or 0)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:

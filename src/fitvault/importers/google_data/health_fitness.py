@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from datetime import date
 
-
 from fitvault import timeutil
 from fitvault.importers._base import Job, State, csv_records
 from fitvault.importers._clock import DAY_MS, date_text

@@ -31,6 +31,8 @@ more than one minute in it is a day's total and covers that local day.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fitvault import timeutil
 from fitvault.datatypes.base import SourceKey
 from fitvault.importers._base import FITBIT, Job, csv_records, day_of
@@ -59,11 +61,11 @@ def source_of(name: str) -> SourceKey:
     return ("FITBIT", n, "", "WATCH" if "watch" in low else "FITNESS_BAND", "", "")
 
 
-def _time_roles(extra: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+def _time_roles(extra: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     return {"time": ("timestamp",), "source": ("data source", "data_source"), **extra}
 
 
-def _rows(job: Job, extra: dict[str, tuple[str, ...]], optional: tuple[str, ...] = ()):
+def _rows(job: Job, extra: Mapping[str, tuple[str, ...]], optional: tuple[str, ...] = ()):
     """(row, cols, UTC ms or None for a bad stamp, source key) of a GoogleData CSV."""
     last_name, last_key = None, FITBIT
     for row, c in csv_records(job, _time_roles(extra), optional=("source",) + optional):
@@ -77,7 +79,7 @@ def _instant(job: Job, row: list[str], c: dict[str, int]) -> int:
     return after_2008(timeutil.parse_instant_ms(cell(row, c["time"])))
 
 
-def _readings(job: Job, extra: dict[str, tuple[str, ...]], column: str, blank: str, sentinel: float | None = None):
+def _readings(job: Job, extra: Mapping[str, tuple[str, ...]], column: str, blank: str, sentinel: float | None = None):
     """(row, cols, source key, value, UTC ms) of the rows whose ``column`` holds a reading.
 
     A blank, 0 or ``sentinel`` value is dropped, counted as ``blank`` (not counted when ``blank``

@@ -29,6 +29,8 @@ rate (fact 9), missing for that stage only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fitvault import timeutil
 from fitvault.importers._base import Job, day_of
 from fitvault.importers._clock import parse_iso_wall
@@ -47,7 +49,7 @@ def _values(row: list[str], c: dict[str, int], names: tuple[str, ...]) -> list[f
     return out
 
 
-def _daily(job: Job, table: str, roles: dict[str, tuple[str, ...]], build, required: str) -> None:
+def _daily(job: Job, table: str, roles: Mapping[str, tuple[str, ...]], build, required: str) -> None:
     """One row per date: ``build(values)`` -> the value columns, or None to leave the row out."""
     names = tuple(roles)
     for row, c, key in _rows(job, roles, optional=tuple(n for n in names if n != required)):
@@ -119,7 +121,7 @@ def _placed(job: Job, stamp: str, utc_stamps: bool) -> tuple[int, int]:
     return job.clock.local(wall)
 
 
-def _samples(job: Job, table: str, roles: dict[str, tuple[str, ...]], build) -> None:
+def _samples(job: Job, table: str, roles: Mapping[str, tuple[str, ...]], build) -> None:
     header_checked: bool | None = None
     for row, c, key in _rows(job, roles, optional=tuple(roles)[1:]):
         if header_checked is None:

@@ -18,6 +18,8 @@ A row is one minute (``swim_lengths_data``: one length, from its stamp for ``lap
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fitvault import timeutil
 from fitvault.importers._base import Job
 from fitvault.importers._clock import parse_clock
@@ -27,7 +29,7 @@ from fitvault.importers.google_data.physical_activity import _rows
 MINUTE_MS = 60_000
 
 
-def _minutes(job: Job, table: str, roles: dict[str, tuple[str, ...]], values) -> None:
+def _minutes(job: Job, table: str, roles: Mapping[str, tuple[str, ...]], values) -> None:
     """One 1-minute interval (``sample`` for body temperature) per row: ``values(row, c)`` -> the
     value columns, or None to leave the row out."""
     instant = job.clock.instant

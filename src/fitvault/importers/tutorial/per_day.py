@@ -9,6 +9,8 @@ fall-back night's repeated hour, rows that step back in time are the second pass
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fitvault.importers._base import Job, csv_records
 from fitvault.importers._clock import DAY_MS, Sequence, parse_clock
 from fitvault.importers._text import FileProblem, cell, number
@@ -17,7 +19,7 @@ from fitvault.importers.global_export._minutes import DUPLICATE
 MINUTE_MS = 60_000
 
 
-def _readings(job: Job, roles: dict[str, tuple[str, ...]], numbers: tuple[str, ...],
+def _readings(job: Job, roles: Mapping[str, tuple[str, ...]], numbers: tuple[str, ...],
               optional: tuple[str, ...] = ()):
     """(row, cols, UTC ms, offset s, values) of each row of a per-day file, ``values`` the numbers
     in its ``numbers`` columns (None when blank); a row whose time or numbers cannot be read is a

@@ -1,5 +1,8 @@
 """What every plot shares: the style, a figure on the Agg canvas, date axes, windows, saving.
 
+A public module: the HTML report (``fitvault.report``) draws its charts with the same wall-clock
+axes, gap breaking and date formats, so the two never disagree about where a day starts.
+
 Figures are built on :class:`matplotlib.figure.Figure` with an Agg canvas attached, never through
 ``pyplot``: no GUI backend is ever touched, no global figure registry fills up, and
 ``matplotlib.rcParams`` are never changed (the style is applied with :func:`style`, a
@@ -68,7 +71,7 @@ class NoData(FitvaultError):
 @contextlib.contextmanager
 def style() -> Iterator[None]:
     """fitvault's plot style, for the duration of the ``with`` block only."""
-    with mpl.rc_context(STYLE):
+    with mpl.rc_context(STYLE):  # type: ignore[arg-type]  # the stubs want a Literal of every rc key
         yield
 
 
@@ -112,7 +115,7 @@ def date_axis(ax: Axes, start: date, end: date, *, xlabel: str | None = "Local d
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=True))
     lo, hi = window_limits(start, end)
-    ax.set_xlim(lo, hi)
+    ax.set_xlim(lo, hi)  # type: ignore[arg-type]  # datetimes are converted by the date units (stubs: float)
     if xlabel:
         ax.set_xlabel(xlabel)
 
