@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fitvault.datatypes.base import SourceKey
 from fitvault.errors import ConfigError, TimeZoneRequired
 from fitvault.importers._base import FITBIT, Job, State
-from fitvault.importers._clock import DAY_MS, Clock, Zone, date_text, day_from_text
+from fitvault.importers._clock import Clock, date_text, day_from_text
 from fitvault.importers._containers import CountingReader, Entry, ImportLimits, gather
 from fitvault.importers._registry import FRAME, ORDER, Match, classify, takeout_roots
 from fitvault.importers._report import FileOutcome, ImportProgress, ImportReport, ProgressCallback
@@ -43,6 +43,7 @@ from fitvault.importers.global_export._minutes import travel_from_day_files
 from fitvault.importers.google_data.health_fitness import note_sleep_clocks
 from fitvault.store import origins
 from fitvault.store.vault import Vault
+from fitvault.timeutil import DAY_MS, Zone
 
 log = logging.getLogger("fitvault.importers")
 

@@ -10,9 +10,9 @@ fall-back night's repeated hour, rows that step back in time are the second pass
 from __future__ import annotations
 
 from fitvault.importers._base import Job, csv_records
-from fitvault.importers._clock import DAY_MS, Sequence, parse_clock
 from fitvault.importers._text import FileProblem, cell, number
 from fitvault.importers.global_export._minutes import DUPLICATE
+from fitvault.timeutil import DAY_MS, Sequence, parse_clock
 
 MINUTE_MS = 60_000
 
