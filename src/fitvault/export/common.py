@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal
 
 from fitvault import timeutil
-from fitvault.config import VaultPaths
 from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table
-from fitvault.errors import ConfigError, StoreError, VaultCorrupt
+from fitvault.errors import ConfigError, StoreError
 from fitvault.store import origins, sample_blocks
-from fitvault.store.vault import VAULT_APPLICATION_ID
+from fitvault.store.readonly import open_read_only, vault_database
 
 #: Rows fetched, converted and written at a time.
 CHUNK_ROWS = 200_000
@@ -432,23 +431,12 @@ class Snapshot:
 
 @contextmanager
 def open_snapshot(vault_dir: Path | str) -> Iterator[Snapshot]:
-    """Open a vault read-only, in one read transaction. Never creates or migrates anything."""
-    paths = VaultPaths(Path(vault_dir))
-    if not paths.database.is_file():
-        raise StoreError(f"no vault at {paths.root}: run `fitvault sync` (or `fitvault demo`) first")
+    """Open a vault read-only (:func:`fitvault.store.readonly.open_read_only`), in one read
+    transaction. Never creates or migrates anything."""
+    conn = open_read_only(vault_dir, temp_tables=True)  # heart rate is read through a TEMP table
     try:
-        conn = sqlite3.connect(
-            paths.database.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
-            check_same_thread=False,
-        )
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise VaultCorrupt(f"{paths.database} is not a fitvault vault (or it is damaged): {exc}") from exc
-    try:
-        if app_id != VAULT_APPLICATION_ID:
-            raise VaultCorrupt(f"{paths.database} is an SQLite file but not a fitvault vault")
         conn.execute("BEGIN")
-        yield Snapshot(conn, paths.root)
+        yield Snapshot(conn, vault_database(vault_dir).parent)
     finally:
         try:
             conn.close()

@@ -18,8 +18,9 @@ from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table, convert as 
 from fitvault.query import _sql, _time
 from fitvault.query._sql import Col
 from fitvault.errors import StoreError
-from fitvault.query.reader import InvalidQuery, _connect_read_only
+from fitvault.query.reader import InvalidQuery
 from fitvault.store import origins, sample_blocks
+from fitvault.store.readonly import open_read_only
 
 if TYPE_CHECKING:
     from fitvault.query.reader import VaultReader
@@ -399,7 +400,7 @@ def iter_frames(r: VaultReader, name: str, start: Any, end: Any, chunk_rows: int
 
 
 def _iter(r: VaultReader, s: Spec, rng: _time.Range, chunk_rows: int, tz: Any, convert: bool) -> Iterator[pd.DataFrame]:
-    conn = _connect_read_only(r.database)
+    conn = open_read_only(r.database)
     try:
         conn.execute("BEGIN")
         rule = precedence(r, s, rng, conn)
@@ -479,7 +480,7 @@ def tables(r: VaultReader) -> pd.DataFrame:
 
 def _block_first_last(conn: Any) -> tuple[int, str | None, str | None]:
     count, lo, hi = sample_blocks.stats(conn)
-    if not count:
+    if not count or lo is None or hi is None:
         return 0, None, None
     ends = [sample_blocks.read(conn, edge, edge + 1) for edge in (lo, hi)]
     days = [str(np.datetime64(int(a["time_ms"][0] // 1000 + a["utc_offset_s"][0]) // 86400, "D")) for a in ends]
