@@ -5,7 +5,7 @@ the user's offset at that instant as a proto3 duration string (``"-14400s"``); d
 carry only a civil date (reference §2.2). fitvault stores exactly that and derives local wall
 time from instant + offset. The host machine's time zone is never consulted.
 
-It also holds the one rule for local wall times:
+This module holds fitvault's three time rules, each in one place:
 
 * **Wall time to instant** (:class:`Zone`, :class:`Sequence`). The legacy API and the archives
   give local wall times without an offset. A wall time is handled as "wall ms": epoch
@@ -22,6 +22,12 @@ It also holds the one rule for local wall times:
 
   A UTC instant gets the zone's offset at that instant (:meth:`Zone.offset_at`). Travel is the
   callers' business: a zone knows only its own rules.
+* **Local days to SQL** (:func:`local_days`, :func:`wall_bound_sql`, :func:`date_range_sql`).
+  A local date is a record's own wall clock: a row is on local day ``d`` when
+  ``instant + offset`` falls in ``d``. The indexed instant column is searched padded by
+  :data:`ZONE_PAD_MS` (no offset in use is further from UTC), then the exact test applies.
+  Rows keyed by a civil date compare the ISO text, half-open.
+* **Read-only access** is the store's: :mod:`fitvault.store.readonly`.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 DAY_MS = 86_400_000
+#: UTC offsets in use run from -12:00 to +14:00: a local time is at most 14 h from its instant.
+ZONE_PAD_MS = 14 * 3_600_000
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$", re.ASCII
 )
@@ -349,3 +357,55 @@ class Sequence:
         fold = int(repeated and self.prev_ms is not None and wall - first * 1000 < self.prev_ms)
         self.prev_ms = wall - (second if fold else first) * 1000
         return fold
+
+
+# -- local days to SQL (see the module docstring) ----------------------------------------------
+
+
+def local_days(start: date | None, end: date | None) -> tuple[int | None, int | None]:
+    """Local dates ``start`` .. ``end`` (inclusive; None: open) as ``[lo, hi)`` in wall ms."""
+    lo = None if start is None else day_wall_ms(start)
+    hi = None if end is None else day_wall_ms(end) + DAY_MS
+    return lo, hi
+
+
+def instant_span(lo: int | None, hi: int | None) -> tuple[int | None, int | None]:
+    """The instants that can have a wall time in ``[lo, hi)`` (None: open), whatever the offset."""
+    return (None if lo is None else lo - ZONE_PAD_MS), (None if hi is None else hi + ZONE_PAD_MS)
+
+
+def wall_bound_sql(ms_col: str, off_col: str, wall: int, *, upper: bool) -> tuple[list[str], list[int]]:
+    """SQL clauses and parameters for rows whose own wall time is ``>= wall`` (or ``< wall`` when
+    ``upper``): the indexed instant column padded by :data:`ZONE_PAD_MS`, so SQLite searches the
+    index, then the exact test on ``instant + offset``."""
+    op, pad = ("<", ZONE_PAD_MS) if upper else (">=", -ZONE_PAD_MS)
+    return [f"{ms_col} {op} ?", f"({ms_col} + {off_col} * 1000) {op} ?"], [wall + pad, wall]
+
+
+def wall_range_sql(ms_col: str, off_col: str, lo: int | None, hi: int | None) -> tuple[list[str], list[int]]:
+    """:func:`wall_bound_sql` for both ends of ``[lo, hi)`` (wall ms; None: open)."""
+    clauses: list[str] = []
+    params: list[int] = []
+    for wall, upper in ((lo, False), (hi, True)):
+        if wall is not None:
+            more, values = wall_bound_sql(ms_col, off_col, wall, upper=upper)
+            clauses += more
+            params += values
+    return clauses, params
+
+
+def _ceil_day(wall: int | None) -> date | None:
+    """The first civil date whose midnight is at or after ``wall``."""
+    return None if wall is None else date.fromordinal(_EPOCH_ORDINAL - (-wall // DAY_MS))
+
+
+def date_range_sql(column: str, lo: int | None, hi: int | None) -> tuple[list[str], list[str]]:
+    """SQL clauses and parameters for rows keyed by an ISO civil date (``column``) whose local
+    midnight lies in ``[lo, hi)`` (wall ms; None: open)."""
+    clauses: list[str] = []
+    params: list[str] = []
+    for day, op in ((_ceil_day(lo), ">="), (_ceil_day(hi), "<")):
+        if day is not None:
+            clauses.append(f"{column} {op} ?")
+            params.append(day.isoformat())
+    return clauses, params

@@ -111,9 +111,8 @@ def where(r: VaultReader, s: Spec, rng: _time.Range) -> tuple[list[str], list[An
     if s.time is not None:
         clauses, params = rng.where(*s.time)
         return clauses, list(params)
-    lo, hi = rng.dates(r.home_zone)
-    found = [(clause, day) for clause, day in (("date >= ?", lo), ("date < ?", hi)) if day is not None]
-    return [clause for clause, _ in found], [day for _, day in found]
+    clauses, days = rng.date_where("date", r.home_zone)
+    return clauses, list(days)
 
 
 def read(r: VaultReader, s: Spec, rng: _time.Range, extra: tuple[list[str], list[Any]] = ([], []),
