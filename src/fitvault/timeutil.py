@@ -249,6 +249,14 @@ def parse_iso_wall(text: str) -> int:
         raise ValueError(f"not a local date and time: {text!r}") from None
 
 
+def zone_info(name: str) -> tzinfo | None:
+    """The IANA zone of that name, or None when there is none (fitvault's one test of a name)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 class Zone:
     """One zone's rules: wall ms -> (epoch ms, offset s), and an instant's offset. Offsets are
     cached per local (or UTC) day: only days with a transition take the slow path.
@@ -260,12 +268,7 @@ class Zone:
 
     def __init__(self, name: str | None, fallback_offset_s: int = 0) -> None:
         self.name = name
-        found: tzinfo | None = None
-        if name:
-            try:
-                found = ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                found = None
+        found = zone_info(name) if name else None
         self.tz: tzinfo = found or timezone(timedelta(seconds=fallback_offset_s))
         self._wall_days: dict[int, tuple[int, int]] = {}
         self._utc_days: dict[int, tuple[int, int]] = {}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -136,10 +135,8 @@ def check_tz(tz: TzArg) -> str | tzinfo | None:
     if isinstance(tz, str):
         if tz.upper() == "UTC":
             return "UTC"
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise InvalidQuery(f"unknown time zone {tz!r} (use 'UTC' or an IANA name such as 'Europe/Berlin')") from exc
+        if timeutil.zone_info(tz) is None:
+            raise InvalidQuery(f"unknown time zone {tz!r} (use 'UTC' or an IANA name such as 'Europe/Berlin')")
         return tz
     raise InvalidQuery(f"tz must be None, 'UTC' or an IANA time-zone name, not {type(tz).__name__}")
 

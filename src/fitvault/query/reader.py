@@ -50,11 +50,11 @@ from contextlib import contextmanager
 from datetime import date, datetime, tzinfo
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Iterator, Sequence, Union
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fitvault.config import default_vault_dir
 from fitvault.errors import ConfigError, StoreError, VaultCorrupt
 from fitvault.store.readonly import open_read_only, vault_database
+from fitvault.timeutil import zone_info
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -596,10 +596,6 @@ class VaultReader:
 def _home_zone(conn: sqlite3.Connection) -> str | None:
     row = conn.execute("SELECT value FROM account WHERE key = 'time_zone'").fetchone()
     name = (row[0] or "").strip() if row else ""
-    if not name:
-        return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None  # an unknown zone name: behave as if none was stored
+    if not name or zone_info(name) is None:
+        return None  # none, or an unknown zone name: behave as if none was stored
     return name
