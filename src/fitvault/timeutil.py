@@ -22,11 +22,11 @@ This module holds fitvault's three time rules, each in one place:
 
   A UTC instant gets the zone's offset at that instant (:meth:`Zone.offset_at`). Travel is the
   callers' business: a zone knows only its own rules.
-* **Local days to SQL** (:func:`local_days`, :func:`wall_bound_sql`, :func:`date_range_sql`).
-  A local date is a record's own wall clock: a row is on local day ``d`` when
-  ``instant + offset`` falls in ``d``. The indexed instant column is searched padded by
+* **Local days to SQL** (:func:`local_days`, :func:`wall_range_sql`, :func:`date_range_sql`,
+  :func:`instant_span`). A local date is a record's own wall clock: a row is on local day ``d``
+  when ``instant + offset`` falls in ``d``. The indexed instant column is searched padded by
   :data:`ZONE_PAD_MS` (no offset in use is further from UTC), then the exact test applies.
-  Rows keyed by a civil date compare the ISO text, half-open.
+  A row keyed by a civil date is in range when its local midnight is.
 * **Read-only access** is the store's: :mod:`fitvault.store.readonly`.
 """
 
@@ -47,6 +47,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 DAY_MS = 86_400_000
+_HOUR_MS = 3_600_000
 #: UTC offsets in use run from -12:00 to +14:00: a local time is at most 14 h from its instant.
 ZONE_PAD_MS = 14 * 3_600_000
 _RFC3339 = re.compile(
@@ -271,6 +272,7 @@ class Zone:
         found = zone_info(name) if name else None
         self.tz: tzinfo = found or timezone(timedelta(seconds=fallback_offset_s))
         self._wall_days: dict[int, tuple[int, int]] = {}
+        self._wall_hours: dict[int, int | None] = {}
         self._utc_days: dict[int, tuple[int, int]] = {}
 
     def _offset_naive(self, wall: int, fold: int) -> int:
@@ -281,23 +283,42 @@ class Zone:
         off = (_EPOCH + timedelta(milliseconds=ms)).astimezone(self.tz).utcoffset()
         return int(off.total_seconds()) if off is not None else 0
 
-    def wall_offset(self, wall: int, fold: int = 0) -> int:
-        """Offset (s) at a wall time (``fold`` 1: the repeated hour's second pass; in a gap,
-        ``fold`` 0 gives the offset from before the gap)."""
-        day = wall // DAY_MS
+    def _day_ends(self, day: int) -> tuple[int, int]:
         ends = self._wall_days.get(day)
         if ends is None:
             ends = (self._offset_naive(day * DAY_MS, 0), self._offset_naive(day * DAY_MS + DAY_MS - 1, 1))
             self._wall_days[day] = ends
-        if ends[0] == ends[1]:
-            return ends[0]
-        return self._offset_naive(wall, fold)
+        return ends
+
+    def _plain_hour(self, hour: int) -> int | None:
+        """The offset of every wall time in a wall hour that is neither repeated nor skipped, in
+        whole or in part; else None."""
+        a, b = hour * _HOUR_MS, hour * _HOUR_MS + _HOUR_MS - 1
+        offsets = {self._offset_naive(a, 0), self._offset_naive(a, 1), self._offset_naive(b, 0), self._offset_naive(b, 1)}
+        off = offsets.pop()
+        return off if not offsets and self._offset_utc(a - off * 1000) == off else None
+
+    def plain_offset(self, wall: int) -> int | None:
+        """The offset of a wall time with exactly one reading, from the caches; None near a
+        transition (then the slow path decides)."""
+        first, last = self._day_ends(wall // DAY_MS)
+        if first == last:
+            return first
+        hour = wall // _HOUR_MS
+        if hour not in self._wall_hours:
+            self._wall_hours[hour] = self._plain_hour(hour)
+        return self._wall_hours[hour]
 
     def steady(self, wall: int) -> bool:
         """No offset change on this wall time's local day."""
-        self.wall_offset(wall)
-        ends = self._wall_days[wall // DAY_MS]
-        return ends[0] == ends[1]
+        first, last = self._day_ends(wall // DAY_MS)
+        return first == last
+
+    def wall_offset(self, wall: int, fold: int = 0) -> int:
+        """Offset (s) at a wall time (``fold`` 1: the repeated hour's second pass; in a gap,
+        ``fold`` 0 gives the offset from before the gap)."""
+        off = self.plain_offset(wall)
+        return self._offset_naive(wall, fold) if off is None else off
 
     def ambiguous(self, wall: int) -> bool:
         """The wall time has two readings (a repeated hour) or none (a gap)."""
@@ -321,16 +342,16 @@ class Zone:
     def resolve(self, wall: int, fold: int = 0) -> tuple[int, int]:
         """(epoch ms, offset s) of a wall time: ``fold`` picks the pass of a repeated hour; a
         wall time in a gap lands past it, with the offset in force there."""
-        off = self.wall_offset(wall, fold)
-        ms = wall - off * 1000
-        if not self.steady(wall):
-            off = self.offset_at(ms)
-        return ms, off
+        off = self.plain_offset(wall)
+        if off is not None:
+            return wall - off * 1000, off
+        ms = wall - self._offset_naive(wall, fold) * 1000
+        return ms, self.offset_at(ms)
 
     def sequence(self, walls: Iterable[int], not_before_ms: int | None = None) -> list[tuple[int, int]]:
         """:meth:`resolve` of wall times listed in recording order (see :class:`Sequence`)."""
         seq = Sequence(not_before_ms)
-        return [self.resolve(wall, seq.fold(wall, self)) for wall in walls]
+        return [seq.resolve(wall, self) for wall in walls]
 
     def today(self, now_ms: int) -> date:
         """The local date at the instant ``now_ms``."""
@@ -353,13 +374,20 @@ class Sequence:
     def __init__(self, not_before_ms: int | None = None) -> None:
         self.prev_ms = not_before_ms
 
-    def fold(self, wall: int, zone: Zone) -> int:
-        """The fold of the next wall time (0: first pass, 1: second); its instant is remembered."""
+    def resolve(self, wall: int, zone: Zone) -> tuple[int, int]:
+        """:meth:`Zone.resolve` of the next wall time of the series."""
+        off = zone.plain_offset(wall)
+        if off is not None:
+            ms = wall - off * 1000
+        else:
+            ms, off = zone.resolve(wall, self._fold(wall, zone))
+        self.prev_ms = ms
+        return ms, off
+
+    def _fold(self, wall: int, zone: Zone) -> int:
         first, second = zone.wall_offset(wall, 0), zone.wall_offset(wall, 1)
         repeated = first > second  # a gap has first < second: always fold 0
-        fold = int(repeated and self.prev_ms is not None and wall - first * 1000 < self.prev_ms)
-        self.prev_ms = wall - (second if fold else first) * 1000
-        return fold
+        return int(repeated and self.prev_ms is not None and wall - first * 1000 < self.prev_ms)
 
 
 # -- local days to SQL (see the module docstring) ----------------------------------------------

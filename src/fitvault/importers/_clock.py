@@ -92,8 +92,7 @@ class Clock:
         override = self.evidence.overrides.get(wall // DAY_MS)
         if override is not None:
             return wall - override * 1000, override
-        fold = seq.fold(wall, self.zone) if seq is not None else 0
-        return self.zone.resolve(wall, fold)
+        return self.zone.resolve(wall) if seq is None else seq.resolve(wall, self.zone)
 
     def instants(self, utc: np.ndarray) -> np.ndarray:
         """:meth:`instant` of many UTC instants (ms): one zone lookup per UTC day where the zone
