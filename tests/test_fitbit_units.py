@@ -13,11 +13,11 @@ from fitvault import errors
 from fitvault.sources.google.client import RetryPolicy
 from fitvault.sources import fitbit
 from fitvault.sources.fitbit.client import FitbitClient, parse_error
-from fitvault.sources.fitbit.localtime import LocalTime, parse_wall, wall_seconds
 from fitvault.sources.fitbit.ratelimit import HourlyLimiter, Quota, parse_quota, wait_after_429, wait_needed
 from fitvault.sources.fitbit.vitals import DailySpo2
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions
+from fitvault.timeutil import Zone as LocalTime, parse_iso_wall as parse_wall, wall_at as wall_seconds
 
 from test_fitbit_helpers import FakeTime
 

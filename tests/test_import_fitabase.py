@@ -19,8 +19,8 @@ from fitvault.export import export_fitabase
 from fitvault.importers import import_paths
 from fitvault.importers.fitabase._rows import format_time, parse_time
 from fitvault.importers.fitabase.sleep import AGREES, NO_SESSIONS
-from fitvault.importers._clock import wall_ms
 from fitvault.store.vault import Vault
+from fitvault.timeutil import wall_ms
 
 from heart_rows import heart_rate_sql
 from test_import_synth import Archive, ms

@@ -39,9 +39,6 @@ _SESSION_COLUMNS = (
     "minutes_in_sleep_period", "minutes_asleep", "minutes_awake", "minutes_to_fall_asleep",
     "minutes_after_wake_up", "create_time", "update_time",
 )
-# Widening used when the civil end-time filter is refused and the physical one is used instead:
-# a civil date can start 14 h before or 12 h after the UTC date of the same name.
-_ZONE_SLACK_MS = 14 * 3600 * 1000
 
 
 def _span(obj: dict) -> tuple[int, int, int, int]:
@@ -74,8 +71,8 @@ class Sleep(Stream):
         """Filters to try in order. DISC documents both ``civil_end_time`` and ``end_time``;
         peers use ``civil_end_time`` live, and one peer saw sleep filters refused (reference
         §1.4, §7 item 6) — so if the first is refused, the physical one is tried."""
-        lo = timeutil.utc_midnight_ms(lower) - _ZONE_SLACK_MS  # type: ignore[arg-type]
-        hi = timeutil.utc_midnight_ms(upper) + _ZONE_SLACK_MS  # type: ignore[arg-type]
+        lo = timeutil.utc_midnight_ms(lower) - timeutil.ZONE_PAD_MS  # type: ignore[arg-type]
+        hi = timeutil.utc_midnight_ms(upper) + timeutil.ZONE_PAD_MS  # type: ignore[arg-type]
         physical = (
             f'sleep.interval.end_time >= "{timeutil.format_instant(lo)}" AND '
             f'sleep.interval.end_time < "{timeutil.format_instant(hi)}"'

@@ -17,23 +17,19 @@ import shutil
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal
 
 from fitvault import timeutil
-from fitvault.config import VaultPaths
 from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table
-from fitvault.errors import ConfigError, StoreError, VaultCorrupt
+from fitvault.errors import ConfigError, StoreError
 from fitvault.store import origins, sample_blocks
-from fitvault.store.vault import VAULT_APPLICATION_ID
+from fitvault.store.readonly import open_read_only, vault_database
 
 #: Rows fetched, converted and written at a time.
 CHUNK_ROWS = 200_000
-# A local civil date starts up to 14 h before (UTC+14) or 12 h after (UTC-12) the UTC date of
-# the same name: the index range is widened by this much, then the exact local test applies.
-_ZONE_SLACK_MS = 14 * 3600 * 1000
 
 Kind = Literal["int", "float", "text", "bool", "date"]
 
@@ -230,17 +226,6 @@ def order_by(table: Table) -> tuple[str, ...]:
     return (table.order_column,) + tail
 
 
-def _date_bounds(column: str, start: date | None, end: date | None) -> tuple[list[str], list]:
-    conds, params = [], []
-    if start:
-        conds.append(f"{column} >= ?")
-        params.append(start.isoformat())
-    if end:
-        conds.append(f"{column} <= ?")
-        params.append(end.isoformat())
-    return conds, params
-
-
 def where(table: Table, start: date | None, end: date | None) -> tuple[str, list]:
     """The ``WHERE`` clause (or "") selecting a table's rows of local dates start..end inclusive.
 
@@ -250,23 +235,17 @@ def where(table: Table, start: date | None, end: date | None) -> tuple[str, list
     """
     if start is None and end is None:
         return "", []
+    conds: list[str]
+    params: list
     if table.layout in ("daily", "rollup", "session"):
-        conds, params = _date_bounds("t.date", start, end)
+        conds, params = timeutil.date_range_sql("t.date", *timeutil.local_days(start, end))
     elif table.parent:
         parent, key = table.parent
-        sub, params = _date_bounds("date", start, end)
+        sub, params = timeutil.date_range_sql("date", *timeutil.local_days(start, end))
         conds = [f"t.{key} IN (SELECT id FROM {parent} WHERE {' AND '.join(sub)})"]
     else:
         ms, off = table.time_columns[0], table.time_columns[1]
-        conds, params = [], []
-        if start:
-            lo = timeutil.utc_midnight_ms(start)
-            conds += [f"t.{ms} >= ?", f"t.{ms} + t.{off} * 1000 >= ?"]
-            params += [lo - _ZONE_SLACK_MS, lo]
-        if end:
-            hi = timeutil.utc_midnight_ms(end + timedelta(days=1))
-            conds += [f"t.{ms} < ?", f"t.{ms} + t.{off} * 1000 < ?"]
-            params += [hi + _ZONE_SLACK_MS, hi]
+        conds, params = timeutil.wall_range_sql(f"t.{ms}", f"t.{off}", *timeutil.local_days(start, end))
     return " WHERE " + " AND ".join(conds), params
 
 
@@ -316,9 +295,6 @@ def sql_utc_iso(ms: str) -> str:
 # -- reading ---------------------------------------------------------------------------------
 
 
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-
-
 class Snapshot:
     """A read-only view of a vault, fixed for the life of the export."""
 
@@ -333,12 +309,11 @@ class Snapshot:
 
     def _ensure_rows(self, table: Table, start: date | None, end: date | None) -> None:
         """Heart rate is stored in blocks (``store/sample_blocks.py``); the exports' SQL reads it
-        as rows from ``temp.heart_rate``, filled once per range (padded two days each side, as
-        local dates of any offset lie within)."""
+        as rows from ``temp.heart_rate``, filled once per range (the instants that can lie on
+        those local dates)."""
         if table.name != "heart_rate" or sample_blocks.TABLE not in self.present or self._rows_of_blocks == (start, end):
             return
-        lo = None if start is None else (start.toordinal() - _EPOCH_ORDINAL - 2) * sample_blocks.DAY_MS
-        hi = None if end is None else (end.toordinal() - _EPOCH_ORDINAL + 3) * sample_blocks.DAY_MS
+        lo, hi = timeutil.instant_span(*timeutil.local_days(start, end))
         try:
             sample_blocks.materialize(self.conn, lo, hi)
         except (sqlite3.Error, sample_blocks.BlockError) as exc:
@@ -432,23 +407,12 @@ class Snapshot:
 
 @contextmanager
 def open_snapshot(vault_dir: Path | str) -> Iterator[Snapshot]:
-    """Open a vault read-only, in one read transaction. Never creates or migrates anything."""
-    paths = VaultPaths(Path(vault_dir))
-    if not paths.database.is_file():
-        raise StoreError(f"no vault at {paths.root}: run `fitvault sync` (or `fitvault demo`) first")
+    """Open a vault read-only (:func:`fitvault.store.readonly.open_read_only`), in one read
+    transaction. Never creates or migrates anything."""
+    conn = open_read_only(vault_dir, temp_tables=True)  # heart rate is read through a TEMP table
     try:
-        conn = sqlite3.connect(
-            paths.database.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
-            check_same_thread=False,
-        )
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise VaultCorrupt(f"{paths.database} is not a fitvault vault (or it is damaged): {exc}") from exc
-    try:
-        if app_id != VAULT_APPLICATION_ID:
-            raise VaultCorrupt(f"{paths.database} is an SQLite file but not a fitvault vault")
         conn.execute("BEGIN")
-        yield Snapshot(conn, paths.root)
+        yield Snapshot(conn, vault_database(vault_dir).parent)
     finally:
         try:
             conn.close()

@@ -19,10 +19,11 @@ from fitvault import timeutil
 from fitvault.datatypes.base import SourceKey, plausible
 from fitvault.errors import ParticipantRequired
 from fitvault.importers import _text
-from fitvault.importers._clock import Clock, Sequence, parse_iso_wall
+from fitvault.importers._clock import Clock
 from fitvault.importers._containers import Entry
 from fitvault.importers._fingerprint import Fingerprints
 from fitvault.importers._writer import Writer
+from fitvault.timeutil import Sequence, parse_iso_wall
 
 #: The source key of archive records without a device: (platform, device, manufacturer,
 #: form_factor, recording_method, application).

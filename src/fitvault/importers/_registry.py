@@ -30,7 +30,6 @@ from functools import partial
 from typing import Iterable
 
 from fitvault.importers._base import Family
-from fitvault.importers._clock import DAY_MS, wall_ms
 from fitvault.importers.fitabase import _rows as fitabase_rows
 from fitvault.importers.fitabase import activity as fb_activity
 from fitvault.importers.fitabase import body as fb_body
@@ -53,6 +52,7 @@ from fitvault.store.origins import (
     ORIGIN_TAKEOUT_GOOGLE_DATA,
     ORIGIN_TUTORIAL_CSV,
 )
+from fitvault.timeutil import DAY_MS, wall_ms
 
 F = Family
 

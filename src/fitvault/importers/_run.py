@@ -28,12 +28,11 @@ import zipfile
 import zlib
 from pathlib import Path
 from typing import Iterable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fitvault.datatypes.base import SourceKey
 from fitvault.errors import ConfigError, TimeZoneRequired
 from fitvault.importers._base import FITBIT, Job, State
-from fitvault.importers._clock import DAY_MS, Clock, Zone, date_text, day_from_text
+from fitvault.importers._clock import Clock, date_text, day_from_text
 from fitvault.importers._containers import CountingReader, Entry, ImportLimits, gather
 from fitvault.importers._registry import FRAME, ORDER, Match, classify, takeout_roots
 from fitvault.importers._report import FileOutcome, ImportProgress, ImportReport, ProgressCallback, Status
@@ -43,6 +42,7 @@ from fitvault.importers.global_export._minutes import travel_from_day_files
 from fitvault.importers.google_data.health_fitness import note_sleep_clocks
 from fitvault.store import origins
 from fitvault.store.vault import Vault
+from fitvault.timeutil import DAY_MS, Zone, zone_info
 
 log = logging.getLogger("fitvault.importers")
 
@@ -83,11 +83,8 @@ def _zone(vault: Vault, tz: str | None) -> str | None:
     name = tz or (vault.account().get("time_zone") or "").strip() or None
     if name is None:
         return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"unknown time zone {name!r}: use an IANA name such as Europe/Berlin or America/New_York")\
-            from None
+    if zone_info(name) is None:
+        raise ConfigError(f"unknown time zone {name!r}: use an IANA name such as Europe/Berlin or America/New_York")
     return name
 
 

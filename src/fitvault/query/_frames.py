@@ -18,8 +18,9 @@ from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table, convert as 
 from fitvault.query import _sql, _time
 from fitvault.query._sql import Col
 from fitvault.errors import StoreError
-from fitvault.query.reader import InvalidQuery, _connect_read_only
+from fitvault.query.reader import InvalidQuery
 from fitvault.store import origins, sample_blocks
+from fitvault.store.readonly import open_read_only
 
 if TYPE_CHECKING:
     from fitvault.query.reader import VaultReader
@@ -110,9 +111,8 @@ def where(r: VaultReader, s: Spec, rng: _time.Range) -> tuple[list[str], list[An
     if s.time is not None:
         clauses, params = rng.where(*s.time)
         return clauses, list(params)
-    lo, hi = rng.dates(r.home_zone)
-    found = [(clause, day) for clause, day in (("date >= ?", lo), ("date < ?", hi)) if day is not None]
-    return [clause for clause, _ in found], [day for _, day in found]
+    clauses, days = rng.date_where("date", r.home_zone)
+    return clauses, list(days)
 
 
 def read(r: VaultReader, s: Spec, rng: _time.Range, extra: tuple[list[str], list[Any]] = ([], []),
@@ -399,7 +399,7 @@ def iter_frames(r: VaultReader, name: str, start: Any, end: Any, chunk_rows: int
 
 
 def _iter(r: VaultReader, s: Spec, rng: _time.Range, chunk_rows: int, tz: Any, convert: bool) -> Iterator[pd.DataFrame]:
-    conn = _connect_read_only(r.database)
+    conn = open_read_only(r.database)
     try:
         conn.execute("BEGIN")
         rule = precedence(r, s, rng, conn)
@@ -479,7 +479,7 @@ def tables(r: VaultReader) -> pd.DataFrame:
 
 def _block_first_last(conn: Any) -> tuple[int, str | None, str | None]:
     count, lo, hi = sample_blocks.stats(conn)
-    if not count:
+    if not count or lo is None or hi is None:
         return 0, None, None
     ends = [sample_blocks.read(conn, edge, edge + 1) for edge in (lo, hi)]
     days = [str(np.datetime64(int(a["time_ms"][0] // 1000 + a["utc_offset_s"][0]) // 86400, "D")) for a in ends]

@@ -2,7 +2,9 @@
 
 Records are stored as a UTC instant in epoch milliseconds plus the UTC offset in force, in
 seconds. "Local" below means the record's own wall clock: ``instant + offset``, written as
-epoch milliseconds of that wall time read as if it were UTC ("wall ms").
+epoch milliseconds of that wall time read as if it were UTC ("wall ms"). Which rows a local
+range selects is fitvault's one local-day rule (:func:`fitvault.timeutil.wall_bound_sql`,
+:func:`fitvault.timeutil.date_range_sql`), the one the exports use.
 """
 
 from __future__ import annotations
@@ -10,18 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 
+from fitvault import timeutil
 from fitvault.query.reader import InvalidQuery
+from fitvault.timeutil import DAY_MS, ZONE_PAD_MS
 
-DAY_MS = 86_400_000
-# UTC offsets in use range from -12:00 to +14:00: a local bound is at most 14 h from the instant.
-PAD_MS = 14 * 3_600_000
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_EPOCH_DAY = date(1970, 1, 1)
 
 TzArg = str | tzinfo | None
 
@@ -42,19 +41,20 @@ class Range:
     hi: Edge | None = None
 
     def where(self, ms_col: str, off_col: str) -> tuple[list[str], list[int]]:
-        """SQL clauses and parameters: the indexed instant column padded by 14 h (so SQLite can
-        search the index), then the exact test on the record's own local time."""
+        """SQL clauses and parameters: a local edge by the local-day rule (the indexed instant
+        column padded, then the exact test on the record's own local time), an instant edge on
+        the instant column."""
         clauses: list[str] = []
         params: list[int] = []
-        for edge, op, pad in ((self.lo, ">=", -PAD_MS), (self.hi, "<", PAD_MS)):
+        for edge, upper in ((self.lo, False), (self.hi, True)):
             if edge is None:
                 continue
             if edge.local:
-                clauses += [f"{ms_col} {op} ?", f"({ms_col} + {off_col} * 1000) {op} ?"]
-                params += [edge.ms + pad, edge.ms]
+                more, values = timeutil.wall_bound_sql(ms_col, off_col, edge.ms, upper=upper)
             else:
-                clauses.append(f"{ms_col} {op} ?")
-                params.append(edge.ms)
+                more, values = [f"{ms_col} {'<' if upper else '>='} ?"], [edge.ms]
+            clauses += more
+            params += values
         return clauses, params
 
     def mask(self, ms: np.ndarray, off: np.ndarray) -> np.ndarray | None:
@@ -70,26 +70,21 @@ class Range:
 
     def span(self) -> tuple[int | None, int | None]:
         """Bounds of the indexed instant column (padded for local edges), for chunking."""
-        lo = None if self.lo is None else self.lo.ms - (PAD_MS if self.lo.local else 0)
-        hi = None if self.hi is None else self.hi.ms + (PAD_MS if self.hi.local else 0)
+        lo = None if self.lo is None else self.lo.ms - (ZONE_PAD_MS if self.lo.local else 0)
+        hi = None if self.hi is None else self.hi.ms + (ZONE_PAD_MS if self.hi.local else 0)
         return lo, hi
 
-    def dates(self, home: str | None) -> tuple[str | None, str | None]:
-        """``[lo, hi)`` as ISO dates for tables keyed by a civil date: a day is in the range when
+    def date_where(self, column: str, home: str | None) -> tuple[list[str], list[str]]:
+        """SQL clauses and parameters for tables keyed by a civil date: a day is in the range when
         its local midnight is. Instants are read in the home zone (UTC when unknown)."""
+        zone = timeutil.shared_zone(home)
 
-        def day(edge: Edge | None) -> str | None:
+        def wall(edge: Edge | None) -> int | None:
             if edge is None:
                 return None
-            wall = edge.ms if edge.local else instant_to_wall(edge.ms, home or "UTC")
-            return (_EPOCH_DAY + timedelta(days=-(-wall // DAY_MS))).isoformat()  # ceiling
+            return edge.ms if edge.local else edge.ms + zone.offset_at(edge.ms) * 1000
 
-        return day(self.lo), day(self.hi)
-
-
-def instant_to_wall(ms: int, zone: str | tzinfo) -> int:
-    wall = pd.Timestamp(ms, unit="ms", tz="UTC").tz_convert(zone).tz_localize(None)
-    return _ceil_ms(wall.value)
+        return timeutil.date_range_sql(column, wall(self.lo), wall(self.hi))
 
 
 def _ceil_ms(ns: int) -> int:
@@ -121,8 +116,7 @@ def _edge(value: object, is_end: bool) -> Edge | None:
             return Edge(_ceil_ms(ts.as_unit("ns").value), local=True)
         return Edge(_ceil_ms(ts.tz_convert("UTC").as_unit("ns").value), local=False)
     if isinstance(value, date):
-        days = (value - _EPOCH_DAY).days + (1 if is_end else 0)  # a date end is inclusive
-        return Edge(days * DAY_MS, local=True)
+        return Edge(timeutil.day_wall_ms(value) + (DAY_MS if is_end else 0), local=True)  # a date end is inclusive
     raise InvalidQuery(f"start/end must be 'YYYY-MM-DD', a date or a datetime, not {type(value).__name__}")
 
 
@@ -141,10 +135,8 @@ def check_tz(tz: TzArg) -> str | tzinfo | None:
     if isinstance(tz, str):
         if tz.upper() == "UTC":
             return "UTC"
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise InvalidQuery(f"unknown time zone {tz!r} (use 'UTC' or an IANA name such as 'Europe/Berlin')") from exc
+        if timeutil.zone_info(tz) is None:
+            raise InvalidQuery(f"unknown time zone {tz!r} (use 'UTC' or an IANA name such as 'Europe/Berlin')")
         return tz
     raise InvalidQuery(f"tz must be None, 'UTC' or an IANA time-zone name, not {type(tz).__name__}")
 

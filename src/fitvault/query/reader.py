@@ -48,14 +48,13 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from datetime import date, datetime, tzinfo
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Iterator, Sequence, Union
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fitvault.config import VaultPaths, default_vault_dir
+from fitvault.config import default_vault_dir
 from fitvault.errors import ConfigError, StoreError, VaultCorrupt
-from fitvault.store.vault import VAULT_APPLICATION_ID
+from fitvault.store.readonly import open_read_only, vault_database
+from fitvault.timeutil import zone_info
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,12 +101,8 @@ class VaultReader:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        root = Path(path).expanduser() if path is not None else default_vault_dir()
-        database = VaultPaths(root).database if root.is_dir() else root
-        if not database.is_file():
-            raise StoreError(f"no fitvault vault at {root}: {database} does not exist (run `fitvault sync` first)")
-        self.database = database.resolve()
-        self._conn = _connect_read_only(self.database)
+        self.database = vault_database(default_vault_dir() if path is None else path)
+        self._conn = open_read_only(self.database)
         self._cache: dict[str, Any] = {}
         try:
             self.schema_version: int = self._conn.execute("PRAGMA user_version").fetchone()[0]
@@ -598,36 +593,9 @@ class VaultReader:
         return _impl("frames").table_frame(self, table, start, end, tz, convert)
 
 
-def _connect_read_only(database: Path) -> sqlite3.Connection:
-    uri = database.resolve().as_uri() + "?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot open {database}: {exc}") from exc
-    try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        conn.execute("PRAGMA query_only = ON")
-    except sqlite3.OperationalError as exc:
-        conn.close()
-        if "not a database" in str(exc):
-            raise VaultCorrupt(f"{database} is not a fitvault vault (or it is damaged): {exc}") from exc
-        raise StoreError(f"cannot open {database}: {exc}") from exc
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise VaultCorrupt(f"{database} is not a fitvault vault (or it is damaged): {exc}") from exc
-    if app_id != VAULT_APPLICATION_ID:
-        conn.close()
-        raise VaultCorrupt(f"{database} is not a fitvault vault (application_id {app_id:#x}); refusing to read it")
-    return conn
-
-
 def _home_zone(conn: sqlite3.Connection) -> str | None:
     row = conn.execute("SELECT value FROM account WHERE key = 'time_zone'").fetchone()
     name = (row[0] or "").strip() if row else ""
-    if not name:
-        return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None  # an unknown zone name: behave as if none was stored
+    if not name or zone_info(name) is None:
+        return None  # none, or an unknown zone name: behave as if none was stored
     return name

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from typing import Iterator
 
 from fitvault.importers._base import Job, csv_records
-from fitvault.importers._clock import DAY_MS, date_text, wall_ms
+from fitvault.importers._clock import date_text
 from fitvault.importers._text import cell
+from fitvault.timeutil import DAY_MS, wall_ms
 
 ID_ROLE = {"id": ("Id",)}
 OTHER = "another participant (not imported; see --participant)"

@@ -27,10 +27,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fitvault.importers._base import FITBIT, Job
-from fitvault.importers._clock import DAY_MS, Sequence, date_text
+from fitvault.importers._clock import date_text
 from fitvault.importers._text import cell, number
 from fitvault.importers._writer import save_rollups
 from fitvault.importers.fitabase._rows import local_day, parse_time, rows
+from fitvault.timeutil import DAY_MS, Sequence
 
 MINUTE_MS, HOUR_MS = 60_000, 3_600_000
 PLACEHOLDER = "day not worn (0 steps, no active minute, 1440 sedentary minutes)"

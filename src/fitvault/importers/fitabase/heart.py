@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from fitvault.importers._base import FITBIT, Job
-from fitvault.importers._clock import Sequence
 from fitvault.importers._text import cell
 from fitvault.importers.fitabase._rows import parse_time, rows
 from fitvault.importers.tutorial.per_day import heart_rate
+from fitvault.timeutil import Sequence
 
 
 def read_heart_rate(job: Job) -> None:

@@ -14,10 +14,11 @@ says how many agree; ``fitvault export fitabase`` writes the file back from the 
 from __future__ import annotations
 
 from fitvault.importers._base import Job
-from fitvault.importers._clock import DAY_MS, date_text
+from fitvault.importers._clock import date_text
 from fitvault.importers._text import cell, number
 from fitvault.importers.fitabase._rows import parse_time, rows
 from fitvault.importers.tutorial.sleep import MINUTE_MS, STATES, session
+from fitvault.timeutil import DAY_MS
 
 
 def read_minute_sleep(job: Job) -> None:

@@ -8,8 +8,8 @@ PEAK, ``active_zone_minutes`` as given: 1 per fat-burn minute, 2 per cardio/peak
 from __future__ import annotations
 
 from fitvault.importers._base import Job, csv_records
-from fitvault.importers._clock import Sequence, parse_iso_wall
 from fitvault.importers._text import cell, number
+from fitvault.timeutil import Sequence, parse_iso_wall
 
 MINUTE_MS = 60_000
 
@@ -34,5 +34,5 @@ def read_azm(job: Job) -> None:
             continue
         start, off = clock.local(wall, seq)
         end = start + MINUTE_MS
-        job.emit("active_zone_minutes", (start, job.source, off, end, clock.instant(end) if clock.zone.instant_offset(end)
-                                         != clock.zone.instant_offset(start) else off, zone or None, int(minutes)))
+        job.emit("active_zone_minutes", (start, job.source, off, end, clock.instant(end) if clock.zone.offset_at(end)
+                                         != clock.zone.offset_at(start) else off, zone or None, int(minutes)))

@@ -14,8 +14,8 @@ and ``entropy`` are kept; a row with none of the three is left out.
 from __future__ import annotations
 
 from fitvault.importers._base import Job, csv_records, day_of, placed
-from fitvault.importers._clock import Sequence
 from fitvault.importers._text import cell, number
+from fitvault.timeutil import Sequence
 
 _MS = (0.0, 1000.0)
 

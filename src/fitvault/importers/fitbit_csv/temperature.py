@@ -21,8 +21,9 @@ from __future__ import annotations
 from datetime import date
 
 from fitvault.importers._base import Job, csv_records
-from fitvault.importers._clock import DAY_MS, date_text, parse_iso_wall
+from fitvault.importers._clock import date_text
 from fitvault.importers._text import cell, number
+from fitvault.timeutil import DAY_MS, parse_iso_wall
 
 _SKIN = (20.0, 45.0)
 _TYPES = ("SKIN", "IDT")

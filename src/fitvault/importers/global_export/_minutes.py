@@ -22,8 +22,9 @@ from __future__ import annotations
 import numpy as np
 
 from fitvault.importers._base import Job, State
-from fitvault.importers._clock import DAY_MS, MAX_OFFSET_S, MIN_OFFSET_S, Sequence, parse_mdy
+from fitvault.importers._clock import MAX_OFFSET_S, MIN_OFFSET_S, parse_mdy
 from fitvault.importers._fingerprint import QUARTER_S
+from fitvault.timeutil import DAY_MS, Sequence
 
 DUPLICATE = "same instant as an earlier record (a wall time the clock skipped)"
 #: The clock of each family in every export verified so far (realdata README facts 2, 3).

@@ -22,8 +22,9 @@ from __future__ import annotations
 import numpy as np
 
 from fitvault.importers._base import Job
-from fitvault.importers._clock import DAY_MS, date_text, parse_mdy
+from fitvault.importers._clock import date_text, parse_mdy
 from fitvault.importers.global_export._minutes import first_of_each_instant, place
+from fitvault.timeutil import DAY_MS
 
 _ACTIVITY_INDEX = {"sedentary_minutes": 0, "lightly_active_minutes": 1, "moderately_active_minutes": 2,
                    "very_active_minutes": 3}
@@ -72,7 +73,7 @@ def read_steps(job: Job) -> None:
     clock = job.clock
     for t, off, count in zip(utc[keep].tolist(), offs[keep].tolist(), counts[keep].tolist()):
         end = t + MINUTE_MS
-        end_off = clock.instant(end) if clock.zone.instant_offset(end) != clock.zone.instant_offset(t) else off
+        end_off = clock.instant(end) if clock.zone.offset_at(end) != clock.zone.offset_at(t) else off
         job.emit("steps", (t, src, off, end, end_off, count))
 
 

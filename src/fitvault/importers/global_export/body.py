@@ -17,7 +17,8 @@ from __future__ import annotations
 from datetime import date
 
 from fitvault.importers._base import Job
-from fitvault.importers._clock import DAY_MS, Sequence, date_text, parse_clock, parse_mdy
+from fitvault.importers._clock import date_text, parse_mdy
+from fitvault.timeutil import DAY_MS, Sequence, parse_clock
 
 LB_G = 453.59237
 _H2 = (1.9, 4.5)

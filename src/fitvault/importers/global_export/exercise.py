@@ -19,8 +19,9 @@ from datetime import date
 
 from fitvault import timeutil
 from fitvault.importers._base import Job
-from fitvault.importers._clock import DAY_MS, date_text, parse_iso_wall, parse_mdy
+from fitvault.importers._clock import date_text, parse_mdy
 from fitvault.importers.global_export._logs import read_logs
+from fitvault.timeutil import DAY_MS, parse_iso_wall
 
 TYPES = {
     "walk": "WALKING", "run": "RUNNING", "bike": "BIKING", "outdoor bike": "BIKING", "hike": "HIKING",
@@ -59,7 +60,7 @@ def _log(job: Job, rec: dict) -> tuple | None:
         start_off = job.clock.instant(start)
     duration_ms = int(float(rec.get("duration") or rec.get("originalDuration") or 0))
     end = start + max(duration_ms, 0)
-    end_off = job.clock.instant(end) if job.clock.zone.instant_offset(end) != job.clock.zone.instant_offset(start) \
+    end_off = job.clock.instant(end) if job.clock.zone.offset_at(end) != job.clock.zone.offset_at(start) \
         else start_off
     distance = _num(rec.get("distance"))
     if distance is not None:

@@ -17,8 +17,9 @@ from datetime import date
 import numpy as np
 
 from fitvault.importers._base import Job
-from fitvault.importers._clock import DAY_MS, date_text, parse_mdy
+from fitvault.importers._clock import date_text, parse_mdy
 from fitvault.importers.global_export._minutes import first_of_each_instant, place
+from fitvault.timeutil import DAY_MS
 
 MIN_BPM, MAX_BPM = 20, 250
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 from datetime import date
 
 from fitvault.importers._base import Job
-from fitvault.importers._clock import DAY_MS, Sequence, date_text, parse_iso_wall
+from fitvault.importers._clock import date_text
 from fitvault.importers.global_export._logs import read_logs
+from fitvault.timeutil import DAY_MS, Sequence, parse_iso_wall
 
 LEVELS = {"wake": "AWAKE", "awake": "AWAKE", "light": "LIGHT", "deep": "DEEP", "rem": "REM", "asleep": "ASLEEP",
           "restless": "RESTLESS", "unknown": "UNKNOWN"}

@@ -37,11 +37,12 @@ from datetime import date
 
 from fitvault import timeutil
 from fitvault.importers._base import Job, State, csv_records
-from fitvault.importers._clock import DAY_MS, date_text
+from fitvault.importers._clock import date_text
 from fitvault.importers._text import after_2008, cell, number
 from fitvault.importers.global_export.exercise import exercise_type
 from fitvault.importers.google_data.physical_activity import source_of
 from fitvault.store import sample_blocks
+from fitvault.timeutil import DAY_MS
 
 _MIN_HR_SAMPLES = 30
 _HR_MARGIN_BPM = 3.0

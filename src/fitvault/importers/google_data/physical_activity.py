@@ -36,8 +36,9 @@ from collections.abc import Mapping
 from fitvault import timeutil
 from fitvault.datatypes.base import SourceKey
 from fitvault.importers._base import FITBIT, Job, csv_records, day_of
-from fitvault.importers._clock import DAY_MS, date_text
+from fitvault.importers._clock import date_text
 from fitvault.importers._text import after_2008, cell, number
+from fitvault.timeutil import DAY_MS
 
 MINUTE_MS = 60_000
 _PHONES = ("mobiletrack", "phone")

@@ -33,9 +33,9 @@ from collections.abc import Mapping
 
 from fitvault import timeutil
 from fitvault.importers._base import Job, day_of
-from fitvault.importers._clock import parse_iso_wall
 from fitvault.importers._text import after_2008, cell, number
 from fitvault.importers.google_data.physical_activity import _rows
+from fitvault.timeutil import parse_iso_wall
 
 _BR = (1.0, 80.0)
 

@@ -22,9 +22,9 @@ from collections.abc import Mapping
 
 from fitvault import timeutil
 from fitvault.importers._base import Job
-from fitvault.importers._clock import parse_clock
 from fitvault.importers._text import after_2008, cell, number
 from fitvault.importers.google_data.physical_activity import _rows
+from fitvault.timeutil import parse_clock
 
 MINUTE_MS = 60_000
 

@@ -10,10 +10,10 @@ read as ``sleepYYYYMMDD.csv`` is (see ``tutorial/sleep.py``). Rows of a day keep
 from __future__ import annotations
 
 from fitvault.importers._base import Job, csv_records
-from fitvault.importers._clock import DAY_MS, Sequence, parse_clock, parse_iso_wall
 from fitvault.importers._text import FileProblem, cell, number
 from fitvault.importers.tutorial.per_day import heart_rate
 from fitvault.importers.tutorial.sleep import night, state_of
+from fitvault.timeutil import DAY_MS, Sequence, parse_clock, parse_iso_wall
 
 _ROLES = {"time": ("time", "Time", "dateTime"), "value": ("value", "Heart Rate", "bpm", "State"),
           "date": ("date", "Date")}

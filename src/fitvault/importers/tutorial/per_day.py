@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fitvault.importers._base import Job, csv_records
-from fitvault.importers._clock import DAY_MS, Sequence, parse_clock
 from fitvault.importers._text import FileProblem, cell, number
 from fitvault.importers.global_export._minutes import DUPLICATE
+from fitvault.timeutil import DAY_MS, Sequence, parse_clock
 
 MINUTE_MS = 60_000
 

@@ -18,9 +18,10 @@ from collections import Counter
 from datetime import date
 
 from fitvault.importers._base import Job, csv_records
-from fitvault.importers._clock import DAY_MS, Sequence, date_text, parse_clock
+from fitvault.importers._clock import date_text
 from fitvault.importers._text import FileProblem, cell
 from fitvault.importers.global_export.sleep import unique_parts
+from fitvault.timeutil import DAY_MS, Sequence, parse_clock
 
 MINUTE_MS = 60_000
 _HALF_DAY_MS = 12 * 3600 * 1000

@@ -9,7 +9,7 @@ tables as the Google source, with ``sources.origin = "fitbit-web-api"``. See
 Layout: one short module per data set (:mod:`.heart_rate`, :mod:`.activity`, :mod:`.sleep`,
 :mod:`.vitals`, :mod:`.body`, :mod:`.exercises`) on a shared base (:mod:`.base`); the HTTP
 client (:mod:`.client`) with its hourly budget (:mod:`.ratelimit`); local-time handling
-(:mod:`.localtime`); plan and run (:mod:`.engine`).
+(:mod:`fitvault.timeutil`); plan and run (:mod:`.engine`).
 
 Python use::
 

@@ -25,9 +25,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Literal
 
 from fitvault.datatypes.base import ParsedPage, SourceIds, SourceKey, Stream, plausible
-from fitvault.sources.fitbit.localtime import LocalTime, local_time, wall_seconds
-
 from fitvault.store.origins import ORIGIN_FITBIT_WEB_API as ORIGIN
+from fitvault.timeutil import Zone, shared_zone, wall_at
 
 #: The source of records that name no device.
 NO_DEVICE: SourceKey = ("", "", "", "", "", "")
@@ -59,8 +58,12 @@ def dates_of(request: Request) -> tuple[date, date]:
     return date.fromisoformat(request["first"]), date.fromisoformat(request["last"])
 
 
-def zone_of(request: Request) -> LocalTime:
-    return local_time(request.get("time_zone"), int(request.get("utc_offset_s") or 0))
+def zone_of(request: Request) -> Zone:
+    """The zone the request's local times are read in (reference §1.0, §5.1): the profile's IANA
+    ``timezone``; its ``offsetFromUTCMillis`` is only the *current* offset and is used alone, without
+    DST, when the zone is unknown. The profile holds today's zone only, so times recorded while
+    travelling land hours off; activity logs are the exception (their ``startTime`` has its offset)."""
+    return shared_zone(request.get("time_zone"), int(request.get("utc_offset_s") or 0))
 
 
 class FitbitStream(Stream):
@@ -161,7 +164,7 @@ def intraday_samples(
             if isinstance(n, bool) or not isinstance(n, (int, float)):
                 raise TypeError(f"value is not a number: {n!r}")
             plausible(n, lo, hi, what)
-            walls.append(wall_seconds(day, point["time"]))
+            walls.append(wall_at(day, point["time"]))
             values.append(int(n))
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             page.bad.append((f"{type(exc).__name__}: {exc}", point if isinstance(point, dict) else {"point": point}))

@@ -19,11 +19,11 @@ from typing import Any
 from fitvault.datatypes.base import ParsedPage, plausible
 from fitvault.datatypes.body import BodyFat, Weight
 from fitvault.sources.fitbit.base import FitbitStream, Request, collect, decimal, device_source, zone_of
-from fitvault.sources.fitbit.localtime import wall_seconds
+from fitvault.timeutil import wall_at
 
 
 def _instant(log: dict, request: Request) -> tuple[int, int]:
-    wall = wall_seconds(date.fromisoformat(log["date"]), log.get("time") or "23:59:59")
+    wall = wall_at(date.fromisoformat(log["date"]), log.get("time") or "23:59:59")
     return zone_of(request).resolve(wall)
 
 

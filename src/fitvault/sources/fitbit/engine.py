@@ -36,7 +36,6 @@ from fitvault.sources.fitbit.body import BodyFatLogs, WeightLogs
 from fitvault.sources.fitbit.client import FitbitClient
 from fitvault.sources.fitbit.exercises import ActivityLogs
 from fitvault.sources.fitbit.heart_rate import DailyRestingHeartRate, IntradayHeartRate
-from fitvault.sources.fitbit.localtime import LocalTime
 from fitvault.sources.fitbit.sleep import SleepLogs
 from fitvault.sources.fitbit.vitals import (
     DailyBreathingRate,
@@ -106,7 +105,7 @@ def read_context(vault: Vault, client: FitbitClient, now_ms: int | None = None) 
         since = account.get(ACCOUNT_PREFIX + "member_since")
         offset = int(account.get(ACCOUNT_PREFIX + "utc_offset_s") or 0)
         return Context(zone, offset, date.fromisoformat(since) if since else None,
-                       LocalTime(zone, offset).today(now_ms))
+                       timeutil.Zone(zone, offset).today(now_ms))
     zone = profile.get("timezone") or None
     offset = int(profile.get("offsetFromUTCMillis") or 0) // 1000
     member_since = None
@@ -121,7 +120,7 @@ def read_context(vault: Vault, client: FitbitClient, now_ms: int | None = None) 
     if zone and not account.get("time_zone"):
         values.update(time_zone=zone, utc_offset_s=str(offset))
     vault.set_account(**values)
-    return Context(zone, offset, member_since, LocalTime(zone, offset).today(now_ms))
+    return Context(zone, offset, member_since, timeutil.Zone(zone, offset).today(now_ms))
 
 
 def make_plan(

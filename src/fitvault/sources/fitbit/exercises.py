@@ -23,7 +23,7 @@ from typing import Any
 from fitvault.datatypes.base import ParsedPage, plausible
 from fitvault.datatypes.exercise import _COLUMNS, Exercise
 from fitvault.sources.fitbit.base import FitbitStream, Request, collect, dates_of, device_source, zone_of
-from fitvault.sources.fitbit.localtime import local_date
+from fitvault.timeutil import local_date
 
 _TYPES = {
     "run": "RUNNING", "treadmill": "RUNNING", "walk": "WALKING", "hike": "HIKING", "outdoor bike": "BIKING",
@@ -62,10 +62,11 @@ class ActivityLogs(FitbitStream):
 
         def one(log: dict) -> tuple | None:
             start = datetime.fromisoformat(log["startTime"])
-            if start.tzinfo is None or start.utcoffset() is None:  # not seen, but then: the profile's zone
-                start_ms, start_off = zone.resolve(int((start - datetime(1970, 1, 1)).total_seconds()))
+            offset = start.utcoffset()
+            if offset is None:  # not seen, but then: the profile's zone
+                start_ms, start_off = zone.resolve((start - datetime(1970, 1, 1)) // timedelta(milliseconds=1))
             else:
-                start_ms, start_off = int(start.timestamp() * 1000), int(start.utcoffset().total_seconds())
+                start_ms, start_off = int(start.timestamp() * 1000), int(offset.total_seconds())
             end_ms = start_ms + int(log["duration"])
             end_off = zone.offset_at(end_ms) if zone.offset_at(start_ms) == start_off else start_off
             distance = None

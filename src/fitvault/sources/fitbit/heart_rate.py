@@ -9,7 +9,7 @@ heart rate from the heart-rate time series (a year per call). Reference ยง1.1, ย
     {"activities-heart": [{"dateTime": "2024-03-01", "value": {"heartRateZones": [...], "restingHeartRate": 58}}]}
 
 Samples are listed in recording order under their local date without an offset; they are read in
-the profile's zone, the repeated hour of a DST change by order (:mod:`.localtime`). A day without
+the profile's zone, the repeated hour of a DST change by order (:mod:`fitvault.timeutil`). A day without
 enough data has no ``restingHeartRate`` (missing, not zero).
 """
 

@@ -14,7 +14,7 @@ Fitbit's own exports use), ``sleep_stages`` (``levels.data`` as ``stage``, ``sho
 ``ASLEEP RESTLESS AWAKE``.
 
 Times are local without an offset: the start is read in the profile's zone, the end is the start
-plus ``duration``, and the stage times are resolved in order (:mod:`.localtime`), so a night
+plus ``duration``, and the stage times are resolved in order (:mod:`fitvault.timeutil`), so a night
 across a DST change is exact. Legacy ``minutesAwake`` leaves out the minutes to fall asleep and
 after waking (``timeInBed`` = the four summed, reference §1.2); the vault's ``minutes_awake``
 counts all awake minutes of the sleep period, so they are added back. ``meta`` (stages still
@@ -29,7 +29,7 @@ from typing import Any
 from fitvault.datatypes.base import ParsedPage
 from fitvault.datatypes.sleep import Sleep
 from fitvault.sources.fitbit.base import NO_DEVICE, FitbitStream, Request, collect, zone_of
-from fitvault.sources.fitbit.localtime import LocalTime, local_date, parse_wall
+from fitvault.timeutil import Zone, local_date, parse_iso_wall
 
 _LEVELS = {"wake": "AWAKE", "light": "LIGHT", "deep": "DEEP", "rem": "REM",
            "asleep": "ASLEEP", "restless": "RESTLESS", "awake": "AWAKE"}
@@ -41,8 +41,8 @@ def _level(name: Any) -> str:
     return _LEVELS.get(str(name), str(name).upper())
 
 
-def _spans(zone: LocalTime, items: list, start_ms: int, kind: str) -> list[tuple]:
-    walls = [parse_wall(x["dateTime"]) for x in items]
+def _spans(zone: Zone, items: list, start_ms: int, kind: str) -> list[tuple]:
+    walls = [parse_iso_wall(x["dateTime"]) for x in items]
     out = []
     for (ms, off), x in zip(zone.sequence(walls, start_ms), items):
         end = ms + int(x["seconds"]) * 1000
@@ -69,7 +69,7 @@ class SleepLogs(FitbitStream):
         zone = zone_of(request)
 
         def one(log: dict) -> tuple:
-            start_ms, start_off = zone.resolve(parse_wall(log["startTime"]))
+            start_ms, start_off = zone.resolve(parse_iso_wall(log["startTime"]))
             end_ms = start_ms + int(log["duration"])
             if end_ms < start_ms:
                 raise ValueError("sleep session ends before it starts")

@@ -29,7 +29,7 @@ from fitvault.datatypes.heart_rate_variability import DailyHeartRateVariability,
 from fitvault.datatypes.oxygen_saturation import DailyOxygenSaturation, OxygenSaturation
 from fitvault.datatypes.respiratory_rate import DailyRespiratoryRate
 from fitvault.sources.fitbit.base import NO_DEVICE, FitbitStream, Request, collect, fitbit_ids, zone_of
-from fitvault.sources.fitbit.localtime import parse_wall
+from fitvault.timeutil import parse_iso_wall
 
 def _number(value: Any, what: str, lo: float, hi: float) -> float | None:
     if value is None:
@@ -61,7 +61,7 @@ def _nightly_samples(entries: list, request: Request, value_of) -> ParsedPage:
         walls, values = [], []
         for m in minutes:
             try:
-                walls.append(parse_wall(m["minute"]))
+                walls.append(parse_iso_wall(m["minute"]))
                 values.append(value_of(m["value"]))
             except (KeyError, TypeError, ValueError, IndexError) as exc:
                 page.bad.append((f"{type(exc).__name__}: {exc}", m if isinstance(m, dict) else {"minute": m}))
