@@ -37,8 +37,8 @@ from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.store import upsert
 
 
-def _count(value) -> int:
-    n = int64(value, 0)
+def _count(value: object) -> int:
+    n = int64(value) or 0  # omitted: zero (proto3 drops zeros)
     plausible(n, *DISC_STEPS, "step count")  # the discovery document's range
     return n
 

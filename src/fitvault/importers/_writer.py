@@ -169,7 +169,7 @@ class Writer:
 
     def _save_stages(self, rows: list[tuple]) -> None:
         """(session id, kind, start_ms, start_off, end_ms, end_off, stage) for stored sessions."""
-        present = set()
+        present: set[str] = set()
         ids = sorted({r[0] for r in rows})
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]

@@ -40,6 +40,10 @@ from fitvault.datatypes.tables import SIDE_TABLES_BY_NAME, TABLES_BY_NAME, Table
 from fitvault.store import origins
 
 
+#: Catalogue tables not stored as rows, and where they are stored instead.
+NOT_ROWS = {"heart_rate": "heart_rate_blocks"}
+
+
 def table_of(name: str) -> Table:
     """The catalogue entry of a table (data type or side table)."""
     found = TABLES_BY_NAME.get(name) or SIDE_TABLES_BY_NAME.get(name)
@@ -56,6 +60,8 @@ def statement(name: str, columns: tuple[str, ...] | None = None,
     ``last_wins``: update unconditionally (for a set just deleted, in which only a repeated
     key can conflict: the last row is kept and counted, as ``INSERT OR REPLACE`` would)."""
     table = table_of(name)
+    if name in NOT_ROWS:
+        raise ValueError(f"{name} is stored in {NOT_ROWS[name]} (store/sample_blocks.py), not as rows")
     columns = columns or table.row_columns
     if sorted(columns) != sorted(table.row_columns):
         raise ValueError(f"{name}: write every column of the catalogue once, got {columns}")
