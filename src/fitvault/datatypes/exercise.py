@@ -41,6 +41,7 @@ from fitvault.datatypes.base import (
 )
 from fitvault.datatypes.generic import duration, flag, integer, number, point_id, text
 from fitvault.datatypes.tables import TABLES_BY_NAME
+from fitvault.store import upsert
 
 _SUMMARY = (
     ("calories_kcal", number("caloriesKcal")),
@@ -90,6 +91,7 @@ _SPLIT_COLUMNS = (
     "exercise_id", "kind", "idx", "split_type", "start_ms", "start_offset_s", "end_ms", "end_offset_s",
     "active_duration_s", *(c for c, _ in _SPLIT_SUMMARY),
 )
+_EVENT_COLUMNS = ("exercise_id", "idx", "time_ms", "utc_offset_s", "event_type")
 _GPS = _COLUMNS.index("has_gps")  # the parsed session tuple has the columns' order
 _has_gps = flag("exerciseMetadata", "hasGps")
 _pool = integer("exerciseMetadata", "poolLengthMillimeters")
@@ -181,41 +183,14 @@ class Exercise(Stream):
 
     # -- saving ----------------------------------------------------------------------------
     def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        cols, marks = ", ".join(_COLUMNS), ", ".join("?" * len(_COLUMNS))
-        updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
-        changed = " OR ".join(f"{c} IS NOT excluded.{c}" for c in _COLUMNS[1:])
         for session, splits, events, _day in rows:
             ex_id = session[0]
-            conn.execute(
-                f"INSERT INTO exercises ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {updates} "
-                f"WHERE {changed}", (ex_id, source_ids(session[1])) + session[2:],
-            )
-            old = conn.execute(
-                f"SELECT {', '.join(_SPLIT_COLUMNS[1:])} FROM exercise_splits WHERE exercise_id = ? ORDER BY kind, idx",
-                (ex_id,),
-            ).fetchall()
-            if old != sorted(splits):
-                conn.execute("DELETE FROM exercise_splits WHERE exercise_id = ?", (ex_id,))
-                conn.executemany(
-                    f"INSERT INTO exercise_splits ({', '.join(_SPLIT_COLUMNS)}) "
-                    f"VALUES ({', '.join('?' * len(_SPLIT_COLUMNS))})", ((ex_id,) + sp for sp in splits),
-                )
-            old_events = conn.execute(
-                "SELECT idx, time_ms, utc_offset_s, event_type FROM exercise_events WHERE exercise_id = ? ORDER BY idx",
-                (ex_id,),
-            ).fetchall()
-            if old_events != events:
-                conn.execute("DELETE FROM exercise_events WHERE exercise_id = ?", (ex_id,))
-                conn.executemany(
-                    "INSERT INTO exercise_events (exercise_id, idx, time_ms, utc_offset_s, event_type) "
-                    "VALUES (?, ?, ?, ?, ?)", ((ex_id,) + ev for ev in events),
-                )
+            upsert.write(conn, "exercises", [(ex_id, source_ids(session[1])) + session[2:]], _COLUMNS)
+            upsert.replace_children(conn, "exercise_splits", ex_id, splits, _SPLIT_COLUMNS)
+            upsert.replace_children(conn, "exercise_events", ex_id, events, _EVENT_COLUMNS)
 
     def save_details(self, conn: sqlite3.Connection, details: list[tuple]) -> None:
-        conn.executemany(
-            "INSERT INTO exercise_tcx (exercise_id, tcx, fetched_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (exercise_id) DO UPDATE SET tcx = excluded.tcx, fetched_at = excluded.fetched_at "
-            "WHERE tcx IS NOT excluded.tcx",
-            ((ex_id, tcx, timeutil.format_instant(timeutil.utc_now_ms())) for ex_id, tcx in details),
-        )
+        """Routes; one fetched again unchanged is not rewritten (``fetched_at`` is quiet)."""
+        upsert.write(conn, "exercise_tcx",
+                     ((ex_id, tcx, timeutil.format_instant(timeutil.utc_now_ms())) for ex_id, tcx in details))
 

@@ -10,8 +10,9 @@ module then only says which JSON field goes to which column::
         table_info = TABLES_BY_NAME["spo2"]
         fields = (("spo2_pct", number("percentage", required=True)),)
 
-and the base class parses pages, quarantines bad points, and upserts on the layout's natural key
-(only rows whose values changed are written, so re-reading an overlap window rewrites nothing).
+and the base class parses pages, quarantines bad points, and saves through the table's generated
+upsert (``store/upsert.py``: only rows whose values changed are written, so re-reading an overlap
+window rewrites nothing).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from fitvault.datatypes.base import (
     source_key,
 )
 from fitvault.datatypes.tables import Table
+from fitvault.store import upsert
 
 Getter = Callable[[dict], Any]
 
@@ -185,17 +187,7 @@ class _Declared(Stream):
 
     def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
         columns = self.lead_columns + self.value_columns()
-        updates = [c for c in columns if c not in self.key_columns]
-        sql = (
-            f"INSERT INTO {self.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-            f"ON CONFLICT ({', '.join(self.key_columns)}) DO "
-        )
-        if updates:
-            sql += "UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updates)
-            sql += " WHERE " + " OR ".join(f"{c} IS NOT excluded.{c}" for c in updates)
-        else:
-            sql += "NOTHING"
-        conn.executemany(sql, (self._bind(row, source_ids) for row in rows))
+        upsert.write(conn, self.table, (self._bind(row, source_ids) for row in rows), columns)
 
     def _bind(self, row: tuple, source_ids: SourceIds) -> tuple:
         """Row as parsed (source key at index 1) -> SQL parameters (source id)."""

@@ -26,6 +26,7 @@ from fitvault.datatypes.base import (
 )
 from fitvault.datatypes.generic import DailyStream
 from fitvault.datatypes.tables import TABLES_BY_NAME
+from fitvault.store import upsert
 
 
 def _zone(value: object) -> str:
@@ -58,12 +59,7 @@ class HeartRateZones(DailyStream):
         for (day, src), group in groupby(rows, key=lambda r: (r[0], r[1])):
             zones = list(group)
             sid, d = source_ids(src), day.isoformat()
-            conn.executemany(
-                "INSERT INTO daily_heart_rate_zones (date, source_id, zone, min_bpm, max_bpm) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (date, source_id, zone) DO UPDATE SET min_bpm = excluded.min_bpm, "
-                "max_bpm = excluded.max_bpm WHERE min_bpm IS NOT excluded.min_bpm OR max_bpm IS NOT excluded.max_bpm",
-                [(d, sid, z, lo, hi) for _d, _s, z, lo, hi in zones],
-            )
+            upsert.write(conn, "daily_heart_rate_zones", [(d, sid, z, lo, hi) for _d, _s, z, lo, hi in zones])
             # A zone the day no longer has (renamed upstream) goes.
             names = [z[2] for z in zones]
             conn.execute(

@@ -27,6 +27,7 @@ from fitvault.datatypes.base import (
     plausible,
     source_key,
 )
+from fitvault.store import upsert
 
 
 class RestingHeartRate(Stream):
@@ -60,10 +61,5 @@ class RestingHeartRate(Stream):
         return parse_points(body, one, lambda row: row[0])
 
     def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        conn.executemany(
-            "INSERT INTO resting_heart_rate (date, source_id, bpm, calculation_method) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (date, source_id) DO UPDATE SET "
-            "bpm = excluded.bpm, calculation_method = excluded.calculation_method "
-            "WHERE bpm IS NOT excluded.bpm OR calculation_method IS NOT excluded.calculation_method",
-            ((d.isoformat(), source_ids(src), bpm, method) for d, src, bpm, method in rows),
-        )
+        upsert.write(conn, "resting_heart_rate",
+                     ((d.isoformat(), source_ids(src), bpm, method) for d, src, bpm, method in rows))

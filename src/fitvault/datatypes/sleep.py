@@ -31,14 +31,18 @@ from fitvault.datatypes.base import (
     parse_points,
     source_key,
 )
+from fitvault.store import upsert
 
 _PART_LISTS = (("stages", "stage"), ("shortAwakenings", "short_awakening"), ("outOfBedSegments", "out_of_bed"))
-_SESSION_COLUMNS = (
+#: The parsed session tuple's columns; stages and the stage summary are written per session.
+SESSION_COLUMNS = (
     "id", "source_id", "start_ms", "start_offset_s", "end_ms", "end_offset_s", "sleep_type",
     "main_sleep", "nap", "processed", "stages_status", "manually_edited",
     "minutes_in_sleep_period", "minutes_asleep", "minutes_awake", "minutes_to_fall_asleep",
     "minutes_after_wake_up", "create_time", "update_time",
 )
+STAGE_COLUMNS = ("session_id", "kind", "start_ms", "start_offset_s", "end_ms", "end_offset_s", "stage")
+_SUMMARY_COLUMNS = ("session_id", "stage", "minutes", "count")
 
 
 def _span(obj: dict) -> tuple[int, int, int, int]:
@@ -124,37 +128,8 @@ class Sleep(Stream):
         return (session, sorted(parts), sorted(stage_summary), start_day)
 
     def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        cols = ", ".join(_SESSION_COLUMNS)
-        marks = ", ".join("?" * len(_SESSION_COLUMNS))
-        updates = ", ".join(f"{c} = excluded.{c}" for c in _SESSION_COLUMNS[1:])
-        changed_where = " OR ".join(f"{c} IS NOT excluded.{c}" for c in _SESSION_COLUMNS[1:])
         for session, parts, stage_summary, _start_day in rows:
-            values = (session[0], source_ids(session[1])) + session[2:]
-            conn.execute(
-                f"INSERT INTO sleep_sessions ({cols}) VALUES ({marks}) "
-                f"ON CONFLICT (id) DO UPDATE SET {updates} WHERE {changed_where}",
-                values,
-            )
             sid = session[0]
-            old_parts = conn.execute(
-                "SELECT kind, start_ms, start_offset_s, end_ms, end_offset_s, stage FROM sleep_stages "
-                "WHERE session_id = ? ORDER BY kind, start_ms", (sid,)
-            ).fetchall()
-            if old_parts != parts:  # both sorted by (kind, start)
-                conn.execute("DELETE FROM sleep_stages WHERE session_id = ?", (sid,))
-                conn.executemany(
-                    "INSERT OR REPLACE INTO sleep_stages (session_id, kind, start_ms, start_offset_s, "
-                    "end_ms, end_offset_s, stage) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    ((sid,) + p for p in parts),
-                )
-            old_summary = conn.execute(
-                "SELECT stage, minutes, count FROM sleep_stage_summary WHERE session_id = ? ORDER BY stage",
-                (sid,),
-            ).fetchall()
-            if old_summary != stage_summary:
-                conn.execute("DELETE FROM sleep_stage_summary WHERE session_id = ?", (sid,))
-                conn.executemany(
-                    "INSERT OR REPLACE INTO sleep_stage_summary (session_id, stage, minutes, count) "
-                    "VALUES (?, ?, ?, ?)",
-                    ((sid,) + s for s in stage_summary),
-                )
+            upsert.write(conn, "sleep_sessions", [(sid, source_ids(session[1])) + session[2:]], SESSION_COLUMNS)
+            upsert.replace_children(conn, "sleep_stages", sid, parts, STAGE_COLUMNS)
+            upsert.replace_children(conn, "sleep_stage_summary", sid, stage_summary, _SUMMARY_COLUMNS)

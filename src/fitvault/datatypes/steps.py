@@ -34,10 +34,11 @@ from fitvault.datatypes.base import (
 )
 from fitvault.datatypes.generic import RollupDailyStream, integer
 from fitvault.datatypes.tables import TABLES_BY_NAME
+from fitvault.store import upsert
 
 
-def _count(value) -> int:
-    n = int64(value, 0)
+def _count(value: object) -> int:
+    n = int64(value) or 0  # omitted: zero (proto3 drops zeros)
     plausible(n, *DISC_STEPS, "step count")  # the discovery document's range
     return n
 
@@ -73,15 +74,7 @@ class StepsMinutes(Stream):
         return parse_points(body, one, lambda row: row[0])
 
     def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
-        conn.executemany(
-            "INSERT INTO steps (start_ms, source_id, start_offset_s, end_ms, end_offset_s, count) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (start_ms, source_id) DO UPDATE SET "
-            "start_offset_s = excluded.start_offset_s, end_ms = excluded.end_ms, "
-            "end_offset_s = excluded.end_offset_s, count = excluded.count "
-            "WHERE count IS NOT excluded.count OR end_ms IS NOT excluded.end_ms "
-            "OR start_offset_s IS NOT excluded.start_offset_s OR end_offset_s IS NOT excluded.end_offset_s",
-            ((s, source_ids(src), so, e, eo, c) for s, src, so, e, eo, c in rows),
-        )
+        upsert.write(conn, "steps", ((s, source_ids(src), so, e, eo, c) for s, src, so, e, eo, c in rows))
 
 
 

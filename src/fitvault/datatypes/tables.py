@@ -14,6 +14,12 @@ Layouts (see ``store/migrations``):
 ``session``   key ``id`` with ``start_ms`` .. ``end_offset_s`` (sleep, exercise)
 ``child``     spans that belong to a session (sleep stages, exercise splits)
 ``event``     instants that belong to a session (exercise events): ``time_ms``, ``utc_offset_s``
+``keyed``     a table beside the data types (:data:`SIDE_TABLES`): its key and columns declared
+
+Every write goes through the upsert :mod:`fitvault.store.upsert` generates from a table's entry:
+its natural key (``Table.natural_key``), its row columns (``Table.row_columns``) and the write
+options declared here (``ranked``, ``quiet``). ``docs/adding-a-data-type.md`` lists the rest of
+what a new type touches.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Layout = Literal["sample", "interval", "daily", "rollup", "session", "child", "event"]
+Layout = Literal["sample", "interval", "daily", "rollup", "session", "child", "event", "keyed"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,10 @@ class Table:
         stream: the sync stream that fills it; None for a table only imports fill (the API has
             no ``list`` for it: GoogleData CSVs of Takeout).
         parent: for ``child`` tables, the session table and the foreign-key column.
+        key: the natural key, when it is not the layout's (children, several rows per day).
+        ranked: one row per key whatever the origin (reconciled rollups): a write never
+            replaces the row of a better-ranked origin (``store/origins.py``).
+        quiet: columns written along with a change that are no change by themselves.
     """
 
     name: str
@@ -56,6 +66,9 @@ class Table:
     columns: tuple[Column, ...]
     stream: str | None
     parent: tuple[str, str] | None = None
+    key: tuple[str, ...] = ()
+    ranked: bool = False
+    quiet: tuple[str, ...] = ()
 
     @property
     def time_columns(self) -> tuple[str, ...]:
@@ -67,7 +80,34 @@ class Table:
             "session": ("start_ms", "start_offset_s", "end_ms", "end_offset_s"),
             "child": ("start_ms", "start_offset_s", "end_ms", "end_offset_s"),
             "event": ("time_ms", "utc_offset_s"),
+            "keyed": (),
         }[self.layout]
+
+    @property
+    def natural_key(self) -> tuple[str, ...]:
+        """The columns that identify a row: the upsert's conflict target (a UNIQUE index)."""
+        return self.key or {
+            "sample": ("time_ms", "source_id"),
+            "interval": ("start_ms", "source_id"),
+            "daily": ("date", "source_id"),
+            "rollup": ("date",),
+            "session": ("id",),
+        }[self.layout]
+
+    @property
+    def row_columns(self) -> tuple[str, ...]:
+        """Every stored column, in the order rows are bound (generated columns excluded)."""
+        lead = {
+            "sample": ("time_ms", "source_id", "utc_offset_s"),
+            "interval": ("start_ms", "source_id", "start_offset_s", "end_ms", "end_offset_s"),
+            "daily": ("date", "source_id"),
+            "rollup": ("date", "source_id"),
+            "session": ("id", "source_id") + self.time_columns,
+            "child": (self.parent[1],) + self.time_columns if self.parent else (),
+            "event": (self.parent[1],) + self.time_columns if self.parent else (),
+            "keyed": tuple(k for k in self.key if k not in self.column_names),
+        }[self.layout]
+        return lead + self.column_names
 
     @property
     def order_column(self) -> str:
@@ -105,17 +145,18 @@ TABLES: tuple[Table, ...] = (
     Table("sleep_stages", "sleep", "child", "Sleep stages", (
         C("kind", "", "stage, short_awakening or out_of_bed", "text"),
         C("stage", "", "AWAKE LIGHT DEEP REM (staged) or ASLEEP RESTLESS AWAKE (classic)", "text")),
-        "sleep", parent=("sleep_sessions", "session_id")),
+        "sleep", parent=("sleep_sessions", "session_id"),
+        key=("session_id", "kind", "start_ms")),
     Table("steps", "steps", "interval", "Steps per minute", (
         C("count", "steps", "steps in the interval (0 = worn, no steps)", "int"),), "steps"),
     Table("daily_steps", "steps", "rollup", "Steps per day", (
-        C("count", "steps", "steps in the local day", "int"),), "steps:daily"),
+        C("count", "steps", "steps in the local day", "int"),), "steps:daily", ranked=True),
     Table("daily_distance", "distance", "rollup", "Distance per day", (
-        C("distance_mm", _MM, "distance in the local day", "int"),), "distance:daily"),
+        C("distance_mm", _MM, "distance in the local day", "int"),), "distance:daily", ranked=True),
     Table("daily_floors", "floors", "rollup", "Floors per day", (
-        C("floors", "floors", "floors climbed in the local day", "int"),), "floors:daily"),
+        C("floors", "floors", "floors climbed in the local day", "int"),), "floors:daily", ranked=True),
     Table("daily_total_calories", "total-calories", "rollup", "Calories per day", (
-        C("calories_kcal", _KCAL, "total energy burned in the local day (BMR included)"),), "total-calories:daily"),
+        C("calories_kcal", _KCAL, "total energy burned in the local day (BMR included)"),), "total-calories:daily", ranked=True),
     Table("active_zone_minutes", "active-zone-minutes", "interval", "Active zone minutes", (
         C("heart_rate_zone", "", "FAT_BURN, CARDIO or PEAK", "text"),
         C("active_zone_minutes", _MIN, "zone minutes earned (FAT_BURN 1 per minute, CARDIO/PEAK 2)", "int")),
@@ -212,11 +253,12 @@ TABLES: tuple[Table, ...] = (
         C("light_zone_s", "s", "time in the light heart-rate zone"),
         C("moderate_zone_s", "s", "time in the moderate zone"),
         C("vigorous_zone_s", "s", "time in the vigorous zone"),
-        C("peak_zone_s", "s", "time in the peak zone")), "exercise", parent=("exercises", "exercise_id")),
+        C("peak_zone_s", "s", "time in the peak zone")), "exercise", parent=("exercises", "exercise_id"),
+        key=("exercise_id", "kind", "idx")),
     Table("exercise_events", "exercise", "event", "Exercise events", (
         C("idx", "", "position in the API's list", "int"),
         C("event_type", "", "START STOP PAUSE RESUME AUTO_PAUSE AUTO_RESUME", "text")),
-        "exercise", parent=("exercises", "exercise_id")),
+        "exercise", parent=("exercises", "exercise_id"), key=("exercise_id", "idx")),
     Table("daily_vo2_max", "daily-vo2-max", "daily", "Cardio fitness (VO2 max)", (
         C("vo2_max_ml_kg_min", _VO2, "VO2 max"),
         C("cardio_fitness_level", "", "POOR ... EXCELLENT", "text"),
@@ -230,7 +272,8 @@ TABLES: tuple[Table, ...] = (
     Table("daily_heart_rate_zones", "daily-heart-rate-zones", "daily", "Heart-rate zones", (
         C("zone", "", "zone name", "text"),
         C("min_bpm", _BPM, "zone lower bound", "int"),
-        C("max_bpm", _BPM, "zone upper bound", "int")), "daily-heart-rate-zones"),
+        C("max_bpm", _BPM, "zone upper bound", "int")), "daily-heart-rate-zones",
+        key=("date", "source_id", "zone")),
     Table("active_energy", "active-energy-burned", "interval", "Active energy", (
         C("active_kcal", _KCAL, "energy burned by activity in the interval (BMR excluded)"),), "active-energy-burned"),
     Table("altitude", "altitude", "interval", "Altitude gain", (
@@ -241,13 +284,13 @@ TABLES: tuple[Table, ...] = (
         C("light_s", "s", "time in the light zone"),
         C("moderate_s", "s", "time in the moderate zone"),
         C("vigorous_s", "s", "time in the vigorous zone"),
-        C("peak_s", "s", "time in the peak zone")), "time-in-heart-rate-zone:daily"),
+        C("peak_s", "s", "time in the peak zone")), "time-in-heart-rate-zone:daily", ranked=True),
     Table("daily_calories_in_heart_rate_zone", "calories-in-heart-rate-zone", "rollup",
           "Calories in heart-rate zones per day", (
               C("light_kcal", _KCAL, "energy burned in the light zone"),
               C("moderate_kcal", _KCAL, "energy burned in the moderate zone"),
               C("vigorous_kcal", _KCAL, "energy burned in the vigorous zone"),
-              C("peak_kcal", _KCAL, "energy burned in the peak zone")), "calories-in-heart-rate-zone:daily"),
+              C("peak_kcal", _KCAL, "energy burned in the peak zone")), "calories-in-heart-rate-zone:daily", ranked=True),
     Table("calories_in_heart_rate_zone", "calories-in-heart-rate-zone", "interval", "Calories in heart-rate zone", (
         C("heart_rate_zone", "", "LIGHT ... PEAK, or HEART_RATE_ZONE_TYPE_UNSPECIFIED (below the zones)", "text"),
         C("kcal", _KCAL, "energy burned in the interval")), None),
@@ -311,6 +354,35 @@ TABLES: tuple[Table, ...] = (
         C("symptoms", "", "symptoms logged, comma-separated (HEADACHE, FATIGUE ...)", "text"),), "symptoms"),
 )
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+#: Tables written beside the data types' own, through the same generated upsert: parts of a
+#: record (a session's stage summary, an exercise's route), the legacy API's relative skin
+#: temperature and the paired devices. They are not data types of their own: no export, no
+#: entry in ``docs/data-types.md``.
+SIDE_TABLES: tuple[Table, ...] = (
+    Table("sleep_stage_summary", "sleep", "keyed", "Sleep stage summary", (
+        C("stage", "", "the stage", "text"),
+        C("minutes", _MIN, "minutes in the stage", "int"),
+        C("count", "", "times the stage was entered", "int")), "sleep", key=("session_id", "stage")),
+    Table("exercise_tcx", "exercise", "keyed", "Exercise routes", (
+        C("tcx", "", "the TCX document of the route", "text"),
+        C("fetched_at", "", "when it was downloaded (UTC)", "text")), "exercise",
+        key=("exercise_id",), quiet=("fetched_at",)),
+    Table("daily_skin_temperature_relative", "daily-sleep-temperature-derivations", "daily",
+          "Skin temperature relative to baseline (legacy API)", (
+              C("nightly_relative_c", "°C", "nightly skin temperature minus the personal baseline"),
+              C("log_type", "", "the legacy API's logType", "text")), "fitbit:skin-temperature"),
+    Table("devices", "", "keyed", "Paired devices", (
+        C("device_version", "", "the device's model", "text"),
+        C("device_type", "", "TRACKER, WATCH ...", "text"),
+        C("battery_status", "", "the battery's state", "text"),
+        C("battery_level", _PCT, "the battery's level", "int"),
+        C("last_sync_time", "", "the device's last sync (UTC)", "text"),
+        C("mac_address", "", "its MAC address", "text"),
+        C("features", "", "JSON array of its features", "text"),
+        C("seen_at", "", "when fitvault last read it (UTC)", "text")), None, key=("id",)),
+)
+SIDE_TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in SIDE_TABLES}
 
 #: Unit conversions offered on request: column suffix -> (new suffix, factor).
 CONVERSIONS: dict[str, tuple[str, float]] = {

@@ -29,10 +29,9 @@ from typing import Callable
 from fitvault.datatypes import STREAMS
 from fitvault.datatypes.base import SourceKey, Stream
 from fitvault.datatypes.generic import IntervalStream, SampleStream
-from fitvault.datatypes.exercise import _COLUMNS as _EXERCISE_COLUMNS
-from fitvault.datatypes.sleep import _SESSION_COLUMNS
+from fitvault.datatypes.sleep import SESSION_COLUMNS, STAGE_COLUMNS
 from fitvault.datatypes.tables import TABLES_BY_NAME
-from fitvault.store import origins
+from fitvault.store import origins, upsert
 from fitvault.store.vault import Vault
 
 BATCH_ROWS = 5000
@@ -69,7 +68,7 @@ def _full_exercise(row: tuple) -> tuple:
     """An importer's exercise row with the columns archives do not have (running dynamics, added
     with migration 005) as NULL at the end."""
     session = row[0]
-    missing = len(_EXERCISE_COLUMNS) - len(session)
+    missing = len(TABLES_BY_NAME["exercises"].row_columns) - len(session)
     return ((session + (None,) * missing,) + row[1:]) if missing > 0 else row
 
 
@@ -165,18 +164,12 @@ class Writer:
     def _save_sessions_only(self, rows: list[tuple]) -> None:
         """Session rows (the columns of ``sleep_sessions``) whose stages come from another file:
         upserted like :meth:`Sleep.save` does, without touching their stages."""
-        cols = ", ".join(_SESSION_COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in _SESSION_COLUMNS[1:])
-        changed = " OR ".join(f"{c} IS NOT excluded.{c}" for c in _SESSION_COLUMNS[1:])
-        self.conn.executemany(
-            f"INSERT INTO sleep_sessions ({cols}) VALUES ({', '.join('?' * len(_SESSION_COLUMNS))}) "
-            f"ON CONFLICT (id) DO UPDATE SET {updates} WHERE {changed}",
-            ((r[0], self._source_ids(r[1])) + r[2:] for r in rows),
-        )
+        upsert.write(self.conn, "sleep_sessions", ((r[0], self._source_ids(r[1])) + r[2:] for r in rows),
+                     SESSION_COLUMNS)
 
     def _save_stages(self, rows: list[tuple]) -> None:
         """(session id, kind, start_ms, start_off, end_ms, end_off, stage) for stored sessions."""
-        present = set()
+        present: set[str] = set()
         ids = sorted({r[0] for r in rows})
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
@@ -185,37 +178,15 @@ class Writer:
         keep = [r for r in rows if r[0] in present]
         if len(keep) < len(rows):
             self.dropped["stage of a session not imported"] += len(rows) - len(keep)
-        self.conn.executemany(
-            "INSERT INTO sleep_stages (session_id, kind, start_ms, start_offset_s, end_ms, end_offset_s, stage) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, kind, start_ms) DO UPDATE SET "
-            "start_offset_s = excluded.start_offset_s, end_ms = excluded.end_ms, end_offset_s = excluded.end_offset_s, "
-            "stage = excluded.stage WHERE start_offset_s IS NOT excluded.start_offset_s OR end_ms IS NOT "
-            "excluded.end_ms OR end_offset_s IS NOT excluded.end_offset_s OR stage IS NOT excluded.stage",
-            keep,
-        )
+        upsert.write(self.conn, "sleep_stages", keep, STAGE_COLUMNS)
 
 
 def save_rollups(vault: Vault, conn: sqlite3.Connection, table: str, origin: str,
                  rows: list[tuple[str, SourceKey, float]]) -> int:
-    """Upsert (date, source key, value) into a rollup table under the origin precedence rule.
-    Returns the rows actually written."""
+    """Upsert (date, source key, value) into a rollup table under the origin precedence rule (the
+    table is ``ranked`` in the catalogue). Returns the rows actually written."""
     column = _ROLLUP_COLUMN[table]
-    rank = origins.origin_rank(origin)
     kind = int if column in ("count", "distance_mm", "floors") else float
-    written = 0
-    for day, key, value in rows:
-        sid = vault.source_id(key, origin=origin)
-        held = conn.execute(
-            f"SELECT s.origin, t.source_id, t.{column} FROM {table} AS t JOIN sources AS s ON s.id = t.source_id "
-            "WHERE t.date = ?", (day,),
-        ).fetchone()
-        value = kind(round(value)) if kind is int else round(float(value), 3)
-        if held is not None:
-            if origins.origin_rank(held[0]) < rank or (held[1] == sid and held[2] == value):
-                continue
-        written += conn.execute(
-            f"INSERT INTO {table} (date, source_id, {column}) VALUES (?, ?, ?) ON CONFLICT (date) DO UPDATE SET "
-            f"source_id = excluded.source_id, {column} = excluded.{column}",
-            (day, sid, value),
-        ).rowcount
-    return written
+    bound = [(day, vault.source_id(key, origin=origin), kind(round(value)) if kind is int else round(float(value), 3))
+             for day, key, value in rows]
+    return upsert.write(conn, table, bound, ("date", "source_id", column), origin=origin)

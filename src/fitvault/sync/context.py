@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from fitvault import errors, timeutil
 from fitvault.sources.google.client import HealthApiClient
+from fitvault.store import upsert
 from fitvault.store.vault import Vault
 
 log = logging.getLogger("fitvault.sync")
@@ -47,22 +48,14 @@ def refresh_context(vault: Vault, client: HealthApiClient) -> None:
         return
     seen = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     with vault.transaction() as conn:
-        conn.executemany(
-            "INSERT INTO devices (id, device_version, device_type, battery_status, battery_level, last_sync_time, "
-            "mac_address, features, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-            "device_version = excluded.device_version, device_type = excluded.device_type, "
-            "battery_status = excluded.battery_status, battery_level = excluded.battery_level, "
-            "last_sync_time = excluded.last_sync_time, mac_address = excluded.mac_address, "
-            "features = excluded.features, seen_at = excluded.seen_at",
-            [
-                (
-                    (d.get("name") or "").rsplit("/", 1)[-1], d.get("deviceVersion"), d.get("deviceType"),
-                    d.get("batteryStatus"), d.get("batteryLevel"), d.get("lastSyncTime"), d.get("macAddress"),
-                    json.dumps(d.get("features") or []), seen,
-                )
-                for d in devices if d.get("name")
-            ],
-        )
+        upsert.write(conn, "devices", [
+            (
+                (d.get("name") or "").rsplit("/", 1)[-1], d.get("deviceVersion"), d.get("deviceType"),
+                d.get("batteryStatus"), d.get("batteryLevel"), d.get("lastSyncTime"), d.get("macAddress"),
+                json.dumps(d.get("features") or []), seen,
+            )
+            for d in devices if d.get("name")
+        ])
 
 
 def devices(vault: Vault) -> list[dict]:

@@ -41,7 +41,7 @@ from fitvault.sources.fitbit.base import (
     intraday_samples,
     zone_of,
 )
-from fitvault.store import origins
+from fitvault.store import upsert
 
 _KM_TO_MM = 1_000_000
 
@@ -96,16 +96,10 @@ class DailyActivity(FitbitStream):
         return collect(self.entries(body, f"activities-{self.resource}"), one)
 
     def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
+        """The table is ``ranked`` in the catalogue: a better-ranked origin's day is kept."""
         ids = fitbit_ids(source_ids)
-        t, c = self.table, self.column
-        held_rank = origins.rank_sql(f"(SELECT s.origin FROM sources AS s WHERE s.id = {t}.source_id)")
-        conn.executemany(
-            f"INSERT INTO {t} (date, source_id, {c}) VALUES (?, ?, ?) ON CONFLICT (date) DO UPDATE SET "  # noqa: S608
-            f"source_id = excluded.source_id, {c} = excluded.{c} "
-            f"WHERE {held_rank} >= {origins.origin_rank(ORIGIN)} "
-            f"AND ({t}.source_id IS NOT excluded.source_id OR {t}.{c} IS NOT excluded.{c})",
-            ((d.isoformat(), ids(src), v) for d, src, v in rows),
-        )
+        upsert.write(conn, self.table, ((d.isoformat(), ids(src), v) for d, src, v in rows),
+                     ("date", "source_id", self.column), origin=ORIGIN)
 
 
 class DailySteps(DailyActivity):

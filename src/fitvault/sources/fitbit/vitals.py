@@ -30,6 +30,7 @@ from fitvault.datatypes.oxygen_saturation import DailyOxygenSaturation, OxygenSa
 from fitvault.datatypes.respiratory_rate import DailyRespiratoryRate
 from fitvault.sources.fitbit.base import NO_DEVICE, FitbitStream, Request, collect, fitbit_ids, zone_of
 from fitvault.timeutil import parse_iso_wall
+from fitvault.store import upsert
 
 def _number(value: Any, what: str, lo: float, hi: float) -> float | None:
     if value is None:
@@ -184,10 +185,5 @@ class SkinTemperature(FitbitStream):
 
     def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
         ids = fitbit_ids(source_ids)
-        conn.executemany(
-            "INSERT INTO daily_skin_temperature_relative (date, source_id, nightly_relative_c, log_type) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (date, source_id) DO UPDATE SET "
-            "nightly_relative_c = excluded.nightly_relative_c, log_type = excluded.log_type "
-            "WHERE nightly_relative_c IS NOT excluded.nightly_relative_c OR log_type IS NOT excluded.log_type",
-            ((d.isoformat(), ids(src), rel, kind) for d, src, rel, kind in rows),
-        )
+        upsert.write(conn, "daily_skin_temperature_relative",
+                     ((d.isoformat(), ids(src), rel, kind) for d, src, rel, kind in rows))
