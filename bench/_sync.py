@@ -238,7 +238,8 @@ def _child(args: argparse.Namespace) -> dict:
     from fitvault import session
     from fitvault.config import VaultPaths
     from fitvault.store.vault import Vault
-    from fitvault.sync import SyncOptions, make_plan, run_plan
+    from fitvault.sources.google import make_plan, run_plan
+    from fitvault.sync import SyncOptions
 
     from _common import own_peak_rss_mib, sqlite_bytes
 
