@@ -128,6 +128,7 @@ class SyncEngine:
         self._stop = threading.Event()
         self._spans: dict[tuple[str, str, str], tuple[float, float]] = {}
         self._warned_bad: set[str] = set()
+        self._cancelled = False
 
     # -- public ----------------------------------------------------------------------------
     def run(self, plan: SyncPlan) -> SyncReport:
@@ -147,6 +148,7 @@ class SyncEngine:
         try:
             fatal = self._run_inline(work, report) if self.concurrency == 1 else self._run_pool(work, report)
         finally:
+            report.interrupted = report.interrupted or self._cancelled
             report.requests = self.source.requests_sent - requests_before
             report.elapsed_s = time.monotonic() - started
             self._finish(plan, report, fatal)
@@ -154,6 +156,13 @@ class SyncEngine:
             fatal.report = report  # type: ignore[attr-defined]  # what was done before it stopped
             raise fatal
         return report
+
+    def cancel(self) -> None:
+        """Stop the run from another thread (or a progress callback): no window starts and no
+        request is sent after this; the run returns its report, marked interrupted, and the
+        windows left are resumed by the next run."""
+        self._cancelled = True
+        self._stop_all()
 
     # -- what a walk calls -------------------------------------------------------------------
     def checkpoint(self) -> None:
