@@ -9,7 +9,7 @@ from fitvault.sync.engine import Replayable
 from fitvault.sync.rebuild import rebuild as rebuild_sources
 
 #: Every API source whose raw pages the vault archives, in replay order.
-SOURCES: tuple[Replayable, ...] = (GoogleSource, FitbitSource)  # type: ignore[assignment]
+SOURCES: tuple[Replayable, ...] = (GoogleSource, FitbitSource)
 
 
 def rebuild(vault: Vault) -> dict[str, int]:

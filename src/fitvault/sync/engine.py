@@ -33,7 +33,7 @@ import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Callable, Literal, Protocol, Union
+from typing import Any, Callable, Literal, Protocol, TypeVar, Union
 
 from fitvault import errors
 from fitvault.axis import Bound
@@ -65,8 +65,12 @@ class Skip:
 Refusal = Union[Literal["window", "retry"], Skip]
 
 
-class Source(Protocol):
-    """What the run loop needs of an API source (see the module docstring)."""
+S = TypeVar("S", bound=Stream)
+
+
+class Source(Protocol[S]):
+    """What the run loop needs of an API source (see the module docstring); ``S`` is the
+    source's stream declaration."""
 
     #: Errors of this source after which nothing else can work (beyond :data:`FATAL`).
     fatal: tuple[type[BaseException], ...]
@@ -85,16 +89,16 @@ class Source(Protocol):
     def cancel(self) -> None:
         """Cut short the requests in flight (the run is stopping)."""
 
-    def schedule(self, plan: SyncPlan, per_day: dict[str, float]) -> list[tuple[Stream, Job]]:
+    def schedule(self, plan: SyncPlan, per_day: dict[str, float]) -> list[tuple[S, Job]]:
         """The windows of the plan's streams that are not skipped, in the order to walk them."""
 
-    def walk(self, run: SyncEngine, stream: Stream, job: Job, progress: StreamProgress) -> None:
+    def walk(self, run: SyncEngine, stream: S, job: Job, progress: StreamProgress) -> None:
         """Walk one window, committing each page through ``run``."""
 
-    def refused(self, stream: Stream, exc: errors.FitvaultError) -> Refusal:
+    def refused(self, stream: S, exc: errors.FitvaultError) -> Refusal:
         """What a non-fatal error of a walk means for the stream."""
 
-    def latest(self, stream: Stream, now_ms: int) -> Bound:
+    def latest(self, stream: S, now_ms: int) -> Bound:
         """The latest position a stream's covered range may be recorded to reach."""
 
 
@@ -114,7 +118,7 @@ class SyncEngine:
     def __init__(
         self,
         vault: Vault,
-        source: Source,
+        source: Source[Any],
         *,
         concurrency: int = 4,
         progress: ProgressCallback | None = None,

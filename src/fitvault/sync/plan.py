@@ -106,7 +106,7 @@ def _split(stream: Stream, lower: Bound, upper: Bound, concurrency: int, per_day
     if axis.divisible:
         pages = axis.days(lower, upper) * per_day / stream.page_size
         pieces = max(1, min(concurrency, math.floor(pages / MIN_PAGES_PER_WINDOW)))
-        step = math.ceil((upper - lower) / pieces)  # type: ignore[operator]
+        step = math.ceil((upper - lower) / pieces)  # type: ignore[operator,arg-type]
         edges = [lower + i * step for i in range(pieces)] + [upper]  # type: ignore[operator]
         return [(edges[i], edges[i + 1]) for i in reversed(range(pieces))]
     return [(lower, upper)]

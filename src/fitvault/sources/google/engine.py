@@ -103,13 +103,13 @@ class GoogleSource:
         walk = RollupWalk if stream.operation == "dailyRollUp" else ListWalk
         walk(self, run, stream, job, progress).walk()
 
-    def refused(self, stream: Stream, exc: errors.FitvaultError) -> Refusal:  # type: ignore[override]
+    def refused(self, stream: Stream, exc: errors.FitvaultError) -> Refusal:
         """A 403 or an unsupported type or operation skips the stream (or, when ``list`` was
         refused and ``reconcile`` allowed, walks it again with reconcile); anything else fails
         the window."""
-        if disposition(exc) == "window":
+        if disposition(exc) == "window" or not isinstance(exc, errors.ApiError):
             return "window"
-        if self._switch_to_reconcile(stream, exc):  # type: ignore[arg-type]
+        if self._switch_to_reconcile(stream, exc):
             return "retry"
         if isinstance(exc, errors.PermissionDenied):
             # The token's scopes said yes but the server says no for this type (a narrowed

@@ -34,7 +34,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from fitvault import errors, timeutil
-from fitvault.axis import Bound
+from fitvault.axis import DAY, Bound
 from fitvault.datatypes import DETAILS_SUFFIX
 from fitvault.datatypes.base import Stream
 from fitvault.sources.google.client import ApiResponse, GatewayTimeout
@@ -253,10 +253,10 @@ class RollupWalk:
         self.source, self.run, self.stream, self.job, self.progress = source, run, stream, job, progress
 
     def walk(self) -> None:
-        lower, upper = self.stream.parse_bound(self.job.lower), self.stream.parse_bound(self.job.upper)
+        lower, upper = DAY.parse(self.job.lower), DAY.parse(self.job.upper)  # rollups are by civil date
         while True:
             cap = self.source.rollup_cap.get(self.stream.name)
-            ranges = date_ranges(lower, upper, cap) if cap else [(lower, upper)]  # type: ignore[arg-type]
+            ranges = date_ranges(lower, upper, cap) if cap else [(lower, upper)]
             try:
                 for i, (lo, hi) in enumerate(ranges):
                     self.walk_range(lo, hi, last=i == len(ranges) - 1)
