@@ -36,7 +36,8 @@ MIN_PAGES_PER_WINDOW = 50
 # The earliest history start there can be (the first Fitbit trackers shipped in 2009): the lower
 # end of the bisection that finds the first day with data when the profile has no
 # membershipStartDate (live profiles were seen carrying only ``age``, reference §8;
-# fitvault.sync.probe_history_start), and the start when even that finds nothing readable.
+# fitvault.sources.google.engine.probe_history_start), and the start when even that finds nothing
+# readable.
 FALLBACK_HISTORY_START = date(2009, 1, 1)
 # A stream whose type or operation the server refused (account key ``unsupported:<stream>`` =
 # the day it was refused) is skipped for this many days, then tried again.

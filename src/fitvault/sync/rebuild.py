@@ -10,9 +10,11 @@ knows none of them.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 
 from fitvault.store.vault import Vault
+from fitvault.stream import ParsedPage, Stream
 from fitvault.sync.engine import Replayable
 
 
@@ -30,3 +32,26 @@ def rebuild(vault: Vault, sources: Iterable[Replayable]) -> dict[str, int]:
         counts.update(replayed)
     counts["pages"] = pages
     return counts
+
+
+def clear_origin(conn: sqlite3.Connection, tables: Iterable[str], origin: str) -> None:
+    """Delete one origin's rows from ``tables`` (those with a ``source_id``: session parts go
+    with their session, ON DELETE CASCADE)."""
+    for table in dict.fromkeys(tables):
+        columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if "source_id" in columns:
+            conn.execute(
+                f"DELETE FROM {table} WHERE source_id IN (SELECT id FROM sources WHERE origin = ?)",  # noqa: S608
+                (origin,),
+            )
+
+
+def save_replayed(vault: Vault, conn: sqlite3.Connection, name: str, stream: Stream, page: ParsedPage,
+                  counts: dict[str, int]) -> None:
+    """Save one replayed page's rows and quarantine its bad points, as the sync did; count it."""
+    if page.rows:
+        stream.save(conn, page.rows, vault.source_id)
+    if page.bad:
+        vault.quarantine(conn, name, page.bad)
+    counts[name] = counts.get(name, 0) + len(page.rows)
+    counts["pages"] += 1

@@ -51,6 +51,7 @@ from fitvault.store.vault import Job, Vault
 from fitvault.stream import ParsedPage, Stream
 from fitvault.sync.engine import Refusal, Skip, SyncEngine
 from fitvault.sync.plan import SyncOptions, SyncPlan, plan_sync
+from fitvault.sync.rebuild import clear_origin, save_replayed
 from fitvault.sync.report import ProgressCallback, StreamProgress, SyncReport
 
 log = logging.getLogger("fitvault.fitbit")
@@ -311,10 +312,7 @@ def replay(vault: Vault) -> dict[str, int]:
 
 def _replay(vault: Vault, conn: sqlite3.Connection) -> dict[str, int]:
     counts: dict[str, int] = {"pages": 0}
-    tables = dict.fromkeys(t for s in STREAMS for t in s.tables if t not in ("sleep_stages", "sleep_stage_summary"))
-    for table in tables:
-        conn.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT id FROM sources WHERE origin = ?)",  # noqa: S608
-                     (ORIGIN,))
+    clear_origin(conn, (t for s in STREAMS for t in s.tables), ORIGIN)
     for _page_id, name, request, body in vault.raw_pages(list(STREAMS_BY_NAME)):
         stream = STREAMS_BY_NAME[name]
         try:
@@ -322,12 +320,7 @@ def _replay(vault: Vault, conn: sqlite3.Connection) -> dict[str, int]:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             vault.quarantine(conn, name, [(f"{type(exc).__name__}: {exc}", {"request": request})])
             continue
-        if page.rows:
-            stream.save(conn, page.rows, vault.source_id)
-        if page.bad:
-            vault.quarantine(conn, name, page.bad)
-        counts[name] = counts.get(name, 0) + len(page.rows)
-        counts["pages"] += 1
+        save_replayed(vault, conn, name, stream, page, counts)
     return counts
 
 

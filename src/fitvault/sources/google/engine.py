@@ -41,6 +41,7 @@ from fitvault.sync.plan import (
     estimate_requests,
     plan_sync,
 )
+from fitvault.sync.rebuild import clear_origin, save_replayed
 from fitvault.sync.report import ProgressCallback, StreamProgress, SyncReport
 
 log = logging.getLogger("fitvault.sync")
@@ -153,13 +154,7 @@ class GoogleSource:
         records exist. Returns records per stream and ``pages`` replayed."""
         counts: dict[str, int] = {"pages": 0}
         details: list[tuple] = []
-        for table in dict.fromkeys(t for s in STREAMS_BY_NAME.values() for t in s.tables):
-            columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-            if "source_id" in columns:  # session parts go with their session (ON DELETE CASCADE)
-                conn.execute(
-                    f"DELETE FROM {table} WHERE source_id IN (SELECT id FROM sources WHERE origin = ?)",  # noqa: S608
-                    (ORIGIN_GOOGLE_HEALTH_API,),
-                )
+        clear_origin(conn, (t for s in STREAMS_BY_NAME.values() for t in s.tables), ORIGIN_GOOGLE_HEALTH_API)
         names = list(STREAMS_BY_NAME) + [n + DETAILS_SUFFIX for n in STREAMS_BY_NAME]
         conn.execute(f"DELETE FROM quarantine WHERE stream IN ({', '.join('?' * len(names))})", names)
         for _page_id, name, request, body in vault.raw_pages(names):
@@ -177,13 +172,7 @@ def _replay_page(vault: Vault, conn: sqlite3.Connection, name: str, body: bytes,
     if stream is None:
         log.warning("raw page of unknown stream %r skipped", name)
         return
-    page = stream.parse_bytes(body)
-    if page.rows:
-        stream.save(conn, page.rows, vault.source_id)
-    if page.bad:
-        vault.quarantine(conn, name, page.bad)
-    counts[name] = counts.get(name, 0) + len(page.rows)
-    counts["pages"] += 1
+    save_replayed(vault, conn, name, stream, stream.parse_bytes(body), counts)
 
 
 def _replay_detail(vault: Vault, conn: sqlite3.Connection, name: str, request: dict, body: bytes,

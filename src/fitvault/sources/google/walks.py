@@ -31,20 +31,17 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from fitvault import errors, timeutil
 from fitvault.axis import DAY, Bound
 from fitvault.datatypes import DETAILS_SUFFIX
 from fitvault.datatypes.base import Stream
-from fitvault.sources.google.client import ApiResponse, GatewayTimeout
-from fitvault.store.vault import Job
+from fitvault.sources.google.client import ApiResponse, GatewayTimeout, HealthApiClient
+from fitvault.store.vault import Job, Vault
 from fitvault.stream import ParsedPage
 from fitvault.sync.engine import SyncEngine
 from fitvault.sync.report import StreamProgress
-
-if TYPE_CHECKING:
-    from fitvault.sources.google.engine import GoogleSource
 
 log = logging.getLogger("fitvault.sync")
 
@@ -54,6 +51,22 @@ MIN_PAGE_SIZE = 250
 GROW_AFTER_PAGES = 3
 MAX_EMPTY_PAGES_IN_A_ROW = 1000
 MAX_WALK_RESTARTS = 8
+
+
+class WalkSource(Protocol):
+    """What the walks read and remember of their source for the run
+    (:class:`fitvault.sources.google.engine.GoogleSource`)."""
+
+    client: HealthApiClient
+    vault: Vault
+    filter_choice: dict[str, int]            # the alternative filter each stream is read with
+    rollup_cap: dict[str, int]               # the rollup range cap a server named, per stream
+    details_denied: bool                     # follow-ups refused for the run (location scope)
+    fatal_errors: tuple[type[BaseException], ...]
+
+    def list_method(self, stream: Stream) -> str: ...
+
+    def remember_filter(self, stream: Stream, choice: int) -> None: ...
 
 
 class WalkAgain(Exception):
@@ -69,7 +82,7 @@ class ListWalk:
     whole window.
     """
 
-    def __init__(self, source: GoogleSource, run: SyncEngine, stream: Stream, job: Job,
+    def __init__(self, source: WalkSource, run: SyncEngine, stream: Stream, job: Job,
                  progress: StreamProgress) -> None:
         self.source, self.run, self.stream, self.job, self.progress = source, run, stream, job, progress
         self.client = source.client
@@ -248,7 +261,7 @@ class RollupWalk:
     is still followed. A range over the type's cap (INVALID_ROLLUP_QUERY_DURATION) is cut into
     ranges of the ``maxDurationDays`` the refusal names, and the window walked again."""
 
-    def __init__(self, source: GoogleSource, run: SyncEngine, stream: Stream, job: Job,
+    def __init__(self, source: WalkSource, run: SyncEngine, stream: Stream, job: Job,
                  progress: StreamProgress) -> None:
         self.source, self.run, self.stream, self.job, self.progress = source, run, stream, job, progress
 
@@ -308,7 +321,7 @@ def parsed(run: SyncEngine, stream: Stream, response: ApiResponse) -> ParsedPage
     return page
 
 
-def fetch_details(source: GoogleSource, stream: Stream, page: ParsedPage) -> None:
+def fetch_details(source: WalkSource, stream: Stream, page: ParsedPage) -> None:
     """Follow-up requests for a page's records (an exercise's GPS route), archived like pages
     and saved with the page. A refused scope (location) stops asking for the rest of the run."""
     if source.details_denied:
