@@ -205,7 +205,7 @@ class Need:
 def span_days(stream, window: tuple[str, str]) -> int:
     """Days between a planned window's bounds (as stored: dates or instants)."""
     lower, upper = (stream.parse_bound(b) for b in window)
-    return (upper - lower).days if stream.bound == "date" else math.ceil((upper - lower) / DAY_MS)
+    return math.ceil(stream.axis.days(lower, upper))
 
 
 def minimum_requests(stream, records: int, days: int) -> int:
@@ -238,7 +238,8 @@ def _child(args: argparse.Namespace) -> dict:
     from fitvault import session
     from fitvault.config import VaultPaths
     from fitvault.store.vault import Vault
-    from fitvault.sync import SyncOptions, make_plan, run_plan
+    from fitvault.sources.google import make_plan, run_plan
+    from fitvault.sync import SyncOptions
 
     from _common import own_peak_rss_mib, sqlite_bytes
 

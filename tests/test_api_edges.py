@@ -16,8 +16,9 @@ from fitvault.sources.google.client import HealthApiClient, parse_error
 from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault_simulator import catalog
 from fitvault.store.vault import Vault
-from fitvault.sync import SyncOptions, make_plan, sync
-from fitvault.sync.engine import disposition
+from fitvault.sources.google import make_plan, sync
+from fitvault.sync import SyncOptions
+from fitvault.sources.google.engine import disposition
 
 from conftest import sim_client, store_sim_token
 
@@ -293,7 +294,7 @@ def test_history_probe_finds_nothing_on_an_empty_account(tmp_path):
             return httpx.Response(200, json={"age": 40})
         return httpx.Response(200, json={"dataPoints": []})
 
-    from fitvault.sync import history_start
+    from fitvault.sources.google import history_start
 
     with Vault(tmp_path) as v, HealthApiClient("https://x", None, transport=httpx.MockTransport(handler)) as client:
         assert history_start(v, client, now_ms=1_790_000_000_000) is None

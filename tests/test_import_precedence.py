@@ -15,7 +15,8 @@ from fitvault.export import export_csv, export_per_day
 from fitvault.importers import import_paths
 from fitvault.store import origins
 from fitvault.store.vault import ORIGIN_API, Vault
-from fitvault.sync import SyncOptions, sync
+from fitvault.sources.google import sync
+from fitvault.sync import SyncOptions
 
 from heart_rows import heart_rate_sql
 from conftest import SIM_NOW, sim_client, store_sim_token

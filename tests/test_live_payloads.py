@@ -13,7 +13,7 @@ from fitvault import errors, timeutil
 from fitvault.sources.google.client import parse_error
 from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault.datatypes.exercise import _COLUMNS
-from fitvault.sync.engine import disposition
+from fitvault.sources.google.engine import disposition
 
 LIVE = Path(__file__).parent / "fixtures" / "live"
 

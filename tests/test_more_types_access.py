@@ -15,7 +15,8 @@ from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault.datatypes.tables import API_METHODS, TABLES_BY_NAME
 from fitvault.export import export_csv, export_excel, export_parquet
 from fitvault.store.vault import Vault
-from fitvault.sync import SyncOptions, sync
+from fitvault.sources.google import sync
+from fitvault.sync import SyncOptions
 
 from conftest import sim_client, store_sim_token
 from reliability_support import WORLD_SINCE, world

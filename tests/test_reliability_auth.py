@@ -38,7 +38,8 @@ from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault.datatypes.heart_rate import HeartRate
 from fitvault_simulator import catalog
 from fitvault.store.vault import Vault
-from fitvault.sync import SyncOptions, sync
+from fitvault.sources.google import sync
+from fitvault.sync import SyncOptions
 
 from conftest import FAST_RETRY, FITVAULT, sim_client, sim_endpoints, sim_env, store_sim_token
 from test_sync_integration import vault_heart_rate

@@ -30,7 +30,8 @@ from fitvault.cli.main import cli
 from fitvault.config import VaultPaths
 from fitvault.store import vault as vault_module
 from fitvault.store.vault import Vault
-from fitvault.sync import SyncOptions, sync
+from fitvault.sources.google import sync
+from fitvault.sync import SyncOptions
 
 from conftest import FITVAULT, sim_client, sim_env, store_sim_token
 from reliability_support import (

@@ -25,7 +25,8 @@ from fitvault.datatypes.resting_heart_rate import RestingHeartRate
 from fitvault.datatypes.sleep import Sleep
 from fitvault.datatypes.steps import StepsMinutes
 from fitvault.store.vault import Vault
-from fitvault.sync import SyncOptions, sync
+from fitvault.sources.google import sync
+from fitvault.sync import SyncOptions
 
 from heart_rows import heart_rate_sql
 from conftest import sim_client, sim_endpoints, store_sim_token

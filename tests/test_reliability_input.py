@@ -19,7 +19,8 @@ import pytest
 from fitvault import session, timeutil
 from fitvault.config import VaultPaths
 from fitvault.store.vault import Vault
-from fitvault.sync import SyncOptions, sync
+from fitvault.sources.google import sync
+from fitvault.sync import SyncOptions
 
 from heart_rows import heart_rate_sql
 from conftest import FAST_RETRY, sim_endpoints, store_sim_token

@@ -11,7 +11,8 @@ import pytest
 
 from fitvault import timeutil
 from fitvault.store.vault import Vault
-from fitvault.sync import SyncOptions, make_plan, sync
+from fitvault.sources.google import make_plan, sync
+from fitvault.sync import SyncOptions
 from fitvault.sync.engine import SyncEngine
 
 from fake_api import FakeApi

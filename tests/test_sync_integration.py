@@ -17,7 +17,8 @@ from fitvault.auth.tokens import TokenStore
 from fitvault.config import VaultPaths
 from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
-from fitvault.sync import SyncOptions, sync
+from fitvault.sources.google import sync
+from fitvault.sync import SyncOptions
 
 from conftest import FITVAULT, sim_client, sim_env, store_sim_token
 from heart_rows import heart_rate_sql, insert_heart_rate

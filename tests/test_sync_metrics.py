@@ -12,7 +12,8 @@ from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault_simulator import catalog
 from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
-from fitvault.sync import SyncOptions, sync
+from fitvault.sources.google import sync
+from fitvault.sync import SyncOptions
 
 from conftest import sim_client, store_sim_token
 

@@ -14,7 +14,9 @@ from fitvault.errors import FitvaultError
 from fitvault.query import VaultReader, open
 from fitvault.status import vault_status
 from fitvault.store.vault import Vault
-from fitvault.sync import SyncOptions, SyncReport, rebuild, sync
+from fitvault.sources.google import sync
+from fitvault.sources.registry import rebuild
+from fitvault.sync import SyncOptions, SyncReport
 
 try:
     __version__ = version("fitvault")

@@ -23,9 +23,8 @@ from fitvault.errors import ConfigError
 from fitvault.sources.google.client_secrets import ClientSecrets
 from fitvault.sources.google.oauth import SCOPE_GROUPS, authorize, scopes_for
 from fitvault.store.vault import Vault
-from fitvault.sync import SyncOptions, SyncReport, make_plan, run_plan, sync_lock
-from fitvault.sync.engine import ProgressCallback
-from fitvault.sync.plan import SyncPlan
+from fitvault.sources.google import make_plan, run_plan
+from fitvault.sync import ProgressCallback, SyncOptions, SyncPlan, SyncReport, sync_lock
 
 DEFAULT_DAYS = 30
 

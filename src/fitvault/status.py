@@ -10,7 +10,7 @@ from fitvault.datatypes import STREAMS
 from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.store import origins
 from fitvault.store.vault import Vault
-from fitvault.sync.context import devices
+from fitvault.sources.google.context import devices
 
 MAX_GAPS_LISTED = 10
 

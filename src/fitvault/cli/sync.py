@@ -17,7 +17,9 @@ from fitvault.config import resolve_fitbit_endpoints
 from fitvault.datatypes import TYPE_IDS, streams_for_types
 from fitvault.sources import fitbit
 from fitvault.store.vault import Vault
-from fitvault.sync import StreamProgress, SyncOptions, SyncPlan, SyncReport, make_plan, rebuild, run_plan, sync_lock
+from fitvault.sources.google import make_plan, run_plan
+from fitvault.sources.registry import rebuild
+from fitvault.sync import StreamProgress, SyncOptions, SyncPlan, SyncReport, sync_lock
 
 
 def _parse_types(ctx, param, value: str | None) -> tuple[str, ...] | None:

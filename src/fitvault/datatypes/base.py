@@ -1,21 +1,27 @@
-"""What every data type module provides: a :class:`Stream` that knows how to ask the API for a
-window, how to turn one raw response page into typed rows, and how to upsert those rows.
+"""What every data type module provides: a :class:`Stream`, the Google Health API's declaration
+of one stream: how to ask the API for a window (its AIP-160 filter, ``list`` or ``dailyRollUp``,
+follow-up requests), how to turn one raw response page into typed rows, and how to upsert them.
 
 A *stream* is one way of fetching one Google Health data type (``heart-rate`` via ``list``,
-``steps:daily`` via ``dailyRollUp`` ...). Streams are pure: no HTTP, no open files. The sync
-engine does the fetching; the store does the transactions; a stream only parses and saves.
+``steps:daily`` via ``dailyRollUp`` ...). What the sync core and the store need of any stream
+(name, tables, axis, save, summary) is the source-neutral :class:`fitvault.stream.Stream`; this
+class adds only the Google parts. Streams are pure: no HTTP, no open files. The Google source's
+walks (:mod:`fitvault.sources.google.walks`) fetch; the store does the transactions.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+import math
+from abc import abstractmethod
+from datetime import date, datetime, timezone
 from typing import Any, Callable, ClassVar, Literal
 
 from fitvault import timeutil
+from fitvault.axis import Bound
+from fitvault.stream import ParsedPage, SourceKey
+from fitvault.stream import SourceIds as SourceIds  # re-exported: the data type modules import it here
+from fitvault.stream import Stream as SourceNeutralStream
 
 SCOPE_PREFIX = "https://www.googleapis.com/auth/googlehealth."
 ACTIVITY_SCOPE = SCOPE_PREFIX + "activity_and_fitness.readonly"
@@ -32,14 +38,8 @@ REPRODUCTIVE_SCOPE = SCOPE_PREFIX + "reproductive_health.readonly"
 SYMPTOMS_SCOPE = SCOPE_PREFIX + "logged_symptoms.readonly"
 MINDFULNESS_SCOPE = SCOPE_PREFIX + "mindfulness.readonly"
 
-# (platform, device, manufacturer, form_factor, recording_method, application)
-SourceKey = tuple[str, str, str, str, str, str]
-SourceIds = Callable[[SourceKey], int]
-
 # Rollups aggregate the reconciled stream and carry no dataSource (reference §1.6).
 ROLLUP_SOURCE: SourceKey = ("", "", "", "", "", "dailyRollUp")
-
-Bound = int | date  # epoch ms for instant-bounded streams, a civil date for date-bounded ones
 
 #: What parsing one malformed point may raise: the point is quarantined and the page goes on.
 #: (OverflowError: ``int(1e999)``, ``date(10**30, 1, 1)``; IndexError: a list where an object was.)
@@ -182,59 +182,20 @@ def plausible(value: float | int | None, lo: float, hi: float, what: str) -> Non
         raise ValueError(f"impossible {what}: {value} (expected {lo}..{hi})")
 
 
-@dataclass
-class ParsedPage:
-    """Typed rows from one response page.
+class Stream(SourceNeutralStream):
+    """One way of fetching one Google Health data type. Subclasses set the class attributes
+    below (and those of :class:`fitvault.stream.Stream`)."""
 
-    Attributes:
-        rows: stream-specific tuples, ready for :meth:`Stream.save`.
-        oldest: position of the oldest record on the page (epoch ms or a date), for resuming a
-            newest-first walk; None for an empty page.
-        newest: position of the newest record, used to check the newest-first order.
-        bad: (reason, raw point) for points that could not be parsed; they are quarantined.
-        details: rows fetched by follow-up requests for this page's records (an exercise's
-            GPS route), saved in the page's transaction by :meth:`Stream.save_details`.
-        malformed: why the page as a whole cannot be read (its list of points is not a list),
-            or None.
-    """
-
-    rows: list[tuple] = field(default_factory=list)
-    oldest: Bound | None = None
-    newest: Bound | None = None
-    bad: list[tuple[str, dict]] = field(default_factory=list)
-    details: list[tuple] = field(default_factory=list)
-    malformed: str | None = None
-
-
-class Stream(ABC):
-    """One way of fetching one data type. Subclasses set the class attributes below."""
-
-    name: ClassVar[str]                      # stream id, e.g. "heart-rate", "steps:daily"
     data_type: ClassVar[str]                 # Google Health type id (kebab-case path id)
-    scopes: ClassVar[tuple[str, ...]]        # any one of these grants the type
-    opt_in: ClassVar[str | None] = None      # its scope group, asked only on request (--scopes +GROUP)
     operation: ClassVar[Literal["list", "dailyRollUp"]] = "list"
-    bound: ClassVar[Literal["instant", "date"]] = "instant"
     page_size: ClassVar[int] = 10000         # the API's maximum (reference §1.3)
-    overlap: ClassVar[timedelta] = timedelta(days=2)
     max_window_days: ClassVar[int | None] = None   # dailyRollUp range cap (reference §1.7)
-    tables: ClassVar[tuple[str, ...]] = ()   # tables this stream writes (cleared by rebuild)
-    # For `fitvault status` and plan estimates: the main table, its time column (epoch ms or a
-    # date, indexed), and the SQL expression of a row's local date.
-    table: ClassVar[str]
-    time_column: ClassVar[str]
-    local_day_sql: ClassVar[str] = "date"
-    # Average records per day, to estimate requests for a dry run before any data is stored.
-    records_per_day_guess: ClassVar[float] = 1.0
 
     # -- request shape -------------------------------------------------------------------
     def filter_text(self, lower: Bound, upper: Bound) -> str:
         """The AIP-160 filter for [lower, upper) (list streams, reference §1.4)."""
         field_name = self.filter_field()
-        if self.bound == "instant":
-            lo, hi = timeutil.format_instant(lower), timeutil.format_instant(upper)  # type: ignore[arg-type]
-        else:
-            lo, hi = lower.isoformat(), upper.isoformat()  # type: ignore[union-attr]
+        lo, hi = self.axis.filter_value(lower), self.axis.filter_value(upper)
         return f'{field_name} >= "{lo}" AND {field_name} < "{hi}"'
 
     def alternative_filters(self, lower: Bound, upper: Bound) -> list[str]:
@@ -242,28 +203,24 @@ class Stream(ABC):
         return [self.filter_text(lower, upper)]
 
     def filter_field(self) -> str:
-        raise NotImplementedError
+        """The field the filter compares (list streams; a rollup stream has none)."""
+        raise NotImplementedError(f"{self.name} is read with {self.operation}, which takes no filter")
 
-    def format_bound(self, value: Bound) -> str:
-        """A bound as stored in ``sync_jobs``/``sync_state``: fixed width, so text order is time
-        order (instants always carry milliseconds)."""
-        if self.bound == "instant":
-            text = timeutil.format_instant(value)  # type: ignore[arg-type]
-            return text if "." in text else text[:-1] + ".000Z"
-        return value.isoformat()  # type: ignore[union-attr]
+    def window_days(self) -> int | None:
+        """Rollup windows span the 90 days the API allows (less for capped types, reference
+        §1.7); a list window is the whole range, paged."""
+        if self.operation == "dailyRollUp":
+            return self.max_window_days or 90
+        return None
 
-    def parse_bound(self, text: str) -> Bound:
-        if self.bound == "instant":
-            return timeutil.parse_instant_ms(text)
-        return date.fromisoformat(text)
+    def requests_for(self, days: float, per_day: float, page_size: int) -> int:
+        """A rollup answers a day per record, ``page_size`` days a request; a list page holds
+        ``page_size`` records."""
+        if self.operation == "dailyRollUp":
+            return max(1, math.ceil(days / self.page_size))
+        return super().requests_for(days, per_day, page_size)
 
-    def resume_upper(self, oldest: Bound) -> Bound:
-        """Exclusive upper bound that still includes ``oldest`` (records may share it)."""
-        if self.bound == "instant":
-            return oldest + 1  # type: ignore[operator]
-        return oldest + timedelta(days=1)  # type: ignore[operator]
-
-    # -- parsing and saving ---------------------------------------------------------------
+    # -- parsing -------------------------------------------------------------------------
     @abstractmethod
     def parse(self, body: dict) -> ParsedPage:
         """Turn one response body into typed rows. Never raises for one bad point."""
@@ -272,19 +229,10 @@ class Stream(ABC):
         """:meth:`parse` of a raw response body (a stream may read the bytes faster itself)."""
         return self.parse(json.loads(body))
 
-    @abstractmethod
-    def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> int | None:
-        """Upsert rows on their natural keys. Runs inside the caller's transaction. May return
-        the records added or changed (else the caller counts SQLite's row changes)."""
-
     # -- follow-up requests (only exercise has them: its GPS route) -------------------------
-    #: the table holding follow-up results, keyed by record id; None: no follow-ups
-    details_table: ClassVar[str | None] = None
-    details_key: ClassVar[str] = "id"       # its column naming the record
-
     def detail_request(self, record_id: str) -> tuple[str, dict[str, str]]:
         """The follow-up media download: path (relative to ``/v4/users/me``) and query
-        parameters (the client adds ``alt=media``)."""
+        parameters (the client adds ``alt=media``). Only streams with a ``details_table``."""
         raise NotImplementedError
 
     def wanted_details(self, page: ParsedPage, have: set[str]) -> list[str]:
@@ -299,40 +247,8 @@ class Stream(ABC):
         """The follow-up's row from its raw response body (ValueError when unusable)."""
         raise NotImplementedError
 
-    def save_details(self, conn: sqlite3.Connection, details: list[tuple]) -> None:
-        raise NotImplementedError
 
-    # -- what the vault holds ---------------------------------------------------------------
-    def _format_time(self, value: int | str | None) -> str | None:
-        if value is None or isinstance(value, str):
-            return value
-        return timeutil.format_instant(value)
-
-    def summary(self, conn: sqlite3.Connection) -> tuple[int, str | None, str | None]:
-        """(records, first, last) of this stream's table."""
-        n, lo, hi = conn.execute(
-            f"SELECT count(*), min({self.time_column}), max({self.time_column}) FROM {self.table}"
-        ).fetchone()
-        return n, self._format_time(lo), self._format_time(hi)
-
-    def local_days(self, conn: sqlite3.Connection) -> list[str]:
-        """The distinct local dates that have data, ascending."""
-        return [r[0] for r in conn.execute(
-            f"SELECT DISTINCT {self.local_day_sql} AS d FROM {self.table} ORDER BY d"
-        )]
-
-    def records_per_day(self, conn: sqlite3.Connection) -> float:
-        """Records per day over the latest 30 days of data (an index range, cheap on big tables),
-        else the stream's guess; used to estimate a plan's requests."""
-        hi = conn.execute(f"SELECT max({self.time_column}) FROM {self.table}").fetchone()[0]
-        if hi is None:
-            return self.records_per_day_guess
-        if isinstance(hi, str):
-            since: int | str = (date.fromisoformat(hi) - timedelta(days=30)).isoformat()
-        else:
-            since = hi - 30 * 86_400_000
-        n = conn.execute(f"SELECT count(*) FROM {self.table} WHERE {self.time_column} > ?", (since,)).fetchone()[0]
-        return max(n / 30, 1.0)
+GoogleStream = Stream
 
 
 def parse_points(

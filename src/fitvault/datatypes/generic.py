@@ -23,7 +23,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from fitvault import timeutil
 from fitvault.datatypes.base import (
     POINT_ERRORS,
     ROLLUP_SOURCE,
@@ -347,6 +346,4 @@ class SessionStream(_Declared):
             return (point_id(point) or f"t{start}", source_key(point.get("dataSource")), start,
                     offset_s(iv.get("startUtcOffset")), end, offset_s(iv.get("endUtcOffset"))) + self._values(point, b)
 
-        if self.bound == "instant":
-            return parse_points(body, one, lambda row: row[2])
-        return parse_points(body, one, lambda row: timeutil.local_date(row[2], row[3]))
+        return parse_points(body, one, lambda row: self.axis.of_instant(row[2], row[3]))

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 
-from fitvault import timeutil
 from fitvault.datatypes.base import ECG_SCOPE, IRN_SCOPE, Bound, int64
 from fitvault.datatypes.generic import SessionStream, flag, integer, text
 from fitvault.datatypes.tables import TABLES_BY_NAME
@@ -71,7 +70,7 @@ class Electrocardiogram(SessionStream):
 
     def filter_text(self, lower: Bound, upper: Bound) -> str:
         """Only ``>=`` is accepted for ECG (reference §1.4)."""
-        return f'{self.filter_field()} >= "{timeutil.format_instant(lower)}"'  # type: ignore[arg-type]
+        return f'{self.filter_field()} >= "{self.axis.filter_value(lower)}"'
 
 
 class IrregularRhythmNotification(SessionStream):

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from fitvault.config import VaultPaths
-from fitvault.datatypes.base import ParsedPage, SourceKey, Stream
+from fitvault.stream import ParsedPage, SourceKey, Stream
 from fitvault.errors import StoreError, VaultCorrupt
 
 # PRAGMA application_id marks our files so a foreign SQLite file is refused, not migrated.

@@ -25,15 +25,10 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from fitvault import timeutil
-from fitvault.datatypes.base import Bound, Stream
+from fitvault.axis import Bound
 from fitvault.store.vault import Job, Vault
+from fitvault.stream import Stream
 
-DAY_MS = 86_400_000
-# A civil date spans UTC from 14 h before to 12 h after the UTC date of the same name (UTC+14
-# to UTC-12), so instant windows derived from dates are widened by these to cover every zone.
-_EARLIEST_ZONE_MS = 14 * 3600 * 1000
-_LATEST_ZONE_MS = 12 * 3600 * 1000
 # A list window is cut into pieces only when each piece still holds at least this many full
 # pages: one partly filled page more per piece is then at most 1/50 = 2 % of the stream's
 # requests (issue #6: requests within 5 % of the minimum), while the pieces walk in parallel.
@@ -41,7 +36,8 @@ MIN_PAGES_PER_WINDOW = 50
 # The earliest history start there can be (the first Fitbit trackers shipped in 2009): the lower
 # end of the bisection that finds the first day with data when the profile has no
 # membershipStartDate (live profiles were seen carrying only ``age``, reference §8;
-# fitvault.sync.probe_history_start), and the start when even that finds nothing readable.
+# fitvault.sources.google.engine.probe_history_start), and the start when even that finds nothing
+# readable.
 FALLBACK_HISTORY_START = date(2009, 1, 1)
 # A stream whose type or operation the server refused (account key ``unsupported:<stream>`` =
 # the day it was refused) is skipped for this many days, then tried again.
@@ -93,62 +89,35 @@ class SyncPlan:
         return max(quota_bound, latency_bound)
 
 
-def _since_bound(stream: Stream, day: date) -> Bound:
-    if stream.bound == "date":
-        return day
-    return timeutil.utc_midnight_ms(day) - _EARLIEST_ZONE_MS
-
-
-def _until_bound(stream: Stream, day: date) -> Bound:
-    """Exclusive upper bound that includes the whole local day ``day`` in every zone."""
-    if stream.bound == "date":
-        return day + timedelta(days=1)
-    return timeutil.utc_midnight_ms(day + timedelta(days=1)) + _LATEST_ZONE_MS
-
-
-def _now_bound(stream: Stream, now_ms: int) -> Bound:
-    if stream.bound == "date":
-        # The latest local date anywhere is UTC today + 1 (UTC+14); the bound is exclusive.
-        return timeutil.from_ms(now_ms).date() + timedelta(days=2)
-    return now_ms + 1000 - now_ms % 1000
-
-
 def _split(stream: Stream, lower: Bound, upper: Bound, concurrency: int, per_day: float) -> list[tuple[Bound, Bound]]:
     """Windows for [lower, upper), newest first; ``per_day`` is the stream's expected records
     per day (:meth:`Stream.records_per_day`)."""
-    if stream.operation == "dailyRollUp":
-        # The fewest calls the range cap allows: ceil(days / 90) (14 for the capped types).
-        # Windows of one day each need no alignment beyond whole dates (reference §1.7).
-        cap = timedelta(days=stream.max_window_days or 90)
+    axis = stream.axis
+    cap = stream.window_days()
+    if cap is not None:
+        # The fewest calls the range cap allows: ceil(days / cap). Windows of one day each need
+        # no alignment beyond whole dates (reference §1.7).
         windows = []
         hi = upper
         while hi > lower:  # type: ignore[operator]
-            lo = max(lower, hi - cap)  # type: ignore[operator,type-var]
+            lo = max(lower, axis.back(hi, timedelta(days=cap)))  # type: ignore[type-var]
             windows.append((lo, hi))
             hi = lo
         return windows
-    if stream.bound == "instant":
-        pages = _days(stream, lower, upper) * per_day / stream.page_size
+    if axis.divisible:
+        pages = axis.days(lower, upper) * per_day / stream.page_size
         pieces = max(1, min(concurrency, math.floor(pages / MIN_PAGES_PER_WINDOW)))
-        step = math.ceil((upper - lower) / pieces)  # type: ignore[operator]
+        step = math.ceil((upper - lower) / pieces)  # type: ignore[operator,arg-type]
         edges = [lower + i * step for i in range(pieces)] + [upper]  # type: ignore[operator]
         return [(edges[i], edges[i + 1]) for i in reversed(range(pieces))]
     return [(lower, upper)]
-
-
-def _days(stream: Stream, lower: Bound, upper: Bound) -> float:
-    if stream.bound == "date":
-        return (upper - lower).days  # type: ignore[operator,union-attr]
-    return (upper - lower) / DAY_MS  # type: ignore[operator]
 
 
 def estimate_requests(stream: Stream, job: Job, per_day: float) -> int:
     lower, upper = stream.parse_bound(job.lower), stream.parse_bound(job.resume_upper)
     if upper <= lower:  # type: ignore[operator]
         return 0
-    if stream.operation == "dailyRollUp":
-        return max(1, math.ceil(_days(stream, lower, upper) / stream.page_size))
-    return max(1, math.ceil(_days(stream, lower, upper) * per_day / job.page_size))
+    return stream.requests_for(stream.axis.days(lower, upper), per_day, job.page_size)
 
 
 def plan_sync(
@@ -183,18 +152,18 @@ def plan_sync(
             plan.skipped = f"not supported by the server (checked {refused_on})"
             continue
         existing = vault.open_jobs(stream.name)
-        upper = _until_bound(stream, options.until) if options.until else _now_bound(stream, now_ms)
+        axis = stream.axis
+        upper = axis.until(options.until) if options.until else axis.now(now_ms)
         if options.full:
-            lower = _since_bound(stream, start)
+            lower = axis.since(start)
         elif options.since:
-            lower = _since_bound(stream, options.since)
+            lower = axis.since(options.since)
         else:
             # Incremental: re-read the overlap behind the newest covered point — the cursor of
             # the last completed run, or the end of an unfinished one (whose open windows are
             # resumed as they are).
-            overlap = stream.overlap if stream.bound == "date" else stream.overlap // timedelta(milliseconds=1)
             ends = [b for b in (vault.sync_state(stream.name)["synced_until"], vault.jobs_upper(stream.name)) if b]
-            lower = max(stream.parse_bound(b) for b in ends) - overlap if ends else _since_bound(stream, start)
+            lower = axis.back(max(axis.parse(b) for b in ends), stream.overlap) if ends else axis.since(start)
         per_day = stream.records_per_day(vault.conn)
         new_jobs = [
             Job(stream.name, stream.format_bound(lo), stream.format_bound(hi), stream.format_bound(hi), stream.page_size)

@@ -9,7 +9,8 @@ tables as the Google source, with ``sources.origin = "fitbit-web-api"``. See
 Layout: one short module per data set (:mod:`.heart_rate`, :mod:`.activity`, :mod:`.sleep`,
 :mod:`.vitals`, :mod:`.body`, :mod:`.exercises`) on a shared base (:mod:`.base`); the HTTP
 client (:mod:`.client`) with its hourly budget (:mod:`.ratelimit`); local-time handling
-(:mod:`fitvault.timeutil`); plan and run (:mod:`.engine`).
+(:mod:`fitvault.timeutil`); the profile's context, the plan and :class:`~.engine.FitbitSource`, the
+walks the sync core's one run loop (:mod:`fitvault.sync`) drives (:mod:`.engine`).
 
 Python use::
 
@@ -40,6 +41,7 @@ from fitvault.sources.fitbit.engine import (
     STREAMS_BY_NAME,
     TYPE_IDS,
     Context,
+    FitbitSource,
     make_plan,
     read_context,
     replay,
@@ -50,7 +52,7 @@ from fitvault.sources.fitbit.engine import (
 from fitvault.sources.fitbit.ratelimit import DEFAULT_MARGIN_S, HourlyLimiter, Quota, WaitEvent
 
 __all__ = [
-    "DEFAULT_MARGIN_S", "ORIGIN", "STREAMS", "STREAMS_BY_NAME", "TYPE_IDS", "Context", "FitbitClient",
+    "DEFAULT_MARGIN_S", "ORIGIN", "STREAMS", "STREAMS_BY_NAME", "TYPE_IDS", "Context", "FitbitClient", "FitbitSource",
     "FitbitResponse", "FitbitStream", "HourlyLimiter", "Quota", "WaitEvent", "client_for", "granted_scopes",
     "make_plan", "read_context", "replay", "run_plan", "streams_for_types", "sync", "token_store",
 ]

@@ -1,8 +1,10 @@
 """What every legacy data set module provides: a :class:`FitbitStream`.
 
 A stream knows its endpoint and range limit (reference §1.1), how to turn one response into rows
-of a vault table, and how to save them. It is pure: no HTTP, no open files. The engine
-(:mod:`.engine`) fetches; the vault commits each response's rows with the stream's cursor.
+of a vault table, and how to save them. It is pure: no HTTP, no open files. The source's
+walks (:mod:`.engine`) fetch; the vault commits each response's rows with the stream's cursor.
+What the sync core and the store need of a stream is :class:`fitvault.stream.Stream`; this base
+adds only the legacy API's request shape and parsing.
 
 Three ways of fetching (``kind``):
 
@@ -24,9 +26,10 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Literal
 
-from fitvault.datatypes.base import ParsedPage, SourceIds, SourceKey, Stream, plausible
-from fitvault.store.origins import ORIGIN_FITBIT_WEB_API as ORIGIN
+from fitvault.datatypes.base import plausible
 from fitvault.timeutil import Zone, shared_zone, wall_at
+from fitvault.store.origins import ORIGIN_FITBIT_WEB_API as ORIGIN
+from fitvault.stream import ParsedPage, SourceIds, SourceKey, Stream
 
 #: The source of records that name no device.
 NO_DEVICE: SourceKey = ("", "", "", "", "", "")
@@ -67,8 +70,9 @@ def zone_of(request: Request) -> Zone:
 
 
 class FitbitStream(Stream):
-    """One legacy data set. Subclasses set the class attributes and implement
-    ``parse_response`` (and ``path`` or ``save`` where the defaults do not fit)."""
+    """One legacy data set, on the source-neutral :class:`fitvault.stream.Stream`. Subclasses
+    set the class attributes and implement ``parse_response`` (and ``path`` or ``save`` where
+    the defaults do not fit)."""
 
     kind: ClassVar[Literal["day", "range", "list"]] = "range"
     max_days: ClassVar[int] = 30          # dates per request (inclusive), reference §1.1
@@ -78,7 +82,7 @@ class FitbitStream(Stream):
     vault_type: ClassVar[Stream]
     bound = "date"
     overlap = timedelta(days=3)
-    # ``Stream.page_size`` feeds the plan's request estimate: dates per request here.
+    # ``page_size`` feeds the plan's request estimate: dates per request here.
     records_per_day_guess = 1.0
 
     def __init_subclass__(cls, **kw: Any) -> None:
@@ -100,17 +104,11 @@ class FitbitStream(Stream):
     def params(self, first: date, last: date) -> dict[str, Any] | None:
         return None
 
-    def filter_field(self) -> str:  # the Google engine's notion; unused here
-        return ""
-
     def records_per_day(self, conn: sqlite3.Connection) -> float:
         """For the plan's estimate: with ``page_size`` = dates per request, one per date."""
         return 1.0
 
     # -- parsing -------------------------------------------------------------------------
-    def parse(self, body: dict) -> ParsedPage:
-        raise NotImplementedError("legacy responses need their request: use parse_response(body, request)")
-
     def parse_response(self, body: Any, request: Request) -> ParsedPage:
         """Rows from one response; ``request`` is what was archived with it (dates, zone)."""
         raise NotImplementedError

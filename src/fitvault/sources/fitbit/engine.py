@@ -1,35 +1,36 @@
-"""Syncing the legacy Fitbit source: plan, walk, commit, report.
+"""Syncing the legacy Fitbit source: context, plan, walks, replay.
 
 * **Context.** The profile gives the zone every local time is read in (``timezone``), today's
   date in that zone (where windows end) and ``memberSince`` (where the history starts).
-* **Plan.** The Google planner (:func:`fitvault.sync.plan.plan_sync`) is reused as is: per
-  stream, resume the unfinished windows of an interrupted run, else continue from the stream's
-  ``synced_until`` minus its overlap (recent days change: late syncs, re-processed sleep), else
-  start at ``memberSince``; ``--since`` / ``--until`` / ``--full`` override. Windows are stored
-  in ``sync_jobs`` under the stream's name (``fitbit:heart-rate`` ...) before any request, so a
-  killed run resumes them.
-* **Walk.** One request at a time (the budget is 150 an hour), cheapest streams first. A window
-  is walked newest first in steps of the stream's range limit (a day for intraday series);
-  after each response the raw body is archived (:meth:`Vault.archive_page`), then its rows and
-  the window's new cursor are committed in one transaction. A crash loses nothing and repeats
-  at most one request.
-* **Errors.** 410 (the API is gone), authorisation failures, an exhausted rate limit and vault
-  errors stop the run; a 403 (scope not granted) skips the stream; other failures are recorded
-  on their stream and the run goes on. The report says what is left.
+* **Plan.** The sync core's planner (:func:`fitvault.sync.plan.plan_sync`), as for the Google
+  source: per stream, resume the unfinished windows of an interrupted run, else continue from
+  the stream's ``synced_until`` minus its overlap (recent days change: late syncs, re-processed
+  sleep), else start at ``memberSince``; ``--since`` / ``--until`` / ``--full`` override.
+  Windows are stored in ``sync_jobs`` under the stream's name (``fitbit:heart-rate`` ...) before
+  any request, so a killed run resumes them.
+* **Run.** The sync core's one run loop (:class:`fitvault.sync.engine.SyncEngine`) with
+  :class:`FitbitSource`: one request at a time (the budget is 150 an hour), cheapest streams
+  first, the run stopping between requests on Ctrl-C or a fatal error. A window is walked
+  newest first in steps of the stream's range limit (a day for intraday series); after each
+  response the raw body is archived (:meth:`Vault.archive_page`), then its rows and the window's
+  new cursor are committed in one transaction. A crash loses nothing and repeats at most one
+  request.
+* **Errors.** 410 (the API is gone), and what stops any source (authorisation failures, an
+  exhausted rate limit, vault errors), stop the run; a 403 (scope not granted) skips the stream;
+  other failures are recorded on their stream and the run goes on. The report says what is left.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Callable
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 from fitvault import errors, timeutil
-from fitvault.datatypes.base import ParsedPage
+from fitvault.axis import Bound
 from fitvault.sources.fitbit.activity import DailyCalories, DailyDistance, DailyFloors, DailySteps, IntradaySteps
 from fitvault.sources.fitbit.base import ORIGIN, FitbitStream
 from fitvault.sources.fitbit.body import BodyFatLogs, WeightLogs
@@ -46,8 +47,11 @@ from fitvault.sources.fitbit.vitals import (
     SkinTemperature,
 )
 from fitvault.store.vault import Job, Vault
-from fitvault.sync.engine import ProgressCallback, StreamProgress, SyncReport, completed_state, record_outcome
+from fitvault.stream import ParsedPage, Stream
+from fitvault.sync.engine import Refusal, Skip, SyncEngine
 from fitvault.sync.plan import SyncOptions, SyncPlan, plan_sync
+from fitvault.sync.rebuild import clear_origin, save_replayed
+from fitvault.sync.report import ProgressCallback, StreamProgress, SyncReport
 
 log = logging.getLogger("fitvault.fitbit")
 
@@ -62,8 +66,6 @@ STREAMS_BY_NAME: dict[str, FitbitStream] = {s.name: s for s in STREAMS}
 #: The type ids (the Google Health API's, as ``--types`` takes them) this source can fill.
 TYPE_IDS: tuple[str, ...] = tuple(dict.fromkeys(s.data_type for s in STREAMS))
 ACCOUNT_PREFIX = "fitbit:"
-
-_FATAL = (errors.AuthError, errors.FitbitApiRetired, errors.Unauthenticated, errors.StoreError, errors.RateLimited)
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ def run_plan(
     progress: ProgressCallback | None = None,
 ) -> SyncReport:
     """Fetch every window of a plan; ``report.incomplete`` lists what is left undone."""
-    return FitbitEngine(vault, client, context, progress=progress).run(plan)
+    return SyncEngine(vault, FitbitSource(vault, client, context), concurrency=1, progress=progress).run(plan)
 
 
 def sync(
@@ -183,59 +185,51 @@ def sync(
     return run_plan(vault, client, plan, context, progress=progress)
 
 
-class FitbitEngine:
-    """Runs a plan of legacy streams, one request at a time."""
+class FitbitSource:
+    """The legacy Fitbit Web API as a :class:`fitvault.sync.engine.Source`, for one run."""
 
-    def __init__(self, vault: Vault, client: FitbitClient, context: Context, *,
-                 progress: ProgressCallback | None = None) -> None:
+    name = ORIGIN
+    fatal: tuple[type[BaseException], ...] = (errors.FitbitApiRetired,)
+    cancelled: tuple[type[BaseException], ...] = ()  # the core stops the run between requests
+    notes: tuple[str, ...] = ("source: fitbit-web-api",)
+
+    def __init__(self, vault: Vault, client: FitbitClient, context: Context) -> None:
         self.vault = vault
         self.client = client
         self.context = context
-        self._progress_cb = progress
-        self._spans: dict[tuple[str, str, str], tuple[float, float]] = {}
 
-    def run(self, plan: SyncPlan) -> SyncReport:
-        started = time.monotonic()
-        before = self.client.requests_sent
-        report = SyncReport(self.vault.start_run())
-        for sp in plan.streams:
-            report.streams[sp.stream.name] = StreamProgress(sp.stream.name, sp.window, jobs=len(sp.jobs),
-                                                            skipped=sp.skipped)
-            for job in sp.jobs:
-                self._spans[(job.stream, job.lower, job.upper)] = self._span(job)
-        fatal: BaseException | None = None
-        try:
-            for sp in plan.streams:
-                if sp.skipped or fatal is not None:
-                    continue
-                stream, progress = sp.stream, report.streams[sp.stream.name]
-                for job in sorted(sp.jobs, key=lambda j: j.upper, reverse=True):
-                    try:
-                        self._walk(stream, job, progress)  # type: ignore[arg-type]
-                    except _FATAL as exc:
-                        self._record_error(progress, exc)
-                        fatal = exc
-                        break
-                    except errors.PermissionDenied as exc:
-                        self.vault.drop_jobs(stream.name)
-                        progress.skipped = f"permission denied ({exc.message})"
-                        log.warning("%s: skipped: %s", stream.name, progress.skipped)
-                        self._notify(progress)
-                        break
-                    except errors.FitvaultError as exc:
-                        self._record_error(progress, exc)
-                        log.warning("%s: window %s..%s failed: %s", stream.name, job.lower, job.upper, exc)
-        except KeyboardInterrupt:
-            report.interrupted = True
-            raise
-        finally:
-            report.requests = self.client.requests_sent - before
-            report.elapsed_s = time.monotonic() - started
-            self._finish(report, fatal)
-        if fatal is not None:
-            fatal.report = report  # type: ignore[attr-defined]
-            raise fatal
-        return report
+    # -- the Source protocol -----------------------------------------------------------------
+    @property
+    def requests_sent(self) -> int:
+        return self.client.requests_sent
+
+    def start(self) -> None:
+        pass
+
+    def cancel(self) -> None:
+        pass
+
+    def schedule(self, plan: SyncPlan, per_day: dict[str, float]) -> list[tuple[Stream, Job]]:
+        """The plan's order (cheapest streams first, :data:`STREAMS`), each stream's windows
+        newest first."""
+        return [(sp.stream, job) for sp in plan.streams if not sp.skipped
+                for job in sorted(sp.jobs, key=lambda j: j.upper, reverse=True)]
+
+    def walk(self, run: SyncEngine, stream: Stream, job: Job, progress: StreamProgress) -> None:
+        assert isinstance(stream, FitbitStream)
+        if stream.kind == "list":
+            self._walk_list(run, stream, job, progress)
+        else:
+            self._walk_ranges(run, stream, job, progress)
+
+    def refused(self, stream: Stream, exc: errors.FitvaultError) -> Refusal:
+        """A 403 (scope not granted) skips the stream; anything else fails the window."""
+        if isinstance(exc, errors.PermissionDenied):
+            return Skip(f"permission denied ({exc.message})")
+        return "window"
+
+    def latest(self, stream: Stream, now_ms: int) -> Bound:
+        return self.context.today + timedelta(days=1)
 
     # -- walking a window ------------------------------------------------------------------
     def _request(self, stream: FitbitStream, first: date, last: date, params: dict | None) -> dict:
@@ -243,7 +237,8 @@ class FitbitEngine:
                 "last": last.isoformat(), "time_zone": self.context.time_zone,
                 "utc_offset_s": self.context.utc_offset_s}
 
-    def _fetch(self, stream: FitbitStream, request: dict) -> tuple[ParsedPage, object]:
+    def _fetch(self, run: SyncEngine, stream: FitbitStream, request: dict) -> tuple[ParsedPage, object]:
+        run.checkpoint()
         response = self.client.get(request["path"], request["params"])
         self.vault.archive_page(stream.name, request, response.content)
         try:
@@ -252,39 +247,36 @@ class FitbitEngine:
             page = ParsedPage(bad=[(f"{type(exc).__name__}: {exc}", {"request": request})])
         return page, response.data
 
-    def _walk(self, stream: FitbitStream, job: Job, progress: StreamProgress) -> None:
+    def _walk_ranges(self, run: SyncEngine, stream: FitbitStream, job: Job, progress: StreamProgress) -> None:
+        """Newest first, a request per ``max_days`` dates (a day for ``day`` streams); the cursor
+        moves to each request's first date."""
         lower = date.fromisoformat(job.lower)
-        if stream.kind == "list":
-            self._walk_list(stream, job, progress, lower)
-            return
         while True:
             resume = date.fromisoformat(job.resume_upper)
             if resume <= lower:
-                job.done = True
-                self.vault.save_page(stream, ParsedPage(), job, on_stream_complete=self._completer(stream))
-                self._advance(progress, job, ParsedPage(), 0, request=False)
+                run.close(stream, job, progress)
                 return
             last = resume - timedelta(days=1)
             first = max(lower, resume - timedelta(days=stream.max_days))
-            page, _ = self._fetch(stream, self._request(stream, first, last, stream.params(first, last)))
+            page, _ = self._fetch(run, stream, self._request(stream, first, last, stream.params(first, last)))
             job.resume_upper = first.isoformat()
             job.done = first <= lower
-            changed = self.vault.save_page(stream, page, job, on_stream_complete=self._completer(stream))
-            self._advance(progress, job, page, changed)
+            run.commit(stream, page, job, progress)
             if job.done:
                 return
 
-    def _walk_list(self, stream: FitbitStream, job: Job, progress: StreamProgress, lower: date) -> None:
+    def _walk_list(self, run: SyncEngine, stream: FitbitStream, job: Job, progress: StreamProgress) -> None:
+        """A paged list (activity logs), newest first; the cursor keeps the oldest date seen
+        (records may share a date), the ``next`` link's query pages on."""
+        lower = date.fromisoformat(job.lower)
         resume = date.fromisoformat(job.resume_upper)
+        if resume <= lower:
+            run.close(stream, job, progress)
+            return
         last = resume - timedelta(days=1)
         params: dict | None = stream.params(lower, last)
         while True:
-            if resume <= lower:
-                job.done = True
-                self.vault.save_page(stream, ParsedPage(), job, on_stream_complete=self._completer(stream))
-                self._advance(progress, job, ParsedPage(), 0, request=False)
-                return
-            page, data = self._fetch(stream, self._request(stream, lower, last, params))
+            page, data = self._fetch(run, stream, self._request(stream, lower, last, params))
             oldest = _oldest_start(data)
             nxt = ((data.get("pagination") or {}).get("next") if isinstance(data, dict) else None) or ""
             job.done = not nxt or oldest is None or oldest < lower
@@ -294,84 +286,40 @@ class FitbitEngine:
                 # records may share a date: keep the oldest date seen inside what is left
                 resume = min(resume, oldest + timedelta(days=1))
                 job.resume_upper = resume.isoformat()
-            changed = self.vault.save_page(stream, page, job, on_stream_complete=self._completer(stream))
-            self._advance(progress, job, page, changed)
+            run.commit(stream, page, job, progress)
             if job.done:
                 return
             # Only the query of ``next`` is used: the token never goes to a host a response names.
             params = dict(parse_qsl(urlsplit(nxt).query))
 
-    # -- bookkeeping -----------------------------------------------------------------------
+    # -- rebuild -------------------------------------------------------------------------------
     @staticmethod
-    def _span(job: Job) -> tuple[float, float]:
-        lo, hi, resume = (date.fromisoformat(x) for x in (job.lower, job.upper, job.resume_upper))
-        return float(max((hi - lo).days, 0)), float(max((resume - lo).days, 0))
-
-    def _notify(self, progress: StreamProgress) -> None:
-        if self._progress_cb is not None:
-            self._progress_cb(progress)
-
-    def _advance(self, progress: StreamProgress, job: Job, page: ParsedPage, changed: int, *,
-                 request: bool = True) -> None:
-        key = (job.stream, job.lower, job.upper)
-        total, _ = self._spans.get(key, self._span(job))
-        self._spans[key] = (total, 0.0 if job.done else self._span(job)[1])
-        spans = [v for k, v in self._spans.items() if k[0] == job.stream]
-        all_total = sum(t for t, _ in spans)
-        progress.fraction = 1.0 if all_total == 0 else sum(t - left for t, left in spans) / all_total
-        progress.requests += int(request)
-        progress.records += len(page.rows)
-        progress.changed += changed
-        progress.quarantined += len(page.bad)
-        if job.done:
-            progress.jobs_done += 1
-        self._notify(progress)
-
-    def _record_error(self, progress: StreamProgress, exc: BaseException) -> None:
-        progress.error = str(exc)
-        self._notify(progress)
-
-    def _completer(self, stream: FitbitStream) -> Callable:
-        """In the last page's transaction: extend the stream's covered range, stamp ``last_sync``."""
-
-        def complete(conn, span: tuple[str, str]) -> None:
-            lower = date.fromisoformat(span[0])
-            upper = min(date.fromisoformat(span[1]), self.context.today + timedelta(days=1))
-            values = completed_state(stream, lower, upper, self.vault.sync_state(stream.name))
-            self.vault.set_sync_state(stream.name, conn, **values)
-
-        return complete
-
-    def _finish(self, report: SyncReport, fatal: BaseException | None) -> None:
-        record_outcome(self.vault, report, fatal, ["source: fitbit-web-api", *report.incomplete])
+    def replay(vault: Vault, conn: sqlite3.Connection) -> dict[str, int]:
+        """Delete this origin's rows and re-derive them from its raw pages (see :func:`replay`)."""
+        return _replay(vault, conn)
 
 
 def replay(vault: Vault) -> dict[str, int]:
-    """Re-derive this source's rows from the raw archive (downloads nothing).
+    """Re-derive this source's rows from the raw archive (downloads nothing), in one transaction.
 
     Returns records per stream and ``pages`` replayed. Rows of other origins are left alone;
     rows of this origin are deleted first, in the same transaction.
     """
-    counts: dict[str, int] = {"pages": 0}
-    names = list(STREAMS_BY_NAME)
     with vault.transaction() as conn:
-        tables = dict.fromkeys(t for s in STREAMS for t in s.tables if t not in ("sleep_stages", "sleep_stage_summary"))
-        for table in tables:
-            conn.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT id FROM sources WHERE origin = ?)",  # noqa: S608
-                         (ORIGIN,))
-        for _page_id, name, request, body in vault.raw_pages(names):
-            stream = STREAMS_BY_NAME[name]
-            try:
-                page = stream.parse_response(json.loads(body), request)
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                vault.quarantine(conn, name, [(f"{type(exc).__name__}: {exc}", {"request": request})])
-                continue
-            if page.rows:
-                stream.save(conn, page.rows, vault.source_id)
-            if page.bad:
-                vault.quarantine(conn, name, page.bad)
-            counts[name] = counts.get(name, 0) + len(page.rows)
-            counts["pages"] += 1
+        return _replay(vault, conn)
+
+
+def _replay(vault: Vault, conn: sqlite3.Connection) -> dict[str, int]:
+    counts: dict[str, int] = {"pages": 0}
+    clear_origin(conn, (t for s in STREAMS for t in s.tables), ORIGIN)
+    for _page_id, name, request, body in vault.raw_pages(list(STREAMS_BY_NAME)):
+        stream = STREAMS_BY_NAME[name]
+        try:
+            page = stream.parse_response(json.loads(body), request)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            vault.quarantine(conn, name, [(f"{type(exc).__name__}: {exc}", {"request": request})])
+            continue
+        save_replayed(vault, conn, name, stream, page, counts)
     return counts
 
 

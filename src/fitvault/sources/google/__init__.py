@@ -1,5 +1,8 @@
-"""The Google Health API source: its OAuth, its HTTP client and quota, and the facade of both.
+"""The Google Health API source: its sync, its OAuth, its HTTP client and quota.
 
+- :mod:`.engine`: the source the sync core runs (:func:`sync`, :func:`make_plan`,
+  :func:`run_plan`, :func:`history_start`), its walks in :mod:`.walks` and the account
+  context read at the start of each run in :mod:`.context`;
 - :mod:`.client` / :mod:`.ratelimit`: the API client (typed errors, the 300/min/user quota).
 - :mod:`.oauth`, :mod:`.auth`, :mod:`.client_secrets`: Google's consent, refresh, revoke, signing.
 
@@ -23,6 +26,7 @@ from fitvault.sources.google.oauth import (
     token_from_import,
 )
 from fitvault.sources.google.auth import GoogleAuth
+from fitvault.sources.google.engine import GoogleSource, history_start, make_plan, run_plan, sync
 from fitvault.auth.loopback import LoopbackReceiver
 from fitvault.auth.tokens import KeyringTokenStore, Token, TokenStore, mask_secret
 
@@ -31,15 +35,20 @@ __all__ = [
     "SCOPE_PREFIX",
     "ClientSecrets",
     "GoogleAuth",
+    "GoogleSource",
     "KeyringTokenStore",
     "LoopbackReceiver",
     "RevokeResult",
     "Token",
     "TokenStore",
     "authorize",
+    "history_start",
     "load_client_secrets",
+    "make_plan",
     "mask_secret",
     "refresh",
     "revoke",
+    "run_plan",
+    "sync",
     "token_from_import",
 ]
