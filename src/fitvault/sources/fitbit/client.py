@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 
 from fitvault import errors
-from fitvault.http import Call, Pipeline, RefusalBudget, Retry, RetryPolicy, Waiter
+from fitvault.http import ApiClient, Call, RefusalBudget, Retry, RetryPolicy
 from fitvault.sources.fitbit.auth import scrub
 from fitvault.sources.fitbit.ratelimit import HourlyLimiter
 
@@ -110,7 +110,7 @@ class _FitbitErrors:
 _FITBIT_ERRORS = _FitbitErrors()
 
 
-class FitbitClient:
+class FitbitClient(ApiClient):
     """Talks to ``{api_url}/1/user/-/...`` (and ``/1.2/``). One request at a time.
 
     Args:
@@ -139,36 +139,8 @@ class FitbitClient:
         self.auth = auth
         self.limiter = limiter or HourlyLimiter()
         self.retry = retry
-        self.http = httpx.Client(
-            auth=auth,
-            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0)),
-            transport=transport,
-            headers={"Accept": "application/json", "User-Agent": "fitvault"},
-            follow_redirects=False,
-        )
-        self.pipeline = Pipeline(self.http, self.limiter, retry, waiter=Waiter(sleep), log=log, seed=seed,
-                                 scrub=scrub)
-
-    @property
-    def requests_sent(self) -> int:
-        return self.pipeline.requests_sent
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> FitbitClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def cancel(self) -> None:
-        """Make every pending and future wait or request of this client raise
-        :class:`~fitvault.http.Cancelled`."""
-        self.pipeline.cancel()
-
-    def reset_cancel(self) -> None:
-        self.pipeline.reset_cancel()
+        super().__init__(auth, self.limiter, retry, timeout_s=timeout_s, transport=transport, sleep=sleep, log=log,
+                         seed=seed, scrub=scrub)
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> FitbitResponse:
         """GET ``path`` (``/1/user/-/...``) until it succeeds or the retry budget is spent."""

@@ -27,7 +27,7 @@ import msgspec
 
 from fitvault import errors
 from fitvault.auth.tokens import scrub_secrets
-from fitvault.http import Call, Cancelled, Hooks, Pipeline, Retry, RetryPolicy, Waiter
+from fitvault.http import ApiClient, Call, Cancelled, Hooks, Retry, RetryPolicy
 from fitvault.sources.google.ratelimit import RollingWindowLimiter
 
 __all__ = ["ApiResponse", "Cancelled", "GatewayTimeout", "HealthApiClient", "RetryPolicy", "parse_error"]
@@ -187,7 +187,7 @@ class _GoogleErrors:
         return Retry(error, wait=error.retry_after, refused=status == 429)
 
 
-class HealthApiClient:
+class HealthApiClient(ApiClient):
     """Talks to ``{api_url}/v4/users/me/...``. Thread-safe; share one per sync."""
 
     def __init__(
@@ -208,40 +208,12 @@ class HealthApiClient:
         self.base = f"{api_url.rstrip('/')}/v4/users/{user}"
         self.limiter = limiter or RollingWindowLimiter()
         self.retry = retry
-        self.http = httpx.Client(
-            auth=auth,
-            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0)),
-            transport=transport,
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            headers={"Accept": "application/json", "User-Agent": "fitvault"},
-            follow_redirects=False,
-        )
         hooks = Hooks()
         if on_request is not None:
             hooks.after.append(lambda call, status, elapsed: on_request(call.method, call.path, status, elapsed))
         # Waits (backoff, Retry-After, the quota) end at once when the run is cancelled.
-        self.pipeline = Pipeline(self.http, self.limiter, retry, waiter=Waiter(sleep), log=log, seed=seed,
-                                 hooks=hooks)
-
-    @property
-    def requests_sent(self) -> int:
-        return self.pipeline.requests_sent
-
-    def close(self) -> None:
-        self.http.close()
-
-    def cancel(self) -> None:
-        """Make every pending and future wait or request of this client raise :class:`Cancelled`."""
-        self.pipeline.cancel()
-
-    def reset_cancel(self) -> None:
-        self.pipeline.reset_cancel()
-
-    def __enter__(self) -> "HealthApiClient":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        super().__init__(auth, self.limiter, retry, timeout_s=timeout_s, transport=transport,
+                         max_connections=max_connections, sleep=sleep, log=log, seed=seed, hooks=hooks)
 
     def request(
         self,
@@ -258,10 +230,6 @@ class HealthApiClient:
         ``media``: the 200 body is a file (``alt=media``), returned as bytes, not read as JSON."""
         call = Call(method, self.base + path, path, params=params, json=body, detail=f" {_describe(params, body)}")
         return self.pipeline.send(call, _GoogleErrors(media=media, raise_on_504=raise_on_504))
-
-    def backoff(self, attempt: int) -> None:
-        """Wait before retry number ``attempt`` (for callers that retry themselves)."""
-        self.pipeline.backoff(attempt)
 
     # -- the API's read methods ------------------------------------------------------------
     def list_page(
