@@ -23,9 +23,10 @@ backoff. What differs between sources is in two small objects:
 
 Every wait goes through the :class:`~fitvault.http.retry.Waiter`, so :meth:`Pipeline.cancel`
 stops a run between tries and inside waits. Secrets: this is where they are kept out of errors
-and logs. The access token travels only in the ``Authorization`` header the auth adds; every
-message the pipeline makes or logs is scrubbed of the auth's current ``secrets`` (when the auth
-has any), which the error model also receives to scrub what the server quoted.
+and logs. The access token travels only in the ``Authorization`` header the auth adds (never in
+a URL, so never in a :class:`Call`'s path); every error message the pipeline makes and every
+retry line it logs is scrubbed of the auth's current ``secrets`` (when the auth has any), which
+the error model also receives to scrub what the server quoted.
 """
 
 from __future__ import annotations
@@ -176,7 +177,8 @@ class Pipeline:
         self.requests_sent = 0
 
     def cancel(self) -> None:
-        """Make every pending and future wait or request raise :class:`~fitvault.http.Cancelled`."""
+        """Make every pending and future wait raise :class:`~fitvault.http.Cancelled` (a request
+        already under way is not interrupted; the wait after it, if any, raises)."""
         self.wait.cancel()
 
     def reset_cancel(self) -> None:
