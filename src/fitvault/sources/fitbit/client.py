@@ -1,12 +1,14 @@
 """HTTP client for the legacy Fitbit Web API: the hourly budget, retries, typed errors, 410.
 
-For every request (reference §1.0, §3):
+Every request goes through the one send pipeline (:mod:`fitvault.http`), given (reference §1.0,
+§3):
 
-* waits, if the hourly budget is spent, for the reset (:mod:`.ratelimit`, countdown reported);
-* retries 500/502/503/504, connection resets, timeouts and truncated bodies with backoff;
-  a 429 waits for ``Retry-After`` / the reset and tries again (not counted as a retry);
-* turns Fitbit's error envelope ``{"errors": [{"errorType", "fieldName", "message"}]}`` into
-  :mod:`fitvault.errors` types, with any token Fitbit quotes in a message removed;
+* the hourly budget (:mod:`.ratelimit`): if it is spent, the request waits for the reset
+  (countdown reported);
+* the error model: 500/502/503/504 are retried with backoff, as the pipeline retries connection
+  resets, timeouts and truncated bodies; a 429 waits for ``Retry-After`` / the reset and tries
+  again (not counted as a retry); Fitbit's error envelope
+  ``{"errors": [{"errorType", "fieldName", "message"}]}`` becomes :mod:`fitvault.errors` types, with any token Fitbit quotes in a message removed;
 * a **410 Gone** (the API was turned off on 2026-11-02) raises
   :class:`~fitvault.errors.FitbitApiRetired` at once.
 
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from typing import Any
 import httpx
 
 from fitvault import errors
-from fitvault.sources.google.client import RetryPolicy
+from fitvault.http import ApiClient, Call, RefusalBudget, Retry, RetryPolicy
 from fitvault.sources.fitbit.auth import scrub
 from fitvault.sources.fitbit.ratelimit import HourlyLimiter
 
@@ -83,7 +84,33 @@ def parse_error(response: httpx.Response, secrets: tuple[str, ...] = ()) -> erro
                retry_after=retry_after)
 
 
-class FitbitClient:
+class _FitbitErrors:
+    """The Fitbit error model (:class:`fitvault.http.ErrorModel`): 200 is the JSON; 500, 502, 503
+    and 504 are retried with backoff (a ``Retry-After`` on them is not used); a 429 waits for the
+    hourly reset apart from the tries (:data:`MAX_429_WAITS` times, :data:`MAX_WAIT_S` at most);
+    any other status (410 Gone included) is its typed error at once."""
+
+    refusals = RefusalBudget(MAX_429_WAITS, MAX_WAIT_S, "429 from Fitbit: waiting %.0f s for the rate limit to reset")
+
+    def judge(self, response: httpx.Response, call: Call, secrets: tuple[str, ...]) -> FitbitResponse | Retry:
+        status = response.status_code
+        if status == 200:
+            try:
+                return FitbitResponse(response.content, json.loads(response.content))
+            except ValueError as exc:
+                return Retry(errors.TransportError(f"{call.method} {call.path}: unreadable JSON body ({exc})"))
+        error = parse_error(response, secrets)
+        if status == 429:
+            return Retry(error, wait=error.retry_after, refused=True)
+        if status not in _RETRY_STATUSES:
+            raise error
+        return Retry(error)
+
+
+_FITBIT_ERRORS = _FitbitErrors()
+
+
+class FitbitClient(ApiClient):
     """Talks to ``{api_url}/1/user/-/...`` (and ``/1.2/``). One request at a time.
 
     Args:
@@ -112,75 +139,12 @@ class FitbitClient:
         self.auth = auth
         self.limiter = limiter or HourlyLimiter()
         self.retry = retry
-        self._sleep = sleep
-        self._rng = random.Random(seed)
-        self.http = httpx.Client(
-            auth=auth,
-            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0)),
-            transport=transport,
-            headers={"Accept": "application/json", "User-Agent": "fitvault"},
-            follow_redirects=False,
-        )
-        self.requests_sent = 0
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> FitbitClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _secrets(self) -> tuple[str, ...]:
-        return tuple(getattr(self.auth, "secrets", ()))
+        super().__init__(auth, self.limiter, retry, timeout_s=timeout_s, transport=transport, sleep=sleep, log=log,
+                         seed=seed, scrub=scrub)
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> FitbitResponse:
         """GET ``path`` (``/1/user/-/...``) until it succeeds or the retry budget is spent."""
-        url = self.base + path
-        last_error: Exception | None = None
-        attempt = waits_429 = 0
-        while True:
-            attempt += 1
-            self.limiter.before_request()
-            self.requests_sent += 1
-            started = time.monotonic()
-            try:
-                response = self.http.get(url, params=params)
-            except (httpx.TransportError, httpx.DecodingError) as exc:
-                last_error = errors.TransportError(f"GET {path}: {type(exc).__name__}: {exc or 'no detail'}")
-                last_error.__cause__ = exc
-                status: int | None = None
-            else:
-                status = response.status_code
-                self.limiter.after_response(response.headers)
-            log.debug("GET %s -> %s in %.0f ms (try %d)", path, status, (time.monotonic() - started) * 1000, attempt)
-            if status == 200:
-                try:
-                    return FitbitResponse(response.content, json.loads(response.content))
-                except ValueError as exc:
-                    last_error = errors.TransportError(f"GET {path}: unreadable JSON body ({exc})")
-            elif status == 429:
-                error = parse_error(response, self._secrets())
-                wait = self.limiter.after_429(response.headers, error.retry_after)
-                waits_429 += 1
-                if wait > MAX_WAIT_S or waits_429 > MAX_429_WAITS:
-                    raise error
-                attempt -= 1  # the quota is not a failure of this request
-                log.info("429 from Fitbit: waiting %.0f s for the rate limit to reset", wait)
-                self.limiter.wait(wait, "429")
-                continue
-            elif status is not None:
-                error = parse_error(response, self._secrets())
-                if status not in _RETRY_STATUSES:
-                    raise error
-                last_error = error
-            if attempt >= self.retry.attempts:
-                raise last_error or errors.TransportError(f"GET {path}: no attempt was made")
-            delay = self.retry.delay(attempt, self._rng)
-            log.info("%s; retrying in %.1f s (try %d of %d)", str(last_error).splitlines()[0][:200], delay,
-                     attempt + 1, self.retry.attempts)
-            self._sleep(delay)
+        return self.pipeline.send(Call("GET", self.base + path, path, params=params), _FITBIT_ERRORS)
 
     def profile(self) -> dict:
         """``/1/user/-/profile.json``'s ``user`` object (time zone, member since ...)."""

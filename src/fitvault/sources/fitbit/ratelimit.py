@@ -9,7 +9,8 @@ applies them: before each request it waits, if the budget is spent, until the re
 margin (clocks differ; a retry exactly at hh:00:01 has been seen to fail, reference §3), and
 reports a countdown through ``on_wait`` (the CLI draws it; the library never prints). A 429
 honours ``Retry-After`` but never waits less than the reset header says (``Retry-After`` was
-reported inaccurate, reference §3).
+reported inaccurate, reference §3). It is the :class:`fitvault.http.Limiter` of the Fitbit
+source; a cancelled run ends a wait at the next tick of its countdown.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fitvault.http import Waiter
 
 DEFAULT_MARGIN_S = 5.0
 
@@ -119,9 +124,14 @@ class HourlyLimiter:
 
     def before_request(self) -> None:
         """Wait, if the budget is spent, until the window resets."""
+        self.acquire()
+
+    def acquire(self, waiter: Waiter | None = None) -> None:
+        """:meth:`before_request`, ended by ``waiter``'s cancellation (the countdown keeps the
+        limiter's own clock and sleep)."""
         wait = wait_needed(self.quota, self.clock(), margin_s=self.margin_s, reserve=self.reserve)
         if wait > 0:
-            self.wait(wait, "quota")
+            self.wait(wait, "quota", check=waiter.check if waiter else None)
             self.quota = None  # a new window: the next response tells its state
 
     def after_response(self, headers: Mapping[str, str]) -> None:
@@ -137,18 +147,35 @@ class HourlyLimiter:
         self.after_response(headers)
         return wait_after_429(self.quota, retry_after, self.clock(), margin_s=self.margin_s)
 
-    def wait(self, seconds: float, reason: str) -> None:
-        """Sleep ``seconds``, reporting a countdown through ``on_wait``."""
+    def learn(self, headers: Mapping[str, str]) -> None:
+        """:meth:`after_response` (the pipeline's name)."""
+        self.after_response(headers)
+
+    def refused(self, headers: Mapping[str, str], retry_after: float | None, backoff: Callable[[], float]) -> float:
+        """:meth:`after_429`: a refusal waits for the reset, not the backoff."""
+        return self.after_429(headers, retry_after)
+
+    def hold(self, seconds: float, waiter: Waiter) -> None:
+        """Wait out a 429 (one request at a time: there is no other caller to hold)."""
+        self.wait(seconds, "429", check=waiter.check)
+
+    def wait(self, seconds: float, reason: str, *, check: Callable[[], None] | None = None) -> None:
+        """Sleep ``seconds``, reporting a countdown through ``on_wait``; ``check`` is called at
+        each tick (it raises to end the wait)."""
         start = self.clock()
         deadline = start + seconds
         limit = self.quota.limit if self.quota else None
-        while True:
-            left = deadline - self.clock()
-            if left <= 0:
-                break
+        try:
+            while True:
+                if check is not None:
+                    check()
+                left = deadline - self.clock()
+                if left <= 0:
+                    break
+                if self.on_wait is not None:
+                    self.on_wait(WaitEvent(math.ceil(left * 10) / 10, seconds, reason, limit))
+                self._sleep(min(self.tick_s, left))
+        finally:  # also when cancelled: the countdown is closed
+            self.waited_s += self.clock() - start
             if self.on_wait is not None:
-                self.on_wait(WaitEvent(math.ceil(left * 10) / 10, seconds, reason, limit))
-            self._sleep(min(self.tick_s, left))
-        self.waited_s += self.clock() - start
-        if self.on_wait is not None:
-            self.on_wait(WaitEvent(0.0, seconds, reason, limit))
+                self.on_wait(WaitEvent(0.0, seconds, reason, limit))

@@ -1,34 +1,36 @@
-"""HTTP client for the Google Health API v4: quota, retries, typed errors.
+"""HTTP client for the Google Health API v4: its URLs, its error model, its quota.
 
-What it does for every request (reference §4):
+Every request goes through the one send pipeline (:mod:`fitvault.http`), given (reference §4):
 
-* waits for the shared client-side quota (:mod:`fitvault.sources.google.ratelimit`);
-* retries with exponential backoff on 429, 500/502/503, 504 (unless the caller wants to shrink
-  the page instead, see :class:`GatewayTimeout`), connection resets, timeouts and truncated
-  bodies; honours ``Retry-After`` (bounded); every request has a timeout;
-* turns the ``google.rpc.Status`` envelope (and Google's HTML 404 pages) into the typed errors
-  of :mod:`fitvault.errors`.
+* the shared client-side quota (:mod:`fitvault.sources.google.ratelimit`), which every worker
+  holds to after a 429;
+* the error model: 429, 500/502/503 and 504 are retried (a 504 on a list page is handed back at
+  once when the caller would rather shrink the page, see :class:`GatewayTimeout`), as the
+  pipeline retries connection resets, timeouts and truncated bodies, with exponential backoff
+  or the ``Retry-After`` (bounded); the ``google.rpc.Status`` envelope (and Google's HTML 404
+  pages) becomes the typed errors of :mod:`fitvault.errors`.
 
 Authentication is a pluggable ``httpx.Auth`` (refresh before expiry, once on 401); tests swap the
 transport, never patch. Tokens travel only in the ``Authorization`` header, never in URLs, logs
-or error messages.
+or error messages. :class:`Cancelled` and :class:`RetryPolicy` are :mod:`fitvault.http`'s,
+named here too.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import random
-import threading
-import time
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import httpx
 import msgspec
 
 from fitvault import errors
+from fitvault.auth.tokens import scrub_secrets
+from fitvault.http import ApiClient, Call, Cancelled, Hooks, Retry, RetryPolicy
 from fitvault.sources.google.ratelimit import RollingWindowLimiter
+
+__all__ = ["ApiResponse", "Cancelled", "GatewayTimeout", "HealthApiClient", "RetryPolicy", "parse_error"]
 
 log = logging.getLogger("fitvault.sources.google")
 
@@ -43,33 +45,8 @@ _STATUS_ERRORS: dict[int, type[errors.ApiError]] = {
 }
 
 
-class Cancelled(errors.FitvaultError):
-    """The run is stopping (Ctrl-C, or a fatal error elsewhere): no more requests or waits."""
-
-
 class GatewayTimeout(errors.ServerError):
     """504: the server gave up on a page; the caller may retry with a smaller ``pageSize``."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How long to keep trying one request.
-
-    Attributes:
-        attempts: tries per request, the first included.
-        base_delay_s / max_delay_s: exponential backoff 1, 2, 4 ... capped, with jitter.
-        max_retry_after_s: the longest ``Retry-After`` honoured; a longer one ends the request.
-    """
-
-    attempts: int = 6
-    base_delay_s: float = 1.0
-    max_delay_s: float = 30.0
-    max_retry_after_s: float = 300.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        """Backoff before retry number ``attempt`` (1-based), with up to 25 % jitter."""
-        d = min(self.max_delay_s, self.base_delay_s * (2 ** (attempt - 1)))
-        return d * (1 + rng.random() * 0.25)
 
 
 class _Envelope(msgspec.Struct, gc=False):
@@ -131,8 +108,9 @@ _REASON_ERRORS: dict[str, type[errors.ApiError]] = {
 }
 
 
-def parse_error(response: httpx.Response) -> errors.ApiError:
-    """The typed error for a non-2xx response (``google.rpc.Status`` or anything else).
+def parse_error(response: httpx.Response, secrets: tuple[str, ...] = ()) -> errors.ApiError:
+    """The typed error for a non-2xx response (``google.rpc.Status`` or anything else), its
+    message without ``secrets``.
 
     The class comes from the first ``ErrorInfo.reason`` when it is one of :data:`_REASON_ERRORS`,
     else from the HTTP status (412, "Precondition check failed": no Google Health profile yet, is
@@ -166,8 +144,8 @@ def parse_error(response: httpx.Response) -> errors.ApiError:
         cls = _REASON_ERRORS[reason]
     if status_code == 504:
         cls = GatewayTimeout
-    return cls(message, http_status=status_code, status=status, reason=reason, retry_after=retry_after,
-               metadata=metadata)
+    return cls(scrub_secrets(message, *secrets), http_status=status_code, status=status, reason=reason,
+               retry_after=retry_after, metadata=metadata)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -180,7 +158,36 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None  # an HTTP-date form; undocumented for this API, fall back to backoff
 
 
-class HealthApiClient:
+class _GoogleErrors:
+    """The Google error model for one request (:class:`fitvault.http.ErrorModel`): 200 is the
+    page (or the file, for ``media``); 429, 500, 502, 503 and 504 are retried (each 429 one of
+    the tries, the whole quota holding for its ``Retry-After``), unless ``raise_on_504``; any
+    other status is its typed error."""
+
+    refusals = None
+
+    def __init__(self, *, media: bool = False, raise_on_504: bool = False) -> None:
+        self.media = media
+        self.raise_on_504 = raise_on_504
+
+    def judge(self, response: httpx.Response, call: Call, secrets: tuple[str, ...]) -> ApiResponse | Retry:
+        status = response.status_code
+        if status == 200 and self.media:
+            return ApiResponse(response.content, {})
+        if status == 200:
+            try:
+                return _readable(response.content)
+            except (ValueError, RecursionError) as exc:
+                # A body cut short that still arrived whole at the HTTP layer, or garbage
+                # (RecursionError: nested deeper than json can parse): retry.
+                return Retry(errors.TransportError(f"{call.method} {call.path}: unreadable JSON body ({exc})"))
+        error = parse_error(response, secrets)
+        if status not in _RETRY_STATUSES or (status == 504 and self.raise_on_504):
+            raise error
+        return Retry(error, wait=error.retry_after, refused=status == 429)
+
+
+class HealthApiClient(ApiClient):
     """Talks to ``{api_url}/v4/users/me/...``. Thread-safe; share one per sync."""
 
     def __init__(
@@ -201,46 +208,13 @@ class HealthApiClient:
         self.base = f"{api_url.rstrip('/')}/v4/users/{user}"
         self.limiter = limiter or RollingWindowLimiter()
         self.retry = retry
-        self._cancel = threading.Event()
+        hooks = Hooks()
+        if on_request is not None:
+            hooks.after.append(lambda call, status, elapsed: on_request(call.method, call.path, status, elapsed))
         # Waits (backoff, Retry-After, the quota) end at once when the run is cancelled.
-        self._sleep = sleep or self._cancel.wait
-        self._count_lock = threading.Lock()
-        self._rng = random.Random(seed)
-        self._on_request = on_request
-        self.http = httpx.Client(
-            auth=auth,
-            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0)),
-            transport=transport,
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            headers={"Accept": "application/json", "User-Agent": "fitvault"},
-            follow_redirects=False,
-        )
-        self.requests_sent = 0
+        super().__init__(auth, self.limiter, retry, timeout_s=timeout_s, transport=transport,
+                         max_connections=max_connections, sleep=sleep, log=log, seed=seed, hooks=hooks)
 
-    def close(self) -> None:
-        self.http.close()
-
-    def cancel(self) -> None:
-        """Make every pending and future wait or request of this client raise :class:`Cancelled`."""
-        self._cancel.set()
-
-    def reset_cancel(self) -> None:
-        self._cancel.clear()
-
-    def _wait(self, seconds: float) -> None:
-        if self._cancel.is_set():
-            raise Cancelled("cancelled")
-        self._sleep(seconds)
-        if self._cancel.is_set():
-            raise Cancelled("cancelled")
-
-    def __enter__(self) -> "HealthApiClient":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    # -- one request, with the retry loop --------------------------------------------------
     def request(
         self,
         method: str,
@@ -254,59 +228,8 @@ class HealthApiClient:
         """Send one API request (path relative to ``/v4/users/me``) until it succeeds or the
         retry budget is spent. ``raise_on_504`` hands a 504 back at once (smaller page next).
         ``media``: the 200 body is a file (``alt=media``), returned as bytes, not read as JSON."""
-        url = self.base + path
-        last_error: Exception | None = None
-        for attempt in range(1, self.retry.attempts + 1):
-            self.limiter.acquire(sleep=self._wait)
-            with self._count_lock:
-                self.requests_sent += 1
-            started = time.monotonic()
-            try:
-                response = self.http.request(method, url, params=params, json=body)
-                status: int | None = response.status_code
-            except (httpx.TransportError, httpx.DecodingError) as exc:
-                status = None
-                last_error = errors.TransportError(f"{method} {path}: {type(exc).__name__}: {exc or 'no detail'}")
-                last_error.__cause__ = exc
-            elapsed = time.monotonic() - started
-            if self._on_request:
-                self._on_request(method, path, status, elapsed)
-            log.debug("%s %s %s -> %s in %.0f ms (try %d)", method, path, _describe(params, body), status, elapsed * 1000, attempt)
-
-            wait: float | None = None
-            if status is None:
-                pass  # transport error: retry after backoff
-            elif status == 200 and media:
-                return ApiResponse(response.content, {})
-            elif status == 200:
-                try:
-                    return _readable(response.content)
-                except (ValueError, RecursionError) as exc:
-                    # A body cut short that still arrived whole at the HTTP layer, or garbage
-                    # (RecursionError: nested deeper than json can parse): retry.
-                    last_error = errors.TransportError(f"{method} {path}: unreadable JSON body ({exc})")
-            else:
-                error = parse_error(response)
-                if status not in _RETRY_STATUSES or (status == 504 and raise_on_504):
-                    raise error
-                last_error = error
-                if error.retry_after is not None:
-                    if error.retry_after > self.retry.max_retry_after_s:
-                        raise error
-                    wait = error.retry_after
-            if attempt == self.retry.attempts:
-                break
-            if wait is None:
-                wait = self.retry.delay(attempt, self._rng)
-            if status == 429:
-                self.limiter.pause(wait)  # the quota is per user: every worker holds, not just this one
-            log.info("%s; retrying in %.1f s (try %d of %d)", _short(last_error), wait, attempt + 1, self.retry.attempts)
-            self._wait(wait)
-        raise last_error or errors.TransportError(f"{method} {path}: no attempt was made")
-
-    def backoff(self, attempt: int) -> None:
-        """Wait before retry number ``attempt`` (for callers that retry themselves)."""
-        self._wait(self.retry.delay(attempt, self._rng))
+        call = Call(method, self.base + path, path, params=params, json=body, detail=f" {_describe(params, body)}")
+        return self.pipeline.send(call, _GoogleErrors(media=media, raise_on_504=raise_on_504))
 
     # -- the API's read methods ------------------------------------------------------------
     def list_page(
@@ -361,6 +284,3 @@ def _describe(params: dict | None, body: dict | None) -> str:
         )
     return json.dumps(body, separators=(",", ":"))[:200] if body else ""
 
-
-def _short(error: Exception | None) -> str:
-    return str(error).splitlines()[0][:200] if error else "error"

@@ -7,6 +7,10 @@ tested with an injected clock and no sleeping (style.md practice 7).
 
 The window is a rolling one (the server's exact accounting is undocumented). A small margin on
 the window absorbs the difference between when we send and when the server counts.
+
+It is the :class:`fitvault.http.Limiter` of the Google source: the API reports no quota in its
+headers (:meth:`~RollingWindowLimiter.learn` has nothing to do), and after a 429 every worker
+holds for the ``Retry-After`` (or the backoff), not just the one refused.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from typing import Callable, Deque
+from collections.abc import Callable, Mapping
+from typing import Deque
 
 
 def wait_needed(sent: Deque[float], now: float, limit: int, window_s: float, paused_until: float = 0.0) -> float:
@@ -73,3 +78,16 @@ class RollingWindowLimiter:
         """Hold every caller for ``seconds`` (the server said Retry-After)."""
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    # -- the pipeline's limiter protocol (fitvault.http.Limiter) ------------------------------
+    def learn(self, headers: Mapping[str, str]) -> None:
+        """Nothing to learn: the Google Health API reports no quota in its headers."""
+
+    def refused(self, headers: Mapping[str, str], retry_after: float | None, backoff: Callable[[], float]) -> float:
+        """After a 429: the ``Retry-After`` when sent, else the backoff."""
+        return retry_after if retry_after is not None else backoff()
+
+    def hold(self, seconds: float, wait: Callable[[float], object]) -> None:
+        """The quota is per user: every worker holds ``seconds``, this one waiting through ``wait``."""
+        self.pause(seconds)
+        wait(seconds)
