@@ -22,7 +22,7 @@ def _by_level(level: str):
         total = 0
         for entry in body.get("activeMinutesByActivityLevel") or ():
             if entry.get("activityLevel") == level:
-                total += int64(entry.get("activeMinutes"), 0)
+                total += int64(entry.get("activeMinutes")) or 0
         return total
 
     return get

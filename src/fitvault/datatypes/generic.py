@@ -21,7 +21,7 @@ import math
 import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from fitvault.datatypes.base import (
     POINT_ERRORS,
@@ -326,7 +326,7 @@ class SessionStream(_Declared):
     minute). Filtered on ``{t}.interval.civil_start_time`` with civil dates (reference §1.4);
     manual logs may be entered days late, so runs re-read a week."""
 
-    bound = "date"
+    bound: ClassVar[Literal["instant", "date"]] = "date"  # ECG sessions are on the instant axis
     overlap = timedelta(days=7)
     key_columns = ("id",)
     lead_columns = ("id", "source_id", "start_ms", "start_offset_s", "end_ms", "end_offset_s")

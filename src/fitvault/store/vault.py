@@ -276,7 +276,7 @@ class Vault:
                 )
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot write the raw archive: {exc}") from exc
-            return cur.lastrowid
+            return cur.lastrowid or 0  # an INSERT always sets it; 0 only satisfies the type
 
     def archive_page_soon(self, stream: str, request: dict, body: bytes) -> Future:
         """:meth:`archive_page` on the archive's own thread (compressing and syncing to disk
@@ -415,7 +415,7 @@ class Vault:
 
     def start_run(self) -> int:
         with self.transaction() as conn:
-            return conn.execute("INSERT INTO sync_runs (started) VALUES (?)", (_utc_now(),)).lastrowid
+            return conn.execute("INSERT INTO sync_runs (started) VALUES (?)", (_utc_now(),)).lastrowid or 0
 
     def finish_run(self, run_id: int, outcome: str, requests: int, records: int, detail: str = "") -> None:
         with self.transaction() as conn:

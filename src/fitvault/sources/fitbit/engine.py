@@ -204,10 +204,11 @@ class FitbitSource:
         return self.client.requests_sent
 
     def start(self) -> None:
-        pass
+        self.client.reset_cancel()
 
     def cancel(self) -> None:
-        pass
+        """Ends a wait of the client at once (a backoff, or the hourly quota's countdown)."""
+        self.client.cancel()
 
     def schedule(self, plan: SyncPlan, per_day: dict[str, float]) -> list[tuple[Stream, Job]]:
         """The plan's order (cheapest streams first, :data:`STREAMS`), each stream's windows
