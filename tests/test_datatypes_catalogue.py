@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fitvault.datatypes import STREAMS, STREAMS_BY_NAME
-from fitvault.datatypes.tables import TABLES, convert, markdown
+from fitvault.datatypes.catalogue_page import markdown
+from fitvault.datatypes.tables import TABLES, convert
 from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
 

@@ -82,7 +82,7 @@ _MOBILITY = (
     ("avg_vertical_oscillation_mm", integer("mobilityMetrics", "avgVerticalOscillationMillimeters")),
     ("avg_vertical_ratio", number("mobilityMetrics", "avgVerticalRatio")),
 )
-_COLUMNS = (
+COLUMNS = (
     "id", "source_id", "start_ms", "start_offset_s", "end_ms", "end_offset_s", "exercise_type",
     "display_name", "active_duration_s", *(c for c, _ in _SUMMARY), "has_gps", "pool_length_mm",
     "notes", "create_time", "update_time", *(c for c, _ in _MOBILITY),
@@ -92,7 +92,7 @@ _SPLIT_COLUMNS = (
     "active_duration_s", *(c for c, _ in _SPLIT_SUMMARY),
 )
 _EVENT_COLUMNS = ("exercise_id", "idx", "time_ms", "utc_offset_s", "event_type")
-_GPS = _COLUMNS.index("has_gps")  # the parsed session tuple has the columns' order
+_GPS = COLUMNS.index("has_gps")  # the parsed session tuple has the columns' order
 _has_gps = flag("exerciseMetadata", "hasGps")
 _pool = integer("exerciseMetadata", "poolLengthMillimeters")
 _active = duration("activeDuration")
@@ -185,7 +185,7 @@ class Exercise(Stream):
     def save(self, conn: sqlite3.Connection, rows: list[tuple], source_ids: SourceIds) -> None:
         for session, splits, events, _day in rows:
             ex_id = session[0]
-            upsert.write(conn, "exercises", [(ex_id, source_ids(session[1])) + session[2:]], _COLUMNS)
+            upsert.write(conn, "exercises", [(ex_id, source_ids(session[1])) + session[2:]], COLUMNS)
             upsert.replace_children(conn, "exercise_splits", ex_id, splits, _SPLIT_COLUMNS)
             upsert.replace_children(conn, "exercise_events", ex_id, events, _EVENT_COLUMNS)
 

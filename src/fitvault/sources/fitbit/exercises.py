@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from fitvault.datatypes.base import ParsedPage, plausible
-from fitvault.datatypes.exercise import _COLUMNS, Exercise
+from fitvault.datatypes.exercise import COLUMNS, Exercise
 from fitvault.sources.fitbit.base import FitbitStream, Request, collect, dates_of, device_source, zone_of
 from fitvault.timeutil import local_date
 
@@ -98,6 +98,6 @@ class ActivityLogs(FitbitStream):
             start_day = local_date(start_ms, start_off)
             if not first <= start_day <= last:
                 return None
-            return (tuple(values.get(c) for c in _COLUMNS), [], [], start_day)
+            return (tuple(values.get(c) for c in COLUMNS), [], [], start_day)
 
         return collect(self.entries(body, "activities"), one)
