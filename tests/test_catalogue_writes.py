@@ -117,7 +117,7 @@ def test_declared_streams_write_the_catalogue_columns():
     assert len(declared) > 30
     for stream in declared:
         upsert.statement(stream.table, stream.lead_columns + stream.value_columns())  # raises if not
-        assert stream.key_columns == upsert.table_of(stream.table).natural_key, stream.name
+        assert set(upsert.table_of(stream.table).natural_key) <= set(stream.lead_columns + stream.value_columns())
 
 
 def test_a_statement_must_name_every_column():

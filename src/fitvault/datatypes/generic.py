@@ -166,7 +166,6 @@ class _Declared(Stream):
     key: ClassVar[str]                                  # JSON union key (camelCase)
     table_info: ClassVar[Table]
     fields: ClassVar[tuple[tuple[str, Getter], ...]] = ()
-    key_columns: ClassVar[tuple[str, ...]]              # natural key
     lead_columns: ClassVar[tuple[str, ...]]             # key and time columns, in row order
     with_id: ClassVar[bool] = False                     # identifiable: store the point's id
 
@@ -196,7 +195,6 @@ class _Declared(Stream):
 class SampleStream(_Declared):
     """Sample types (``sampleTime``): key ``(time_ms, source_id)``."""
 
-    key_columns = ("time_ms", "source_id")
     lead_columns = ("time_ms", "source_id", "utc_offset_s")
     time_column = "time_ms"
     local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
@@ -219,7 +217,6 @@ class SampleStream(_Declared):
 class IntervalStream(_Declared):
     """Interval types (``interval``): key ``(start_ms, source_id)``, filtered on the start."""
 
-    key_columns = ("start_ms", "source_id")
     lead_columns = ("start_ms", "source_id", "start_offset_s", "end_ms", "end_offset_s")
     time_column = "start_ms"
     local_day_sql = "date(start_ms / 1000 + start_offset_s, 'unixepoch')"
@@ -250,7 +247,6 @@ class DailyStream(_Declared):
 
     bound = "date"
     overlap = timedelta(days=3)
-    key_columns = ("date", "source_id")
     lead_columns = ("date", "source_id")
     time_column = "date"
 
@@ -282,7 +278,6 @@ class RollupDailyStream(_Declared):
     page_size = 90             # dailyRollUp default and maximum (14 for the capped types)
     max_window_days = 90
     overlap = timedelta(days=3)
-    key_columns = ("date",)
     lead_columns = ("date", "source_id")
     time_column = "date"
 
@@ -328,7 +323,6 @@ class SessionStream(_Declared):
 
     bound: ClassVar[Literal["instant", "date"]] = "date"  # ECG sessions are on the instant axis
     overlap = timedelta(days=7)
-    key_columns = ("id",)
     lead_columns = ("id", "source_id", "start_ms", "start_offset_s", "end_ms", "end_offset_s")
     time_column = "start_ms"
     local_day_sql = "date(start_ms / 1000 + start_offset_s, 'unixepoch')"
