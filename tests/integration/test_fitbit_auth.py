@@ -7,7 +7,6 @@ from __future__ import annotations
 import stat
 import subprocess
 import threading
-import time
 from datetime import date
 from pathlib import Path
 
@@ -18,11 +17,14 @@ from fitvault import errors
 from fitvault.sources.fitbit import auth as fitbit_auth
 from fitvault.config import VaultPaths
 from fitvault.demo import headless_browser
+from fitvault.auth.tokens import TokenStore
 from fitvault.sources import fitbit
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions
+from fitvault_simulator.fitbit import oauth as sim_fitbit_oauth
 
 from support.sim import FITVAULT
+from support.races import DEADLINE_S, HeldSleeps, count_calls
 from support.fitbit import client, endpoints, env, make_sim, store_token
 
 
@@ -104,8 +106,9 @@ def test_each_rotated_pair_is_stored_before_it_is_used_and_old_ones_die(tmp_path
         assert first.refresh_token not in str(caught.value)
 
 
-def _other_program_refreshes(sim, tmp_path, *, store_result: bool) -> threading.Thread:
-    """Another program holding the same token refreshes it (slowly) without fitvault's lock."""
+def _other_program_refreshes(sim, tmp_path, held: HeldSleeps, *, store_result: bool) -> threading.Thread:
+    """Another program holding the same token refreshes it without fitvault's lock; its refresh
+    stays in flight at the simulator (a refresh token "refreshing") until ``held`` is released."""
     store = fitbit.token_store(VaultPaths(tmp_path))
     old = store.load()
 
@@ -117,18 +120,29 @@ def _other_program_refreshes(sim, tmp_path, *, store_result: bool) -> threading.
 
     thread = threading.Thread(target=run)
     thread.start()
-    deadline = time.monotonic() + 5
-    while sim.tokens.refresh_token_state(old.refresh_token) != "refreshing" and time.monotonic() < deadline:
-        time.sleep(0.005)
+    held.entered.expect(1, "the other program's refresh in flight")
+    assert sim.tokens.refresh_token_state(old.refresh_token) == "refreshing"
     return thread
 
 
-def test_concurrent_refresh_409_is_resolved_from_the_token_file(tmp_path):
-    with make_sim(refresh_delay_s=0.5) as sim:
+def after_the_other(held: HeldSleeps, other: threading.Thread):
+    """FitbitAuth's wait after a 409: the other program's refresh finishes (and stores, or not)
+    during it, whatever the machine's load."""
+
+    def sleep(_seconds: float) -> None:
+        held.release()
+        other.join(DEADLINE_S)
+
+    return sleep
+
+
+def test_concurrent_refresh_409_is_resolved_from_the_token_file(tmp_path, monkeypatch):
+    with make_sim(refresh_delay_s=1.0) as sim:  # held, not slept
+        held = HeldSleeps(monkeypatch, sim_fitbit_oauth)
         store_token(sim, tmp_path, expired=True)
-        other = _other_program_refreshes(sim, tmp_path, store_result=True)
+        other = _other_program_refreshes(sim, tmp_path, held, store_result=True)
         auth = fitbit_auth.FitbitAuth(fitbit.token_store(VaultPaths(tmp_path)), endpoints(sim),
-                                      conflict_waits=(0.2, 0.4, 0.8, 1.6))
+                                      sleep=after_the_other(held, other), conflict_waits=(0.2, 0.4, 0.8, 1.6))
         with client(sim, tmp_path, auth=auth) as c:
             profile = c.profile()
         other.join()
@@ -138,22 +152,26 @@ def test_concurrent_refresh_409_is_resolved_from_the_token_file(tmp_path):
         assert auth.token == stored  # fitvault adopted the pair the other program stored
 
 
-def test_concurrent_refresh_whose_winner_never_stores_asks_to_authorise_again(tmp_path):
-    with make_sim(refresh_delay_s=0.3) as sim:
+def test_concurrent_refresh_whose_winner_never_stores_asks_to_authorise_again(tmp_path, monkeypatch):
+    with make_sim(refresh_delay_s=1.0) as sim:  # held, not slept
+        held = HeldSleeps(monkeypatch, sim_fitbit_oauth)
         store_token(sim, tmp_path, expired=True)
-        other = _other_program_refreshes(sim, tmp_path, store_result=False)
+        other = _other_program_refreshes(sim, tmp_path, held, store_result=False)
         auth = fitbit_auth.FitbitAuth(fitbit.token_store(VaultPaths(tmp_path)), endpoints(sim),
-                                      conflict_waits=(0.1, 0.2, 0.4))
+                                      sleep=after_the_other(held, other), conflict_waits=(0.1, 0.2, 0.4))
         with client(sim, tmp_path, auth=auth) as c, pytest.raises(errors.ReauthRequired, match="fitvault auth fitbit"):
             c.profile()
         other.join()
         assert sim.tokens.conflicts == 1 and sim.tokens.reuses == 1
 
 
-def test_two_processes_needing_a_refresh_rotate_once(tmp_path):
-    """The token file's lock: the second sees the pair the first stored (its old one is spent)."""
-    with make_sim(refresh_delay_s=0.2) as sim:
+def test_two_processes_needing_a_refresh_rotate_once(tmp_path, monkeypatch):
+    """The token file's lock: the second sees the pair the first stored (its old one is spent).
+    The first refresh stays in flight until all three are at the lock."""
+    with make_sim(refresh_delay_s=1.0) as sim:
+        held = HeldSleeps(monkeypatch, sim_fitbit_oauth)
         store_token(sim, tmp_path, expired=True)
+        asked = count_calls(monkeypatch, TokenStore, "lock")
         results, failures = [], []
 
         def run() -> None:
@@ -167,6 +185,9 @@ def test_two_processes_needing_a_refresh_rotate_once(tmp_path):
         threads = [threading.Thread(target=run) for _ in range(3)]
         for t in threads:
             t.start()
+        held.entered.expect(1, "the first refresh in flight")
+        asked.expect(3, "threads at the token file's lock")
+        held.release()
         for t in threads:
             t.join()
         assert failures == [] and len(results) == 3

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -19,6 +18,7 @@ from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions
 
 from support.heart_rows import heart_rate_sql
+from support.races import wait_for_requests
 from support.sim import FITVAULT
 from support.fitbit import (
     SINCE,
@@ -224,10 +224,8 @@ def test_sync_killed_mid_run_resumes_to_the_same_exact_result(tmp_path):
         store_token(sim, tmp_path)
         args = FITVAULT + ["sync", "--source", "fitbit", "--since", since.isoformat(), "--until", until.isoformat()]
         proc = subprocess.Popen(args, env=env(sim, tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
         # 1 profile + 15 windows of the daily streams + 6 days each of steps and heart rate
-        while len(sim.requests) < 24 and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.005)
+        wait_for_requests(sim, lambda: len(sim.requests) >= 24, proc)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert proc.returncode == -signal.SIGKILL

@@ -7,7 +7,6 @@ import os
 import signal
 import stat
 import subprocess
-import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -21,6 +20,7 @@ from fitvault.sync import SyncOptions, sync
 
 from support.sim import FITVAULT, sim_client, sim_env, store_sim_token
 from support.heart_rows import heart_rate_sql, insert_heart_rate
+from support.races import wait_for_requests
 from support.truth import SINCE, assert_vault_equals_truth, data_requests, dump, vault_heart_rate
 
 
@@ -179,9 +179,7 @@ def test_sync_killed_mid_run_resumes_to_the_same_exact_result(sim_light, tmp_pat
     for kill_after in (4, 12):
         sim.reset_requests()
         proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while len(data_requests(sim)) < kill_after and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.005)
+        wait_for_requests(sim, lambda n=kill_after: len(data_requests(sim)) >= n, proc)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert proc.returncode == -signal.SIGKILL

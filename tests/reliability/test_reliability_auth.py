@@ -296,11 +296,12 @@ _WRITER = textwrap.dedent(
     if mode == "between-write-and-rename":
         os.replace = lambda src, dst: os.kill(os.getpid(), signal.SIGKILL)
         store.save(dataclasses.replace(base, access_token="ya29.never-renamed"))
-    print("ready", flush=True)
     i = 0
     while True:  # tokens A and B, alternately, as fast as the disk allows
         i += 1
         store.save(dataclasses.replace(base, access_token="ya29.token-" + "AB"[i % 2] * 40))
+        if i == 1:
+            print("saved", flush=True)  # one whole new token is in place: kill from here on
     """
 )
 
@@ -318,8 +319,8 @@ def test_sigkill_during_token_writes_leaves_a_valid_0600_file(sim, tmp_path):
     seen = set()
     for _ in range(6):
         proc = writer(path, "loop")
-        assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.15))
+        assert proc.stdout.readline().strip() == "saved"
+        time.sleep(rng.uniform(0.0, 0.15))  # not a synchronisation: where in the writes the kill lands
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         token = TokenStore(path).load()

@@ -32,6 +32,7 @@ from fitvault.store import vault as vault_module
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions, sync
 
+from support.races import wait_for_requests
 from support.sim import FITVAULT, sim_client, sim_env, store_sim_token
 from support.reliability import (
     WORLD_SINCE,
@@ -116,9 +117,7 @@ def test_a_second_sync_is_refused_or_waits_and_nothing_corrupts(sim, tmp_path):
     sim.config.latency_s = 0.08
     a = subprocess.Popen(FITVAULT + ["sync", "--since", WORLD_SINCE.isoformat(), "--concurrency", "1"], env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while data_requests(sim) < 2 and a.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for_requests(sim, lambda: data_requests(sim) >= 2, a)
     assert a.poll() is None, "A ended before the others started"
     c = subprocess.Popen(FITVAULT + ["sync", "--wait", "120"], env=env, stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, text=True)

@@ -26,6 +26,7 @@ from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
 
 from support.heart_rows import heart_rate_sql
+from support.races import wait_for_requests
 from support.truth import NEW_TABLES, assert_vault_equals_truth, canonical, truth_rows, vault_rows
 
 # A small world (a `--since 2026-10-21` run at 2026-10-23 00:00 UTC: 2.4 days of instants) in
@@ -181,11 +182,9 @@ def data_requests(sim) -> int:
 def kill_after(proc: subprocess.Popen, sim, requests: int, extra_delay_s: float, timeout_s: float = 60) -> bool:
     """SIGKILL ``proc`` once the simulator has served ``requests`` data requests (plus a delay,
     so the kill lands anywhere in parsing, archiving or committing). False if it ended first."""
-    deadline = time.monotonic() + timeout_s
-    while data_requests(sim) < requests and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
+    wait_for_requests(sim, lambda: data_requests(sim) >= requests, proc, timeout_s)
     if extra_delay_s:
-        time.sleep(extra_delay_s)
+        time.sleep(extra_delay_s)  # not a synchronisation: where after that request the kill lands
     if proc.poll() is not None:
         return False
     proc.send_signal(signal.SIGKILL)

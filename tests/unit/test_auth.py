@@ -58,6 +58,8 @@ from fitvault.errors import (
     TransportError,
 )
 
+from support.races import CountingLock, Tally
+
 ACCESS = "ya29.a0AfB_old" + "A" * 60
 NEW_ACCESS = "ya29.a0AfB_new" + "N" * 60
 REFRESH = "1//0gOLDREFRESH" + "R" * 60
@@ -126,12 +128,12 @@ class FakeGoogle:
         on_code: Callable[[dict[str, str]], httpx.Response] | None = None,
         on_refresh: Callable[[dict[str, str]], httpx.Response] = refresh_ok,
         on_revoke: Callable[[dict[str, str]], httpx.Response] | None = None,
-        delay_s: float = 0.0,
+        hold_refresh: Callable[[], None] | None = None,
     ) -> None:
         self.on_code = on_code or self._code_ok
         self.on_refresh = on_refresh
         self.on_revoke = on_revoke or (lambda form: httpx.Response(200, text=""))
-        self.delay_s = delay_s
+        self.hold_refresh = hold_refresh  # called before a refresh is answered (a race test's gate)
         self.requests: list[tuple[httpx.Request, dict[str, str]]] = []
         self._lock = threading.Lock()
 
@@ -153,13 +155,13 @@ class FakeGoogle:
         form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
         with self._lock:
             self.requests.append((request, form))
-        if self.delay_s:
-            time.sleep(self.delay_s)
         if request.url.path == "/revoke":
             return self.on_revoke(form)
         if form.get("grant_type") == "authorization_code":
             return self.on_code(form)
         if form.get("grant_type") == "refresh_token":
+            if self.hold_refresh is not None:
+                self.hold_refresh()
             return self.on_refresh(form)
         return httpx.Response(400, json={"error": "unsupported_grant_type"})
 
@@ -1034,12 +1036,20 @@ def test_google_auth_uses_a_token_another_process_already_renewed(tmp_path: Path
     assert fake.requests == []
 
 
+def hold_until_all_asked(auth: GoogleAuth, n: int) -> Callable[[], None]:
+    """Give ``auth`` a counting thread lock; the returned gate holds the refresh in flight until
+    ``n`` threads hold or wait for that lock (the refresher and ``n - 1`` queued behind it)."""
+    lock = auth._lock = CountingLock()
+    return lambda: lock.asked.expect(n, "threads at GoogleAuth's lock while a refresh is in flight")
+
+
 def test_google_auth_ten_threads_one_refresh(tmp_path: Path) -> None:
     store = TokenStore(tmp_path / "google-token.json")
     store.save(make_token(expires_at=time.time() - 5))
-    fake = FakeGoogle(delay_s=0.2)
+    fake = FakeGoogle()
     api = FakeApi({NEW_ACCESS})
     auth = GoogleAuth(store, ENDPOINTS, http_factory=fake.client)
+    fake.hold_refresh = hold_until_all_asked(auth, 10)
     barrier = threading.Barrier(10)
     with api_client(api, auth) as client:
 
@@ -1065,10 +1075,12 @@ class _NoFileLockStore(TokenStore):
 def test_google_auth_thread_lock_alone_serialises_refreshes(tmp_path: Path) -> None:
     store = _NoFileLockStore(tmp_path / "google-token.json")
     store.save(make_token(expires_at=time.time() - 5))
-    fake = FakeGoogle(delay_s=0.1)
+    fake = FakeGoogle()
     api = FakeApi({NEW_ACCESS})
+    auth = GoogleAuth(store, ENDPOINTS, http_factory=fake.client)
+    fake.hold_refresh = hold_until_all_asked(auth, 10)
     barrier = threading.Barrier(10)
-    with api_client(api, GoogleAuth(store, ENDPOINTS, http_factory=fake.client)) as client:
+    with api_client(api, auth) as client:
 
         def call(i: int) -> int:
             barrier.wait(5)
@@ -1122,15 +1134,16 @@ def test_no_secret_reaches_the_logs(tmp_path: Path, caplog: pytest.LogCaptureFix
 
 _CHILD = textwrap.dedent(
     """
-    import sys, time, pathlib, httpx
+    import sys, httpx
     from fitvault.sources.google import GoogleAuth, TokenStore
     from fitvault.config import GoogleEndpoints
 
-    token_path, token_url, ready, go = sys.argv[1:5]
-    pathlib.Path(ready).touch()
-    deadline = time.monotonic() + 30
-    while not pathlib.Path(go).exists() and time.monotonic() < deadline:
-        time.sleep(0.002)
+    class Store(TokenStore):
+        def lock(self, timeout=60.0):
+            print("asking", flush=True)  # about to take (or wait for) the token file's lock
+            return super().lock(timeout)
+
+    token_path, token_url = sys.argv[1:3]
     seen = []
 
     def api(request):
@@ -1138,7 +1151,7 @@ _CHILD = textwrap.dedent(
         return httpx.Response(200, json={})
 
     endpoints = GoogleEndpoints(api_url="https://health.test", token_url=token_url)
-    auth = GoogleAuth(TokenStore(token_path), endpoints, http_factory=lambda: httpx.Client(trust_env=False))
+    auth = GoogleAuth(Store(token_path), endpoints, http_factory=lambda: httpx.Client(trust_env=False))
     with httpx.Client(transport=httpx.MockTransport(api), auth=auth) as client:
         status = client.get("https://health.test/v4/users/me/identity").status_code
     print(status, seen[0])
@@ -1150,6 +1163,7 @@ class _CountingTokenServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     refreshes = 0
     lock = threading.Lock()
+    asked: Tally  # children at the token file's lock
 
 
 class _TokenHandler(http.server.BaseHTTPRequestHandler):
@@ -1161,7 +1175,9 @@ class _TokenHandler(http.server.BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.refreshes += 1
             n = self.server.refreshes
-        time.sleep(0.5)  # hold the refresh long enough for the other process to queue up
+        # Hold the refresh in flight until both processes are at the file lock: the refresher
+        # holds it, the other waits for it (or, were the lock broken, refreshes too).
+        self.server.asked.wait_for(2)
         body = json.dumps(
             {"access_token": f"ya29.fresh{n}" + "F" * 50, "expires_in": 3599, "scope": SCOPE_ACT}
         ).encode()
@@ -1177,41 +1193,32 @@ class _TokenHandler(http.server.BaseHTTPRequestHandler):
 
 def test_two_processes_refresh_once(tmp_path: Path) -> None:
     server = _CountingTokenServer(("127.0.0.1", 0), _TokenHandler)
+    server.asked = asked = Tally()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         token_url = f"http://127.0.0.1:{server.server_address[1]}/token"
         store = TokenStore(tmp_path / "google-token.json")
         store.save(make_token(expires_at=time.time() - 5, token_uri=token_url))
-        go = tmp_path / "go"
         env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
         children = [
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-c",
-                    _CHILD,
-                    str(store.path),
-                    token_url,
-                    str(tmp_path / f"ready{i}"),
-                    str(go),
-                ],
+                [sys.executable, "-c", _CHILD, str(store.path), token_url],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
                 env=env,
             )
-            for i in range(2)
+            for _ in range(2)
         ]
-        deadline = time.monotonic() + 60
-        while not all((tmp_path / f"ready{i}").exists() for i in range(2)):
-            assert time.monotonic() < deadline, "children did not start"
-            time.sleep(0.01)
-        go.touch()
+        firsts = [child.stdout.readline() for child in children]  # type: ignore[union-attr]
+        for _ in children:
+            asked.add()
         outputs = [child.communicate(timeout=60) for child in children]
     finally:
         server.shutdown()
         server.server_close()
+    assert firsts == ["asking\n"] * 2, outputs
     for child, (_, err) in zip(children, outputs, strict=True):
         assert child.returncode == 0, err
     assert server.refreshes == 1
