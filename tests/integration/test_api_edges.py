@@ -153,6 +153,7 @@ def test_412_without_a_health_profile_stops_the_run(sim, tmp_path):
         assert exc.value.http_status == 412
 
 
+@pytest.mark.slow
 def test_a_failed_precondition_route_export_does_not_stop_the_other_streams(sim, tmp_path):
     store_sim_token(sim, tmp_path)
     sim.faults.add("precondition", match=":exportExerciseTcx")
@@ -211,6 +212,7 @@ def _instants(since: date, sim):
     return datetime.combine(since, datetime.min.time(), timezone.utc) - timedelta(hours=14), sim.clock.now()
 
 
+@pytest.mark.slow
 def test_a_refused_daily_rollup_is_skipped_naming_the_allowed_actions(sim, tmp_path):
     store_sim_token(sim, tmp_path)
     sim.config.daily_rollup_refused_types = ("distance",)
@@ -224,6 +226,7 @@ def test_a_refused_daily_rollup_is_skipped_naming_the_allowed_actions(sim, tmp_p
         assert [r.operation for r in sim.requests if r.data_type == "distance"].count("dailyRollUp") == 1
 
 
+@pytest.mark.slow
 def test_a_rollup_range_over_the_cap_is_walked_again_in_the_named_ranges(sim, tmp_path, monkeypatch):
     stream = STREAMS_BY_NAME["distance:daily"]
     monkeypatch.setattr(type(stream), "max_window_days", 120)  # a client that believes 120 days
@@ -241,6 +244,7 @@ def test_a_rollup_range_over_the_cap_is_walked_again_in_the_named_ranges(sim, tm
 
 # -- item 3: the live request contract ---------------------------------------------------------
 
+@pytest.mark.slow
 def test_daily_rollups_are_one_unpaged_request_per_range(sim, tmp_path):
     store_sim_token(sim, tmp_path)
     with Vault(tmp_path) as v, sim_client(sim, tmp_path) as client:

@@ -41,6 +41,7 @@ def test_every_command_has_help_text(path):
             assert param.help, f"{' '.join(path)} --{param.name} has no help"
 
 
+@pytest.mark.slow
 def test_demo_verbose_prints_status_and_never_a_secret(tmp_path):
     vault = tmp_path / "demo"
     result = run(["--verbose", "--vault", str(vault), "demo", "--days", "3"], env=None)
@@ -69,6 +70,7 @@ def test_demo_verbose_prints_status_and_never_a_secret(tmp_path):
         assert heart_rate_sql(conn, "SELECT count(*) FROM heart_rate").fetchone()[0] == hr["records"]
 
 
+@pytest.mark.slow
 def test_sync_verbose_never_prints_a_secret(sim, tmp_path):
     token = store_sim_token(sim, tmp_path)
     secret = sim.client_secrets()["installed"]["client_secret"]
@@ -83,6 +85,7 @@ def test_sync_verbose_never_prints_a_secret(sim, tmp_path):
     assert value not in repr(new_token)
 
 
+@pytest.mark.slow
 def test_dry_run_shows_the_plan_and_fetches_no_data(sim, tmp_path):
     store_sim_token(sim, tmp_path)
     result = run(["sync", "--dry-run", "--since", "2026-11-01"], env=sim_env(sim, tmp_path))
@@ -91,12 +94,14 @@ def test_dry_run_shows_the_plan_and_fetches_no_data(sim, tmp_path):
     assert [r for r in sim.requests if r.data_type] == []
 
 
+@pytest.mark.slow
 def test_sync_without_a_token_says_how_to_authorise(sim, tmp_path):
     result = run(["sync"], env=sim_env(sim, tmp_path))
     assert result.returncode == 3
     assert "fitvault auth google" in result.stderr
 
 
+@pytest.mark.slow
 def test_foreign_sqlite_file_is_refused(tmp_path):
     vault = tmp_path / "v"
     vault.mkdir()
@@ -111,6 +116,7 @@ def test_foreign_sqlite_file_is_refused(tmp_path):
     assert "not a fitvault vault" in result.stderr
 
 
+@pytest.mark.slow
 def test_auth_google_import_token_and_status(sim, tmp_path):
     issued = sim.issue_token()
     secrets_file = tmp_path / "client.json"
@@ -136,6 +142,7 @@ def test_bad_dates_are_usage_errors(tmp_path):
     assert "Invalid value for '--since'" in result.output
 
 
+@pytest.mark.slow
 def test_demo_refuses_to_write_into_a_real_vault(sim, tmp_path):
     store_sim_token(sim, tmp_path)  # a vault that holds a token is someone's real vault
     before = VaultPaths(tmp_path).google_token.read_bytes()
@@ -145,6 +152,7 @@ def test_demo_refuses_to_write_into_a_real_vault(sim, tmp_path):
     assert VaultPaths(tmp_path).google_token.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_bad_config_values_are_clear_errors(sim, tmp_path):
     store_sim_token(sim, tmp_path)
     (tmp_path / "config.toml").write_text("[sync]\nconcurrency = 'many'\n")
@@ -153,6 +161,7 @@ def test_bad_config_values_are_clear_errors(sim, tmp_path):
     assert "[sync] concurrency in config.toml must be a whole number from 1 to 16" in " ".join(result.stderr.split())
 
 
+@pytest.mark.slow
 def test_auth_google_no_browser_full_code_and_pkce_flow(sim, tmp_path):
     """`fitvault auth google --no-browser` against the simulator's OAuth endpoints: the person
     opens the printed URL elsewhere and pastes back the address the browser was sent to."""

@@ -298,6 +298,7 @@ def test_unknown_types_and_bad_dates_are_clear_errors(vault_dir, tmp_path):
         export_per_day(vault_dir, tmp_path, types="weight")
 
 
+@pytest.mark.slow
 def test_sleep_summary_in_every_format(vault_dir, tmp_path):
     import openpyxl
     import pandas as pd
@@ -437,6 +438,7 @@ def test_excel_round_trip_equals_the_vault(vault_dir, tmp_path):
     assert frame.loc[0, "local_time"] == pd.Timestamp("2026-11-12 10:00:00") and frame.loc[0, "spo2_pct"] == 97.5
 
 
+@pytest.mark.slow
 def test_excel_continues_a_long_table_on_more_sheets(vault_dir, tmp_path, monkeypatch):
     import openpyxl
 
@@ -458,6 +460,7 @@ def test_excel_continues_a_long_table_on_more_sheets(vault_dir, tmp_path, monkey
 # -- Parquet -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_parquet_round_trip_with_pandas_polars_and_duckdb(vault_dir, tmp_path):
     import duckdb
     import pandas as pd
@@ -490,6 +493,7 @@ def test_parquet_round_trip_with_pandas_polars_and_duckdb(vault_dir, tmp_path):
     assert {i.table: i.files for i in result.items}["heart_rate"] == 1
 
 
+@pytest.mark.slow
 def test_parquet_partitions_by_local_year(vault_dir, tmp_path):
     # New Year's Eve in New York is already 2027 in UTC: the partition follows the local year.
     import pandas as pd
@@ -520,6 +524,7 @@ def test_parquet_partitions_by_local_year(vault_dir, tmp_path):
 # -- CLI ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_exports_and_reports(vault_dir, tmp_path):
     from click.testing import CliRunner
 

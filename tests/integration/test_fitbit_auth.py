@@ -74,6 +74,7 @@ def test_authorize_against_the_retired_api_stops_before_the_browser():
         assert opened == []
 
 
+@pytest.mark.slow
 def test_each_rotated_pair_is_stored_before_it_is_used_and_old_ones_die(tmp_path):
     with make_sim() as sim:
         first = store_token(sim, tmp_path, expired=True)
@@ -152,6 +153,7 @@ def test_concurrent_refresh_409_is_resolved_from_the_token_file(tmp_path, monkey
         assert auth.token == stored  # fitvault adopted the pair the other program stored
 
 
+@pytest.mark.slow
 def test_concurrent_refresh_whose_winner_never_stores_asks_to_authorise_again(tmp_path, monkeypatch):
     with make_sim(refresh_delay_s=1.0) as sim:  # held, not slept
         held = HeldSleeps(monkeypatch, sim_fitbit_oauth)
@@ -194,6 +196,7 @@ def test_two_processes_needing_a_refresh_rotate_once(tmp_path, monkeypatch):
         assert sim.tokens.refreshes == 1 and sim.tokens.conflicts == 0
 
 
+@pytest.mark.slow
 def test_spent_refresh_token_on_the_cli_is_exit_3_with_what_to_do(tmp_path):
     with make_sim() as sim:
         token = store_token(sim, tmp_path, expired=True)
@@ -205,6 +208,7 @@ def test_spent_refresh_token_on_the_cli_is_exit_3_with_what_to_do(tmp_path):
         assert "fitvault auth fitbit" in message and token.refresh_token not in result.stderr
 
 
+@pytest.mark.slow
 def test_tokens_never_reach_logs_or_the_vaults_other_files(tmp_path):
     with make_sim() as sim:
         old = store_token(sim, tmp_path, expired=True)  # forces a rotation during the run
@@ -240,6 +244,7 @@ def test_api_error_messages_never_quote_the_token(tmp_path):
         assert token.access_token not in str(error) and "Access token expired" in str(error)  # ... we do not
 
 
+@pytest.mark.slow
 def test_cli_auth_fitbit_no_browser_then_logout(tmp_path):
     with make_sim() as sim:
         environ = {**env(sim, tmp_path), "FITVAULT_FITBIT_CLIENT_SECRET": sim.config.client_secret}

@@ -62,6 +62,7 @@ def dates(rows) -> list[tuple]:
     return [(r["date"].isoformat(),) + tuple(r[k] for k in list(r)[1:] if k != "device") for r in rows]
 
 
+@pytest.mark.slow
 def test_every_data_set_equals_the_ground_truth(synced):
     sim, v, report, requests = synced
     person = sim.person
@@ -122,6 +123,7 @@ def test_every_data_set_equals_the_ground_truth(synced):
     assert all(r.status == 200 for r in requests)
 
 
+@pytest.mark.slow
 def test_dst_day_has_both_offsets_and_sleep_across_the_change_is_exact(synced):
     sim, v, _report, _requests = synced
     q = v.conn.execute
@@ -135,6 +137,7 @@ def test_dst_day_has_both_offsets_and_sleep_across_the_change_is_exact(synced):
     assert night == (-14400, -18000)  # fell asleep in summer time, woke in winter time
 
 
+@pytest.mark.slow
 def test_incremental_rerun_fetches_only_the_overlap_and_changes_nothing(tmp_path):
     with make_sim() as sim:
         store_token(sim, tmp_path)
@@ -162,6 +165,7 @@ def test_incremental_rerun_fetches_only_the_overlap_and_changes_nothing(tmp_path
             assert state["synced_from"] == "2026-11-15" and state["synced_until"] == "2026-11-22"
 
 
+@pytest.mark.slow
 def test_exercises_are_exact_while_travelling(tmp_path):
     """Activity logs carry their offset: exact even in Tokyo (other legacy times use today's zone)."""
     with make_sim() as sim:
@@ -174,6 +178,7 @@ def test_exercises_are_exact_while_travelling(tmp_path):
             assert 32400 in {r[2] for r in rows}  # UTC+9
 
 
+@pytest.mark.slow
 def test_rate_limit_waits_for_the_reset_with_a_countdown_and_finishes(tmp_path):
     fake = FakeTime(start=1_800_000_000.0 + 3000)  # 10 minutes before the top of an hour
     events = []
@@ -218,6 +223,7 @@ def test_429_with_retry_after_is_honoured(tmp_path):
         assert sum(fake.slept) == pytest.approx(100)
 
 
+@pytest.mark.slow
 def test_sync_killed_mid_run_resumes_to_the_same_exact_result(tmp_path):
     since, until = date(2026, 10, 29), date(2026, 11, 3)
     with make_sim(latency_s=0.03) as sim:
@@ -253,6 +259,7 @@ def test_sync_killed_mid_run_resumes_to_the_same_exact_result(tmp_path):
                 assert rerun.count(operation) == left[stream]
 
 
+@pytest.mark.slow
 def test_retired_api_stops_with_a_clear_message_and_exit_code(tmp_path):
     with make_sim() as sim:
         store_token(sim, tmp_path)  # a token from before the shutdown
@@ -285,6 +292,7 @@ def test_retired_in_process_raises_the_typed_error_and_keeps_the_vault(tmp_path)
             assert v.conn.execute("SELECT * FROM resting_heart_rate").fetchall() == before
 
 
+@pytest.mark.slow
 def test_ranges_beyond_the_limits_are_refused_by_the_simulator(tmp_path):
     import httpx
 
@@ -308,6 +316,7 @@ def test_ranges_beyond_the_limits_are_refused_by_the_simulator(tmp_path):
                 c.get("/1.2/user/-/sleep/date/2026-01-01/2026-06-01.json")
 
 
+@pytest.mark.slow
 def test_rebuild_restores_the_legacy_rows_from_the_raw_archive(tmp_path):
     with make_sim() as sim:
         store_token(sim, tmp_path)
@@ -325,6 +334,7 @@ def test_rebuild_restores_the_legacy_rows_from_the_raw_archive(tmp_path):
         assert list(sim.requests) == []
 
 
+@pytest.mark.slow
 def test_dry_run_shows_the_plan_and_fetches_no_data(tmp_path):
     with make_sim() as sim:
         store_token(sim, tmp_path)
@@ -338,6 +348,7 @@ def test_dry_run_shows_the_plan_and_fetches_no_data(tmp_path):
             assert v.conn.execute("SELECT count(*) FROM sync_jobs").fetchone() == (0,)
 
 
+@pytest.mark.slow
 def test_cli_shows_the_rate_limit_countdown(tmp_path):
     """Real time, tiny windows: 6 requests at 2 per 1-second window force waits of under a second."""
     with make_sim(quota_limit=2, quota_window_s=1.0) as sim:
@@ -353,6 +364,7 @@ def test_cli_shows_the_rate_limit_countdown(tmp_path):
         json.dumps(result.stdout)  # printable
 
 
+@pytest.mark.slow
 def test_daily_rollups_follow_the_origin_precedence(tmp_path):
     """One value per date: the Google API's stays, an archive's is replaced, a missing one filled."""
     from fitvault.datatypes.base import ROLLUP_SOURCE

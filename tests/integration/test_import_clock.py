@@ -26,6 +26,7 @@ _RNG = random.Random(7)
 _BPMS = [_RNG.randint(50, 140) for _ in range(2 * 24 * 60)]
 
 
+@pytest.mark.slow
 def test_clock_of_each_family_and_travel_days_are_inferred(tmp_path):
     """A day at home (New York) and a day in Tokyo. GoogleData holds the UTC truth; Global Export
     heart rate is local wall time (New York, then Tokyo), steps are UTC stamps (one real vintage)."""

@@ -196,6 +196,7 @@ def _rows(path) -> dict[str, list]:
     return out
 
 
+@pytest.mark.slow
 def test_export_fitabase_round_trip(tmp_path):
     root = dataset().folder(tmp_path / "fb")
     with Vault(tmp_path / "v1") as v:

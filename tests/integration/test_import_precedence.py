@@ -76,6 +76,7 @@ def _per_day(frame, column="device") -> dict[str, set]:
     return out
 
 
+@pytest.mark.slow
 def test_every_row_is_kept_with_its_origin(mixed):
     _tmp, v = mixed
     by_origin = dict(heart_rate_sql(
@@ -85,6 +86,7 @@ def test_every_row_is_kept_with_its_origin(mixed):
     assert by_origin["google-health-api"] > 10_000
 
 
+@pytest.mark.slow
 def test_query_reads_one_origin_per_table_and_day(mixed):
     tmp, v = mixed
     with fitvault.open(tmp / "vault") as r:
@@ -124,6 +126,7 @@ def test_query_reads_one_origin_per_table_and_day(mixed):
         assert by_day["2026-11-16"] == {"takeout-global-export"} and by_day["2026-11-18"] == {"google-health-api"}
 
 
+@pytest.mark.slow
 def test_exports_apply_the_same_rule(mixed):
     tmp, _v = mixed
     out = tmp / "csv"

@@ -194,7 +194,10 @@ def check_physiology(v: Vault) -> tuple[int, int, int, int]:
     return nights, dips, exercises, fits
 
 
-@pytest.mark.parametrize("name", list(SETS))
+SLOW_SETS = {"takeout-arohasina", "fitport-dev"}  # the large ones: 10-20 s each
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_SETS else n for n in SETS])
 def test_real_export_imports_right(tmp_path, name):
     rel, zone = SETS[name]
     path = realdata(rel)

@@ -49,6 +49,7 @@ def _independent(folder: Path) -> dict:
     return {"daily": daily, "per_day": per_day, "minutes": minutes, "weights": weights}
 
 
+@pytest.mark.slow
 def test_fitabase_participant_equals_its_csv(tmp_path):
     folder = realdata("fitabase-renejerez")
     want = _independent(folder)

@@ -65,6 +65,7 @@ def test_every_new_type_synced_and_its_pandas_method_reads_it(vault_dir):
     assert list(zones.columns[:4]) == ["light_s", "moderate_s", "vigorous_s", "peak_s"]
 
 
+@pytest.mark.slow
 def test_exports_hold_every_row_of_the_new_tables(vault_dir, tmp_path):
     n = counts(vault_dir)
     written = {i.table: i.rows for i in export_csv(vault_dir, tmp_path / "csv", types=",".join(TYPES)).items}

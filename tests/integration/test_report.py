@@ -42,6 +42,7 @@ def _outside_scripts(text: str) -> str:
 # -- content ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_report_is_one_self_contained_file(evil_report):
     text = evil_report.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and "Plotly.newPlot" in text
@@ -107,6 +108,7 @@ def test_empty_or_out_of_range_is_a_clear_error(tmp_path):
         build_report(FakeReader(), "2020-01-01", "2020-01-31")
 
 
+@pytest.mark.slow
 def test_report_command(monkeypatch, tmp_path):
     from fitvault.cli import plot, report  # noqa: F401 - registers the commands
     from fitvault.cli.main import cli
@@ -173,6 +175,7 @@ def _pixels(png: bytes) -> np.ndarray:
     return mpimg.imread(io.BytesIO(png), format="png")[..., :3]
 
 
+@pytest.mark.slow
 def test_report_in_headless_chromium(browser, evil_report):
     page, seen = open_page(browser, evil_report)
     try:
@@ -214,6 +217,7 @@ def demo_vault(tmp_path_factory) -> Path:
     return vault
 
 
+@pytest.mark.slow
 def test_every_plot_of_a_demo_vault_through_the_real_reader(demo_vault, tmp_path):
     import fitvault
     from fitvault.plots import KINDS, Plotter
@@ -239,6 +243,7 @@ def test_every_plot_of_a_demo_vault_through_the_real_reader(demo_vault, tmp_path
         assert night.axes[0].get_ylabel() == "Sleep stage"
 
 
+@pytest.mark.slow
 def test_report_of_a_demo_vault_in_chromium(browser, demo_vault):
     """End to end: the simulator's vault, `fitvault report`, Chromium."""
     from fitvault.cli import plot, report  # noqa: F401 - registers the commands
@@ -261,6 +266,7 @@ def test_report_of_a_demo_vault_in_chromium(browser, demo_vault):
         page.close()
 
 
+@pytest.mark.slow
 def test_dates_in_report_header_follow_the_window():
     text = build_report(FakeReader(), date(2026, 11, 14), date(2026, 11, 20))
     assert "<title>fitvault report · 14 Nov – 20 Nov 2026</title>" in text

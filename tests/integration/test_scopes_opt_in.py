@@ -38,6 +38,7 @@ def _consent(sim, tmp_path, *extra):
     return next(line.strip() for line in result.stderr.splitlines() if line.startswith(sim.auth_url))
 
 
+@pytest.mark.slow
 def test_opted_in_scopes_are_asked_granted_and_the_rest_skipped_with_a_hint(sim, tmp_path):
     url = _consent(sim, tmp_path, "--scopes", "+ecg,+irn,+reproductive")
     asked = parse_qs(urlsplit(url).query)["scope"][0].split()

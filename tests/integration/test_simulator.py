@@ -240,6 +240,7 @@ def test_page_size_default_clamp_and_errors(client):
 
 # -- ground truth -----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_ground_truth_matches_api_on_the_dst_day(client, msim):
     p = msim.person
     civil = 'heart_rate.sample_time.civil_time >= "2026-11-01" AND heart_rate.sample_time.civil_time < "2026-11-02"'
@@ -293,6 +294,7 @@ def test_ground_truth_matches_api_on_the_dst_day(client, msim):
     assert all((ms(x["endTime"]) - ms(x["startTime"])) % 30000 == 0 for x in stages)
 
 
+@pytest.mark.slow
 def test_ground_truth_on_travel_days_and_settings():
     sim = new_sim(now=datetime(2026, 6, 15, 12, tzinfo=UTC))
     try:
@@ -698,6 +700,7 @@ def test_html_404_for_unknown_paths_and_verbs(client, msim):
     assert msim.requests[-1].operation == "not_found"
 
 
+@pytest.mark.slow
 def test_paging_is_exact_when_points_share_a_timestamp(monkeypatch):
     """Page positions carry a tiebreak: several points at one instant are never skipped or repeated."""
     from fitvault_simulator import streams

@@ -148,6 +148,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "walk", "text", "shape"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.slow
 def test_point_text_is_the_reference_shape(person, name, walk, text, shape):
     # 2026-10-31 .. 11-02 crosses New York's DST change; 11-10 .. 11-12 is the Tokyo trip
     spans = [("2026-10-31T00:00:00Z", "2026-11-02T12:00:00Z"), ("2026-11-10T06:00:00Z", "2026-11-12T00:00:00Z")]

@@ -210,6 +210,7 @@ def test_civil_filter_on_tokyo_samples(client, msim):
     assert len(short) == len(msim.person.truth("hrv", at("2026-11-11T17:00:00Z"), at("2026-11-11T19:00:00Z"))) > 10
 
 
+@pytest.mark.slow
 def test_nightly_values_come_from_the_main_sleep(client, msim):
     sessions = main_sleeps(client, "2026-11-08", "2026-11-21")
     assert len(sessions) == 13
@@ -428,6 +429,7 @@ def test_weight_in_berlin_is_a_manual_log_at_the_local_offset(client, msim):
 
 # -- laziness, determinism, context endpoints ---------------------------------------------------
 
+@pytest.mark.slow
 def test_lazy_cached_and_deterministic():
     from fitvault_simulator import SimClock, SyntheticPerson
     from fitvault_simulator.person.vitals import vitals_of

@@ -25,6 +25,7 @@ from support.truth import SINCE, assert_vault_equals_truth, data_requests, dump,
 
 
 # -- the tests ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_backfill_equals_ground_truth_then_incremental_fetches_only_the_overlap(sim, tmp_path):
     store_sim_token(sim, tmp_path)
     now_ms = sim.clock.now_ms()
@@ -56,6 +57,7 @@ def test_backfill_equals_ground_truth_then_incremental_fetches_only_the_overlap(
         assert per_type["steps"] == 2  # one list page + one dailyRollUp
 
 
+@pytest.mark.slow
 def test_rebuild_from_raw_archive_restores_every_table(sim_light, tmp_path):
     sim = sim_light
     store_sim_token(sim, tmp_path)
@@ -70,6 +72,7 @@ def test_rebuild_from_raw_archive_restores_every_table(sim_light, tmp_path):
         assert sim.requests == []  # nothing downloaded
 
 
+@pytest.mark.slow
 def test_faults_give_the_same_exact_result(sim_light, tmp_path):
     sim = sim_light
     store_sim_token(sim, tmp_path)
@@ -85,6 +88,7 @@ def test_faults_give_the_same_exact_result(sim_light, tmp_path):
         assert_vault_equals_truth(v, sim.person, now_ms)
 
 
+@pytest.mark.slow
 def test_timeouts_are_retried(sim, tmp_path):
     store_sim_token(sim, tmp_path)
     now_ms = sim.clock.now_ms()
@@ -97,6 +101,7 @@ def test_timeouts_are_retried(sim, tmp_path):
         assert vault_heart_rate(v) == [tuple(x) for x in sim.person.heart_rate(lower, upper)]
 
 
+@pytest.mark.slow
 def test_dst_and_time_zone_changes_have_correct_local_times(sim_light, tmp_path):
     sim = sim_light
     store_sim_token(sim, tmp_path)
@@ -146,6 +151,7 @@ def test_expired_access_token_is_refreshed_transparently(sim, tmp_path):
     assert stored.refresh_token == token.refresh_token
 
 
+@pytest.mark.slow
 def test_invalid_grant_gives_a_clear_message_nonzero_exit_and_an_intact_vault(tmp_path):
     from fitvault_simulator import Simulator, SimulatorConfig
 
@@ -169,6 +175,7 @@ def test_invalid_grant_gives_a_clear_message_nonzero_exit_and_an_intact_vault(tm
         assert v.conn.execute("SELECT * FROM sync_state ORDER BY stream").fetchall() == state_before
 
 
+@pytest.mark.slow
 def test_sync_killed_mid_run_resumes_to_the_same_exact_result(sim_light, tmp_path):
     sim = sim_light
     store_sim_token(sim, tmp_path)
@@ -194,6 +201,7 @@ def test_sync_killed_mid_run_resumes_to_the_same_exact_result(sim_light, tmp_pat
         assert v.conn.execute("SELECT count(*) FROM sync_jobs").fetchone() == (0,)
 
 
+@pytest.mark.slow
 def test_second_sync_process_is_refused_while_one_runs(sim, tmp_path):
     store_sim_token(sim, tmp_path)
     from fitvault.sync import sync_lock
@@ -214,6 +222,7 @@ def test_account_not_linked_is_explained(tmp_path):
                 sync(v, client, SyncOptions(since=date(2026, 11, 19)))
 
 
+@pytest.mark.slow
 def test_rebuild_keeps_rows_that_are_not_in_the_raw_archive(sim_light, tmp_path):
     sim = sim_light
     """Imported records (archives, CSV files) have no raw pages: a rebuild must leave them."""

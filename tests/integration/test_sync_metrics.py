@@ -42,6 +42,7 @@ def synced(tmp_path_factory):
 
 
 @pytest.mark.parametrize("table", NEW_TABLES)
+@pytest.mark.slow
 def test_each_table_equals_ground_truth(synced, table):
     sim, v, _client, report, now_ms = synced
     assert report.incomplete == [] and report.skipped == []
@@ -52,6 +53,7 @@ def test_each_table_equals_ground_truth(synced, table):
     assert canonical(got) == canonical(want)
 
 
+@pytest.mark.slow
 def test_units_and_times_are_the_apis(synced):
     """Spot checks a reader can follow: SpO2 samples during the Tokyo nights carry +9 h, exercise
     distances are millimetres, daily totals are keyed by the local day."""
@@ -70,6 +72,7 @@ def test_units_and_times_are_the_apis(synced):
     assert runs and all(1_000_000 < mm < 50_000_000 and s > 600 for mm, s in runs)
 
 
+@pytest.mark.slow
 def test_second_sync_changes_nothing(synced):
     sim, v, client, _report, now_ms = synced
     before = {t: v.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in NEW_TABLES}
@@ -79,6 +82,7 @@ def test_second_sync_changes_nothing(synced):
     assert {t: v.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in NEW_TABLES} == before
 
 
+@pytest.mark.slow
 def test_rebuild_restores_every_new_table_with_routes(synced):
     sim, v, _client, _report, _now = synced
     before = {t: v.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in NEW_TABLES}
@@ -118,6 +122,7 @@ def test_types_outside_the_grant_are_skipped_with_a_message(sim, tmp_path):
         assert v.conn.execute("SELECT count(*) FROM sleep_sessions").fetchone()[0] > 0
 
 
+@pytest.mark.slow
 def test_new_types_agree_with_each_other_in_the_vault(synced):
     """Evidence independent of the ground truth: the synced tables obey physics and each other."""
     _sim, v, _client, _report, _now = synced

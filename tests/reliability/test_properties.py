@@ -52,6 +52,7 @@ ZONES = [ZoneInfo(z) for z in (
 # ===================================================================================================
 @NO_DEADLINE
 @given(st.integers(YEAR_1900_MS, YEAR_2200_MS))
+@pytest.mark.slow
 def test_format_then_parse_round_trips(ms):
     text = timeutil.format_instant(ms)
     assert text.endswith("Z") and timeutil.parse_instant_ms(text) == ms
@@ -78,6 +79,7 @@ def rfc3339(draw):
 
 @NO_DEADLINE
 @given(rfc3339())
+@pytest.mark.slow
 def test_parse_agrees_with_an_independent_reading(case):
     text, ms = case
     assert timeutil.parse_instant_ms(text) == ms
@@ -85,6 +87,7 @@ def test_parse_agrees_with_an_independent_reading(case):
 
 @NO_DEADLINE
 @given(st.text(max_size=30))
+@pytest.mark.slow
 def test_parse_refuses_garbage_with_value_error_only(text):
     """Text that is not shaped like an RFC 3339 timestamp raises ValueError (never another
     exception a parser would not expect)."""
@@ -289,6 +292,7 @@ def test_weight_sample_keeps_its_id_and_notes(ms, off, grams, notes, point_id, s
 @NO_DEADLINE
 @given(instants, offsets, st.integers(0, 600_000), st.one_of(st.none(), st.sampled_from(["FAT_BURN", "CARDIO", "PEAK"])),
        st.one_of(st.none(), st.integers(0, 2880)), data_sources())
+@pytest.mark.slow
 def test_active_zone_minutes_interval(start, off, length, zone, minutes, source):
     ds, key = source
     body = {"interval": interval(start, off, start + length, off)}
@@ -347,6 +351,7 @@ def test_daily_rollup_totals(kind, day, value):
 @NO_DEADLINE
 @given(days, st.lists(st.tuples(st.sampled_from(["LIGHT", "MODERATE", "VIGOROUS", "PEAK"]), st.integers(20, 250),
                                 st.integers(20, 250)), unique_by=lambda z: z[0], max_size=4), data_sources())
+@pytest.mark.slow
 def test_heart_rate_zones_one_row_per_zone(day, zones, source):
     ds, key = source
     body = {"date": timeutil.date_to_json(day), "heartRateZones": [
@@ -370,6 +375,7 @@ def sleep_sessions(draw):
 
 @NO_DEADLINE
 @given(sleep_sessions(), st.text("0123456789", min_size=1, max_size=19), st.booleans(), data_sources())
+@pytest.mark.slow
 def test_sleep_session_with_stages(session, sid, processed, source):
     start, off, end, stages = session
     ds, key = source
@@ -497,6 +503,7 @@ def _list_key(stream) -> str:
 @pytest.mark.parametrize("stream_name", [s.name for s in STREAMS])
 @SETTINGS
 @given(data=st.data())
+@pytest.mark.slow
 def test_mutated_real_points_never_raise_and_never_fail_the_save(templates, scratch_vault, stream_name, data):
     stream = STREAMS_BY_NAME[stream_name]
     good = templates[stream_name]
@@ -513,6 +520,7 @@ def test_mutated_real_points_never_raise_and_never_fail_the_save(templates, scra
 @pytest.mark.parametrize("stream_name", [s.name for s in STREAMS])
 @SETTINGS
 @given(body=st.dictionaries(st.sampled_from(["dataPoints", "rollupDataPoints", "nextPageToken", "x"]), JSON, max_size=3))
+@pytest.mark.slow
 def test_garbage_bodies_never_raise(scratch_vault, stream_name, body):
     stream = STREAMS_BY_NAME[stream_name]
     page = stream.parse(body)
@@ -528,6 +536,7 @@ def test_garbage_bodies_never_raise(scratch_vault, stream_name, body):
        st.one_of(JSON.map(lambda v: json.dumps(v).encode()), st.binary(max_size=200),
                  JSON.map(lambda v: json.dumps({"error": v}).encode())),
        st.one_of(st.none(), st.text(max_size=10)))
+@pytest.mark.slow
 def test_any_error_body_becomes_a_typed_error(status, body, retry_after):
     headers = {"Retry-After": retry_after} if retry_after is not None else {}
     try:
@@ -554,6 +563,7 @@ NASTY = [
 ]
 
 
+@pytest.mark.slow
 def test_every_field_of_every_type_against_every_nasty_value(templates, scratch_vault):
     """Each node of a real point of every type, replaced by each value above (and deleted): no
     exception leaves ``parse()``, each point is either stored or quarantined, and the save of

@@ -70,6 +70,7 @@ def secrets_of(sim) -> ClientSecrets:
 
 
 # -- the consent screen -----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_consent_refused_through_the_cli_is_exit_3_and_stores_nothing(sim, tmp_path):
     sim.config.deny_consent = True
     vault_dir = tmp_path / "vault"
@@ -104,6 +105,7 @@ def test_a_forged_callback_that_wins_the_race_is_refused(sim):
     assert all(not code.used for code in sim.codes._codes.values())  # no code was exchanged
 
 
+@pytest.mark.slow
 def test_consent_with_narrowed_scopes_syncs_what_was_granted_and_names_the_rest(sim, tmp_path):
     """The person unticks health metrics and location on Google's consent screen: `auth google`
     says what is missing, and `sync` stores every granted type exactly and skips the others by
@@ -182,6 +184,7 @@ def test_loopback_is_not_blocked_by_silent_connections_and_serves_exactly_one_of
 
 
 # -- revoked tokens --------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_revocation_in_the_middle_of_a_sync(sim, tmp_path):
     """The person removes fitvault's access while a sync runs: the run stops with "run `fitvault
     auth google`", the token file is untouched and the vault consistent; after consenting again
@@ -214,6 +217,7 @@ def test_revocation_in_the_middle_of_a_sync(sim, tmp_path):
         assert_exact(v, sim.person, WORLD_SINCE, sim.clock.now_ms())
 
 
+@pytest.mark.slow
 def test_revoked_token_on_the_cli_is_exit_3_and_touches_nothing(sim, tmp_path):
     token = store_sim_token(sim, tmp_path)
     sim.tokens.revoke(token.refresh_token)
@@ -251,6 +255,7 @@ def test_local_clock_ahead_of_the_server_refreshes_once(sim, tmp_path):
     assert store.load().access_token == refreshes[0].access_token
 
 
+@pytest.mark.slow
 def test_server_clock_ahead_and_jumping_refreshes_once_per_expiry(sim, tmp_path, monkeypatch):
     """The server expires the access token while our clock says it is fresh (its clock is ahead,
     and jumps two hours three times during the run): each expiry costs one refresh, shared by
@@ -310,6 +315,7 @@ def writer(path: Path, mode: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", _WRITER, str(path), mode], stdout=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 def test_sigkill_during_token_writes_leaves_a_valid_0600_file(sim, tmp_path):
     """A process rewriting the token in a loop is killed at random moments: the file is always
     one whole token (A or B), 0600; stray temp files are 0600 and are removed later."""
@@ -332,6 +338,7 @@ def test_sigkill_during_token_writes_leaves_a_valid_0600_file(sim, tmp_path):
     assert seen  # the writer got through at least one save each time
 
 
+@pytest.mark.slow
 def test_sigkill_between_temp_write_and_rename_keeps_the_old_token(sim, tmp_path):
     token = store_sim_token(sim, tmp_path)
     path = VaultPaths(tmp_path).google_token

@@ -82,6 +82,7 @@ def invoke(vault_dir: Path, args: list[str], env: dict | None = None):
 
 # -- SIGKILL at random points -------------------------------------------------------------------
 @pytest.mark.parametrize("seed", soak_seeds(4))
+@pytest.mark.slow
 def test_sigkill_at_random_points_then_resume_ends_exact(sim, tmp_path, seed):
     """Run 1 (`sync --since`) and run 2 (plain `sync`, resuming) are killed after a random number
     of data requests plus a random delay; run 3 finishes. Each run starts with a token refresh."""
@@ -109,6 +110,7 @@ def test_sigkill_at_random_points_then_resume_ends_exact(sim, tmp_path, seed):
 
 
 # -- two syncs on one vault ----------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_second_sync_is_refused_or_waits_and_nothing_corrupts(sim, tmp_path):
     """While A runs: B (no --wait) exits 5 at once saying why; C (--wait) starts only after A
     ended and succeeds; `status` reads the vault meanwhile. A + C end exact."""
@@ -161,6 +163,7 @@ def fill_up(monkeypatch, which: str, room_pages: int) -> None:
 
 
 @pytest.mark.parametrize("which, room", [("vault", 60), ("raw archive", 30)])
+@pytest.mark.slow
 def test_disk_full_is_a_clear_error_and_nothing_is_half_written(sim, tmp_path, monkeypatch, which, room):
     store_sim_token(sim, tmp_path)
     env = sim_env(sim, tmp_path)
@@ -207,6 +210,7 @@ def make_writable(root: Path) -> None:
 
 
 @pytest.mark.parametrize("folder_too", [True, False], ids=["folder-and-files", "files-only"])
+@pytest.mark.slow
 def test_read_only_vault_is_a_clear_error_and_nothing_is_written(sim, tmp_path, folder_too):
     vault_dir = tmp_path / "vault"
     store_sim_token(sim, vault_dir)
@@ -330,6 +334,7 @@ def test_corrupt_or_foreign_vault_files_are_a_clear_error(sim, template, tmp_pat
         assert file_digest(path) == digest
 
 
+@pytest.mark.slow
 def test_vault_option_pointing_at_a_file_is_a_clear_error(tmp_path):
     not_a_folder = tmp_path / "notes.txt"
     not_a_folder.write_text("hello")

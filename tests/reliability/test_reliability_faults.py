@@ -100,6 +100,7 @@ def baseline(shared_sim, tmp_path_factory):
 
 # -- random mixes ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("seed", soak_seeds(4))
+@pytest.mark.slow
 def test_random_fault_mix_ends_exact(sim, tmp_path, small_pages, baseline, seed):
     """30 % of requests fail or lie, drawn from every kind; empty pages every 3-5 pages;
     Retry-After sent on odd seeds (as 0 s, so the run stays short) and absent on even ones;
@@ -119,6 +120,7 @@ def test_random_fault_mix_ends_exact(sim, tmp_path, small_pages, baseline, seed)
     print(f"seed {seed}: {report.requests} requests, faults {dict(sorted(seen.items()))}")
 
 
+@pytest.mark.slow
 def test_every_list_page_duplicated_is_idempotent(sim, tmp_path, small_pages, baseline):
     """Each page repeats every fifth point and the next page repeats this page's tail (as an
     offset-paged server does when new data shifts it): the same rows, written once each."""
@@ -144,6 +146,7 @@ def test_every_list_page_out_of_order_ends_exact(sim, tmp_path, small_pages, bas
         assert_exact(v, sim.person, WORLD_SINCE, sim.clock.now_ms())
 
 
+@pytest.mark.slow
 def test_out_of_order_pages_never_move_the_cursor_past_unfetched_data(sim, tmp_path, small_pages, monkeypatch):
     """After every committed page, everything between the window's cursor and its upper end is
     in the vault: with pages swapped, a cursor moved by an older page served first would leave
@@ -168,6 +171,7 @@ def test_out_of_order_pages_never_move_the_cursor_past_unfetched_data(sim, tmp_p
         assert foreign_rows(v, sim.person, sim.clock.now_ms()) == []
 
 
+@pytest.mark.slow
 def test_a_crash_right_after_an_out_of_order_page_loses_nothing(sim, tmp_path, small_pages, monkeypatch):
     """The first page of the heart-rate walk is the *second* page of data (the server swapped
     them). The process dies right after committing it; the next run must still fetch the
@@ -201,6 +205,7 @@ def test_a_crash_right_after_an_out_of_order_page_loses_nothing(sim, tmp_path, s
 
 
 # -- quota storms ------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_429_storm_with_retry_after_holds_every_worker(sim, tmp_path):
     """Three 429s with Retry-After: 1 s. The quota is per user, so no worker may send anything
     until the wait is over; the run still ends exact."""
@@ -229,6 +234,7 @@ def test_429_storm_with_retry_after_holds_every_worker(sim, tmp_path):
         assert early == [], f"{len(early)} requests sent during a Retry-After pause"
 
 
+@pytest.mark.slow
 def test_429_storm_without_retry_after_backs_off_within_the_budget(sim, tmp_path):
     """Seven 429s in a row, no Retry-After (undocumented for this API, reference §4.1): the
     one worker backs off exponentially and the eighth try of the same request succeeds."""
@@ -242,6 +248,7 @@ def test_429_storm_without_retry_after_backs_off_within_the_budget(sim, tmp_path
 
 
 @pytest.mark.parametrize("retry_after", [None, 3600], ids=["endless-storm", "retry-after-beyond-the-bound"])
+@pytest.mark.slow
 def test_429_storm_beyond_the_budget_stops_cleanly_and_a_rerun_ends_exact(sim, tmp_path, small_pages, retry_after):
     """A storm that outlasts the retry budget (or asks for an hour) stops the run with a
     RateLimited error and a partial report; what was saved is consistent; the next run, after

@@ -110,6 +110,7 @@ def takeout(tmp_path_factory):
 
 
 @pytest.mark.parametrize("seed", soak_seeds(3))
+@pytest.mark.slow
 def test_sigkill_during_import_then_rerun_equals_a_clean_import(takeout, tmp_path, seed):
     """Killed twice at random moments of the import's work, then run to its end."""
     parts, clean, work = takeout
@@ -339,6 +340,7 @@ def run_case(paths: list[Path], vault_dir: Path, what: str):
 
 
 @pytest.mark.parametrize("seed", soak_seeds(4))
+@pytest.mark.slow
 def test_fuzz_damaged_members_are_skipped_or_quarantined_and_the_rest_imported(base, tmp_path, seed):
     archive, clean = base
     rng = random.Random(1000 + seed)
@@ -432,6 +434,7 @@ ZIP_CASES_PER_SEED = 40
 
 
 @pytest.mark.parametrize("seed", soak_seeds(4))
+@pytest.mark.slow
 def test_fuzz_damaged_zips_never_crash_and_refuse_what_is_unsafe(base, tmp_path, seed):
     archive, clean = base
     rng = random.Random(2000 + seed)
@@ -497,6 +500,7 @@ def _padding(rng: random.Random, line: bool) -> bytes:
     return bytes(out)
 
 
+@pytest.mark.slow
 def test_huge_members_are_read_in_bounded_memory(tmp_path):
     rng = random.Random(7)
     chunks = [_padding(rng, True) for _ in range(4)]

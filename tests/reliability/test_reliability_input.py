@@ -110,6 +110,7 @@ SLEEP = [
 ]
 
 
+@pytest.mark.slow
 def test_malformed_points_are_quarantined_and_the_rest_stored(sim, tmp_path):
     rng = random.Random(11)
     lock = threading.Lock()
@@ -175,6 +176,7 @@ def test_malformed_points_are_quarantined_and_the_rest_stored(sim, tmp_path):
 
 
 # -- malformed bodies ------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_malformed_bodies_are_retried_and_a_persistent_one_fails_only_its_window(sim, tmp_path):
     """Three answers cut short, one nested deeper than any parser allows, one not JSON at all:
     retried, and the run is exact. Then SpO2 answers an HTML page every time: that window fails

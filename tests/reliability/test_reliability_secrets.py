@@ -125,6 +125,7 @@ def everything(tmp_path_factory):
     return secret_values, outputs, haystacks
 
 
+@pytest.mark.slow
 def test_no_secret_in_any_output_log_line_or_error_message(everything):
     secret_values, outputs, _files = everything
     assert len(secret_values) >= 6 and all(len(s) >= 16 for s in secret_values)
@@ -133,6 +134,7 @@ def test_no_secret_in_any_output_log_line_or_error_message(everything):
             assert value not in text
 
 
+@pytest.mark.slow
 def test_no_secret_in_any_vault_file_export_or_archived_page(everything):
     secret_values, _outputs, files = everything
     names = {Path(p).name for p in files}

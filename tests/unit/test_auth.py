@@ -1191,6 +1191,7 @@ class _TokenHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow
 def test_two_processes_refresh_once(tmp_path: Path) -> None:
     server = _CountingTokenServer(("127.0.0.1", 0), _TokenHandler)
     server.asked = asked = Tally()

@@ -88,6 +88,7 @@ def bars(ax, gid):
 # -- heart -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_heart_one_day_draws_every_sample_in_local_time_with_zones():
     day = LAST
     frame = heart_samples(day, day)
@@ -259,6 +260,7 @@ def test_steps_one_bar_per_day_and_the_goal_line():
 # -- sleep -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sleep_range_stacks_minutes_per_stage_one_bar_per_night_dated_by_the_end():
     sessions, _ = sleep_frames(LAST - timedelta(days=6), LAST)
     fig = sleep_nights_figure(sessions, start=LAST - timedelta(days=6), end=LAST)
@@ -299,6 +301,7 @@ def test_hypnogram_of_one_night():
 # -- the Plotter over a reader ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_plotter_default_windows_end_on_the_last_day_with_data():
     plot = Plotter(FakeReader())
     ax = ax_of(plot.heart())
@@ -338,6 +341,7 @@ def test_plotter_no_data_is_a_clear_error():
         Plotter(FakeReader()).steps("2020-01-01", "2020-01-31")
 
 
+@pytest.mark.slow
 def test_every_kind_draws_from_the_reader():
     plot = Plotter(FakeReader())
     for kind in plot.kinds:
@@ -348,6 +352,7 @@ def test_every_kind_draws_from_the_reader():
 # -- output ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_png_or_svg_by_extension(tmp_path):
     fig = steps_figure(daily(LAST - timedelta(days=9), LAST, steps=lambda i: 8000 + i), start=LAST - timedelta(days=9),
                        end=LAST)
@@ -361,6 +366,7 @@ def test_png_or_svg_by_extension(tmp_path):
         save_figure(fig, tmp_path / "s.jpg")
 
 
+@pytest.mark.slow
 def test_plots_leave_rcparams_alone_and_never_import_pyplot():
     before = mpl.rcParams.copy()
     Plotter(FakeReader()).figure("steps")
@@ -383,6 +389,7 @@ def _cli(monkeypatch, reader):
     return cli
 
 
+@pytest.mark.slow
 def test_plot_command_writes_png_or_svg(monkeypatch, tmp_path):
     cli = _cli(monkeypatch, FakeReader())
     result = CliRunner().invoke(cli, ["plot", "resting-hr", "--from", "2026-10-01", "--to", "2026-10-31",
@@ -409,6 +416,7 @@ def test_plot_command_errors_are_clear(monkeypatch, tmp_path):
     assert result.exit_code == 2
 
 
+@pytest.mark.slow
 def test_plot_command_on_an_empty_vault(tmp_path):
     from fitvault.cli import plot, report  # noqa: F401
     from fitvault.cli.main import cli

@@ -116,6 +116,7 @@ def test_default_vault_honours_fitvault_home(tmp_path, monkeypatch):
         assert len(vault.heart_rate()) == 1
 
 
+@pytest.mark.slow
 def test_read_only_never_writes_and_reads_during_a_sync(tmp_path):
     folder = make_vault(tmp_path / "v", heart_rate=[hr("2026-09-14T12:00:00Z", 60, EDT)])
     database = folder / "vault.sqlite"
@@ -140,6 +141,7 @@ def test_read_only_never_writes_and_reads_during_a_sync(tmp_path):
         writer.conn.execute("ROLLBACK")
 
 
+@pytest.mark.slow
 def test_import_fitvault_stays_free_of_pandas():
     code = "import sys, fitvault; print('pandas' in sys.modules, 'numpy' in sys.modules, fitvault.open.__module__)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
@@ -276,6 +278,7 @@ EMPTY_CASES = [
 
 
 @pytest.mark.parametrize(("method", "kwargs"), EMPTY_CASES)
+@pytest.mark.slow
 def test_empty_results_keep_columns_and_dtypes(full_vault, method, kwargs):
     with fitvault.open(full_vault) as vault:
         full = getattr(vault, method)(**kwargs)
@@ -286,6 +289,7 @@ def test_empty_results_keep_columns_and_dtypes(full_vault, method, kwargs):
     assert empty.index.name == full.index.name and str(empty.index.dtype) == str(full.index.dtype)
 
 
+@pytest.mark.slow
 def test_convert_units(full_vault):
     with fitvault.open(full_vault) as vault:
         assert vault.distance(convert=True).to_dict("list") == {"distance_km": [1.5, 2.25]}
@@ -463,6 +467,7 @@ def test_zone_and_active_minutes_per_day(full_vault):
     assert intervals["heart_rate_zone"].tolist() == ["FAT_BURN", "CARDIO"]
 
 
+@pytest.mark.slow
 def test_daily_has_every_metric(full_vault):
     with fitvault.open(full_vault) as vault:
         got = vault.daily()

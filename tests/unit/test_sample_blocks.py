@@ -86,6 +86,7 @@ def test_read_orders_sources_within_instants_and_cuts_the_range(tmp_path):
         assert conn.execute("SELECT count(*), sum(bpm) FROM heart_rate").fetchone() == (5, 326)
 
 
+@pytest.mark.slow
 def test_migration_4_moves_rows_into_blocks(tmp_path):
     path = tmp_path / "vault.sqlite"
     conn = sqlite3.connect(path, isolation_level=None)
