@@ -21,10 +21,10 @@ ZONE = "America/New_York"  # the synthetic archive's home zone
 
 
 def synthetic_takeout(folder: Path, days: int, *, hr_step_s: int = 5, parts: int = 2) -> tuple[list[Path], dict]:
-    """A ``days``-day multi-part Takeout in ``folder`` (``tests/test_import_synth.scaled_takeout``,
+    """A ``days``-day multi-part Takeout in ``folder`` (``tests/support/takeout.scaled_takeout``,
     streamed into the zips): its zip parts and the records of each kind."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from test_import_synth import scaled_takeout
+    from support.takeout import scaled_takeout
 
     folder.mkdir(parents=True, exist_ok=True)
     return scaled_takeout(folder, days, hr_step_s=hr_step_s, parts=parts)

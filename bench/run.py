@@ -215,7 +215,7 @@ def peak_rss_figure(bf: dict | None, imp: dict | None) -> Section:
         "Peak resident memory (`VmHWM`, the high-water mark of the process's own memory, in MiB) of the "
         "backfill's sync "
         "process (the simulator runs elsewhere) and of an import, in a fresh process, of a synthetic "
-        "Takeout archive (`tests/test_import_synth.scaled_takeout`: Global Export heart rate every 5 s, "
+        "Takeout archive (`tests/support/takeout.scaled_takeout`: Global Export heart rate every 5 s, "
         "per-minute steps, distance and calories, sleep, resting heart rate, GoogleData heart rate). "
         "`peak_rss_mb` is the larger.",
         {"peak_rss_mb": round(peak, 1)},

@@ -24,7 +24,7 @@ file                                  from
 
 Columns fitvault has no value for (``TrackerDistance``, the per-intensity distances,
 ``SedentaryMinutes``, ``BMI``) are left blank, never 0. ``fitvault import`` reads every file back
-into the same rows (the round trip of ``tests/test_fitabase.py``).
+into the same rows (the round trip of ``tests/integration/test_import_fitabase.py``).
 """
 
 from __future__ import annotations
