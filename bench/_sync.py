@@ -4,7 +4,7 @@ next day's incremental sync) and ``bench/backfill.py``.
 
 The simulator runs in a process of its own (as Google's servers would: no shared interpreter
 lock) with realistic latency and the live heart-rate density (a sample every 2 s while worn,
-~40,000 a day, reference §8; its default ``heart_rate_interval_s``); fitvault authorises against it with the real code + PKCE flow.
+~40,000 a day, docs/facts/google-health-api.md#settled-by-captured-payloads; its default ``heart_rate_interval_s``); fitvault authorises against it with the real code + PKCE flow.
 The sync itself runs in a second child process (``python bench/_sync.py --vault ...``) so that
 its peak memory is its own; the vault is kept, for the figures that follow.
 
@@ -13,11 +13,11 @@ its peak memory is its own; the vault is kept, for the figures that follow.
   profile, paired devices and tokens are not data requests;
 * minimum requests: the fewest the API's limits allow for the data fetched, as if each list
   stream were one window over its planned span: ``ceil(records / max pageSize)`` per list
-  stream (10000; 25 for sleep and exercise, reference §1.3), ``ceil(days / max range days)`` per
+  stream (10000; 25 for sleep and exercise, docs/facts/google-health-api.md#list-and-paging), ``ceil(days / max range days)`` per
   dailyRollUp stream (90; 14 for heart-rate, total-calories, active-minutes and
-  calories-in-heart-rate-zone, §1.7), plus one follow-up per record the vault did not hold that
+  calories-in-heart-rate-zone, docs/facts/google-health-api.md#daily-rollups), plus one follow-up per record the vault did not hold that
   has one (a TCX route: the API has no batch call);
-* quota bound: minimum requests / 300 per minute (the per-user quota, reference §4.1);
+* quota bound: minimum requests / 300 per minute (the per-user quota, docs/facts/google-health-api.md#quota);
 * latency bound: each of the minimum's requests costs the simulator's latency (``--latency-ms``
   plus ``--latency-per-kib-ms`` per KiB of its stream's bytes); the bound is the larger of their
   sum over the concurrency (4, the best safe one) and the longest chain that must run in
@@ -42,8 +42,8 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Iterator
 
@@ -52,7 +52,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import BENCH, run_json  # noqa: E402
 
-QUOTA_PER_MINUTE = 300  # the per-user quota (reference §4.1)
+QUOTA_PER_MINUTE = 300  # the per-user quota (docs/facts/google-health-api.md#quota)
 SEED = 7
 DAY_MS = 86_400_000
 DETAILS = ":details"  # the traffic of a stream's follow-up requests (an exercise's TCX route)
@@ -114,10 +114,10 @@ def _endpoints(url: str):
 def authorise(url: str, secrets: Path, vault_dir: Path) -> None:
     """The real code + PKCE consent against the simulator; the token is stored in the vault."""
     from fitvault import session
-    from fitvault.sources.google.client_secrets import ClientSecrets
-    from fitvault.sources.google.oauth import authorize
     from fitvault.config import VaultPaths
     from fitvault.demo import headless_browser
+    from fitvault.sources.google.client_secrets import ClientSecrets
+    from fitvault.sources.google.oauth import authorize
 
     token = authorize(ClientSecrets.from_file(secrets), _endpoints(url), open_browser=headless_browser)
     paths = VaultPaths(vault_dir)
@@ -235,13 +235,13 @@ def _details_held(vault, planned: dict) -> dict[str, int]:
 
 
 def _child(args: argparse.Namespace) -> dict:
+    from _common import own_peak_rss_mib, sqlite_bytes
+
     from fitvault import session
     from fitvault.config import VaultPaths
-    from fitvault.store.vault import Vault
     from fitvault.sources.google import make_plan, run_plan
+    from fitvault.store.vault import Vault
     from fitvault.sync import SyncOptions
-
-    from _common import own_peak_rss_mib, sqlite_bytes
 
     now_ms = int(datetime.fromisoformat(args.now).timestamp() * 1000)
     paths = VaultPaths(args.vault)

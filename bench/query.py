@@ -33,8 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
 
-    import fitvault
     import pyarrow.parquet as pq
+
+    import fitvault
 
     with tempfile.TemporaryDirectory(prefix="fitvault-bench-") as tmp:
         folder, parquet = Path(tmp) / "vault", Path(tmp) / "heart_rate.parquet"

@@ -27,8 +27,19 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import NOW, ROOT, Row, Section, at_least, at_most, best_of, fitvault_cli  # noqa: E402
-from _common import sqlite_bytes, table_bytes, tree_bytes  # noqa: E402
+from _common import (  # noqa: E402  # noqa: E402
+    NOW,
+    ROOT,
+    Row,
+    Section,
+    at_least,
+    at_most,
+    best_of,
+    fitvault_cli,
+    sqlite_bytes,
+    table_bytes,
+    tree_bytes,
+)
 
 PARTS = ("sync", "import", "ingest", "query")
 LATENCY_MS, LATENCY_PER_KIB_MS = 150.0, 0.02

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from support.sim import SIM_NOW
 
 

@@ -12,10 +12,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fitvault.errors import FitvaultError
 from fitvault.query import VaultReader, open
-from fitvault.status import vault_status
-from fitvault.store.vault import Vault
 from fitvault.sources.google import sync
 from fitvault.sources.registry import rebuild
+from fitvault.status import vault_status
+from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions, SyncReport
 
 try:

@@ -27,8 +27,7 @@ GOOGLE_AUTH_URL = "https://accounts.google.com/o/oauth2/v2/auth"
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
 GOOGLE_REVOKE_URL = "https://oauth2.googleapis.com/revoke"
 
-# The legacy Fitbit Web API and its OAuth endpoints (turned off on 2026-11-02; reference
-# fitbit-legacy-and-takeout.md §0.1, §2).
+# The legacy Fitbit Web API and its OAuth endpoints (turned off on 2026-11-02; docs/facts/fitbit-legacy-api.md#status-and-shutdown, docs/facts/fitbit-legacy-api.md#oauth).
 FITBIT_API_URL = "https://api.fitbit.com"
 FITBIT_AUTH_URL = "https://www.fitbit.com/oauth2/authorize"
 FITBIT_TOKEN_URL = "https://api.fitbit.com/oauth2/token"

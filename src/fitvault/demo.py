@@ -20,10 +20,10 @@ import httpx
 from fitvault import session
 from fitvault.config import GoogleEndpoints, VaultPaths
 from fitvault.errors import ConfigError
+from fitvault.sources.google import make_plan, run_plan
 from fitvault.sources.google.client_secrets import ClientSecrets
 from fitvault.sources.google.oauth import SCOPE_GROUPS, authorize, scopes_for
 from fitvault.store.vault import Vault
-from fitvault.sources.google import make_plan, run_plan
 from fitvault.sync import ProgressCallback, SyncOptions, SyncPlan, SyncReport, sync_lock
 
 DEFAULT_DAYS = 30

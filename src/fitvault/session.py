@@ -18,7 +18,7 @@ from fitvault.sources.google.auth import GoogleAuth
 from fitvault.sources.google.client import HealthApiClient, RetryPolicy
 from fitvault.sources.google.ratelimit import RollingWindowLimiter
 
-DEFAULT_QUOTA_PER_MINUTE = 300   # per user (reference §4.1)
+DEFAULT_QUOTA_PER_MINUTE = 300   # per user (docs/facts/google-health-api.md#quota)
 DEFAULT_CONCURRENCY = 4
 
 

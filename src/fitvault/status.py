@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 from fitvault.datatypes import STREAMS
 from fitvault.datatypes.tables import TABLES_BY_NAME
+from fitvault.sources.google.context import devices
 from fitvault.store import origins
 from fitvault.store.vault import Vault
-from fitvault.sources.google.context import devices
 
 MAX_GAPS_LISTED = 10
 

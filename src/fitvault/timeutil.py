@@ -2,7 +2,7 @@
 
 The Google Health API sends every non-daily record as a UTC instant (RFC 3339 with ``Z``) and
 the user's offset at that instant as a proto3 duration string (``"-14400s"``); daily records
-carry only a civil date (reference §2.2). fitvault stores exactly that and derives local wall
+carry only a civil date (docs/facts/google-health-api.md#record-shapes). fitvault stores exactly that and derives local wall
 time from instant + offset. The host machine's time zone is never consulted.
 
 This module holds fitvault's three time rules, each in one place:
@@ -127,7 +127,7 @@ def date_from_json(obj: dict) -> date:
 
 
 def date_to_json(d: date) -> dict:
-    """date -> ``{"year", "month", "day"}`` as JSON numbers (no leading zeros, reference §1.7)."""
+    """date -> ``{"year", "month", "day"}`` as JSON numbers (no leading zeros, docs/facts/google-health-api.md#daily-rollups)."""
     return {"year": d.year, "month": d.month, "day": d.day}
 
 

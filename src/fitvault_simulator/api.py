@@ -1,4 +1,4 @@
-"""The ``/v4`` routes and their check order (reference §1.2, Appendix A).
+"""The ``/v4`` routes and their check order (docs/facts/google-health-api.md#methods, docs/facts/google-health-api.md#request-check-order).
 
 Order: route (unknown path or verb -> HTML 404) -> bearer token (401) -> scope (403) ->
 account linked (400 FAILED_PRECONDITION) -> per-user rate limit (429) -> request validation
@@ -76,13 +76,13 @@ def _bearer(req: Request) -> str | None:
     auth = req.headers.get("authorization", "")
     if auth[:7].lower() == "bearer " and auth[7:].strip():
         return auth[7:].strip()
-    return req.query.get("access_token") or req.query.get("oauth_token")  # standard params (§1.1)
+    return req.query.get("access_token") or req.query.get("oauth_token")  # standard params (docs/facts/google-health-api.md#service-basics)
 
 
 def _required_scopes(route: Route) -> tuple[str, ...] | None:
     """Scopes of which one must be granted; ``None`` = any Health scope."""
     op = route.operation
-    if op == "identity":  # any health scope (§1.9)
+    if op == "identity":  # any health scope (docs/facts/google-health-api.md#identity-profile-settings-and-devices)
         return None
     if op in ("pairedDevices", "pairedDevice"):
         # Live: pairedDevices answered 403 ACCESS_TOKEN_SCOPE_INSUFFICIENT until settings.readonly
@@ -100,7 +100,7 @@ def _required_scopes(route: Route) -> tuple[str, ...] | None:
     return (dtype.scope,)
 
 
-#: operations that need several scopes at once (reference §3.1: TCX export needs activity + location)
+#: operations that need several scopes at once (docs/facts/google-health-api.md#endpoints-and-scopes: TCX export needs activity + location)
 _ALL_OF = {"exportExerciseTcx": (c.ACTIVITY, c.LOCATION)}
 
 
@@ -141,11 +141,11 @@ def _checked(sim: Simulator, req: Request, route: Route) -> Response:
         raise ApiError(403, "Request had insufficient authentication scopes.", "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
                        headers={"WWW-Authenticate": _REALM + ', error="insufficient_scope", scope="%s"'
                                 % " ".join(needed or ())})
-    if not cfg.account_linked:  # reference §4.2: exact body captured live
+    if not cfg.account_linked:  # docs/facts/google-health-api.md#errors: exact body captured live
         raise ApiError(400, "The account is not linked to Google Health.", "ACCOUNT_NOT_LINKED",
                        status="FAILED_PRECONDITION",
                        metadata={"redirect_uri": "https://fitbit.google.com/auth/signup"})
-    if not cfg.has_health_profile:  # reference §4.2: no Google Health profile yet (TRBL, 3P-RES)
+    if not cfg.has_health_profile:  # docs/facts/google-health-api.md#errors: no Google Health profile yet (TRBL, 3P-RES)
         raise ApiError(412, "Precondition check failed.", status="FAILED_PRECONDITION")
     if retry is not None:
         headers = {"Retry-After": str(retry)} if cfg.retry_after_on_429 else {}
@@ -154,7 +154,7 @@ def _checked(sim: Simulator, req: Request, route: Route) -> Response:
 
 
 def rate_limited(limit: int, headers: dict[str, str]) -> ApiError:
-    """429 RESOURCE_EXHAUSTED (reference §4.2; body undocumented, Google-wide shape)."""
+    """429 RESOURCE_EXHAUSTED (docs/facts/google-health-api.md#errors; body undocumented, Google-wide shape)."""
     return ApiError(429, "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per "
                     "minute per user' of service 'health.googleapis.com'.", "RATE_LIMIT_EXCEEDED",
                     metadata={"service": "health.googleapis.com", "quota_limit": "ReadRequestsPerMinutePerUser",
@@ -176,7 +176,7 @@ def _validated(sim: Simulator, req: Request, route: Route) -> Response:
         raise ApiError(501, "The simulator is read-only; this method is not implemented.")
     if op in _DATA_OPS:
         dtype = c.TYPES.get(route.data_type or "")
-        if dtype is None:  # reference §1.3 / TRBL
+        if dtype is None:  # docs/facts/google-health-api.md#list-and-paging / TRBL
             raise ApiError(400, f"The data type ID {route.data_type} is not supported",
                            "INVALID_PARENT_DATA_TYPE_COLLECTION")
         uid = person.health_user_id

@@ -1,4 +1,4 @@
-"""JSON request bodies the way Google's front end parses them (reference §1.7, TRBL).
+"""JSON request bodies the way Google's front end parses them (docs/facts/google-health-api.md#daily-rollups, TRBL).
 
 Errors are 400 "Invalid JSON payload received. ..." with a ``google.rpc.BadRequest`` detail:
 leading zeros ("Octal/hex numbers are not valid JSON values."), syntax errors, unknown field

@@ -1,4 +1,4 @@
-"""The data types of reference §2.1: ids, filter prefixes, union keys, record kinds, scopes, ops."""
+"""The data types of docs/facts/google-health-api.md#data-types: ids, filter prefixes, union keys, record kinds, scopes, ops."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ REPRODUCTIVE = SCOPE_PREFIX + "reproductive_health.readonly"
 SYMPTOMS = SCOPE_PREFIX + "logged_symptoms.readonly"
 MINDFULNESS = SCOPE_PREFIX + "mindfulness.readonly"
 
-#: Every read scope (reference §3.1, and the discovery document's reproductive_health,
+#: Every read scope (docs/facts/google-health-api.md#endpoints-and-scopes, and the discovery document's reproductive_health,
 #: logged_symptoms and mindfulness) — what ``issue_token()`` grants by default.
 READ_SCOPES = (ACTIVITY, METRICS, SLEEP, NUTRITION, LOCATION, ECG, IRN, PROFILE, SETTINGS, REPRODUCTIVE, SYMPTOMS,
                MINDFULNESS)
@@ -31,30 +31,30 @@ OTHER_SCOPES = frozenset({"openid", "email", "profile",
                           "https://www.googleapis.com/auth/userinfo.email",
                           "https://www.googleapis.com/auth/userinfo.profile"})
 
-# Record kinds (reference §1.4 table)
+# Record kinds (docs/facts/google-health-api.md#filters table)
 SAMPLE, INTERVAL, DAILY, SESSION, SLEEP_KIND, ECG_KIND, FOOD, ROLLUP_ONLY = (
     "sample", "interval", "daily", "session", "sleep", "ecg", "food", "rollup-only")
 
-#: types whose rollUp/dailyRollUp range is capped at 14 days (reference §1.6, §1.7)
+#: types whose rollUp/dailyRollUp range is capped at 14 days (docs/facts/google-health-api.md#rollups-over-physical-windows, docs/facts/google-health-api.md#daily-rollups)
 CAP_14 = frozenset({"heart-rate", "total-calories", "active-minutes", "calories-in-heart-rate-zone"})
 
 
 @dataclass(frozen=True)
 class DataType:
-    """One row of reference §2.1."""
+    """One row of docs/facts/google-health-api.md#data-types."""
 
     id: str
     kind: str
     scope: str
-    rollup: bool = False  # has a RollupDataPoint union member (§1.6)
-    reconcile: bool = True  # has a ReconciledDataPoint union member (§1.5)
-    identifiable: bool = False  # has a ``name`` and supports ``get`` (§1.8)
+    rollup: bool = False  # has a RollupDataPoint union member (docs/facts/google-health-api.md#rollups-over-physical-windows)
+    reconcile: bool = True  # has a ReconciledDataPoint union member (docs/facts/google-health-api.md#reconcile)
+    identifiable: bool = False  # has a ``name`` and supports ``get`` (docs/facts/google-health-api.md#get)
     page_max: int = 10_000
     page_default: int = 1440
 
     @property
     def prefix(self) -> str:
-        """Filter prefix: the id in snake_case (§1.4)."""
+        """Filter prefix: the id in snake_case (docs/facts/google-health-api.md#filters)."""
         return self.id.replace("-", "_")
 
     @property

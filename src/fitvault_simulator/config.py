@@ -23,21 +23,21 @@ class SimulatorConfig:
         latency_s: base latency added before each ``/v4`` response.
         latency_per_kib_s: extra latency per KiB of ``/v4`` response body.
         quota_per_window: per-user ``/v4`` requests allowed in any rolling ``quota_window_s``
-            seconds of wall time (reference §4.1: 300 per minute).
+            seconds of wall time (docs/facts/google-health-api.md#quota: 300 per minute).
         quota_window_s: the rolling window, in real (wall) seconds.
         retry_after_on_429: send ``Retry-After`` (integer seconds) with every 429.
-        access_token_ttl_s: ``expires_in`` of access tokens (reference §3.1: 3599).
+        access_token_ttl_s: ``expires_in`` of access tokens (docs/facts/google-health-api.md#endpoints-and-scopes: 3599).
         testing_mode: the Cloud project is in "Testing": token responses carry
             ``refresh_token_expires_in: 604799`` and refresh tokens die 7 days (simulated clock)
-            after consent (reference §3.3).
-        account_linked: ``False`` makes every ``/v4`` call answer 400 ACCOUNT_NOT_LINKED (§4.2).
+            after consent (docs/facts/google-health-api.md#testing-mode-and-account-requirements).
+        account_linked: ``False`` makes every ``/v4`` call answer 400 ACCOUNT_NOT_LINKED (docs/facts/google-health-api.md#errors).
         granted_scopes: ``None`` grants what was asked; a set narrows every grant to it, as a
-            user unticking boxes on the granular consent screen (§3.1).
+            user unticking boxes on the granular consent screen (docs/facts/google-health-api.md#endpoints-and-scopes).
         deny_consent: the user presses "Cancel": the auth endpoint redirects with
             ``error=access_denied``.
         empty_page_every: N > 0 makes every Nth list page an empty page that still carries a
-            ``nextPageToken`` (§1.3); never two empty pages in a row.
-        daily_rollup_end_inclusive: the §1.7 conflict: ``False`` (DISC) serves dailyRollUp
+            ``nextPageToken`` (docs/facts/google-health-api.md#list-and-paging); never two empty pages in a row.
+        daily_rollup_end_inclusive: the docs/facts/google-health-api.md#daily-rollups conflict: ``False`` (DISC) serves dailyRollUp
             ranges closed-open, ``True`` (P-DGH) includes the end date.
         list_refused_types: data type ids whose ``list`` answers 400 UNSUPPORTED_DATA_TYPE_ACTION.
         daily_rollup_refused_types: data type ids whose ``dailyRollUp`` answers 400
@@ -45,9 +45,9 @@ class SimulatorConfig:
         paired_devices_page_max: the largest ``pairedDevices`` page (DISC: 100); smaller makes
             the devices page.
         has_health_profile: ``False``: every ``/v4`` call answers 412 "Precondition check failed."
-            (the Google account has no Google Health profile yet, reference §4.2).
+            (the Google account has no Google Health profile yet, docs/facts/google-health-api.md#errors).
         profile_membership_start: ``False`` leaves ``membershipStartDate`` out of the profile (as
-            in django-google-health's live capture, reference §8).
+            in django-google-health's live capture, docs/facts/google-health-api.md#settled-by-captured-payloads).
         heart_rate_interval_s: spacing of heart-rate samples while a device is worn: 2 s live
             (~37-43k samples a day on current devices, haelan volume.md and the mcp-fitbit-air
             page); 0 draws irregular 1-15 s spacing instead (~11k a day), which tests that sync

@@ -1,7 +1,7 @@
-"""``google.rpc.Status`` error bodies (reference §4.2) and Google's HTML 404 page (§4.2, TRBL).
+"""``google.rpc.Status`` error bodies (docs/facts/google-health-api.md#errors) and Google's HTML 404 page (docs/facts/google-health-api.md#errors, TRBL).
 
 Reasons are Google's error catalogue (https://developers.google.com/health/reference/rest/v4/errors,
-as generated into the kkdev92 .NET SDK ``spec/v4/errors.json``; reference §8), with the metadata
+as generated into the kkdev92 .NET SDK ``spec/v4/errors.json``; docs/facts/google-health-api.md#settled-by-captured-payloads), with the metadata
 live answers carry: ``allowed_actions`` on UNSUPPORTED_DATA_TYPE_ACTION and ``maxDurationDays`` on
 INVALID_ROLLUP_QUERY_DURATION (haelan ``probe/findings/rollup-methods.md``), ``detailedReasons``
 plus a ``BadRequest.fieldViolations`` detail on INVALID_DATA_POINT_FILTER (mcp-fitbit-air capture
@@ -124,6 +124,6 @@ def html_page(status: int, title: str, text: str) -> Response:
 
 
 def not_found_html(path: str) -> Response:
-    """Unknown path or wrong verb: HTML 404, never JSON (reference §4.2, Appendix A)."""
+    """Unknown path or wrong verb: HTML 404, never JSON (docs/facts/google-health-api.md#errors, docs/facts/google-health-api.md#request-check-order)."""
     return html_page(404, "Not Found",
                      f"The requested URL <code>{html.escape(path)}</code> was not found on this server.")

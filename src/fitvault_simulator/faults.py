@@ -40,7 +40,7 @@ class Fault:
     offset-paged server does when new data shifts the offsets).
     ``disorder``: the page's points are shuffled, and when a further page exists the two are
     swapped: the older page is served now, the newer one next, then the walk goes on (the API
-    documents newest-first order, reference §1.3; this breaks it).
+    documents newest-first order, docs/facts/google-health-api.md#list-and-paging; this breaks it).
     """
 
     kind: str

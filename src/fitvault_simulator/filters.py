@@ -1,4 +1,4 @@
-"""The ``filter`` parameter of list/reconcile: an AIP-160 subset (reference §1.4).
+"""The ``filter`` parameter of list/reconcile: an AIP-160 subset (docs/facts/google-health-api.md#filters).
 
 Grammar accepted: ``restriction (AND|OR restriction)*`` where a restriction is
 ``<snake_type>.<member> (>=|<) "<literal>"``. As in AIP-160, ``OR`` binds tighter than ``AND``.
@@ -16,7 +16,7 @@ from .errors import filter_error
 
 PHYSICAL, CIVIL, DATE = "physical", "civil", "date"
 
-#: member -> field kind, per record kind (§1.4 table)
+#: member -> field kind, per record kind (docs/facts/google-health-api.md#filters table)
 MEMBERS: dict[str, dict[str, str]] = {
     c.SAMPLE: {"sample_time.physical_time": PHYSICAL, "sample_time.civil_time": CIVIL},
     c.INTERVAL: {"interval.start_time": PHYSICAL, "interval.civil_start_time": CIVIL},
@@ -135,7 +135,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
                 raise filter_error("INVALID_DATA_POINT_FILTER_SYNTAX")
             value = value[1:-1]
         if kind == "word" and "-" in value and not value[0].isdigit():
-            # reference §1.4: the type name inside the filter is snake_case; a hyphen -> 400
+            # docs/facts/google-health-api.md#filters: the type name inside the filter is snake_case; a hyphen -> 400
             raise filter_error("INVALID_DATA_POINT_FILTER")
         out.append((kind, value))
     return out

@@ -1,18 +1,18 @@
-"""List streams and wire shapes of the activity and fitness families (reference §2.4).
+"""List streams and wire shapes of the activity and fitness families (docs/facts/google-health-api.md#payload-shapes).
 
 Shapes where the reference is silent or thin (the data comes from :mod:`.person.fitness`, which
 documents the physiology and the arrival rules):
 
-- 1-minute interval types carry civil times like steps (§2.2 "interval types with them"),
-  except ``activeZoneMinutes``, whose live fixture has none (§2.4).
-- ``activeMinutes``: one point per active minute (the type's storage resolution, §1.10) holding a
+- 1-minute interval types carry civil times like steps (docs/facts/google-health-api.md#record-shapes "interval types with them"),
+  except ``activeZoneMinutes``, whose live fixture has none (docs/facts/google-health-api.md#payload-shapes).
+- ``activeMinutes``: one point per active minute (the type's storage resolution, docs/facts/google-health-api.md#intraday-resolution) holding a
   single ``activeMinutesByActivityLevel`` entry with ``"activeMinutes": "1"``.
 - ``activityLevel``: merged runs of one level; ``sedentaryPeriod``: just the interval.
 - ``dailyHeartRateZones``: the four ``heartRateZoneType`` values LIGHT, MODERATE, VIGOROUS, PEAK
-  of DISC's ``HeartRateZone`` enum; the live payload is unverified (§2.4 cites DISC only), so the
+  of DISC's ``HeartRateZone`` enum; the live payload is unverified (docs/facts/google-health-api.md#payload-shapes cites DISC only), so the
   thresholds (heart-rate reserve 30/40/60/85 %) and "max = next min - 1" are this simulator's.
-- ``dailyVo2Max`` always sends ``estimated`` (the §2.4 example shows ``false``).
-- ``exercise``: §2.4 (no civil times on the interval, as live). ``metricsSummary`` gives a pace for
+- ``dailyVo2Max`` always sends ``estimated`` (the docs/facts/google-health-api.md#payload-shapes example shows ``false``).
+- ``exercise``: docs/facts/google-health-api.md#payload-shapes (no civil times on the interval, as live). ``metricsSummary`` gives a pace for
   runs and walks and a speed for rides; ``heartRateZoneDurations`` always has all four members;
   ``exerciseMetadata`` is absent on manual logs; ``splits``/``splitSummaries`` per
   :mod:`.person.fitness`.
@@ -173,7 +173,7 @@ def split_json(sp: Split) -> dict:
 
 
 def exercise_json(ex: Exercise, reconciled: bool) -> dict:
-    """One ``exercise`` session (reference §2.4)."""
+    """One ``exercise`` session (docs/facts/google-health-api.md#payload-shapes)."""
     body: dict = {
         "interval": _interval(ex.start_ms, ex.start_offset_s, ex.end_ms, ex.end_offset_s, civil=False),
         "exerciseType": ex.exercise_type, "displayName": ex.display_name,
@@ -250,7 +250,7 @@ STREAMS: dict[str, Callable] = {
 
 
 def get_point(dtype: str, person: SyntheticPerson, point_id: str, as_of_ms: int) -> dict | None:
-    """``get`` of an exercise (reference §1.8); ``None`` if there is none."""
+    """``get`` of an exercise (docs/facts/google-health-api.md#get); ``None`` if there is none."""
     if dtype != "exercise" or not point_id.isdigit():
         return None
     f = fitness_of(person)

@@ -1,4 +1,4 @@
-"""``list`` and ``reconcile`` (reference §1.3, §1.5) and ``get`` (§1.8): paging over streams."""
+"""``list`` and ``reconcile`` (docs/facts/google-health-api.md#list-and-paging, docs/facts/google-health-api.md#reconcile) and ``get`` (docs/facts/google-health-api.md#get): paging over streams."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class ListRequest:
 
 
 def page_size(raw: str | None, default: int, maximum: int) -> int:
-    """Parse ``pageSize``: default if absent, silently clamped to the maximum (§1.3), else 400."""
+    """Parse ``pageSize``: default if absent, silently clamped to the maximum (docs/facts/google-health-api.md#list-and-paging), else 400."""
     if raw is None:
         return default
     try:
@@ -45,7 +45,7 @@ def page_size(raw: str | None, default: int, maximum: int) -> int:
 
 
 def data_source_family(raw: str | None, user_id: str, dtype: c.DataType, operation: str) -> str:
-    """Validate ``dataSourceFamily`` (§1.3): a full resource name, not on list for sleep/food."""
+    """Validate ``dataSourceFamily`` (docs/facts/google-health-api.md#list-and-paging): a full resource name, not on list for sleep/food."""
     if raw is None:
         return "all-sources"
     m = _FAMILY.fullmatch(raw)
@@ -72,7 +72,7 @@ def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -
 
     n = req.empty_page_every
     if n > 0 and page_no % n == 0 and not was_empty:
-        # reference §1.3: an empty page can still carry a nextPageToken
+        # docs/facts/google-health-api.md#list-and-paging: an empty page can still carry a nextPageToken
         nxt = dict(state, k=page_no + 1, e=True)
         return {"dataPoints": [], "nextPageToken": tokens.encode(nxt, digest)}
 
@@ -80,7 +80,7 @@ def list_points(req: ListRequest, person: SyntheticPerson, tokens: PageTokens) -
     if factory is None or family == "self-sources":  # known type without data, or our own writes
         return {"dataPoints": [], "nextPageToken": ""}
     stream = factory(person, req.as_of_ms)
-    # google-wearables excludes manual entries (reference §1.3); streams that have them say which
+    # google-wearables excludes manual entries (docs/facts/google-health-api.md#list-and-paging); streams that have them say which
     manual = getattr(stream, "manual", None) if family == "google-wearables" else None
     pager = _Pager(stream, flt, manual, req.operation == "reconcile", state, page_no, tokens, digest)
     return pager.serve(size)

@@ -1,4 +1,4 @@
-"""Google's OAuth endpoints for an installed (Desktop) client with loopback + PKCE (reference §3.2).
+"""Google's OAuth endpoints for an installed (Desktop) client with loopback + PKCE (docs/facts/google-health-api.md#desktop-flow-with-loopback-and-pkce).
 
 ``GET /o/oauth2/v2/auth`` validates the request and "consents" at once (302 to the loopback
 redirect with ``code``, ``scope`` and ``state``); ``POST /token`` exchanges codes (single use,

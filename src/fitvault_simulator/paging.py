@@ -1,4 +1,4 @@
-"""Opaque, tamper-evident page tokens bound to the request that produced them (reference §1.3).
+"""Opaque, tamper-evident page tokens bound to the request that produced them (docs/facts/google-health-api.md#list-and-paging).
 
 A token is urlsafe base64 of JSON: the walk state (last served key and tiebreak, page number)
 plus a digest of every other request parameter and a MAC. Reusing it with a different filter,

@@ -1,4 +1,4 @@
-"""Per-user rolling-window request quota in real wall time (reference §4.1: 300 per minute)."""
+"""Per-user rolling-window request quota in real wall time (docs/facts/google-health-api.md#quota: 300 per minute)."""
 
 from __future__ import annotations
 

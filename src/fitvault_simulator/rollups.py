@@ -1,4 +1,4 @@
-"""``rollUp`` (physical windows, reference §1.6) and ``dailyRollUp`` (civil days, §1.7).
+"""``rollUp`` (physical windows, docs/facts/google-health-api.md#rollups-over-physical-windows) and ``dailyRollUp`` (civil days, docs/facts/google-health-api.md#daily-rollups).
 
 Windows are anchored at the range start; windows/days without worn data are absent, a worn
 window with nothing in it is an explicit zero (ZEROS). Values are attributed to the window that
@@ -288,7 +288,7 @@ def daily_roll_up(dtype: c.DataType, raw: bytes, person: SyntheticPerson, as_of_
     if not rng or "start" not in rng or "end" not in rng:
         raise invalid_argument("range.start and range.end are required.")
     first, last = _civil_date(rng["start"], "range.start"), _civil_date(rng["end"], "range.end")
-    # §1.7 conflict: DISC says closed-open, P-DGH says both dates are included
+    # docs/facts/google-health-api.md#daily-rollups conflict: DISC says closed-open, P-DGH says both dates are included
     stop = last + timedelta(days=1) if end_inclusive else last
     days = (stop - first).days
     if days <= 0:

@@ -1,4 +1,4 @@
-"""Records -> reference §2.4 JSON shapes (list ``DataPoint``, reconcile ``ReconciledDataPoint``)."""
+"""Records -> docs/facts/google-health-api.md#payload-shapes JSON shapes (list ``DataPoint``, reconcile ``ReconciledDataPoint``)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def _source(method: str, dev_index: int) -> dict:
 
 
 def heart_rate_text(rec: tuple, reconciled: bool) -> str:
-    """One ``heartRate`` sample (reference §2.4); metadata only on in-workout samples."""
+    """One ``heartRate`` sample (docs/facts/google-health-api.md#payload-shapes); metadata only on in-workout samples."""
     t, off, bpm, dev, active = rec
     body = (f'"heartRate":{{"sampleTime":{wire.sample_time_text(t, off)},"beatsPerMinute":"{bpm}"'
             f'{_ACTIVE_METADATA if active else ""}}}}}')
@@ -27,7 +27,7 @@ def heart_rate_text(rec: tuple, reconciled: bool) -> str:
 
 def steps_text(rec: tuple, reconciled: bool) -> str:
     """One 1-minute ``steps`` interval with civil times. ``count`` is always there, a zero as
-    ``"0"``: it is required (DISC) and present on every live list point (reference §8; haelan
+    ``"0"``: it is required (DISC) and present on every live list point (docs/facts/google-health-api.md#settled-by-captured-payloads; haelan
     field map), unlike the omitted zeros of other interval types."""
     s, so, e, eo, count, _omitted, dev = rec
     body = f'{{"interval":{wire.interval_text(s, so, e, eo)},"count":"{count}"}}'
@@ -35,7 +35,7 @@ def steps_text(rec: tuple, reconciled: bool) -> str:
 
 
 def resting_heart_rate(rec: tuple, reconciled: bool) -> dict:
-    """One ``dailyRestingHeartRate`` (reference §2.4)."""
+    """One ``dailyRestingHeartRate`` (docs/facts/google-health-api.md#payload-shapes)."""
     d, bpm, method, dev = rec
     body = {"date": wire.date_json(d), "beatsPerMinute": str(bpm),
             "dailyRestingHeartRateMetadata": {"calculationMethod": method}}
@@ -51,7 +51,7 @@ def _span(st: tuple) -> dict:
 
 
 def sleep(s: SleepSession, reconciled: bool) -> dict:
-    """One ``sleep`` session: no civil times on the interval (reference §2.2 observed shape);
+    """One ``sleep`` session: no civil times on the interval (docs/facts/google-health-api.md#record-shapes observed shape);
     no stages / stagesSummary while unprocessed; ``nap`` only when true."""
     summary = s.summary
     body: dict = {
@@ -90,10 +90,10 @@ def sleep(s: SleepSession, reconciled: bool) -> dict:
 
 
 def daily_bucket(first: date, end: date, key: str, value: dict) -> dict:
-    """A ``DailyRollupDataPoint`` (reference §1.7): civil bounds with ``"time": {}``."""
+    """A ``DailyRollupDataPoint`` (docs/facts/google-health-api.md#daily-rollups): civil bounds with ``"time": {}``."""
     return {"civilStartTime": wire.civil_midnight(first), "civilEndTime": wire.civil_midnight(end), key: value}
 
 
 def physical_bucket(start_ms: int, end_ms: int, key: str, value: dict) -> dict:
-    """A ``RollupDataPoint`` (reference §1.6)."""
+    """A ``RollupDataPoint`` (docs/facts/google-health-api.md#rollups-over-physical-windows)."""
     return {"startTime": wire.timestamp(start_ms), "endTime": wire.timestamp(end_ms), key: value}

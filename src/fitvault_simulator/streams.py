@@ -1,8 +1,8 @@
 """Per-type record streams for list/reconcile: newest first, filtered, resumable by key.
 
 Each stream yields records in descending ``key`` order (sample time, interval start, date, or
-session start — reference §1.3 "ordered by the interval start time in descending order") and
-applies the filter's semantics for its record kind (§1.4): physical bounds cut the walk; civil
+session start — docs/facts/google-health-api.md#list-and-paging "ordered by the interval start time in descending order") and
+applies the filter's semantics for its record kind (docs/facts/google-health-api.md#filters): physical bounds cut the walk; civil
 bounds compare each record's local wall time; sleep filters apply to the session's end.
 """
 
@@ -147,7 +147,7 @@ class _Sleep:
 
 
 def sleep(person: SyntheticPerson, as_of_ms: int) -> Stream:
-    """The sleep session stream (filter on the end time, reference §1.4)."""
+    """The sleep session stream (filter on the end time, docs/facts/google-health-api.md#filters)."""
     return _Sleep(person, as_of_ms)
 
 

@@ -1,4 +1,4 @@
-"""``GET .../exercise/dataPoints/{id}:exportExerciseTcx`` (reference §1.2, §2.5).
+"""``GET .../exercise/dataPoints/{id}:exportExerciseTcx`` (docs/facts/google-health-api.md#methods, docs/facts/google-health-api.md#read-paths).
 
 ``alt=media`` answers the raw TCX document; otherwise ``{"tcxData": "..."}``. Scopes (activity
 and location, both) are checked by :mod:`.api` before this runs. The document comes from

@@ -1,4 +1,4 @@
-"""Grants, access and refresh tokens, on the simulated clock (reference §3.1-§3.3)."""
+"""Grants, access and refresh tokens, on the simulated clock (docs/facts/google-health-api.md#oauth)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .clock import SimClock
 
-TESTING_REFRESH_TTL_S = 604_799  # "refresh_token_expires_in": 604799 (reference §3.2 item 4)
+TESTING_REFRESH_TTL_S = 604_799  # "refresh_token_expires_in": 604799 (docs/facts/google-health-api.md#desktop-flow-with-loopback-and-pkce item 4)
 
 
 class OAuthError(Exception):
@@ -84,7 +84,7 @@ class TokenStore:
         return out
 
     def refresh(self, refresh_token: str, client_id: str, scope: str | None, *, ttl_s: int) -> dict:
-        """``grant_type=refresh_token``: a new access token, no new refresh token (§3.2 item 5)."""
+        """``grant_type=refresh_token``: a new access token, no new refresh token (docs/facts/google-health-api.md#desktop-flow-with-loopback-and-pkce item 5)."""
         now = self.clock.now_ms()
         with self._lock:
             g = self._refresh.get(refresh_token)
@@ -93,7 +93,7 @@ class TokenStore:
             if g.client_id != client_id:
                 raise OAuthError(400, "unauthorized_client", "Unauthorized")
             scopes = g.scopes
-            if scope:  # a refresh may narrow, never widen (§3.1)
+            if scope:  # a refresh may narrow, never widen (docs/facts/google-health-api.md#endpoints-and-scopes)
                 asked = tuple(scope.split())
                 if not set(asked) <= set(g.scopes):
                     raise OAuthError(400, "invalid_scope",

@@ -1,4 +1,4 @@
-"""Identity, profile, settings, IRN profile and paired devices (reference §1.9, §2.4)."""
+"""Identity, profile, settings, IRN profile and paired devices (docs/facts/google-health-api.md#identity-profile-settings-and-devices, docs/facts/google-health-api.md#payload-shapes)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .person.rand import digest_int
 
 
 def identity(person: SyntheticPerson) -> dict:
-    """``users.getIdentity``: exactly these three keys (reference §1.9, P-DGH)."""
+    """``users.getIdentity``: exactly these three keys (docs/facts/google-health-api.md#identity-profile-settings-and-devices, P-DGH)."""
     return {"name": "users/me/identity", "healthUserId": person.health_user_id,
             "legacyUserId": person.legacy_user_id}
 
@@ -31,7 +31,7 @@ def profile(person: SyntheticPerson, now: datetime, *, membership_start: bool = 
 
 
 def settings(person: SyntheticPerson, now: datetime) -> dict:
-    """``users.getSettings``: zone and offset in force now; display units (§2.4 example)."""
+    """``users.getSettings``: zone and offset in force now; display units (docs/facts/google-health-api.md#payload-shapes example)."""
     zone, offset = person.zone_at(now)
     return {"name": f"users/{person.health_user_id}/settings", "timeZone": zone,
             "utcOffset": wire.duration(offset),

@@ -1,8 +1,8 @@
-"""List streams and wire shapes of vital signs and body measurements (reference §2.4).
+"""List streams and wire shapes of vital signs and body measurements (docs/facts/google-health-api.md#payload-shapes).
 
-Shapes follow the §2.4 examples: HRV, SpO2 and respiratory-rate samples carry ``physicalTime``
+Shapes follow the docs/facts/google-health-api.md#payload-shapes examples: HRV, SpO2 and respiratory-rate samples carry ``physicalTime``
 and ``utcOffset`` only; weight, body fat and height also ``civilTime`` (the weight fixture), a
-``name`` (identifiable types, §1.8) and millisecond instants. Optional members are omitted, not
+``name`` (identifiable types, docs/facts/google-health-api.md#get) and millisecond instants. Optional members are omitted, not
 null (proto3 JSON). Samples, sleep summaries and daily records come from
 :mod:`.person.vitals`, which documents the physiology and the arrival rules.
 """
@@ -125,7 +125,7 @@ def daily_temperature_json(rec: tuple, reconciled: bool) -> dict:
 def _body_source(scale: bool) -> dict:
     if scale:
         return wire.data_source("ACTIVELY_MEASURED", SCALE_NAME, "SCALE")
-    return wire.data_source("MANUAL")  # a manual log has no device (reference §2.4 weight)
+    return wire.data_source("MANUAL")  # a manual log has no device (docs/facts/google-health-api.md#payload-shapes weight)
 
 
 def _body_json(key: str, path: str, user_id: str, rec: tuple, reconciled: bool,
@@ -208,7 +208,7 @@ STREAMS: dict[str, Callable] = {
 
 
 def get_point(dtype: str, person: SyntheticPerson, point_id: str, as_of_ms: int) -> dict | None:
-    """``get`` of a weight / body-fat / height log (reference §1.8); ``None`` if there is none."""
+    """``get`` of a weight / body-fat / height log (docs/facts/google-health-api.md#get); ``None`` if there is none."""
     if dtype not in _BODY or not point_id.isdigit():
         return None
     rec = vitals_of(person).find_body(dtype, point_id, as_of_ms)

@@ -1,4 +1,4 @@
-"""proto3-JSON building blocks (reference §1.1, §2.2): instants, offsets, civil times, sources.
+"""proto3-JSON building blocks (docs/facts/google-health-api.md#service-basics, docs/facts/google-health-api.md#record-shapes): instants, offsets, civil times, sources.
 
 Deliberately independent of the client's parsers: this module only *writes* the wire format.
 Each block comes as a value for ``json.dumps`` and, for the high-volume list types (a year of
@@ -72,7 +72,7 @@ def date_json(d: date) -> dict:
 
 
 def time_json(hours: int = 0, minutes: int = 0, seconds: int = 0, nanos: int = 0) -> dict:
-    """``TimeOfDay`` with zero members omitted (midnight is ``{}``, reference §1.7)."""
+    """``TimeOfDay`` with zero members omitted (midnight is ``{}``, docs/facts/google-health-api.md#daily-rollups)."""
     out = {}
     if hours:
         out["hours"] = hours
@@ -165,7 +165,7 @@ def civil_midnight(d: date) -> dict:
 
 def point(key: str, body: dict, reconciled: bool, source: dict, name: str | None = None) -> dict:
     """A list ``DataPoint`` (``name``, ``dataSource``, union key) or, reconciled, a
-    ``ReconciledDataPoint`` (``dataPointName``, no ``dataSource``; reference §1.5)."""
+    ``ReconciledDataPoint`` (``dataPointName``, no ``dataSource``; docs/facts/google-health-api.md#reconcile)."""
     if reconciled:
         return {"dataPointName": name, key: body} if name else {key: body}
     out: dict = {"name": name} if name else {}

@@ -10,17 +10,16 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
+from support.sim import sim_client, store_sim_token
 
 from fitvault import errors
-from fitvault.sources.google.client import HealthApiClient, parse_error
 from fitvault.datatypes import STREAMS_BY_NAME
-from fitvault_simulator import catalog
-from fitvault.store.vault import Vault
 from fitvault.sources.google import make_plan, sync
-from fitvault.sync import SyncOptions
+from fitvault.sources.google.client import HealthApiClient, parse_error
 from fitvault.sources.google.engine import disposition
-
-from support.sim import sim_client, store_sim_token
+from fitvault.store.vault import Vault
+from fitvault.sync import SyncOptions
+from fitvault_simulator import catalog
 
 SAMPLE = {"physicalTime": "2026-09-14T12:35:00Z", "utcOffset": "-14400s"}
 

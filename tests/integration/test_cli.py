@@ -8,15 +8,14 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
+from support.heart_rows import heart_rate_sql
+from support.sim import FITVAULT, sim_env, store_sim_token
 
 from fitvault.auth.tokens import TokenStore
 from fitvault.cli import commands  # noqa: F401 - registers the commands
 from fitvault.cli.main import cli
 from fitvault.config import VaultPaths
 from fitvault.datatypes import TYPE_IDS
-
-from support.sim import FITVAULT, sim_env, store_sim_token
-from support.heart_rows import heart_rate_sql
 
 
 def run(args, env, timeout=300):

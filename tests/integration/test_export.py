@@ -13,16 +13,16 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from support.heart_rows import insert_heart_rate
 
 from fitvault import timeutil
 from fitvault.datatypes.tables import TABLES_BY_NAME, Table
 from fitvault.errors import ConfigError, StoreError
-from fitvault.export import export_csv, export_excel, export_parquet, export_per_day
 from fitvault.export import excel as excel_module
+from fitvault.export import export_csv, export_excel, export_parquet, export_per_day
 from fitvault.export.common import ExportProgress
 from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
-from support.heart_rows import insert_heart_rate
 
 EST, EDT, JST = -18000, -14400, 32400
 UTC = timezone.utc

@@ -12,20 +12,19 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.fitbit import client, endpoints, env, make_sim, store_token
+from support.races import DEADLINE_S, HeldSleeps, count_calls
+from support.sim import FITVAULT
 
 from fitvault import errors
-from fitvault.sources.fitbit import auth as fitbit_auth
+from fitvault.auth.tokens import TokenStore
 from fitvault.config import VaultPaths
 from fitvault.demo import headless_browser
-from fitvault.auth.tokens import TokenStore
 from fitvault.sources import fitbit
+from fitvault.sources.fitbit import auth as fitbit_auth
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions
 from fitvault_simulator.fitbit import oauth as sim_fitbit_oauth
-
-from support.sim import FITVAULT
-from support.races import DEADLINE_S, HeldSleeps, count_calls
-from support.fitbit import client, endpoints, env, make_sim, store_token
 
 
 def app_of(sim) -> fitbit_auth.FitbitApp:

@@ -10,16 +10,6 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
-
-from fitvault import errors, timeutil
-from fitvault.config import VaultPaths
-from fitvault.sources import fitbit
-from fitvault.store.vault import Vault
-from fitvault.sync import SyncOptions
-
-from support.heart_rows import heart_rate_sql
-from support.races import wait_for_requests
-from support.sim import FITVAULT
 from support.fitbit import (
     SINCE,
     UNTIL,
@@ -39,6 +29,15 @@ from support.fitbit import (
     vault_sleep,
     write_config,
 )
+from support.heart_rows import heart_rate_sql
+from support.races import wait_for_requests
+from support.sim import FITVAULT
+
+from fitvault import errors, timeutil
+from fitvault.config import VaultPaths
+from fitvault.sources import fitbit
+from fitvault.store.vault import Vault
+from fitvault.sync import SyncOptions
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Time zones (reference §4.4, realdata README facts 1–4): UTC and local sources cross-matched to
+"""Time zones (docs/facts/archives.md#clocks, docs/facts/archives.md#verified-on-real-exports, facts 1–4): UTC and local sources cross-matched to
 learn a family's clock and a travel day's offset; sleep scores are no evidence; the streaming
 JSON reader."""
 
@@ -11,12 +11,11 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from support.heart_rows import heart_rate_sql
+from support.takeout import GED, Archive, mdy, ms, sleep_log, utc_z
 
 from fitvault.importers import _text, import_paths
 from fitvault.store.vault import Vault
-
-from support.heart_rows import heart_rate_sql
-from support.takeout import GED, Archive, mdy, ms, sleep_log, utc_z
 
 NY, TOKYO = ZoneInfo("America/New_York"), ZoneInfo("Asia/Tokyo")
 GD = "Takeout/Google Health/Physical Activity_GoogleData"
@@ -78,7 +77,7 @@ def test_clock_of_each_family_and_travel_days_are_inferred(tmp_path):
 
 
 def test_sleep_score_timestamps_are_local_end_times_and_invent_no_travel(tmp_path):
-    """sleep_score.csv's timestamp is the log's local end with a Z added (realdata fact 1): read
+    """sleep_score.csv's timestamp is the log's local end with a Z added (docs/facts/archives.md#fact-1): read
     as UTC it would put a New York night at UTC+0. It is ignored; the zone places the nights."""
     a = Archive()
     a.add(f"{GED}/sleep-2026-08-01.json", [sleep_log(31, datetime(2026, 8, 9, 23, 50), 430),
@@ -132,7 +131,7 @@ def test_global_export_heart_rate_is_utc_across_a_dst_change(tmp_path):
 
 
 def test_travel_shown_by_heart_rate_day_files_and_none_invented_at_home(tmp_path):
-    """UTC day files start at the local midnight where the person was (realdata fact 13): New York,
+    """UTC day files start at the local midnight where the person was (docs/facts/archives.md#fact-13): New York,
     three days in Tokyo, New York again. A lone odd start (a tracker put on at 07:30:02) is no trip."""
     plan = [("2026-07-01", NY), ("2026-07-02", NY), ("2026-07-03", TOKYO), ("2026-07-04", TOKYO),
             ("2026-07-05", TOKYO), ("2026-07-06", NY)]

@@ -1,7 +1,7 @@
 """Fitabase / Kaggle research exports (``*_merged.csv``): every file family, one participant per
 vault (``--participant``, exit 2 listing the ids), the re-saved variants, and the round trip
 through ``fitvault export fitabase``. Fixtures are synthetic, in the real files' formats
-(realdata README fact 14, reference §4.5)."""
+(docs/facts/archives.md#fact-14, docs/facts/archives.md#verified-on-real-exports)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from support.heart_rows import heart_rate_sql
+from support.takeout import Archive, ms
 
 import fitvault
 from fitvault.cli import commands  # noqa: F401 - registers the commands
@@ -21,9 +23,6 @@ from fitvault.importers.fitabase._rows import format_time, parse_time
 from fitvault.importers.fitabase.sleep import AGREES, NO_SESSIONS
 from fitvault.store.vault import Vault
 from fitvault.timeutil import wall_ms
-
-from support.heart_rows import heart_rate_sql
-from support.takeout import Archive, ms
 
 CHI = ZoneInfo("America/Chicago")
 P1, P2 = "1503960366", "1624580081"

@@ -1,15 +1,15 @@
 """GoogleData families with an API twin land in the API's tables (issue #13 item 8), from
-synthetic files with the 2026 Takeout's headers (realdata README facts 6, 9, 10)."""
+synthetic files with the 2026 Takeout's headers (docs/facts/archives.md#fact-6, docs/facts/archives.md#fact-9, docs/facts/archives.md#fact-10)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from support.takeout import Archive, ms
+
 from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.importers import import_paths
 from fitvault.store.vault import Vault
-
-from support.takeout import Archive, ms
 
 PA = "Takeout/Fitbit/Physical Activity_GoogleData/"
 RR_HEADER = ",".join(["timestamp"] + [f"{s} sleep stats - {w}" for s in ("deep", "light", "rem", "full") for w in (

@@ -1,4 +1,4 @@
-"""Every archive layout of reference §4.1, built small in a temp folder, imported, and the stored
+"""Every archive layout of docs/facts/archives.md#layouts, built small in a temp folder, imported, and the stored
 rows asserted exactly; each archive imported twice (the second import changes nothing)."""
 
 from __future__ import annotations
@@ -7,14 +7,23 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from support.takeout import (
+    GED,
+    Archive,
+    google_health,
+    heart_json,
+    import_twice,
+    mdy,
+    minutes_json,
+    ms,
+    origins_of,
+    rows,
+    sleep_log,
+    takeout_fitbit,
+)
 
 from fitvault.importers import import_paths
 from fitvault.store.vault import Vault
-
-from support.takeout import (
-    GED, Archive, google_health, heart_json, import_twice, mdy, minutes_json, ms, origins_of, rows, sleep_log,
-    takeout_fitbit,
-)
 
 CHICAGO = ZoneInfo("America/Chicago")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -23,7 +32,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 # -- A: MyFitbitData/user-site-export (flat, ≈2018) --------------------------------------------
 
 def test_layout_a_flat_user_site_export(tmp_path):
-    t0 = datetime(2018, 12, 24, 6, 0, 5)  # UTC: local midnight in Chicago (realdata fact 2)
+    t0 = datetime(2018, 12, 24, 6, 0, 5)  # UTC: local midnight in Chicago (docs/facts/archives.md#fact-2)
     a = Archive()
     a.add("MyFitbitData/user-site-export/heart_rate-2018-12-24.json",
           heart_json(t0, [64, 63]) + [{"dateTime": mdy(t0 + timedelta(seconds=20)), "value": {"bpm": 70, "confidence": 0}}])
@@ -58,7 +67,7 @@ def test_layout_b_by_category_with_duplicate_sleep_logs_and_sleep_score(tmp_path
     log = sleep_log(29_001, night, 420)
     nap = sleep_log(29_002, datetime(2021, 1, 20, 14, 0), 40, main=False, stages=False)
     a = Archive()
-    # the log at the boundary is in both 30-day chunks (reference §5.6)
+    # the log at the boundary is in both 30-day chunks (docs/facts/archives.md#duplicate-sleep-logs)
     a.add("MyFitbitData/Jane/Sleep/sleep-2021-01-06.json", [log, nap])
     a.add("MyFitbitData/Jane/Sleep/sleep-2021-02-05.json", [log])
     a.csv("MyFitbitData/Jane/Sleep/sleep_score.csv",
@@ -115,7 +124,7 @@ def test_layout_c_takeout_fitbit_in_two_parts(tmp_path):
                        "ORDER BY w.time_ms") == [("Aria", ""), ("", "MANUAL")]
         ex = rows(v, "SELECT id, start_ms, end_ms, start_offset_s, date, exercise_type, display_name, active_duration_s, "
                      "calories_kcal, distance_mm, steps, avg_hr_bpm, active_zone_minutes, has_gps, update_time FROM exercises")
-        start = utc(2024, 7, 21, 9, 15)  # startTime is UTC (realdata fact 4): 05:15 EDT
+        start = utc(2024, 7, 21, 9, 15)  # startTime is UTC (docs/facts/archives.md#fact-4): 05:15 EDT
         assert ex == [("555", start, start + 1_800_000, -14400, "2024-07-21", "WALKING", "Walk", 1740.0, 130.0,
                        2_400_000.0, 3100, 101, 12, 0, "2024-07-21T09:50:00.000Z")]
         assert rows(v, "SELECT date, vo2_max_ml_kg_min, estimated FROM daily_vo2_max") == [("2024-07-21", 44.3, 1)]

@@ -8,19 +8,18 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from support.heart_rows import heart_rate_sql
+from support.sim import SIM_NOW, sim_client, store_sim_token
+from support.takeout import GED, Archive, heart_json, minutes_json, ms, sleep_log
 
 import fitvault
 from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault.export import export_csv, export_per_day
 from fitvault.importers import import_paths
+from fitvault.sources.google import sync
 from fitvault.store import origins
 from fitvault.store.vault import ORIGIN_API, Vault
-from fitvault.sources.google import sync
 from fitvault.sync import SyncOptions
-
-from support.heart_rows import heart_rate_sql
-from support.sim import SIM_NOW, sim_client, store_sim_token
-from support.takeout import GED, Archive, heart_json, minutes_json, ms, sleep_log
 
 NY = ZoneInfo("America/New_York")
 
@@ -33,7 +32,7 @@ def test_origin_constants_and_ranks():
 
 def _takeout() -> Archive:
     a = Archive()
-    utc = timedelta(hours=5)  # Global Export heart rate and steps stamps are UTC (realdata facts 2, 3): EST + 5 h
+    utc = timedelta(hours=5)  # Global Export heart rate and steps stamps are UTC (docs/facts/archives.md#fact-2, docs/facts/archives.md#fact-3): EST + 5 h
     for day, hour in ((16, 12), (17, 1), (18, 12)):
         a.add(f"{GED}/heart_rate-2026-11-{day}.json",
               heart_json(datetime(2026, 11, day, hour) + utc, [70 + i % 5 for i in range(30)]))

@@ -1,4 +1,4 @@
-"""The formats real exports hold (issue #13; ../shared/realdata/README.md facts 1–15), rebuilt small
+"""The formats real exports hold (issue #13; docs/facts/archives.md#verified-on-real-exports, facts 1–15), rebuilt small
 and synthetic: the 2025 and 2026 GoogleData vintages, a bare ``Fitbit/`` folder, account archives
 flat and by category without their wrapper, the nightly CSVs' placeholders. Exact rows asserted;
 every archive imported twice (the second import changes nothing)."""
@@ -8,12 +8,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from support.heart_rows import heart_rate_sql
+from support.takeout import Archive, heart_json, import_twice, mdy, minutes_json, ms, sleep_log
+
 from fitvault.importers import import_paths
 from fitvault.store.vault import Vault
-
-from support.heart_rows import heart_rate_sql
-from support.takeout import import_twice
-from support.takeout import Archive, heart_json, mdy, minutes_json, ms, sleep_log
 
 CHICAGO, NEW_YORK = ZoneInfo("America/Chicago"), ZoneInfo("America/New_York")
 UTC = timezone.utc

@@ -25,15 +25,13 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from support.sim import realdata
 
 from fitvault.cli import commands  # noqa: F401 - registers the commands
 from fitvault.cli.main import cli
 from fitvault.importers import import_paths
 from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
-
-from support.sim import realdata
-
 
 #: set -> (path inside REALDATA, the person's zone as the README establishes or assumes it)
 SETS = {
@@ -67,7 +65,8 @@ def _files(root: Path):
                 yield str(path.relative_to(root)), path.read_bytes
 
 
-def count_files(root: Path) -> dict[str, int]:
+# One flat dispatch on file names (the independent oracle stays plain): complexity 20, grandfathered.
+def count_files(root: Path) -> dict[str, int]:  # noqa: C901
     """What the files hold, by a plain reading of them."""
     n: dict[str, int] = {}
     sleep_ids, exercise_ids, stage_keys = set(), set(), 0

@@ -13,12 +13,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from support.sim import realdata
 
 from fitvault.errors import ParticipantRequired
 from fitvault.importers import import_paths
 from fitvault.store.vault import Vault
-
-from support.sim import realdata
 
 PARTICIPANT = "1503960366"  # a study id of the public dataset
 

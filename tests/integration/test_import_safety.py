@@ -9,15 +9,14 @@ from datetime import datetime
 
 import pytest
 from click.testing import CliRunner
+from support.heart_rows import heart_rate_sql
+from support.takeout import GED, Archive, heart_json
 
 from fitvault.cli import commands  # noqa: F401 - registers the commands
 from fitvault.cli.main import cli
 from fitvault.errors import ConfigError, TimeZoneRequired
 from fitvault.importers import ImportLimits, import_paths
 from fitvault.store.vault import Vault
-
-from support.heart_rows import heart_rate_sql
-from support.takeout import GED, Archive, heart_json
 
 GOOD = f"{GED}/heart_rate-2024-03-01.json"
 

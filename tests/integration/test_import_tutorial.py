@@ -7,13 +7,13 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from support.heart_rows import heart_rate_sql
+from support.takeout import Archive, ms
+
 from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault.export import export_per_day
 from fitvault.importers import import_paths
 from fitvault.store.vault import Vault
-
-from support.heart_rows import heart_rate_sql
-from support.takeout import Archive, ms
 
 LA = ZoneInfo("America/Los_Angeles")
 NY = ZoneInfo("America/New_York")

@@ -9,17 +9,16 @@ import sqlite3
 
 import pyarrow.dataset as ds
 import pytest
+from support.reliability import WORLD_SINCE, world
+from support.sim import sim_client, store_sim_token
 
 import fitvault
 from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault.datatypes.tables import API_METHODS, TABLES_BY_NAME
 from fitvault.export import export_csv, export_excel, export_parquet
-from fitvault.store.vault import Vault
 from fitvault.sources.google import sync
+from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions
-
-from support.sim import sim_client, store_sim_token
-from support.reliability import WORLD_SINCE, world
 
 TYPES = ("active-energy-burned", "altitude", "time-in-heart-rate-zone", "calories-in-heart-rate-zone",
          "swim-lengths-data", "core-body-temperature", "blood-glucose", "hydration-log", "nutrition-log",

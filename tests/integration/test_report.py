@@ -18,12 +18,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from support.plots import LAST, FakeReader
 
 from fitvault.plots import NoData
 from fitvault.report import build_report, collect, write_report
 from fitvault.report._data import cards, completeness, heart_bucket
-
-from support.plots import LAST, FakeReader
 
 EVIL = "<script>alert(1)</script>"
 

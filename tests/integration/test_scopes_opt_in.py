@@ -7,14 +7,12 @@ import subprocess
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from support.sim import FITVAULT, auth_google_no_browser, sim_env
 
-from fitvault.sources.google import oauth as google_auth
 from fitvault.auth.tokens import TokenStore
 from fitvault.config import VaultPaths
 from fitvault.errors import ConfigError
-
-from support.sim import FITVAULT, sim_env
-from support.sim import auth_google_no_browser
+from fitvault.sources.google import oauth as google_auth
 
 P = google_auth.SCOPE_PREFIX
 

@@ -12,10 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from support.simulator_wire import authed, civil_of, error_of, list_pages, ms, secs, start_sim
 
 from fitvault_simulator import Simulator
-
-from support.simulator_wire import authed, civil_of, error_of, list_pages, ms, secs, start_sim
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=timezone.utc)
 UTC = timezone.utc
@@ -197,7 +196,7 @@ def test_steps_paging_and_zero_shapes_on_a_travel_day(client, msim):
     assert [steps_tuple(p) for p in points] == list(reversed(truth))
     assert {t[1] for t in truth} == {-14400, 7200}  # New York, then Berlin from 14:00Z
     zeros = [p["steps"] for p in points if steps_tuple(p)[4] == 0]
-    assert zeros and all(z["count"] == "0" for z in zeros)  # Steps.count is always present (reference §8)
+    assert zeros and all(z["count"] == "0" for z in zeros)  # Steps.count is always present (docs/facts/google-health-api.md#settled-by-captured-payloads)
     for point in points:  # civil times are the local wall clock of each end
         iv, (s, so, e, eo, _n) = point["steps"]["interval"], steps_tuple(point)
         for key, t, off in (("civilStartTime", s, so), ("civilEndTime", e, eo)):
@@ -309,7 +308,7 @@ def test_ground_truth_on_travel_days_and_settings():
             points, _ = walk(c, HR_PATH, filter=flt, pageSize=10000)
             truth = p.heart_rate(datetime(2026, 6, 10, tzinfo=UTC), datetime(2026, 6, 11, tzinfo=UTC))
             assert [hr_tuple(x) for x in reversed(points)] == truth
-            assert 35_000 <= len(truth) <= 43_200  # every 2 s while the watch is worn (reference §8)
+            assert 35_000 <= len(truth) <= 43_200  # every 2 s while the watch is worn (docs/facts/google-health-api.md#settled-by-captured-payloads)
             assert {b - a for (a, *_x), (b, *_y) in zip(truth, truth[1:]) if b - a < 60_000} == {2000}
             assert all(off == (7200 if t >= ms("2026-06-10T14:00:00Z") else -14400) for t, off, _b, _d in truth)
             assert {d for *_x, d in truth} == {"Pixel Watch 3"}

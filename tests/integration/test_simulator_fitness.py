@@ -10,10 +10,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import httpx
 import pytest
+from support.simulator_wire import authed, civil_of, device, error_of, list_points, ms, secs, start_sim
 
 from fitvault_simulator import Simulator, SimulatorConfig
-
-from support.simulator_wire import authed, civil_of, device, error_of, list_points, ms, secs, start_sim
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=timezone.utc)
 UTC = timezone.utc

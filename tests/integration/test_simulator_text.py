@@ -11,14 +11,13 @@ from datetime import datetime, timezone
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.simulator_wire import authed, ms, start_sim
 
 from fitvault_simulator import SimClock, SyntheticPerson, fitness_api, serialize, vitals_api, wire
 from fitvault_simulator.person.activity import OFF, WORKOUT
 from fitvault_simulator.person.devices import DEVICES
 from fitvault_simulator.person.fitness import fitness_of
 from fitvault_simulator.person.vitals import vitals_of
-
-from support.simulator_wire import authed, ms, start_sim
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=timezone.utc)
 DAY_MS = 86_400_000
@@ -46,7 +45,7 @@ def test_text_blocks_equal_the_dict_blocks(t, off, whole_second):
         dict(interval, civilStartTime=wire.civil(t, off), civilEndTime=wire.civil(e, eo)))
 
 
-# -- per-type shapes (reference §2.4), as dicts -------------------------------------------------
+# -- per-type shapes (docs/facts/google-health-api.md#payload-shapes), as dicts -------------------------------------------------
 
 def source(dev: int) -> dict:
     return wire.data_source("PASSIVELY_MEASURED", DEVICES[dev].display_name, DEVICES[dev].form_factor)

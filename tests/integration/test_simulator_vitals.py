@@ -9,10 +9,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import httpx
 import pytest
+from support.simulator_wire import authed, civil_of, device, list_points, ms, secs, start_sim
 
 from fitvault_simulator import Simulator
-
-from support.simulator_wire import authed, civil_of, device, list_points, ms, secs, start_sim
 
 UTC = timezone.utc
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)  # after the DST change and the Tokyo trip
@@ -37,7 +36,7 @@ def as_int(x: str | None) -> int | None:
 
 def missing(value):
     """A served value as the vault keeps it: "NaN" (proto3 JSON for a double the service could
-    not compute) and an SDNN of 0 ("not measured") are missing (reference §8)."""
+    not compute) and an SDNN of 0 ("not measured") are missing (docs/facts/google-health-api.md#settled-by-captured-payloads)."""
     return None if value in ("NaN", 0) else value
 
 
@@ -306,7 +305,7 @@ def test_skin_temperature_baseline_from_served_nights(client, msim):
     for b in points:
         d = day_of(b)
         prior = [nightly[x] for x in (d - timedelta(days=k) for k in range(30, 0, -1)) if x in nightly]
-        if d < date(2025, 2, 14):  # the first 30 days of the history: "NaN", as live (reference §8)
+        if d < date(2025, 2, 14):  # the first 30 days of the history: "NaN", as live (docs/facts/google-health-api.md#settled-by-captured-payloads)
             assert b["baselineTemperatureCelsius"] == b["relativeNightlyStddev30dCelsius"] == "NaN"
             continue
         if b["baselineTemperatureCelsius"] == "NaN":  # sporadically after

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
+from support.takeout import Archive
 
 import fitvault
 from fitvault.cli import commands  # noqa: F401 - registers the commands
@@ -11,8 +12,6 @@ from fitvault.cli.main import cli
 from fitvault.importers import import_paths
 from fitvault.status import vault_status
 from fitvault.store.vault import Vault
-
-from support.takeout import Archive
 
 ID = "1503960366"
 

@@ -10,19 +10,18 @@ import subprocess
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from support.heart_rows import heart_rate_sql, insert_heart_rate
+from support.races import wait_for_requests
+from support.sim import FITVAULT, sim_client, sim_env, store_sim_token
+from support.truth import SINCE, assert_vault_equals_truth, data_requests, dump, vault_heart_rate
 
 from fitvault import errors, rebuild, timeutil
 from fitvault.auth.tokens import TokenStore
 from fitvault.config import VaultPaths
+from fitvault.sources.google import sync
 from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
-from fitvault.sources.google import sync
 from fitvault.sync import SyncOptions
-
-from support.sim import FITVAULT, sim_client, sim_env, store_sim_token
-from support.heart_rows import heart_rate_sql, insert_heart_rate
-from support.races import wait_for_requests
-from support.truth import SINCE, assert_vault_equals_truth, data_requests, dump, vault_heart_rate
 
 
 # -- the tests ------------------------------------------------------------------------------
@@ -154,9 +153,9 @@ def test_expired_access_token_is_refreshed_transparently(sim, tmp_path):
 
 @pytest.mark.slow
 def test_invalid_grant_gives_a_clear_message_nonzero_exit_and_an_intact_vault(tmp_path):
-    from fitvault_simulator import Simulator, SimulatorConfig
-
     from support.sim import SIM_NOW
+
+    from fitvault_simulator import Simulator, SimulatorConfig
 
     with Simulator(SimulatorConfig(seed=7, now=SIM_NOW, testing_mode=True)) as sim:
         store_sim_token(sim, tmp_path)

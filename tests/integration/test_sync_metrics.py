@@ -6,17 +6,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from support.sim import sim_client, store_sim_token
+from support.truth import EMPTY, NEW_TABLES, SINCE, canonical, truth_rows, vault_rows
 
 from fitvault import rebuild, timeutil
 from fitvault.datatypes.tables import TABLES_BY_NAME
-from fitvault_simulator import catalog
+from fitvault.sources.google import sync
 from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
-from fitvault.sources.google import sync
 from fitvault.sync import SyncOptions
+from fitvault_simulator import catalog
 
-from support.sim import sim_client, store_sim_token
-from support.truth import EMPTY, NEW_TABLES, SINCE, canonical, truth_rows, vault_rows
 
 def windows(table: str, now_ms: int):
     """The comparison window: whole days inside what a `--since SINCE` run covers."""
@@ -29,9 +29,9 @@ def windows(table: str, now_ms: int):
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
     """One backfill of every type, shared by the comparisons below (it is the slow part)."""
-    from fitvault_simulator import Simulator, SimulatorConfig
-
     from support.sim import SIM_NOW
+
+    from fitvault_simulator import Simulator, SimulatorConfig
 
     tmp = tmp_path_factory.mktemp("vault")
     with Simulator(SimulatorConfig(seed=7, now=SIM_NOW)) as sim:

@@ -7,14 +7,13 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+from support.takeout import Archive
 
 import fitvault
 from fitvault.importers import import_paths
 from fitvault.plots import Plotter
 from fitvault.report import collect
 from fitvault.store.vault import Vault
-
-from support.takeout import Archive
 
 ID = "1503960366"
 

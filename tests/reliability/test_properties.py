@@ -21,16 +21,15 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from support.reliability import world
+from support.sim import sim_client, store_sim_token
 
 from fitvault import timeutil
-from fitvault.sources.google.client import parse_error
 from fitvault.datatypes import STREAMS, STREAMS_BY_NAME
 from fitvault.datatypes.base import MAX_INSTANT_MS, MIN_INSTANT_MS, ROLLUP_SOURCE, ParsedPage
 from fitvault.errors import ApiError
+from fitvault.sources.google.client import parse_error
 from fitvault.store.vault import Vault
-
-from support.sim import sim_client, store_sim_token
-from support.reliability import world
 
 # No deadline anywhere (a loaded CI machine must not turn a slow example into a failure), and no
 # example database (it would be a .hypothesis folder in the working tree).

@@ -26,24 +26,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-
-from fitvault import errors, session, timeutil
-from fitvault.sources.google.client import HealthApiClient
-from fitvault.sources.google.ratelimit import RollingWindowLimiter
-from fitvault.sources.google import GoogleAuth, LoopbackReceiver, Token, TokenStore, authorize
-from fitvault.sources.google.client_secrets import ClientSecrets
-from fitvault.config import VaultPaths
-from fitvault.datatypes import STREAMS_BY_NAME
-from fitvault.datatypes.heart_rate import HeartRate
-from fitvault_simulator import catalog
-from fitvault.store.vault import Vault
-from fitvault.sources.google import sync
-from fitvault.sync import SyncOptions
-
-from support.sim import (
-    FAST_RETRY, FITVAULT, auth_google_no_browser, sim_client, sim_endpoints, sim_env, store_sim_token,
-)
-from support.truth import vault_heart_rate
 from support.reliability import (
     WORLD_SINCE,
     assert_exact,
@@ -56,6 +38,28 @@ from support.reliability import (
     run_now_ms,
     world,
 )
+from support.sim import (
+    FAST_RETRY,
+    FITVAULT,
+    auth_google_no_browser,
+    sim_client,
+    sim_endpoints,
+    sim_env,
+    store_sim_token,
+)
+from support.truth import vault_heart_rate
+
+from fitvault import errors, session, timeutil
+from fitvault.config import VaultPaths
+from fitvault.datatypes import STREAMS_BY_NAME
+from fitvault.datatypes.heart_rate import HeartRate
+from fitvault.sources.google import GoogleAuth, LoopbackReceiver, Token, TokenStore, authorize, sync
+from fitvault.sources.google.client import HealthApiClient
+from fitvault.sources.google.client_secrets import ClientSecrets
+from fitvault.sources.google.ratelimit import RollingWindowLimiter
+from fitvault.store.vault import Vault
+from fitvault.sync import SyncOptions
+from fitvault_simulator import catalog
 
 HR_ONLY = SyncOptions(since=date(2026, 10, 22), types=("heart-rate",))
 
@@ -111,7 +115,7 @@ def test_consent_with_narrowed_scopes_syncs_what_was_granted_and_names_the_rest(
     """The person unticks health metrics and location on Google's consent screen: `auth google`
     says what is missing, and `sync` stores every granted type exactly and skips the others by
     name: those the token lacks a scope for before asking, and heart rate (which the docs put
-    under either scope, reference §7 item 8) when the server refuses it."""
+    under either scope, docs/facts/google-health-api.md#scope-of-heart-rate-and-vo2-max) when the server refuses it."""
     sim.config.granted_scopes = {catalog.SLEEP, catalog.ACTIVITY, catalog.PROFILE, catalog.SETTINGS}
     vault_dir = tmp_path / "vault"
     auth = auth_google_no_browser(sim, vault_dir, tmp_path)

@@ -23,18 +23,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from fitvault.auth.tokens import TokenStore
-from fitvault.cli import commands  # noqa: F401 - registers the commands
-from fitvault.cli.main import cli
-from fitvault.config import VaultPaths
-from fitvault.store import vault as vault_module
-from fitvault.store.vault import Vault
-from fitvault.sources.google import sync
-from fitvault.sync import SyncOptions
-
 from support.races import wait_for_requests
-from support.sim import FITVAULT, sim_client, sim_env, store_sim_token
 from support.reliability import (
     WORLD_SINCE,
     assert_exact,
@@ -49,6 +38,16 @@ from support.reliability import (
     shared_world,
     soak_seeds,
 )
+from support.sim import FITVAULT, sim_client, sim_env, store_sim_token
+
+from fitvault.auth.tokens import TokenStore
+from fitvault.cli import commands  # noqa: F401 - registers the commands
+from fitvault.cli.main import cli
+from fitvault.config import VaultPaths
+from fitvault.sources.google import sync
+from fitvault.store import vault as vault_module
+from fitvault.store.vault import Vault
+from fitvault.sync import SyncOptions
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,18 @@ import time
 from collections import Counter
 
 import pytest
+from support.heart_rows import heart_rate_sql
+from support.reliability import (
+    HOUR_MS,
+    WORLD_SINCE,
+    assert_exact,
+    cursor_gaps,
+    foreign_rows,
+    fresh,
+    shared_world,
+    soak_seeds,
+)
+from support.sim import sim_client, sim_endpoints, store_sim_token
 
 from fitvault import errors, session, timeutil
 from fitvault.config import VaultPaths
@@ -24,15 +36,9 @@ from fitvault.datatypes.oxygen_saturation import OxygenSaturation
 from fitvault.datatypes.resting_heart_rate import RestingHeartRate
 from fitvault.datatypes.sleep import Sleep
 from fitvault.datatypes.steps import StepsMinutes
-from fitvault.store.vault import Vault
 from fitvault.sources.google import sync
+from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions
-
-from support.heart_rows import heart_rate_sql
-from support.sim import sim_client, sim_endpoints, store_sim_token
-from support.reliability import (
-    HOUR_MS, WORLD_SINCE, assert_exact, cursor_gaps, foreign_rows, fresh, shared_world, soak_seeds,
-)
 
 ALL_KINDS = ["429", "500", "502", "503", "504", "reset", "timeout", "truncate", "duplicate", "disorder"]
 OPTIONS = SyncOptions(since=WORLD_SINCE)
@@ -237,7 +243,7 @@ def test_429_storm_with_retry_after_holds_every_worker(sim, tmp_path):
 
 @pytest.mark.slow
 def test_429_storm_without_retry_after_backs_off_within_the_budget(sim, tmp_path):
-    """Seven 429s in a row, no Retry-After (undocumented for this API, reference §4.1): the
+    """Seven 429s in a row, no Retry-After (undocumented for this API, docs/facts/google-health-api.md#quota): the
     one worker backs off exponentially and the eighth try of the same request succeeds."""
     sim.config.retry_after_on_429 = False
     sim.faults.add("429", times=7, match="dataPoints")

@@ -32,6 +32,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support.heart_rows import heart_rate_sql
+from support.reliability import soak_seeds
+from support.sim import FITVAULT
+from support.takeout import GED, Archive, google_health, scaled_takeout, takeout_fitbit
 
 from fitvault.datatypes.tables import TABLES
 from fitvault.errors import FitvaultError
@@ -42,12 +46,6 @@ from fitvault.importers.fitbit_csv.spo2 import _PCT
 from fitvault.importers.global_export.heart import MAX_BPM, MIN_BPM
 from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
-
-from support.sim import FITVAULT
-from support.heart_rows import heart_rate_sql
-from support.reliability import soak_seeds
-from support.takeout import google_health, takeout_fitbit
-from support.takeout import GED, Archive, scaled_takeout
 
 ZONE = "America/New_York"
 COMPARED = [t.name for t in TABLES] + ["sleep_stage_summary", "sources"]

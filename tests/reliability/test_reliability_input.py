@@ -15,19 +15,25 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
+from support.heart_rows import heart_rate_sql
+from support.reliability import (
+    HOUR_MS,
+    WORLD_SINCE,
+    assert_exact,
+    assert_sound,
+    cursor_gaps,
+    fresh,
+    run_now_ms,
+    shared_world,
+)
+from support.sim import FAST_RETRY, sim_endpoints, store_sim_token
+from support.truth import canonical, truth_rows, vault_rows
 
 from fitvault import session, timeutil
 from fitvault.config import VaultPaths
-from fitvault.store.vault import Vault
 from fitvault.sources.google import sync
+from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions
-
-from support.heart_rows import heart_rate_sql
-from support.sim import FAST_RETRY, sim_endpoints, store_sim_token
-from support.reliability import (
-    HOUR_MS, WORLD_SINCE, assert_exact, assert_sound, cursor_gaps, fresh, run_now_ms, shared_world,
-)
-from support.truth import canonical, truth_rows, vault_rows
 
 
 class Garbling(httpx.BaseTransport):

@@ -25,18 +25,17 @@ import httpx
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from support.reliability import WORLD_SINCE, world
+from support.sim import FITVAULT, sim_endpoints, sim_env, store_sim_token
 
 from fitvault import errors
+from fitvault.cli import commands  # noqa: F401 - registers the commands
+from fitvault.cli.logsetup import RedactingFilter, redact
+from fitvault.cli.main import cli
+from fitvault.config import GoogleEndpoints, VaultPaths
 from fitvault.sources.google import GoogleAuth, TokenStore, refresh
 from fitvault.sources.google.client_secrets import ClientSecrets
-from fitvault.cli import commands  # noqa: F401 - registers the commands
-from fitvault.cli.main import cli
-from fitvault.cli.logsetup import RedactingFilter, redact
-from fitvault.config import GoogleEndpoints, VaultPaths
 from fitvault.store.vault import _unpack_raw
-
-from support.sim import FITVAULT, sim_endpoints, sim_env, store_sim_token
-from support.reliability import WORLD_SINCE, world
 
 CLIENT_SECRET = "GOCSPX-" + secrets.token_urlsafe(24)
 

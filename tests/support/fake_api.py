@@ -13,7 +13,7 @@ from fitvault import timeutil
 from fitvault.sources.google.client import HealthApiClient, RetryPolicy
 from fitvault.sources.google.ratelimit import RollingWindowLimiter
 
-# An upper bound may be missing: electrocardiogram accepts `>=` only (reference §1.4).
+# An upper bound may be missing: electrocardiogram accepts `>=` only (docs/facts/google-health-api.md#filters).
 FILTER = re.compile(r'(\S+) >= "([^"]+)"(?: AND \S+ < "([^"]+)")?')
 
 
@@ -61,7 +61,7 @@ class FakeApi:
         elif data_type == "sleep":
             a, b = date.fromisoformat(lo), date.fromisoformat(hi)
             chosen = [s for s in self.sleep if a <= timeutil.local_date(s["end_ms"], 0) < b]
-            chosen.sort(key=lambda s: s["start_ms"], reverse=True)  # by interval start, newest first (§1.3)
+            chosen.sort(key=lambda s: s["start_ms"], reverse=True)  # by interval start, newest first (docs/facts/google-health-api.md#list-and-paging)
             points = [{"name": "users/me/dataTypes/sleep/dataPoints/" + s["id"], "sleep": {"interval": {
                 "startTime": timeutil.format_instant(s["start_ms"]), "startUtcOffset": "0s",
                 "endTime": timeutil.format_instant(s["end_ms"]), "endUtcOffset": "0s"}, "metadata": {"processed": True}}}

@@ -10,12 +10,11 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from fitvault import timeutil
-from fitvault.sources.google.client import RetryPolicy
 from fitvault.auth.tokens import Token
 from fitvault.config import FitbitEndpoints, VaultPaths
 from fitvault.sources import fitbit
 from fitvault.sources.fitbit.ratelimit import HourlyLimiter
-
+from fitvault.sources.google.client import RetryPolicy
 from support.sim import SIM_NOW
 
 FAST_RETRY = RetryPolicy(attempts=4, base_delay_s=0.01, max_delay_s=0.05, max_retry_after_s=5)

@@ -24,7 +24,6 @@ from fitvault.config import VaultPaths
 from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.store import sample_blocks
 from fitvault.store.vault import Vault
-
 from support.heart_rows import heart_rate_sql
 from support.races import wait_for_requests
 from support.truth import NEW_TABLES, assert_vault_equals_truth, canonical, truth_rows, vault_rows

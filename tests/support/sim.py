@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from fitvault import session
-from fitvault.sources.google.client import RetryPolicy
 from fitvault.auth.tokens import Token, TokenStore
 from fitvault.config import VaultPaths
+from fitvault.sources.google.client import RetryPolicy
 
 # The real exports of ../shared/realdata (personal data published by their owners: read in
 # place, never copied into the repository, nothing personal printed). The issue that brought

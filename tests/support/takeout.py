@@ -1,6 +1,6 @@
 """Synthetic archives for the importer tests (and ``bench/import_archive.py``).
 
-Small builders for the files of reference §4.1–4.3, with their quirks: values as strings,
+Small builders for the files of docs/facts/archives.md, with their quirks: values as strings,
 ``MM/DD/YY`` dates, sentinel rows, header-only CSVs, ``(DD)`` file names, duplicated sleep logs,
 multi-part zips; the archive layouts several suites import (``takeout_fitbit``, ``google_health``)
 and ``import_twice``, which asserts that a second import changes nothing.
@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from fitvault.importers import import_paths
 from fitvault.store.vault import Vault
-
 from support.heart_rows import heart_rate_sql
 
 TAKEOUT = "Takeout/Fitbit"
@@ -113,14 +112,16 @@ def sleep_log(log_id: int, start: datetime, minutes: int, *, main: bool = True, 
 
 # -- a whole synthetic Takeout, for the benchmark ----------------------------------------------
 
-def scaled_takeout(folder: Path, days: int, *, start: date = date(2024, 1, 1), zone: str = "America/New_York",
+# A day-by-day writer of one archive, read top to bottom: complexity 19, grandfathered.
+def scaled_takeout(  # noqa: C901
+        folder: Path, days: int, *, start: date = date(2024, 1, 1), zone: str = "America/New_York",
                    hr_step_s: int = 5, parts: int = 2) -> tuple[list[Path], dict[str, int]]:
     """A Takeout of ``days`` days: Global Export heart rate (one file a day), steps, calories and
     distance (30-day chunks, per minute), sleep (30-day chunks), resting heart rate; GoogleData
     heart rate (UTC) for the last 30 days. Returns the zip parts and record counts. Files are
     streamed into the zips, never held whole.
 
-    Clocks as in every real vintage (fitbit-legacy-and-takeout.md §4.5): ``heart_rate-D.json``
+    Clocks as in every real vintage (docs/facts/archives.md#verified-on-real-exports): ``heart_rate-D.json``
     holds the local day D stamped in UTC (its first stamp is local midnight in UTC), steps and
     distance chunks are UTC too, calories and sleep are local wall time. A DST day has 23 or 25
     hours of samples. The GoogleData file repeats the heart-rate samples of its days exactly."""
@@ -313,7 +314,7 @@ def google_health(per_family: bool) -> Archive:
           "sleep_id,sleep_type,minutes_in_sleep_period,minutes_after_wake_up,minutes_to_fall_asleep,minutes_asleep,"
           "minutes_awake,minutes_longest_awakening,minutes_to_persistent_sleep,start_utc_offset,sleep_start,end_utc_offset,"
           "sleep_end,data_source,algorithm_version,sleep_created,sleep_last_updated",
-          # the 2026 vintage: true UTC written "+0000", the real offset in its column (realdata fact 5)
+          # the 2026 vintage: true UTC written "+0000", the real offset in its column (docs/facts/archives.md#fact-5)
           ["7821966286120950001,STAGES,420,0,5,390,30,12,7,-04:00,2026-10-01 03:00:00+0000,-04:00,"
            "2026-10-01 10:00:00+0000,Pixel Watch,3,2026-10-01T10:05:00Z,2026-10-01T10:05:00Z"])
     a.csv(f"{hfd}/UserSleepStages_2026-10-01.csv",

@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta, timezone
 from fitvault import timeutil
 from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.store.vault import Vault
-
 from support.heart_rows import heart_rate_sql
 
 SINCE = date(2026, 10, 20)  # the window covers the DST change (11-01) and the Tokyo trip (11-10..15)

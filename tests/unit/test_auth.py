@@ -31,7 +31,20 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from support.races import CountingLock, Tally
 
+from fitvault.config import GoogleEndpoints
+from fitvault.errors import (
+    AuthError,
+    AuthorizationDenied,
+    ConfigError,
+    FitvaultError,
+    NotAuthenticated,
+    ReauthRequired,
+    ServerError,
+    StoreError,
+    TransportError,
+)
 from fitvault.sources.google import (
     DEFAULT_SCOPES,
     ClientSecrets,
@@ -45,20 +58,6 @@ from fitvault.sources.google import (
     revoke,
     token_from_import,
 )
-from fitvault.config import GoogleEndpoints
-from fitvault.errors import (
-    AuthError,
-    AuthorizationDenied,
-    ConfigError,
-    FitvaultError,
-    NotAuthenticated,
-    ReauthRequired,
-    ServerError,
-    StoreError,
-    TransportError,
-)
-
-from support.races import CountingLock, Tally
 
 ACCESS = "ya29.a0AfB_old" + "A" * 60
 NEW_ACCESS = "ya29.a0AfB_new" + "N" * 60

@@ -1,4 +1,4 @@
-"""Parsers against the payload shapes of the reference (§2.4, live fixtures FIX-DGH), saved
+"""Parsers against the payload shapes of the reference (docs/facts/google-health-api.md#payload-shapes, live fixtures FIX-DGH), saved
 into a real SQLite vault, with exact rows asserted."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support.heart_rows import heart_rate_sql
 
 from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault.store.vault import Vault
-from support.heart_rows import heart_rate_sql
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CHARGE6 = ("FITBIT", "Charge 6", "", "", "PASSIVELY_MEASURED", "")

@@ -1,4 +1,4 @@
-"""The parsers of the remaining types against the example payloads of the reference (§2.4: shapes
+"""The parsers of the remaining types against the example payloads of the reference (docs/facts/google-health-api.md#payload-shapes: shapes
 per the discovery document, cross-checked with live fixtures where marked) — not against our own
 simulator — saved into a real vault with exact rows asserted; impossible values quarantined."""
 
@@ -125,7 +125,7 @@ def test_daily_rollups_key_buckets_by_their_own_date_and_read_true_zeros(vault):
     page = parse("total-calories:daily", {"civilStartTime": {"date": DAY}, "totalCalories": {"kcalSum": 2315.5}},
                  key="rollupDataPoints")
     assert page.rows[0][2] == 2315.5
-    assert STREAMS_BY_NAME["total-calories:daily"].max_window_days == 14  # reference §1.7 cap
+    assert STREAMS_BY_NAME["total-calories:daily"].max_window_days == 14  # docs/facts/google-health-api.md#daily-rollups cap
 
 
 def test_heart_rate_zones_one_row_per_zone_and_a_vanished_zone_goes(vault):

@@ -8,18 +8,19 @@ from datetime import date, datetime, timezone
 
 import httpx
 import pytest
+from support.fitbit import FakeTime
 
 from fitvault import errors
-from fitvault.sources.google.client import RetryPolicy
 from fitvault.sources import fitbit
 from fitvault.sources.fitbit.client import FitbitClient, parse_error
 from fitvault.sources.fitbit.ratelimit import HourlyLimiter, Quota, parse_quota, wait_after_429, wait_needed
 from fitvault.sources.fitbit.vitals import DailySpo2
+from fitvault.sources.google.client import RetryPolicy
 from fitvault.store.vault import Vault
 from fitvault.sync import SyncOptions
-from fitvault.timeutil import Zone as LocalTime, parse_iso_wall as parse_wall, wall_at as wall_seconds
-
-from support.fitbit import FakeTime
+from fitvault.timeutil import Zone as LocalTime
+from fitvault.timeutil import parse_iso_wall as parse_wall
+from fitvault.timeutil import wall_at as wall_seconds
 
 HEADERS = {"fitbit-rate-limit-limit": "150", "fitbit-rate-limit-remaining": "0", "fitbit-rate-limit-reset": "754"}
 

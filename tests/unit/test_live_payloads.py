@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 
 from fitvault import errors, timeutil
-from fitvault.sources.google.client import parse_error
 from fitvault.datatypes import STREAMS_BY_NAME
 from fitvault.datatypes.exercise import _COLUMNS
+from fitvault.sources.google.client import parse_error
 from fitvault.sources.google.engine import disposition
 
 LIVE = Path(__file__).resolve().parents[1] / "fixtures" / "live"

@@ -14,6 +14,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from support.plots import (
+    LAST,
+    OFFSET,
+    STAGED_NIGHT,
+    FakeReader,
+    daily,
+    heart_resampled,
+    heart_samples,
+    sleep_frames,
+    timed,
+)
 
 from fitvault.plots import (
     NoData,
@@ -32,10 +43,6 @@ from fitvault.plots import (
     weight_figure,
 )
 from fitvault.plots.heart import Zone, zones_from_frame
-
-from support.plots import (
-    LAST, OFFSET, STAGED_NIGHT, FakeReader, daily, heart_resampled, heart_samples, sleep_frames, timed,
-)
 
 ROOT = Path(__file__).resolve().parents[2]
 

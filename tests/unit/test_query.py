@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from support.heart_rows import insert_heart_rate
 
 import fitvault
 from fitvault import timeutil
@@ -23,7 +24,6 @@ from fitvault.errors import ConfigError, StoreError, VaultCorrupt
 from fitvault.query import InvalidQuery
 from fitvault.store import sample_blocks
 from fitvault.store.vault import VAULT_APPLICATION_ID, Vault
-from support.heart_rows import insert_heart_rate
 
 NY, EDT, EST, JST = "America/New_York", -14400, -18000, 32400
 DEVICES = ["Charge 6", "Pixel 8"]

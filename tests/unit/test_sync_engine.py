@@ -8,15 +8,14 @@ from datetime import date
 
 import httpx
 import pytest
-
-from fitvault import timeutil
-from fitvault.store.vault import Vault
-from fitvault.sources.google import make_plan, sync
-from fitvault.sync import SyncOptions
-from fitvault.sync.engine import SyncEngine
-
 from support.fake_api import FakeApi
 from support.heart_rows import heart_rate_sql
+
+from fitvault import timeutil
+from fitvault.sources.google import make_plan, sync
+from fitvault.store.vault import Vault
+from fitvault.sync import SyncOptions
+from fitvault.sync.engine import SyncEngine
 
 ms = timeutil.parse_instant_ms
 HOUR, DAY = 3_600_000, 86_400_000
@@ -50,7 +49,7 @@ def test_late_data_behind_an_unfinished_run_is_still_fetched(vault, monkeypatch,
             api.fail = lambda r: 500 if '"2025-12-31' in r.url.params.get("filter", "") else None
             assert sync(vault, client, HR, now_ms=T1).incomplete
             api.fail = lambda r: None
-        late = T1 - 3 * HOUR  # recorded before run 1 ended, uploaded after it (reference §1.11)
+        late = T1 - 3 * HOUR  # recorded before run 1 ended, uploaded after it (docs/facts/google-health-api.md#late-data-and-change-detection)
         api.hr.append((late, 99))
         report = sync(vault, client, HR, now_ms=T1 + 3 * DAY)
         assert report.incomplete == []

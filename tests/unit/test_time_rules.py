@@ -12,8 +12,8 @@ from datetime import date, datetime, timezone
 import pytest
 
 from fitvault import timeutil
-from fitvault.errors import StoreError, VaultCorrupt
 from fitvault.datatypes.tables import TABLES_BY_NAME
+from fitvault.errors import StoreError, VaultCorrupt
 from fitvault.export.common import where as export_where
 from fitvault.importers._clock import Clock
 from fitvault.query._time import parse_range

@@ -1,6 +1,6 @@
 """A one-shot HTTP receiver for Google's redirect back to ``http://127.0.0.1:<port>/``.
 
-Desktop OAuth clients may redirect to any loopback port without registering it (reference §3.2,
+Desktop OAuth clients may redirect to any loopback port without registering it (docs/facts/google-health-api.md#desktop-flow-with-loopback-and-pkce,
 Google's "loopback IP address" option). The receiver listens on 127.0.0.1 only, never on other
 interfaces, answers exactly one callback (a request to the redirect path with a query string),
 answers anything else (``/favicon.ico``, a bare ``/``) without consuming the callback, and stops.

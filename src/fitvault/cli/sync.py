@@ -16,9 +16,9 @@ from fitvault.cli.app import App, cli, err_console, handle_errors, out_console
 from fitvault.config import resolve_fitbit_endpoints
 from fitvault.datatypes import TYPE_IDS, streams_for_types
 from fitvault.sources import fitbit
-from fitvault.store.vault import Vault
 from fitvault.sources.google import make_plan, run_plan
 from fitvault.sources.registry import rebuild
+from fitvault.store.vault import Vault
 from fitvault.sync import StreamProgress, SyncOptions, SyncPlan, SyncReport, sync_lock
 
 

@@ -12,14 +12,14 @@ from fitvault.datatypes.body import BodyFat, Height, Weight
 from fitvault.datatypes.daily_totals import DistanceDaily, FloorsDaily, TotalCaloriesDaily
 from fitvault.datatypes.exercise import Exercise
 from fitvault.datatypes.heart_rate import HeartRate
+from fitvault.datatypes.heart_rate_variability import DailyHeartRateVariability, HeartRateVariability
 from fitvault.datatypes.heart_rate_zone_totals import (
     CaloriesInHeartRateZoneDaily,
     TimeInHeartRateZone,
     TimeInHeartRateZoneDaily,
 )
-from fitvault.datatypes.heart_rhythm import Electrocardiogram, IrregularRhythmNotification
-from fitvault.datatypes.heart_rate_variability import DailyHeartRateVariability, HeartRateVariability
 from fitvault.datatypes.heart_rate_zones import HeartRateZones
+from fitvault.datatypes.heart_rhythm import Electrocardiogram, IrregularRhythmNotification
 from fitvault.datatypes.logged_health import MenstrualPeriod, Moods, OvulationTest, Symptoms
 from fitvault.datatypes.measurements import BloodGlucose, CoreBodyTemperature
 from fitvault.datatypes.nutrition import HydrationLog, NutritionLog

@@ -1,5 +1,5 @@
 """active-energy-burned: energy burned by activity, BMR excluded, in 1-minute intervals on Fitbits
-(reference §2.4, live fixture FIX-DGH; discovery document ``ActiveEnergyBurned``)::
+(docs/facts/google-health-api.md#payload-shapes, live fixture FIX-DGH; discovery document ``ActiveEnergyBurned``)::
 
     {"activeEnergyBurned": {"interval": {...}, "kcal": 0.7933980000000002}}
 

@@ -1,11 +1,11 @@
-"""active-minutes: intervals with minutes per activity level (reference §2.4)::
+"""active-minutes: intervals with minutes per activity level (docs/facts/google-health-api.md#payload-shapes)::
 
     {"activeMinutes": {"interval": {...}, "activeMinutesByActivityLevel":
         [{"activityLevel": "LIGHT", "activeMinutes": "3"}, ...]}}
 
 At most one entry per level (discovery document); levels absent from the list are 0 minutes.
-``list`` for this type is missing from the May 2026 docs table but present later (reference
-§2.1): if a server refuses it, the sync reports the stream as unsupported and goes on.
+``list`` for this type is missing from the May 2026 docs table but present later (docs/facts/google-health-api.md#data-types):
+if a server refuses it, the sync reports the stream as unsupported and goes on.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""active-zone-minutes: 1-minute intervals with the heart-rate zone (reference §2.4, live
+"""active-zone-minutes: 1-minute intervals with the heart-rate zone (docs/facts/google-health-api.md#payload-shapes, live
 fixture FIX-DGH ``active_zone_minutes.json``)::
 
     {"activeZoneMinutes": {"interval": {...}, "heartRateZone": "FAT_BURN", "activeZoneMinutes": "1"}}

@@ -5,7 +5,7 @@
     {"sedentaryPeriod": {"interval": {...}}}
 
 Levels: SEDENTARY, LIGHTLY_ACTIVE, MODERATELY_ACTIVE, VERY_ACTIVE. ``dailyRollUp`` of
-activity-level was refused live (reference §2.1), so both are listed.
+activity-level was refused live (docs/facts/google-health-api.md#data-types), so both are listed.
 """
 
 from __future__ import annotations

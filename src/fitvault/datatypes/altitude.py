@@ -1,5 +1,5 @@
 """altitude: altitude *gained* over an interval (a change, not a height above sea level), in
-millimetres (discovery document ``Altitude``; reference §2.1: a true-zero type)::
+millimetres (discovery document ``Altitude``; docs/facts/google-health-api.md#data-types: a true-zero type)::
 
     {"altitude": {"interval": {...}, "gainMillimeters": "3048"}}
 

@@ -29,7 +29,7 @@ HEALTH_METRICS_SCOPE = SCOPE_PREFIX + "health_metrics_and_measurements.readonly"
 SLEEP_SCOPE = SCOPE_PREFIX + "sleep.readonly"
 # Opt-in scopes (asked only with `fitvault auth google --scopes +GROUP`, see auth/google.py).
 # nutrition.readonly: peers read hydration and food logs with it, but the discovery document
-# omits it (reference §3.1), so a Cloud project may not offer it: asking it by default could
+# omits it (docs/facts/google-health-api.md#endpoints-and-scopes), so a Cloud project may not offer it: asking it by default could
 # break everyone's consent for two types few people log.
 NUTRITION_SCOPE = SCOPE_PREFIX + "nutrition.readonly"
 ECG_SCOPE = SCOPE_PREFIX + "ecg.readonly"
@@ -38,7 +38,7 @@ REPRODUCTIVE_SCOPE = SCOPE_PREFIX + "reproductive_health.readonly"
 SYMPTOMS_SCOPE = SCOPE_PREFIX + "logged_symptoms.readonly"
 MINDFULNESS_SCOPE = SCOPE_PREFIX + "mindfulness.readonly"
 
-# Rollups aggregate the reconciled stream and carry no dataSource (reference §1.6).
+# Rollups aggregate the reconciled stream and carry no dataSource (docs/facts/google-health-api.md#rollups-over-physical-windows).
 ROLLUP_SOURCE: SourceKey = ("", "", "", "", "", "dailyRollUp")
 
 #: What parsing one malformed point may raise: the point is quarantined and the page goes on.
@@ -76,7 +76,7 @@ def opt_str(value: Any, what: str) -> str | None:
 
 
 def source_key(data_source: dict | None) -> SourceKey:
-    """The provenance of a data point, from its ``dataSource`` (reference §2.2). Every part is a
+    """The provenance of a data point, from its ``dataSource`` (docs/facts/google-health-api.md#record-shapes). Every part is a
     string (null counts as omitted); another type makes the point malformed."""
     if not data_source:
         return ("", "", "", "", "", "")
@@ -94,7 +94,7 @@ def source_key(data_source: dict | None) -> SourceKey:
 
 
 def int64(value: Any, default: int | None = None) -> int | None:
-    """proto3-JSON int64 (sent as a string, reference §1.1, or a whole JSON number) -> int;
+    """proto3-JSON int64 (sent as a string, docs/facts/google-health-api.md#service-basics, or a whole JSON number) -> int;
     omitted -> default. A boolean, a fraction, a non-finite number or a value beyond int64 is
     malformed (ValueError/TypeError), never silently truncated or passed on to SQLite."""
     if value is None:
@@ -188,12 +188,12 @@ class Stream(SourceNeutralStream):
 
     data_type: ClassVar[str]                 # Google Health type id (kebab-case path id)
     operation: ClassVar[Literal["list", "dailyRollUp"]] = "list"
-    page_size: ClassVar[int] = 10000         # the API's maximum (reference §1.3)
-    max_window_days: ClassVar[int | None] = None   # dailyRollUp range cap (reference §1.7)
+    page_size: ClassVar[int] = 10000         # the API's maximum (docs/facts/google-health-api.md#list-and-paging)
+    max_window_days: ClassVar[int | None] = None   # dailyRollUp range cap (docs/facts/google-health-api.md#daily-rollups)
 
     # -- request shape -------------------------------------------------------------------
     def filter_text(self, lower: Bound, upper: Bound) -> str:
-        """The AIP-160 filter for [lower, upper) (list streams, reference §1.4)."""
+        """The AIP-160 filter for [lower, upper) (list streams, docs/facts/google-health-api.md#filters)."""
         field_name = self.filter_field()
         lo, hi = self.axis.filter_value(lower), self.axis.filter_value(upper)
         return f'{field_name} >= "{lo}" AND {field_name} < "{hi}"'
@@ -207,8 +207,8 @@ class Stream(SourceNeutralStream):
         raise NotImplementedError(f"{self.name} is read with {self.operation}, which takes no filter")
 
     def window_days(self) -> int | None:
-        """Rollup windows span the 90 days the API allows (less for capped types, reference
-        §1.7); a list window is the whole range, paged."""
+        """Rollup windows span the 90 days the API allows (less for capped types, docs/facts/google-health-api.md#daily-rollups);
+        a list window is the whole range, paged."""
         if self.operation == "dailyRollUp":
             return self.max_window_days or 90
         return None

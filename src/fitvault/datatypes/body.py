@@ -1,4 +1,4 @@
-"""Body measurements: weight, body-fat and height (reference §2.4; weight shape from the live
+"""Body measurements: weight, body-fat and height (docs/facts/google-health-api.md#payload-shapes; weight shape from the live
 fixture FIX-DGH ``weight_manual.json``)::
 
     {"name": "users/1234567890/dataTypes/weight/dataPoints/6685309773198390001",

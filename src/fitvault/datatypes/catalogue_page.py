@@ -26,7 +26,7 @@ def markdown() -> str:
         "     tests/unit/test_datatypes_catalogue.py checks that this file is up to date. -->",
         "",
         "Every Google Health data type fitvault keeps, the vault table it lands in, how it is",
-        "fetched, and each column with its unit. Units are the API's own (reference §2.3) and are",
+        "fetched, and each column with its unit. Units are the API's own (docs/facts/google-health-api.md#units) and are",
         "part of the column name where one applies; the Python API and exports convert only when",
         "asked (`convert=True`: mm → km, g → kg, mm/s → km/h, height mm → cm).",
         "",

@@ -1,9 +1,9 @@
-"""distance, floors and total-calories per local day, from ``dailyRollUp`` (reference §1.7).
+"""distance, floors and total-calories per local day, from ``dailyRollUp`` (docs/facts/google-health-api.md#daily-rollups).
 
 Rollup shapes (discovery document): ``{"distance": {"millimetersSum": "8431200"}}``,
 ``{"floors": {"countSum": "12"}}`` (FloorsRollupValue), ``{"totalCalories": {"kcalSum": 2315.5}}``.
-``floors`` and ``total-calories`` cannot be listed at all (reference §2.1, refused live), and
-``total-calories`` rollups are capped at 14 days per request with pages of at most 14 (§1.7).
+``floors`` and ``total-calories`` cannot be listed at all (docs/facts/google-health-api.md#data-types, refused live), and
+``total-calories`` rollups are capped at 14 days per request with pages of at most 14 (docs/facts/google-health-api.md#daily-rollups).
 These are "true zero" types: a present bucket without a value is a worn day with zero.
 """
 

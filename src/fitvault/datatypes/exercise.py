@@ -1,4 +1,4 @@
-"""exercise: recorded sessions with their summary, splits, events and GPS route (reference §2.4,
+"""exercise: recorded sessions with their summary, splits, events and GPS route (docs/facts/google-health-api.md#payload-shapes,
 live fixture FIX-DGH ``exercise_walking.json``)::
 
     {"name": ".../dataTypes/exercise/dataPoints/6661252888799700001", "dataSource": {...},
@@ -11,11 +11,11 @@ live fixture FIX-DGH ``exercise_walking.json``)::
        "createTime": ..., "updateTime": ...}}
 
 Exercise is a session type: filtered on ``exercise.interval.civil_start_time`` (civil dates,
-reference §1.4), listed newest first by start, at most 25 per page. Sessions are identifiable and
+docs/facts/google-health-api.md#filters), listed newest first by start, at most 25 per page. Sessions are identifiable and
 can be edited in the app, so runs re-read a week and a session's splits and events are replaced
-whole when they change. Live payloads carry no civil times on the interval (reference §7 item 13).
+whole when they change. Live payloads carry no civil times on the interval (docs/facts/google-health-api.md#civil-times-on-sessions).
 
-The GPS route comes from ``:exportExerciseTcx`` (activity + location scopes, reference §1.2)
+The GPS route comes from ``:exportExerciseTcx`` (activity + location scopes, docs/facts/google-health-api.md#methods)
 for sessions with ``hasGps``; the sync fetches it once per session (see :meth:`wanted_details`),
 archives the response like any page, and stores it with the session's page.
 """
@@ -113,7 +113,7 @@ class Exercise(Stream):
     name = data_type = "exercise"
     scopes = (ACTIVITY_SCOPE,)
     bound = "date"
-    page_size = 25                      # sleep and exercise pages hold at most 25 (reference §1.3)
+    page_size = 25                      # sleep and exercise pages hold at most 25 (docs/facts/google-health-api.md#list-and-paging)
     overlap = timedelta(days=7)
     tables = ("exercises", "exercise_splits", "exercise_events", "exercise_tcx")
     table, time_column = "exercises", "start_ms"

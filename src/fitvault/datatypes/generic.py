@@ -1,4 +1,4 @@
-"""Declarative streams for the simple record shapes of reference §2.2.
+"""Declarative streams for the simple record shapes of docs/facts/google-health-api.md#record-shapes.
 
 Most data types are one union key around a time container plus a few scalar values. A type
 module then only says which JSON field goes to which column::
@@ -68,7 +68,7 @@ def number(*path: str, required: bool = False, default: float | None = None,
 
     proto3 JSON sends a double the service could not compute as the string ``"NaN"`` (also
     ``"Infinity"``/``"-Infinity"``): live skin-temperature baselines do so for the first ~30
-    nights and sporadically after (reference §8; mcp-fitbit-air capture, kkdev92
+    nights and sporadically after (docs/facts/google-health-api.md#settled-by-captured-payloads; mcp-fitbit-air capture, kkdev92
     ``HealthDataJson.cs``). In an optional field that is a missing value (None) and the point
     is kept; in a required one (or one whose omission means a default, a true zero) the point
     has nothing to store and is quarantined.
@@ -100,7 +100,7 @@ def number(*path: str, required: bool = False, default: float | None = None,
 
 def integer(*path: str, required: bool = False, default: int | None = None,
             valid: tuple[float, float] | None = None) -> Getter:
-    """A proto3-JSON int64 (a string on the wire, reference §1.1) or int32 at ``path``; outside
+    """A proto3-JSON int64 (a string on the wire, docs/facts/google-health-api.md#service-basics) or int32 at ``path``; outside
     ``valid`` (inclusive) the point is impossible and is quarantined."""
 
     def get(body: dict) -> int | None:
@@ -240,9 +240,9 @@ class IntervalStream(_Declared):
 
 
 class DailyStream(_Declared):
-    """Daily types (``date`` only, reference §2.2): key ``(date, source_id)``.
+    """Daily types (``date`` only, docs/facts/google-health-api.md#record-shapes): key ``(date, source_id)``.
 
-    Daily summaries can appear late, the next morning (reference §1.11), so runs re-read 3 days.
+    Daily summaries can appear late, the next morning (docs/facts/google-health-api.md#late-data-and-change-detection), so runs re-read 3 days.
     """
 
     bound = "date"
@@ -265,10 +265,10 @@ class DailyStream(_Declared):
 
 
 class RollupDailyStream(_Declared):
-    """Reconciled daily totals from ``dailyRollUp`` (reference §1.7): key ``date``.
+    """Reconciled daily totals from ``dailyRollUp`` (docs/facts/google-health-api.md#daily-rollups): key ``date``.
 
     Buckets are keyed by their own ``civilStartTime.date``: the range end is closed-open per the
-    discovery document but "inclusive" per one peer (reference §7 item 4), and keying by the
+    discovery document but "inclusive" per one peer (docs/facts/google-health-api.md#dailyrollup-range-end), and keying by the
     bucket's date is right under both readings. An absent bucket means no worn data; a value
     field omitted in a present bucket is a true zero (proto3 drops zeros; ZEROS).
     """
@@ -316,9 +316,9 @@ def names(*path: str, required: bool = False) -> Getter:
 
 
 class SessionStream(_Declared):
-    """Identifiable session types (hydration and nutrition logs, ECG, IRN; reference §2.2
+    """Identifiable session types (hydration and nutrition logs, ECG, IRN; docs/facts/google-health-api.md#record-shapes
     ``SessionTimeInterval``): key ``id`` (the point name's last segment: two logs may share a
-    minute). Filtered on ``{t}.interval.civil_start_time`` with civil dates (reference §1.4);
+    minute). Filtered on ``{t}.interval.civil_start_time`` with civil dates (docs/facts/google-health-api.md#filters);
     manual logs may be entered days late, so runs re-read a week."""
 
     bound: ClassVar[Literal["instant", "date"]] = "date"  # ECG sessions are on the instant axis

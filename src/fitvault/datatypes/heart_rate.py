@@ -1,4 +1,4 @@
-"""heart-rate: every intraday sample (reference §2.4 "Heart rate (intraday list page)").
+"""heart-rate: every intraday sample (docs/facts/google-health-api.md#payload-shapes "Heart rate (intraday list page)").
 
 Wire shape (live fixture FIX-DGH ``heart_rate_sample.json``)::
 
@@ -20,22 +20,22 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import timedelta
-from typing import TYPE_CHECKING
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from fitvault import timeutil
 from fitvault.datatypes.base import (
-    DISC_BPM,
     ACTIVITY_SCOPE,
+    DISC_BPM,
     HEALTH_METRICS_SCOPE,
     MAX_INSTANT_MS,
     MIN_INSTANT_MS,
     POINT_ERRORS,
     ParsedPage,
-    SourceKey,
     SourceIds,
+    SourceKey,
     Stream,
     int64,
     offset_s,
@@ -59,7 +59,7 @@ class _SampleTime(msgspec.Struct, gc=False):
 
 class _Reading(msgspec.Struct, gc=False):
     sampleTime: _SampleTime
-    beatsPerMinute: str | int  # proto3 int64: a string on the wire (reference §1.1), a number tolerated
+    beatsPerMinute: str | int  # proto3 int64: a string on the wire (docs/facts/google-health-api.md#service-basics), a number tolerated
 
 
 class _Point(msgspec.Struct, gc=False):
@@ -109,14 +109,14 @@ class SampleRows:
 class HeartRate(Stream):
     name = "heart-rate"
     data_type = "heart-rate"
-    # Docs gate heart-rate on health_metrics; one peer uses activity_and_fitness (reference §7
-    # item 8). Either grants it here; the auth flow asks for both.
+    # Docs gate heart-rate on health_metrics; one peer uses activity_and_fitness (docs/facts/google-health-api.md#scope-of-heart-rate-and-vo2-max).
+    # Either grants it here; the auth flow asks for both.
     scopes = (HEALTH_METRICS_SCOPE, ACTIVITY_SCOPE)
     overlap = timedelta(days=2)
     tables = ("heart_rate_blocks",)  # store/sample_blocks.py (numpy loaded only when used)
     table, time_column = "heart_rate", "time_ms"
     local_day_sql = "date(time_ms / 1000 + utc_offset_s, 'unixepoch')"
-    records_per_day_guess = 40000.0  # every 2 s while worn on current devices (reference §8)
+    records_per_day_guess = 40000.0  # every 2 s while worn on current devices (docs/facts/google-health-api.md#settled-by-captured-payloads)
 
     def filter_field(self) -> str:
         return "heart_rate.sample_time.physical_time"
@@ -174,7 +174,7 @@ class HeartRate(Stream):
         values = list(map(_BPM, readings))
         try:
             try:
-                text = "".join(values)  # the wire's int64 strings (reference §1.1)
+                text = "".join(values)  # the wire's int64 strings (docs/facts/google-health-api.md#service-basics)
             except TypeError:  # some sent as JSON numbers: fine if all are
                 if set(map(type, values)) != {int}:
                     return None

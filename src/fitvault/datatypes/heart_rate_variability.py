@@ -1,5 +1,5 @@
 """heart-rate-variability (samples during sleep) and daily-heart-rate-variability (nightly),
-reference §2.4::
+docs/facts/google-health-api.md#payload-shapes::
 
     {"heartRateVariability": {"sampleTime": {...}, "rootMeanSquareOfSuccessiveDifferencesMilliseconds": 38.5,
      "standardDeviationMilliseconds": 44.1, "metadata": {"lowFrequencyPower": 512.3, "highFrequencyPower": 388.0}}}

@@ -8,7 +8,7 @@
 ``time-in-heart-rate-zone`` is read both ways: its points (``list``; the May 2026 docs table
 offers only reconcile and rollups, the discovery document's union has the member, so a refusal
 just marks that stream unsupported) and per local day (``dailyRollUp``, documented).
-``calories-in-heart-rate-zone`` has rollups only (reference §2.1), capped at 14 days.
+``calories-in-heart-rate-zone`` has rollups only (docs/facts/google-health-api.md#data-types), capped at 14 days.
 A zone absent from a present day is a zero; ``HEART_RATE_ZONE_TYPE_UNSPECIFIED`` entries (time
 below the zones; Takeout's GoogleData CSV has them) are not one of the four columns.
 """

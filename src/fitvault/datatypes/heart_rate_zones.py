@@ -1,11 +1,11 @@
-"""daily-heart-rate-zones: the day's zone thresholds (reference §2.4, discovery document)::
+"""daily-heart-rate-zones: the day's zone thresholds (docs/facts/google-health-api.md#payload-shapes, discovery document)::
 
     {"dailyHeartRateZones": {"date": {...}, "heartRateZones": [
         {"heartRateZoneType": "LIGHT", "minBeatsPerMinute": "97", "maxBeatsPerMinute": "123"}, ...]}}
 
 One row per zone. The zone names are the API's enum (reference: LIGHT|MODERATE|VIGOROUS|PEAK;
 unverified live, so any name is stored as sent). Listing this type is documented since autumn
-2026 (May 2026: reconcile only, reference §2.1); a refusal marks the stream unsupported.
+2026 (May 2026: reconcile only, docs/facts/google-health-api.md#data-types); a refusal marks the stream unsupported.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """electrocardiogram and irregular-rhythm-notification: the heart-rhythm features, each behind
-its own opt-in scope (``--scopes +ecg``, ``+irn``; reference §3.1). Shapes from the discovery
+its own opt-in scope (``--scopes +ecg``, ``+irn``; docs/facts/google-health-api.md#endpoints-and-scopes). Shapes from the discovery
 document (``Electrocardiogram``, ``IrregularRhythmNotification``, ``AlertWindow``,
-``MedicalDeviceInfo``) and P-MCP (reference §2.4); no live capture found::
+``MedicalDeviceInfo``) and P-MCP (docs/facts/google-health-api.md#payload-shapes); no live capture found::
 
     {"name": ".../dataTypes/electrocardiogram/dataPoints/...", "electrocardiogram": {
        "interval": {...start == end...}, "beatsPerMinuteAvg": "72",
@@ -69,7 +69,7 @@ class Electrocardiogram(SessionStream):
         return "electrocardiogram.interval.start_time"
 
     def filter_text(self, lower: Bound, upper: Bound) -> str:
-        """Only ``>=`` is accepted for ECG (reference §1.4)."""
+        """Only ``>=`` is accepted for ECG (docs/facts/google-health-api.md#filters)."""
         return f'{self.filter_field()} >= "{self.axis.filter_value(lower)}"'
 
 

@@ -2,14 +2,14 @@
 (``--scopes +reproductive`` for menstrual-period and ovulation-test, ``+symptoms`` for moods
 and symptoms). Shapes from the discovery document (``MenstrualPeriod``, ``OvulationTest``,
 ``Moods``, ``Symptoms``); no live capture found, and one peer found these types write-only in
-September 2026 (reference §2.1): a refusal marks the stream unsupported, the sync goes on::
+September 2026 (docs/facts/google-health-api.md#data-types): a refusal marks the stream unsupported, the sync goes on::
 
     {"menstrualPeriod": {"interval": {...}, "notes": "..."}}
     {"ovulationTest": {"sampleTime": {...}, "result": "NEGATIVE"}}
     {"moods": {"sampleTime": {...}, "moods": ["HAPPY", "CALM"], "valences": ["PLEASANT"]}}
     {"symptoms": {"sampleTime": {...}, "symptoms": ["HEADACHE", "FATIGUE"]}}
 
-Which scope gates moods is not settled (logged_symptoms per reference §2.1; the discovery
+Which scope gates moods is not settled (logged_symptoms per docs/facts/google-health-api.md#data-types; the discovery
 document also has mindfulness): either grants the stream.
 """
 

@@ -1,4 +1,4 @@
-"""oxygen-saturation (samples) and daily-oxygen-saturation (nightly), reference §2.4 (live
+"""oxygen-saturation (samples) and daily-oxygen-saturation (nightly), docs/facts/google-health-api.md#payload-shapes (live
 fixture FIX-DGH ``daily_oxygen_saturation.json``)::
 
     {"oxygenSaturation": {"sampleTime": {...}, "percentage": 95.5}}

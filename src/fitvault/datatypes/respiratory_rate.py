@@ -1,5 +1,5 @@
 """Breathing rate: daily-respiratory-rate (nightly) and respiratory-rate-sleep-summary (one
-sample per sleep, per stage), reference §2.4::
+sample per sleep, per stage), docs/facts/google-health-api.md#payload-shapes::
 
     {"dailyRespiratoryRate": {"date": {...}, "breathsPerMinute": 14.6}}
     {"respiratoryRateSleepSummary": {"sampleTime": {...},

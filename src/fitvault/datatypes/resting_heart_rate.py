@@ -1,12 +1,12 @@
-"""daily-resting-heart-rate: one value per local day (reference §2.4, fixture FIX-DGH).
+"""daily-resting-heart-rate: one value per local day (docs/facts/google-health-api.md#payload-shapes, fixture FIX-DGH).
 
 Wire shape::
 
     {"dataSource": {...}, "dailyRestingHeartRate": {"date": {"year": 2026, "month": 9, "day": 14},
      "beatsPerMinute": "55", "dailyRestingHeartRateMetadata": {"calculationMethod": "WITH_SLEEP"}}}
 
-Daily types have a civil date only, no instant and no offset (reference §2.2). Natural key:
-(date, source): ``list`` returns each source's record (reference §1.5).
+Daily types have a civil date only, no instant and no offset (docs/facts/google-health-api.md#record-shapes). Natural key:
+(date, source): ``list`` returns each source's record (docs/facts/google-health-api.md#reconcile).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class RestingHeartRate(Stream):
     data_type = "daily-resting-heart-rate"
     scopes = (HEALTH_METRICS_SCOPE,)
     bound = "date"
-    # Daily summaries can appear late, the next morning (reference §1.11; P-MCP uses 3 days).
+    # Daily summaries can appear late, the next morning (docs/facts/google-health-api.md#late-data-and-change-detection; P-MCP uses 3 days).
     overlap = timedelta(days=3)
     tables = ("resting_heart_rate",)
     table, time_column = "resting_heart_rate", "date"

@@ -1,9 +1,9 @@
-"""daily-sleep-temperature-derivations: nightly skin temperature (reference §2.4)::
+"""daily-sleep-temperature-derivations: nightly skin temperature (docs/facts/google-health-api.md#payload-shapes)::
 
     {"dailySleepTemperatureDerivations": {"date": {...}, "nightlyTemperatureCelsius": 34.41,
      "baselineTemperatureCelsius": 34.30, "relativeNightlyStddev30dCelsius": 0.21}}
 
-The legacy Fitbit "relative" value is nightly − baseline (reference §2.4, P-MCP); the Python API
+The legacy Fitbit "relative" value is nightly − baseline (docs/facts/google-health-api.md#payload-shapes, P-MCP); the Python API
 derives it, the vault keeps what the API sends.
 """
 

@@ -1,13 +1,13 @@
 """sleep: sessions with stages, short awakenings, out-of-bed segments and a summary.
 
-Wire shape: reference §2.4 "Sleep with stages" (live fixture FIX-DGH ``sleep_stages.json``):
+Wire shape: docs/facts/google-health-api.md#payload-shapes "Sleep with stages" (live fixture FIX-DGH ``sleep_stages.json``):
 interval with UTC instants + offsets and *no* civil times; ``stages[]`` contiguous;
 ``shortAwakenings[]`` may overlap stages; ``summary`` values are int64 strings;
 ``metadata.processed`` is false while stages are pending, and the same session (same ``name``)
-comes back later re-processed (reference §1.11) — so a session's parts are replaced whole.
+comes back later re-processed (docs/facts/google-health-api.md#late-data-and-change-detection) — so a session's parts are replaced whole.
 
 The night a session belongs to is the local date of its end (legacy ``dateOfSleep`` rule,
-reference §2.4 notes); the store derives it from end instant + end offset.
+docs/facts/google-health-api.md#payload-shapes notes); the store derives it from end instant + end offset.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from fitvault.datatypes.base import (
     Stream,
     flag_value,
     instant_ms,
+    int64,
     offset_s,
     opt_str,
-    req_str,
-    int64,
     parse_points,
+    req_str,
     source_key,
 )
 from fitvault.store import upsert
@@ -61,8 +61,8 @@ class Sleep(Stream):
     data_type = "sleep"
     scopes = (SLEEP_SCOPE,)
     bound = "date"
-    page_size = 25  # sleep and exercise pages hold at most 25 (reference §1.3)
-    # Stages are re-processed after the night (reference §1.11): re-read a week.
+    page_size = 25  # sleep and exercise pages hold at most 25 (docs/facts/google-health-api.md#list-and-paging)
+    # Stages are re-processed after the night (docs/facts/google-health-api.md#late-data-and-change-detection): re-read a week.
     overlap = timedelta(days=7)
     tables = ("sleep_sessions", "sleep_stages", "sleep_stage_summary")
     table, time_column = "sleep_sessions", "end_ms"  # a session is dated by its end
@@ -73,8 +73,8 @@ class Sleep(Stream):
 
     def alternative_filters(self, lower: Bound, upper: Bound) -> list[str]:
         """Filters to try in order. DISC documents both ``civil_end_time`` and ``end_time``;
-        peers use ``civil_end_time`` live, and one peer saw sleep filters refused (reference
-        §1.4, §7 item 6) — so if the first is refused, the physical one is tried."""
+        peers use ``civil_end_time`` live, and one peer saw sleep filters refused (docs/facts/google-health-api.md#filters, docs/facts/google-health-api.md#sleep-filter-fields)
+        — so if the first is refused, the physical one is tried."""
         lo = timeutil.utc_midnight_ms(lower) - timeutil.ZONE_PAD_MS  # type: ignore[arg-type]
         hi = timeutil.utc_midnight_ms(upper) + timeutil.ZONE_PAD_MS  # type: ignore[arg-type]
         physical = (
@@ -87,7 +87,7 @@ class Sleep(Stream):
         return parse_points(body, self._one, lambda row: row[3])
 
     def resume_upper(self, oldest: Bound) -> Bound:
-        """The API orders sleep by *start* time, newest first (reference §1.3), while the filter
+        """The API orders sleep by *start* time, newest first (docs/facts/google-health-api.md#list-and-paging), while the filter
         is on the end date. A session not yet seen starts before the oldest start seen, so it
         ends at most a day or so later: resume two days above that start date."""
         return oldest + timedelta(days=2)  # type: ignore[operator]

@@ -1,6 +1,6 @@
 """steps: per-minute intervals (``list``) and daily totals (``dailyRollUp``).
 
-Minute shape (live fixture FIX-DGH ``steps.json``, reference §2.4)::
+Minute shape (live fixture FIX-DGH ``steps.json``, docs/facts/google-health-api.md#payload-shapes)::
 
     {"dataSource": {...}, "steps": {"interval": {"startTime": "2026-09-14T12:01:00Z",
      "startUtcOffset": "-14400s", "endTime": ..., "endUtcOffset": ..., "civilStartTime": ...},
@@ -8,7 +8,7 @@ Minute shape (live fixture FIX-DGH ``steps.json``, reference §2.4)::
 
 Steps are a "true zero" type: ``list`` returns only worn periods, and a worn minute with zero
 steps may come with ``count`` omitted (proto3 drops zero values) or as ``"0"`` — the reference
-(§7 item 7) could not settle which, so both parse to 0.
+(docs/facts/google-health-api.md#true-zeros-in-list-pages) could not settle which, so both parse to 0.
 
 Daily totals come from ``dailyRollUp`` (reconciled, civil days; see
 :class:`~fitvault.datatypes.generic.RollupDailyStream` for the bucket rules).
@@ -20,8 +20,8 @@ import sqlite3
 from datetime import timedelta
 
 from fitvault.datatypes.base import (
-    DISC_STEPS,
     ACTIVITY_SCOPE,
+    DISC_STEPS,
     ParsedPage,
     SourceIds,
     Stream,

@@ -1,8 +1,8 @@
 """What every vault table holds: its layout, its value columns, their units and meaning.
 
 One catalogue feeds the Python API, the exports (the Excel data dictionary, Parquet schema
-metadata), ``docs/data-types.md`` and ``fitvault status``. Units are the API's own (reference
-§2.3) and are named in the column (``distance_mm``, ``weight_g``); conversion happens only on
+metadata), ``docs/data-types.md`` and ``fitvault status``. Units are the API's own (docs/facts/google-health-api.md#units)
+and are named in the column (``distance_mm``, ``weight_g``); conversion happens only on
 request (:func:`convert`).
 
 Layouts (see ``store/migrations``):

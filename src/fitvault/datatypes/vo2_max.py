@@ -1,12 +1,12 @@
-"""Cardio fitness: daily-vo2-max, vo2-max and run-vo2-max (reference §2.4)::
+"""Cardio fitness: daily-vo2-max, vo2-max and run-vo2-max (docs/facts/google-health-api.md#payload-shapes)::
 
     {"dailyVo2Max": {"date": {...}, "vo2Max": 44.2, "cardioFitnessLevel": "GOOD", "estimated": false,
      "vo2MaxCovariance": 1.3}}
     {"vo2Max": {"sampleTime": {...}, "vo2Max": 44.0, "measurementMethod": "FITBIT_RUN"}}
     {"runVo2Max": {"sampleTime": {...}, "runVo2Max": 45.1}}
 
-The scope is activity_and_fitness per the docs but health_metrics per two peers (reference §7
-item 8): either grants it here.
+The scope is activity_and_fitness per the docs but health_metrics per two peers (docs/facts/google-health-api.md#scope-of-heart-rate-and-vo2-max):
+either grants it here.
 """
 
 from __future__ import annotations

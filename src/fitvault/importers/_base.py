@@ -238,7 +238,7 @@ def placed(job: Job, text: str, seq: Sequence | None = None) -> tuple[int, int]:
 
 def day_of(text: str) -> date:
     """The civil date a daily CSV row is for: the first ten characters of its timestamp
-    (``2024-07-21``, ``2024-07-21T00:00:00``, ``...T00:00:00Z`` — reference §4.3: daily rows
+    (``2024-07-21``, ``2024-07-21T00:00:00``, ``...T00:00:00Z`` — docs/facts/archives.md#csv-families: daily rows
     stamped at UTC midnight mean the local calendar date)."""
     day = date.fromisoformat(text.strip()[:10])
     if day.year < 2008:

@@ -1,6 +1,6 @@
 """Time for importers: the person's zone, and offsets learned from the archive itself.
 
-Archive times come in three kinds (reference §4.4): naive local wall times (Global Export
+Archive times come in three kinds (docs/facts/archives.md#clocks): naive local wall times (Global Export
 ``MM/DD/YY HH:MM:SS``, ISO without ``Z``, the tutorials' ``HH:MM:SS`` plus a date from the file
 name), UTC instants (``...Z``), and civil dates. fitvault stores a UTC instant plus the offset
 in force, so both kinds of time need the person's zone, read by fitvault's one wall-time rule

@@ -1,4 +1,4 @@
-"""Cross-matching a local-time source against a UTC source to learn its clock (reference §4.4).
+"""Cross-matching a local-time source against a UTC source to learn its clock (docs/facts/archives.md#clocks).
 
 Takeout holds most minute data twice: as ``Global Export Data`` JSON (naive times, whose clock
 differs between export vintages: heart rate local, steps and distance UTC in one verified

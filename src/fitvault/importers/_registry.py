@@ -1,6 +1,6 @@
 """Sniffing: what an entry is (layout, origin, family), from its path alone.
 
-Layouts (reference §4.1), recognised by the deepest marker folder in the entry's path:
+Layouts (docs/facts/archives.md#layouts), recognised by the deepest marker folder in the entry's path:
 
 * **A** ``user-site-export/`` and **B** ``MyFitbitData/<name>/<category>/`` — the old
   fitbit.com account archive: origin ``account-archive``;
@@ -80,7 +80,7 @@ GLOBAL_EXPORT: dict[str, Family] = {
                              body.read_vo2_max),
     "exercise": F("global-export/exercise", "exercise (Global Export)", ("exercises",), exercise.read_exercise),
 }
-#: Known Global Export families with no vault table (reference §4.2).
+#: Known Global Export families with no vault table (docs/facts/archives.md#global-export-json).
 GLOBAL_EXPORT_IGNORED = {
     "altitude": "altitude (no vault table: floors are not derivable without its unit)",
     "time_in_heart_rate_zones": "minutes in heart-rate zones (no vault table)",
@@ -88,7 +88,7 @@ GLOBAL_EXPORT_IGNORED = {
     "swim_lengths_data": "swim lengths (no vault table)",
     "height": "height logs (record shape not documented)",
     "badge": "badges (not health data)",
-    "estimated_oxygen_variation": "estimated oxygen variation (not SpO2, reference §5.11)",
+    "estimated_oxygen_variation": "estimated oxygen variation (not SpO2, docs/facts/archives.md#unit-traps)",
     "heart_rate_zones": "heart-rate zone settings (no vault table)",
 }
 #: Known Global Export / account-archive files that are not per-day families.
@@ -126,15 +126,14 @@ FITBIT_CSV_IGNORED = {
     "snore details - ": "snore details (no vault table)",
     "sleep profile": "sleep profile (no vault table)",
     "profile.csv": "profile (not health data)",
-    # Its timestamp is the log's local end time with a Z added, not a UTC instant (realdata
-    # fact 1: 0 s apart on every night of 7 exports), so it says nothing about time zones either.
+    # Its timestamp is the log's local end time with a Z added, not a UTC instant (docs/facts/archives.md#fact-1: 0 s apart on every night of 7 exports), so it says nothing about time zones either.
     "sleep_score.csv": "sleep scores (no vault table)",
     "glucose ": "glucose (no vault table)",
     "heart rate notifications": "heart-rate notification settings (not health data)",
     "menstrual_health": "menstrual health (no vault table)",
     "mindfulness_": "mindfulness sessions (no vault table)",
     "stress journal": "stress journal (no vault table)",
-    "estimated_oxygen_variation": "estimated oxygen variation (not SpO2, reference §5.11)",
+    "estimated_oxygen_variation": "estimated oxygen variation (not SpO2, docs/facts/archives.md#unit-traps)",
 }
 
 # -- GoogleData CSVs: <family>_YYYY-MM-DD.csv or <family>.csv ----------------------------------
@@ -189,7 +188,7 @@ GOOGLE_DATA: dict[str, Family] = {
     "swim_lengths_data": F("google-data/swim_lengths_data", "swim lengths (GoogleData)", ("swim_lengths",),
                            gd_zones.read_swim_lengths, phase=2),
 }
-#: Known GoogleData families fitvault does not store (reference §4.3).
+#: Known GoogleData families fitvault does not store (docs/facts/archives.md#csv-families).
 GOOGLE_DATA_IGNORED = {
     "daily_heart_rate_zones": "heart-rate zone settings (pseudo-JSON cells; not imported)",
     "temperature": "temperature samples (no vault table)",

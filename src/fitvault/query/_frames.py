@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any, Iterator
 import numpy as np
 import pandas as pd
 
-from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table, convert as convert_column
+from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table
+from fitvault.datatypes.tables import convert as convert_column
+from fitvault.errors import StoreError
 from fitvault.query import _sql, _time
 from fitvault.query._sql import Col
-from fitvault.errors import StoreError
 from fitvault.query.reader import InvalidQuery
 from fitvault.store import origins, sample_blocks
 from fitvault.store.readonly import open_read_only

@@ -39,7 +39,6 @@ from functools import lru_cache
 from fitvault.datatypes.tables import SIDE_TABLES_BY_NAME, TABLES_BY_NAME, Table
 from fitvault.store import origins
 
-
 #: Catalogue tables not stored as rows, and where they are stored instead.
 NOT_ROWS = {"heart_rate": "heart_rate_blocks"}
 

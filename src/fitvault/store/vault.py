@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from fitvault.config import VaultPaths
-from fitvault.stream import ParsedPage, SourceKey, Stream
 from fitvault.errors import StoreError, VaultCorrupt
+from fitvault.stream import ParsedPage, SourceKey, Stream
 
 # PRAGMA application_id marks our files so a foreign SQLite file is refused, not migrated.
 VAULT_APPLICATION_ID = 0x46695456  # "FiTV"

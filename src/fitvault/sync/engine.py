@@ -189,7 +189,7 @@ class SyncEngine:
 
     def note_quarantined(self, stream: Stream, page: ParsedPage) -> None:
         """Log a page's quarantined points once per stream and run: a field renamed upstream
-        makes every point fail while the run itself goes on (peers §3.5)."""
+        makes every point fail while the run itself goes on (docs/facts/other-tools.md#silent-data-loss)."""
         if page.bad and stream.name not in self._warned_bad:
             self._warned_bad.add(stream.name)
             log.warning("%s: %d point(s) on a page could not be stored and were quarantined (first: %s); "

@@ -1,6 +1,6 @@
 """Planning a sync: which windows each stream must fetch, and what that will cost.
 
-Rules (issue #2, reference §1.11, §2.5):
+Rules (issue #2, docs/facts/google-health-api.md#late-data-and-change-detection, docs/facts/google-health-api.md#read-paths):
 
 * first run: from the history start (profile ``membershipStartDate``) up to now;
 * later runs: from the stream's ``synced_until`` minus its overlap window (recent data still
@@ -9,14 +9,14 @@ Rules (issue #2, reference §1.11, §2.5):
 * unfinished windows of an interrupted run are always resumed first;
 * each endpoint is asked for the widest window its limits allow and paging splits it (issue #6:
   every extra window costs one partly filled page). ``list`` has no documented range limit
-  (reference §1.3), so a list window is the whole range, walked with the largest page the type
+  (docs/facts/google-health-api.md#list-and-paging), so a list window is the whole range, walked with the largest page the type
   allows (10000; 25 for sleep and exercise). Only a stream expected to take many pages (a year of
   heart rate at the live 2-s density: ~1,350) is cut into up to ``concurrency`` windows of equal
   time, because its pages form one chain (each needs the previous page's token) that would
   otherwise outlast everything else (measured at the earlier ~11k samples a day, ~400 pages:
-  ~400 x 0.3 s alone, longer than the ~2 min the quota (§4.1) sets for the whole backfill;
+  ~400 x 0.3 s alone, longer than the ~2 min the quota (docs/facts/google-health-api.md#quota) sets for the whole backfill;
   ``bench/backfill.py --days 365``: 171 s in one window, 133 s in two, 132 s in four);
-  ``dailyRollUp`` windows span the 90 days the API allows (14 for some types, reference §1.7).
+  ``dailyRollUp`` windows span the 90 days the API allows (14 for some types, docs/facts/google-health-api.md#daily-rollups).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from fitvault.stream import Stream
 MIN_PAGES_PER_WINDOW = 50
 # The earliest history start there can be (the first Fitbit trackers shipped in 2009): the lower
 # end of the bisection that finds the first day with data when the profile has no
-# membershipStartDate (live profiles were seen carrying only ``age``, reference §8;
+# membershipStartDate (live profiles were seen carrying only ``age``, docs/facts/google-health-api.md#settled-by-captured-payloads;
 # fitvault.sources.google.engine.probe_history_start), and the start when even that finds nothing
 # readable.
 FALLBACK_HISTORY_START = date(2009, 1, 1)
@@ -96,7 +96,7 @@ def _split(stream: Stream, lower: Bound, upper: Bound, concurrency: int, per_day
     cap = stream.window_days()
     if cap is not None:
         # The fewest calls the range cap allows: ceil(days / cap). Windows of one day each need
-        # no alignment beyond whole dates (reference §1.7).
+        # no alignment beyond whole dates (docs/facts/google-health-api.md#daily-rollups).
         windows = []
         hi = upper
         while hi > lower:  # type: ignore[operator]

@@ -1,7 +1,6 @@
 """A fake of the legacy Fitbit Web API (``api.fitbit.com``) and Fitbit's OAuth endpoints.
 
-It serves the Google simulator's synthetic person in the legacy shapes of reference
-``fitbit-legacy-and-takeout.md`` §1.2 (floating local times, string daily values, METRIC
+It serves the Google simulator's synthetic person in the legacy shapes of docs/facts/fitbit-legacy-api.md#response-shapes (floating local times, string daily values, METRIC
 units), enforces the per-endpoint range limits (400 beyond), the 150-per-hour quota with its
 ``Fitbit-Rate-Limit-*`` headers and 429, OAuth with PKCE and single-use rotating refresh tokens
 (409 on a concurrent refresh, ``invalid_grant`` on reuse), and can be switched to *retired*:

@@ -1,4 +1,4 @@
-"""The legacy API's routes (reference §1.1) and their check order.
+"""The legacy API's routes (docs/facts/fitbit-legacy-api.md#endpoints-and-range-limits) and their check order.
 
 Order: retired (410 for everything) -> route (404) -> bearer token (401) -> scope (403) ->
 rate limit (429; ``Fitbit-Rate-Limit-*`` headers on every authenticated answer) -> the
@@ -82,7 +82,7 @@ def not_found() -> Response:
 # -- dates --------------------------------------------------------------------------------------
 
 def _today(sim: FitbitSimulator) -> date:
-    """``today`` is the user's day, not the server's (reference §5.3)."""
+    """``today`` is the user's day, not the server's (docs/facts/fitbit-legacy-api.md#today-is-the-users-day)."""
     t = sim.clock.now_ms() // 1000
     return date.fromordinal(EPOCH_ORDINAL + (t + sim.person.zones.offset_at(t)) // DAY)
 
@@ -161,7 +161,7 @@ def handle(sim: FitbitSimulator, req: Request, route: Route, args: dict[str, str
 
 
 def _single_or_list(args: dict[str, str], items: list[dict], empty: dict | None = None) -> object:
-    """SpO2 by date is a bare object; by interval a top-level array (reference §1.2)."""
+    """SpO2 by date is a bare object; by interval a top-level array (docs/facts/fitbit-legacy-api.md#response-shapes)."""
     if "b" in args:
         return items
     return items[0] if items else (empty or {})

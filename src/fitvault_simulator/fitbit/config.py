@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-#: Every scope of the legacy API (reference §2, swagger securityDefinitions).
+#: Every scope of the legacy API (docs/facts/fitbit-legacy-api.md#oauth, swagger securityDefinitions).
 ALL_SCOPES = (
     "activity", "cardio_fitness", "electrocardiogram", "heartrate", "irregular_rhythm_notifications", "location",
     "nutrition", "oxygen_saturation", "profile", "respiratory_rate", "settings", "sleep", "social", "temperature",
@@ -25,16 +25,16 @@ class FitbitSimConfig:
             a person is passed to the simulator).
         client_id / client_secret: the only registered app. ``app_type`` "personal" or "server"
             authenticates at the token endpoint with HTTP Basic; "client" sends ``client_id`` in
-            the body and has no secret (reference §2).
+            the body and has no secret (docs/facts/fitbit-legacy-api.md#oauth).
         retired: every endpoint (API and OAuth) answers 410 Gone, as after 2026-11-02.
         latency_s: added before each API response.
         quota_limit / quota_window_s: requests per user per fixed window (150 per hour, resetting
-            at the top of the hour; reference §3). Windows are aligned on ``quota_clock``.
+            at the top of the hour; docs/facts/fitbit-legacy-api.md#rate-limit-and-errors). Windows are aligned on ``quota_clock``.
         quota_clock: epoch-seconds clock of the quota windows (default: real time).
         retry_after_on_429: send ``Retry-After`` (seconds to the reset) with a 429.
-        access_token_ttl_s: ``expires_in`` of access tokens (28800, reference §2).
+        access_token_ttl_s: ``expires_in`` of access tokens (28800, docs/facts/fitbit-legacy-api.md#oauth).
         refresh_delay_s: how long a refresh takes; another refresh with the same refresh token
-            arriving meanwhile gets 409 (reference §2: concurrent refresh).
+            arriving meanwhile gets 409 (docs/facts/fitbit-legacy-api.md#oauth: concurrent refresh).
         granted_scopes: None grants what was asked; a set narrows every grant (unticked boxes).
         deny_consent: the user presses "Deny": the redirect carries ``error=access_denied``.
     """

@@ -1,12 +1,12 @@
-"""The person's data in the legacy API's shapes (reference §1.2), computed from the same
+"""The person's data in the legacy API's shapes (docs/facts/fitbit-legacy-api.md#response-shapes), computed from the same
 :class:`~fitvault_simulator.person.SyntheticPerson` the Google simulator serves, so the two
 share one ground truth.
 
-Fitbit stores "floating" local time (reference §1.0, §5.1): every date and time here is the
+Fitbit stores "floating" local time (docs/facts/fitbit-legacy-api.md#conventions, docs/facts/fitbit-legacy-api.md#floating-local-time): every date and time here is the
 wall clock of the zone the person was in at that instant (New York, or Berlin / Tokyo on a
 trip), with no offset; only activity-log ``startTime`` carries one. Intraday datasets list their
 samples in recording order, so on the night clocks go back the repeated hour appears twice,
-first with the summer offset then with the winter one (reference §5.2). Values keep the legacy
+first with the summer offset then with the winter one (docs/facts/fitbit-legacy-api.md#daylight-saving-time). Values keep the legacy
 quirks: daily time series as strings, intraday values as numbers, METRIC units (no
 ``Accept-Language``: km, kg, °C).
 """
@@ -167,7 +167,7 @@ def exercise_log_id(person: SyntheticPerson, exercise_id: str) -> int:
 
 
 def exercise_log(person: SyntheticPerson, session: Session, api_url: str) -> dict:
-    """One entry of ``activities/list.json`` (reference §1.2 "Activity log list")."""
+    """One entry of ``activities/list.json`` (docs/facts/fitbit-legacy-api.md#response-shapes "Activity log list")."""
     ex = fitness_of(person).exercise(session)
     m = ex.metrics
     log_id = exercise_log_id(person, ex.id)
@@ -281,7 +281,7 @@ def sleep_log(person: SyntheticPerson, s: SleepSession) -> dict:
         "timeInBed": period,
         "type": "stages" if staged else "classic",
     }
-    if not s.processed:  # stages still being computed (reference §1.2: optional "meta")
+    if not s.processed:  # stages still being computed (docs/facts/fitbit-legacy-api.md#response-shapes: optional "meta")
         log["meta"] = {"retryDuration": 3_600_000, "state": "pending"}
     return log
 

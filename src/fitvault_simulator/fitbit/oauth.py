@@ -1,4 +1,4 @@
-"""Fitbit's OAuth 2.0 endpoints (reference §2): authorization code + PKCE, single-use rotating
+"""Fitbit's OAuth 2.0 endpoints (docs/facts/fitbit-legacy-api.md#oauth): authorization code + PKCE, single-use rotating
 refresh tokens, 409 on a concurrent refresh, revocation of every token of the user.
 
 - ``GET /oauth2/authorize`` checks the request and "consents" at once: 302 to the redirect URI
@@ -130,7 +130,7 @@ class FitbitTokens:
             return self._mint(Grant(user_id, client_id, scopes), ttl_s)
 
     def refresh(self, value: str, client_id: str, ttl_s: int, delay_s: float) -> dict:
-        """Rotate: a new access and refresh token; the old refresh token dies (reference §2)."""
+        """Rotate: a new access and refresh token; the old refresh token dies (docs/facts/fitbit-legacy-api.md#oauth)."""
         with self._lock:
             rt = self._refresh.get(value)
             if rt is None or rt.grant.revoked or rt.grant.client_id != client_id:
@@ -163,7 +163,7 @@ class FitbitTokens:
         return tok
 
     def revoke(self, value: str, client_id: str) -> bool:
-        """Revoke every token of the grant that ``value`` belongs to (reference §2, revoke)."""
+        """Revoke every token of the grant that ``value`` belongs to (docs/facts/fitbit-legacy-api.md#oauth, revoke)."""
         with self._lock:
             holder = self._access.get(value) or self._refresh.get(value)
             if holder is None or holder.grant.client_id != client_id:

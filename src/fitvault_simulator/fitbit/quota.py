@@ -1,5 +1,5 @@
 """The legacy API's rate limit: 150 requests per user per hour, a fixed window that resets at
-the top of the hour, reported on every response in ``Fitbit-Rate-Limit-*`` headers (reference §3)."""
+the top of the hour, reported on every response in ``Fitbit-Rate-Limit-*`` headers (docs/facts/fitbit-legacy-api.md#rate-limit-and-errors)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The synthetic person: deterministic from a seed, generated lazily per day, and ground truth.
 
-Ground-truth methods return exactly what the API serves (reference §2.4 shapes, as plain Python,
+Ground-truth methods return exactly what the API serves (docs/facts/google-health-api.md#payload-shapes shapes, as plain Python,
 ascending), filtered to what exists at the simulated clock's ``now`` (or ``as_of``).
 """
 

@@ -1,8 +1,8 @@
 """Per-UTC-day minute plan (what the body was doing) and the per-minute step counts.
 
-Steps follow reference §2.1/§2.4 and ZEROS: records exist only for worn, awake minutes; a worn
+Steps follow docs/facts/google-health-api.md#data-types/docs/facts/google-health-api.md#payload-shapes and ZEROS: records exist only for worn, awake minutes; a worn
 idle minute may be a true zero. Whether a zero is serialised with ``"count": "0"`` or by omitting
-``count`` (reference §7 item 7) is decided here, deterministically, so it is stable per minute.
+``count`` (docs/facts/google-health-api.md#true-zeros-in-list-pages) is decided here, deterministically, so it is stable per minute.
 """
 
 from __future__ import annotations

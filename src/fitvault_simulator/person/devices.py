@@ -1,4 +1,4 @@
-"""The person's wearables: a Charge 6, then a Pixel Watch 3 (reference §2.2 DataSource.device)."""
+"""The person's wearables: a Charge 6, then a Pixel Watch 3 (docs/facts/google-health-api.md#record-shapes DataSource.device)."""
 
 from __future__ import annotations
 

@@ -10,13 +10,13 @@ already has, so the types agree with each other:
   and walks (per-minute altitude changes, the same that build the GPS track's profile).
 - ``total-calories`` (rollup only): BMR (Mifflin-St Jeor from age, the weight the vitals family
   gives the body, 178 cm) x MET per minute; MET from pace (ACSM walking/running equations),
-  effort on a bike, ~0.95 asleep. Only worn minutes count (reference §2.1: on-wrist filtering
+  effort on a bike, ~0.95 asleep. Only worn minutes count (docs/facts/google-health-api.md#data-types: on-wrist filtering
   applies to total calories too), so an off-wrist hour is missing from the day's sum.
 - ``activity-level``: each worn awake minute is SEDENTARY (< 1.5 MET), LIGHTLY_ACTIVE (< 3),
   MODERATELY_ACTIVE (< 6) or VERY_ACTIVE; served as merged runs of one level, broken where the
   device was off, the person slept or the local date changed. ``sedentary-period``: the
   SEDENTARY runs of at least 10 minutes. ``active-minutes``: one 1-minute interval per active
-  minute (the type's storage resolution, reference §1.10) with one entry LIGHT / MODERATE /
+  minute (the type's storage resolution, docs/facts/google-health-api.md#intraday-resolution) with one entry LIGHT / MODERATE /
   VIGOROUS for LIGHTLY_ / MODERATELY_ / VERY_ACTIVE.
 - ``daily-heart-rate-zones``: heart-rate-reserve zones of the date (max 220 - age, resting heart
   rate of the date): LIGHT from 30 bpm (as real exports show), MODERATE from 40 %, VIGOROUS 60 %,
@@ -678,7 +678,7 @@ class Fitness:
         return traits(self.seed, s).create_us <= as_of_ms * 1000
 
     def session_id(self, s: Session) -> str:
-        """The data point id (a long integer, reference §1.8)."""
+        """The data point id (a long integer, docs/facts/google-health-api.md#get)."""
         return str(6_600_000_000_000_000_000 + digest_int(self.seed, "exercise-id", s.start) % (2 * 10**18))
 
     def iter_sessions(self, lo_ms: int, hi_ms: int, as_of_ms: int, *, descending: bool = False

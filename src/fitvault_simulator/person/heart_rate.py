@@ -1,12 +1,12 @@
 """Intraday heart rate of one UTC day: samples following the minute plan, every ``interval_s``
-seconds while a device is worn, as live (reference §8: every 2 s on current devices, ~37,000 a
+seconds while a device is worn, as live (docs/facts/google-health-api.md#settled-by-captured-payloads: every 2 s on current devices, ~37,000 a
 person-day, haelan ``probe/findings/volume.md``; 2-s spacing on the mcp-fitbit-air page of a
 Fitbit Air tracker), or, with ``interval_s`` 0, irregular 1-15 s samples (the simulator's
 earlier, ~4x lighter density, for tests that sync many days).
 
 Low and steady in sleep (by stage), ~55-75 bpm awake with a daily rhythm by local time, up with
-walking minutes, 110-170 in workouts, nothing while off-wrist (reference §2.1: heart-rate is a
-sample type; §1.10: 1 s storage resolution).
+walking minutes, 110-170 in workouts, nothing while off-wrist (docs/facts/google-health-api.md#data-types: heart-rate is a
+sample type; docs/facts/google-health-api.md#intraday-resolution: 1 s storage resolution).
 
 A day has ~11000 samples and a year of them is most of what a backfill serves, so the day is
 drawn with NumPy in batches (~2 ms instead of ~15 ms drawing one ``random.Random`` value at a

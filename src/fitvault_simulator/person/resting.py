@@ -1,4 +1,4 @@
-"""Daily resting heart rate: one value per local date, now and then missing (reference §2.4)."""
+"""Daily resting heart rate: one value per local date, now and then missing (docs/facts/google-health-api.md#payload-shapes)."""
 
 from __future__ import annotations
 

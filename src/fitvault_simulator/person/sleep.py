@@ -1,6 +1,6 @@
 """Sleep sessions: stage generation, the summary, and the processed/unprocessed views.
 
-Shapes follow reference §2.4 (sleep with stages) and §1.11 (re-processing): a session is first
+Shapes follow docs/facts/google-health-api.md#payload-shapes (sleep with stages) and docs/facts/google-health-api.md#late-data-and-change-detection (re-processing): a session is first
 served with ``metadata.processed: false`` (no stages, no ``stagesSummary``), later complete under
 the same ``name``.
 """
@@ -14,7 +14,7 @@ from .devices import device_at
 from .rand import digest_int
 from .timezones import ZoneHistory
 
-UNIT = 30  # stage lengths are multiples of 30 s (reference §2.4, FIX-DGH)
+UNIT = 30  # stage lengths are multiples of 30 s (docs/facts/google-health-api.md#payload-shapes, FIX-DGH)
 PROCESSING_DELAY_S = 3 * 3600  # sessions ending < 3 h ago are still "processing"
 STAGED_ORDER = ("AWAKE", "LIGHT", "DEEP", "REM")
 CLASSIC_ORDER = ("ASLEEP", "RESTLESS", "AWAKE")

@@ -1,7 +1,7 @@
 """The person's time-zone history and fast UTC-offset lookups.
 
 Home is New York; two trips (absolute instants, so tests can rely on them). Every record the
-simulator serves carries the offset in force at its own instant (reference §2.2: "the user's UTC
+simulator serves carries the offset in force at its own instant (docs/facts/google-health-api.md#record-shapes: "the user's UTC
 offset at that moment"), looked up here from a precomputed transition table.
 """
 

@@ -19,7 +19,7 @@ session served with ``mainSleep: true``); naps carry none. Per main sleep (a "ni
 - Some nights lack some or all metrics (the device could not compute them); two main sleeps
   ending on one local date give that date's daily values from the longer one.
 
-Arrival (reference §1.11): samples and the sleep summary appear when the sleep is processed
+Arrival (docs/facts/google-health-api.md#late-data-and-change-detection): samples and the sleep summary appear when the sleep is processed
 (end + ``PROCESSING_DELAY_S``, as its stages do); daily values at the later of that and local
 noon of their date (the resting-heart-rate rule).
 
@@ -489,7 +489,7 @@ class Vitals:
             return [x for x in (d + timedelta(days=k) for k in range(lo, hi)) if x in temps]
 
         # Mean of the previous 30 dates' nightly values; none (sent as "NaN") for the first 30 days
-        # of the history and on ~1 night in 300 after (reference §8: "roughly the first 30 nights
+        # of the history and on ~1 night in 300 after (docs/facts/google-health-api.md#settled-by-captured-payloads: "roughly the first 30 nights
         # and sporadically after", 6 of 1,719 points in one account).
         baselines: dict[date, float] = {}
         day = first - timedelta(days=29)

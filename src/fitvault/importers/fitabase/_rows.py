@@ -1,6 +1,6 @@
 """What every Fitabase reader shares: the time format, the participant filter, the rows.
 
-Times (realdata README fact 14): ``4/12/2016 2:47:30 AM`` (12-hour clock, no leading zeros),
+Times (docs/facts/archives.md#fact-14): ``4/12/2016 2:47:30 AM`` (12-hour clock, no leading zeros),
 ``4/12/2016`` (daily files), and the re-saved variants of the Kaggle copies: ``04/12/2016``
 (``sleepDay`` ``SleepDay``) and ``5-2-2016`` (``weightLogInfo`` ``Date``, month first). A time
 without ``AM``/``PM`` is read as a 24-hour clock.

@@ -1,5 +1,5 @@
 """Fitabase ``minuteSleep_merged.csv`` (``Id,date,value,logId``): one row per minute of each
-sleep log, ``value`` 1 asleep, 2 restless, 3 awake (reference §4.5). Each ``logId`` becomes a
+sleep log, ``value`` 1 asleep, 2 restless, 3 awake (docs/facts/archives.md#verified-on-real-exports). Each ``logId`` becomes a
 ``CLASSIC`` ``sleep_sessions`` row (id ``fitabase-<logId>``) whose stages are the runs of equal
 value, as the tutorial's ``minuteData`` files are read; the longest log of a night (the local
 date of its end) is the main sleep.

@@ -1,2 +1,2 @@
 """The legacy Fitbit category CSVs of Takeout and account archives (HRV, SpO2, temperature,
-active zone minutes, sleep score): reference §4.3."""
+active zone minutes, sleep score): docs/facts/archives.md#csv-families."""

@@ -1,4 +1,4 @@
-"""``Active Zone Minutes (AZM)/Active Zone Minutes - YYYY-MM-DD.csv`` (reference §4.3).
+"""``Active Zone Minutes (AZM)/Active Zone Minutes - YYYY-MM-DD.csv`` (docs/facts/archives.md#csv-families).
 
 ``date_time,heart_zone_id,total_minutes``: one row per minute in a zone, ``YYYY-MM-DDTHH:MM``
 local → ``active_zone_minutes`` one-minute intervals (``heart_rate_zone`` FAT_BURN | CARDIO |

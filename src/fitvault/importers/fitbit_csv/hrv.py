@@ -1,4 +1,4 @@
-"""Heart Rate Variability folder (reference §4.3).
+"""Heart Rate Variability folder (docs/facts/archives.md#csv-families).
 
 ``Heart Rate Variability Details - YYYY-MM-DD.csv``: ``timestamp,rmssd,coverage,low_frequency,
 high_frequency``, 5-minute samples during sleep, local time without ``Z`` → ``hrv``
@@ -7,7 +7,7 @@ high_frequency``, 5-minute samples during sleep, local time without ``Z`` → ``
 ``Daily Heart Rate Variability Summary - YYYY-MM-(DD).csv`` (odd names: ``2024-07-(21)``,
 ``2024-07-``): ``timestamp,rmssd,nremhr,entropy``, one row per night → ``daily_hrv``
 (``average_hrv_ms``, ``non_rem_hr_bpm``, ``entropy``), dated by its timestamp, never by the name.
-``rmssd`` ``0.0`` means no value (realdata fact 10): it stays missing and the night's ``nremhr``
+``rmssd`` ``0.0`` means no value (docs/facts/archives.md#fact-10): it stays missing and the night's ``nremhr``
 and ``entropy`` are kept; a row with none of the three is left out.
 """
 

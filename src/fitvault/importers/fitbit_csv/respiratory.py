@@ -1,4 +1,4 @@
-"""Breathing rate CSVs of the Heart Rate Variability folder (reference §4.3).
+"""Breathing rate CSVs of the Heart Rate Variability folder (docs/facts/archives.md#csv-families).
 
 ``Daily Respiratory Rate Summary - YYYY-MM-DD.csv``: ``timestamp,daily_respiratory_rate``
 (breaths/min) → ``daily_breathing_rate``.
@@ -8,7 +8,7 @@ full_sleep_standard_deviation,full_sleep_signal_to_noise,deep_sleep_breathing_ra
 rem_sleep_signal_to_noise`` (blanks allowed), one row per sleep, local time (the sleep's end) →
 ``breathing_rate_sleep``.
 
-``-1.0`` in a stage's rate means that stage has no rate (usually REM or deep, realdata fact 9):
+``-1.0`` in a stage's rate means that stage has no rate (usually REM or deep, docs/facts/archives.md#fact-9):
 that value is missing, the night's other rates are kept. So is a stage rate outside 1–80
 breaths/min (one export has REM rates of 0.4 and 0.6): missing, counted. A night whose full-sleep
 rate is impossible is quarantined whole.

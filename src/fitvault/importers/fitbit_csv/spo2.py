@@ -1,7 +1,7 @@
-"""Oxygen Saturation (SpO2) folder (reference §4.3).
+"""Oxygen Saturation (SpO2) folder (docs/facts/archives.md#csv-families).
 
 ``Minute SpO2 - YYYY-MM-DD.csv``: ``timestamp,value`` with ``Z`` (UTC) → ``spo2``. The value
-50.0 is the export's "invalid" sentinel (about 15 % of rows, reference §5.8): not stored.
+50.0 is the export's "invalid" sentinel (about 15 % of rows, docs/facts/archives.md#sentinels): not stored.
 
 ``Daily SpO2 - <start>-<end>.csv``: ``timestamp,average_value,lower_bound,upper_bound``, the
 timestamp's date (``...T00:00:00Z``) being the calendar day → ``daily_spo2``.

@@ -1,4 +1,4 @@
-"""``Temperature/Computed Temperature - *.csv`` (reference §4.3) → ``daily_skin_temperature``.
+"""``Temperature/Computed Temperature - *.csv`` (docs/facts/archives.md#csv-families) → ``daily_skin_temperature``.
 
 Header ``type,sleep_start,sleep_end,temperature_samples,nightly_temperature,
 baseline_relative_sample_sum,baseline_relative_sample_sum_of_squares,
@@ -10,7 +10,7 @@ deviation from the personal baseline); ``relative_stddev_30d_c`` =
 ``baseline_relative_nightly_standard_deviation``.
 
 ``type`` is ``SKIN`` or ``IDT``: every row of three real exports is ``IDT`` and carries the
-nightly value (32–35 °C) with ``NaN`` baseline columns (realdata fact 8), so both are read and a
+nightly value (32–35 °C) with ``NaN`` baseline columns (docs/facts/archives.md#fact-8), so both are read and a
 ``NaN`` baseline stays missing. Another type is left out (counted). Two rows can end on the same
 date (a nap and the night: 131 rows on 126 dates in one export): the longest sleep's row is the
 night's, the other is counted, never written over it.

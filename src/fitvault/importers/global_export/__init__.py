@@ -1,2 +1,2 @@
 """``Global Export Data`` JSON (Takeout) and the same files of the old account archives
-(``user-site-export/``, ``MyFitbitData/<name>/<category>/``): reference §4.2."""
+(``user-site-export/``, ``MyFitbitData/<name>/<category>/``): docs/facts/archives.md#global-export-json."""

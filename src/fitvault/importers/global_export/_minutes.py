@@ -2,7 +2,7 @@
 
 The records' ``MM/DD/YY HH:MM:SS`` stamps carry no zone. Every real export examined writes
 ``heart_rate``, ``steps`` and ``distance`` in **UTC** and ``calories`` in **local time**
-(realdata README facts 2 and 3: GoogleData matches, the heart-rate dip inside sleep logs, and
+(docs/facts/archives.md#fact-2 and docs/facts/archives.md#fact-3: GoogleData matches, the heart-rate dip inside sleep logs, and
 day files that begin at local midnight read as UTC). The clock of each family is still decided
 by the import's own evidence, strongest first:
 
@@ -27,7 +27,7 @@ from fitvault.importers._fingerprint import QUARTER_S
 from fitvault.timeutil import DAY_MS, Sequence
 
 DUPLICATE = "same instant as an earlier record (a wall time the clock skipped)"
-#: The clock of each family in every export verified so far (realdata README facts 2, 3).
+#: The clock of each family in every export verified so far (docs/facts/archives.md#fact-2, docs/facts/archives.md#fact-3).
 USUAL_CLOCK = {"heart_rate": "utc", "steps": "utc", "distance": "utc", "calories": "local"}
 _BOUNDARY_MS = 5 * 60_000   # a file's first stamp this close after a midnight marks that midnight
 _WORN_S = 15                # ... and this close after a quarter hour, a midnight worn (samples every 1-15 s)
@@ -130,7 +130,7 @@ def _boundaries(state: State, family: str) -> str:
 
 
 def travel_from_day_files(state: State) -> None:
-    """Travel days shown by UTC heart-rate day files (realdata fact 13).
+    """Travel days shown by UTC heart-rate day files (docs/facts/archives.md#fact-13).
 
     A ``heart_rate-DAY.json`` holds one local day, so when the tracker was worn at midnight its
     first stamp is that midnight in UTC: a person who flew to UTC+7 has files starting at 17:00

@@ -1,4 +1,4 @@
-"""Per-minute ``steps-``, ``distance-``, ``calories-`` and daily ``*_minutes-`` JSON (reference §4.2).
+"""Per-minute ``steps-``, ``distance-``, ``calories-`` and daily ``*_minutes-`` JSON (docs/facts/archives.md#global-export-json).
 
 ::
 

@@ -1,4 +1,4 @@
-"""``weight-YYYY-MM-DD.json`` and ``demographic_vo2_max-YYYY-MM-DD.json`` (reference §4.2).
+"""``weight-YYYY-MM-DD.json`` and ``demographic_vo2_max-YYYY-MM-DD.json`` (docs/facts/archives.md#global-export-json).
 
 ::
 
@@ -6,7 +6,7 @@
      "time": "23:59:59", "source": "Aria"}
     {"dateTime": "03/01/24 00:00:00", "value": {"demographicVO2Max": 44.1, "filteredDemographicVO2Max": 44.3, ...}}
 
-Weight is in the account's unit (pounds for US accounts, reference §5.11) and the file does not
+Weight is in the account's unit (pounds for US accounts, docs/facts/archives.md#unit-traps) and the file does not
 say which. fitvault decides per record: the unit given by the caller (``--weight-unit``), else
 from the BMI logged beside it (weight / BMI is the height squared: 1.9–4.5 m² in kilograms, 2.2
 times that in pounds), else the vault's display unit, else kilograms (with a note).

@@ -1,11 +1,11 @@
-"""``exercise-N.json``: activity logs, 100 per file (reference §4.2).
+"""``exercise-N.json``: activity logs, 100 per file (docs/facts/archives.md#global-export-json).
 
 An activity log becomes an ``exercises`` row (id = its ``logId``): start, end (start + ``duration``),
 ``activityName`` as the display name and a type (``Walk`` → ``WALKING`` ...), active duration,
 calories, steps, distance, average heart rate, zone minutes and the GPS flag. Splits, events and
 routes are not in the export.
 
-``startTime`` ``MM/DD/YY HH:MM:SS`` is **UTC**, not local time (realdata fact 4: each log's
+``startTime`` ``MM/DD/YY HH:MM:SS`` is **UTC**, not local time (docs/facts/archives.md#fact-4: each log's
 ``averageHeartRate`` matches the heart rate of its window read as UTC in 5 of 5 logs of a 2026
 Takeout, 105 of 106 of a 2016 account archive, and 74 of 74 / 698 of 706 in the issue #13
 report; GoogleData ``UserExercises.exercise_start`` is the same instant). The offset stored is

@@ -1,11 +1,11 @@
-"""``heart_rate-YYYY-MM-DD.json`` and ``resting_heart_rate-YYYY-MM-DD.json`` (reference §4.2).
+"""``heart_rate-YYYY-MM-DD.json`` and ``resting_heart_rate-YYYY-MM-DD.json`` (docs/facts/archives.md#global-export-json).
 
 ::
 
     {"dateTime": "03/01/24 00:00:05", "value": {"bpm": 64, "confidence": 2}}
     {"dateTime": "03/01/24 00:00:00", "value": {"date": "03/01/24", "value": 53.01, "error": 6.9}}
 
-Sentinels (reference §5.8) are missing values, not data: a heart-rate reading with
+Sentinels (docs/facts/archives.md#sentinels) are missing values, not data: a heart-rate reading with
 ``confidence`` 0 or ``bpm`` 0, and resting-heart-rate placeholder rows (``date`` null, value 0 —
 also the future-dated padding).
 """

@@ -1,14 +1,14 @@
-"""``sleep-YYYY-MM-DD.json``: 30-day chunks of API-v1.2-like sleep logs (reference §4.2).
+"""``sleep-YYYY-MM-DD.json``: 30-day chunks of API-v1.2-like sleep logs (docs/facts/archives.md#global-export-json).
 
 A log becomes a ``sleep_sessions`` row (id = its ``logId``) with its stages (``levels.data``),
 short awakenings (``levels.shortData``) and stage summary (``levels.summary``), exactly like an
-API session. Logs near a chunk boundary appear in two chunks (reference §5.6): the second copy
+API session. Logs near a chunk boundary appear in two chunks (docs/facts/archives.md#duplicate-sleep-logs): the second copy
 is not stored again.
 
-Times are naive local (``2024-03-01T23:05:30.000``, realdata fact 10). When a day of the night
+Times are naive local (``2024-03-01T23:05:30.000``, docs/facts/archives.md#fact-10). When a day of the night
 has an inferred offset (travel, see ``_fingerprint``), that offset places the whole night; else
 the zone places each time. (``sleep_score.csv`` is no evidence: its ``timestamp`` is this log's
-local end with a ``Z`` added, not a UTC instant — realdata fact 1.)
+local end with a ``Z`` added, not a UTC instant — docs/facts/archives.md#fact-1.)
 
 Each log is remembered (local start, UTC start, end, main flag) so that GoogleData
 ``UserSleeps`` can find its twin (``google_data/health_fitness.py``).
@@ -35,7 +35,7 @@ def _continuous_clock(job: Job, rec: dict, start_wall: int, end_wall: int) -> in
     """One offset for a night across a DST change whose log runs on one continuous clock.
 
     Real logs keep ``duration`` equal to the wall-clock span even across a DST change, and their
-    stages follow each other without a gap or an overlap in wall time (realdata fact 11; a
+    stages follow each other without a gap or an overlap in wall time (docs/facts/archives.md#fact-11; a
     Dublin spring-forward night of 2020-03-29 holds stages at 01:18 and 01:40, wall times that do
     not exist). Placed time by time, such a night loses or overlaps an hour; on one clock it
     keeps every stage and its length. Which offset that clock had is not in the log (unverified):

@@ -1,1 +1,1 @@
-"""Takeout ``*_GoogleData`` CSVs (UTC instants, explicit units, a device per row): reference §4.3."""
+"""Takeout ``*_GoogleData`` CSVs (UTC instants, explicit units, a device per row): docs/facts/archives.md#csv-families."""

@@ -1,5 +1,5 @@
 """``Health Fitness Data_GoogleData``: ``UserSleeps_*.csv``, ``UserSleepStages_*.csv``,
-``UserExercises_*.csv`` (reference §4.3, realdata README fact 5).
+``UserExercises_*.csv`` (docs/facts/archives.md#csv-families, docs/facts/archives.md#fact-5).
 
 * ``UserSleeps``: ``sleep_id,sleep_type,minutes_in_sleep_period,...,start_utc_offset,sleep_start,
   end_utc_offset,sleep_end,data_source,...,sleep_created,sleep_last_updated`` → ``sleep_sessions``
@@ -227,7 +227,7 @@ def read_exercises(job: Job) -> None:
     for row, c in csv_records(job, roles, optional=optional):
         try:
             eid = cell(row, c["id"])
-            # exercise_start is true UTC in every vintage (realdata fact 5)
+            # exercise_start is true UTC in every vintage (docs/facts/archives.md#fact-5)
             start, end = instant(cell(row, c["start"])), instant(cell(row, c["end"]))
             if not eid or end < start:
                 raise ValueError("no id, or the exercise ends before it starts")

@@ -1,11 +1,11 @@
 """``Physical Activity_GoogleData``: ``<family>_YYYY-MM-DD.csv`` flat or in per-family folders,
-monthly, plus undated ``<family>.csv`` (reference §4.1 D, §4.3).
+monthly, plus undated ``<family>.csv`` (docs/facts/archives.md#layouts D, docs/facts/archives.md#csv-families).
 
 Rows are ``timestamp,<value columns>,data source``; ``timestamp`` is UTC with ``Z`` (fractions
 of a second on some families); daily families stamp ``...T00:00:00Z`` to mean the local calendar
 date. ``data source`` names the recorder (``Pixel Watch``, ``MobileTrack`` ...): it becomes the
 row's source (device and form factor), so readers can keep one recorder per day instead of
-adding a phone's steps to a watch's (reference §5.10).
+adding a phone's steps to a watch's (docs/facts/archives.md#double-counting).
 
 Families and their tables (units as in the files: metres, grams, millimetres, kcal):
 

@@ -1,5 +1,5 @@
 """``Physical Activity_GoogleData`` families with an API twin, into the same tables the sync fills
-(reference §4.5; headers as in the 2026 Takeout, realdata README fact 6):
+(docs/facts/archives.md#verified-on-real-exports; headers as in the 2026 Takeout, docs/facts/archives.md#fact-6):
 
 =======================================  ======================================  ========================
 family (file name)                       columns used                            table

@@ -1,5 +1,5 @@
 """``Physical Activity_GoogleData`` per-minute families of the 2026 Takeout with an API twin
-(UTC stamps; reference §4.5, realdata README fact 15):
+(UTC stamps; docs/facts/archives.md#verified-on-real-exports, docs/facts/archives.md#fact-15):
 
 ==================================  ==========================================  ==================================
 family (file name)                  columns used                                table

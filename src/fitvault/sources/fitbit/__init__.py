@@ -31,9 +31,8 @@ from collections.abc import Callable
 
 import httpx
 
-from fitvault.sources.google.client import RetryPolicy
-from fitvault.sources.fitbit.auth import FitbitAuth, FitbitTokenStore, token_scopes
 from fitvault.config import FitbitEndpoints, VaultPaths
+from fitvault.sources.fitbit.auth import FitbitAuth, FitbitTokenStore, token_scopes
 from fitvault.sources.fitbit.base import ORIGIN, FitbitStream
 from fitvault.sources.fitbit.client import FitbitClient, FitbitResponse
 from fitvault.sources.fitbit.engine import (
@@ -50,6 +49,7 @@ from fitvault.sources.fitbit.engine import (
     sync,
 )
 from fitvault.sources.fitbit.ratelimit import DEFAULT_MARGIN_S, HourlyLimiter, Quota, WaitEvent
+from fitvault.sources.google.client import RetryPolicy
 
 __all__ = [
     "DEFAULT_MARGIN_S", "ORIGIN", "STREAMS", "STREAMS_BY_NAME", "TYPE_IDS", "Context", "FitbitClient", "FitbitSource",

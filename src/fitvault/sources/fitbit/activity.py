@@ -1,5 +1,5 @@
 """Activity: per-minute steps (intraday, one local day per call) and daily totals of steps,
-distance, floors and calories (time series, up to 1095 days per call). Reference §1.1, §1.2::
+distance, floors and calories (time series, up to 1095 days per call). See docs/facts/fitbit-legacy-api.md#endpoints-and-range-limits, docs/facts/fitbit-legacy-api.md#response-shapes::
 
     GET /1/user/-/activities/steps/date/2024-03-01/1d/1min.json
     {"activities-steps-intraday": {"dataset": [{"time": "00:00:00", "value": 0}, ...], ...}}
@@ -7,7 +7,7 @@ distance, floors and calories (time series, up to 1095 days per call). Reference
     GET /1/user/-/activities/distance/date/2024-01-01/2024-12-31.json
     {"activities-distance": [{"dateTime": "2024-03-01", "value": "8.412301"}, ...]}
 
-Quirks: daily values are strings, intraday values numbers (reference §1.0). Units: METRIC
+Quirks: daily values are strings, intraday values numbers (docs/facts/fitbit-legacy-api.md#conventions). Units: METRIC
 (no ``Accept-Language``): distance in km, converted to the vault's millimetres; calories are
 total kcal (BMR included), whole numbers.
 
@@ -80,7 +80,7 @@ class DailyActivity(FitbitStream):
     resource: str
     column: str
     scopes = ("activity",)
-    max_days = 1095  # "1095 days for the standard resources" (reference §1.1)
+    max_days = 1095  # "1095 days for the standard resources" (docs/facts/fitbit-legacy-api.md#endpoints-and-range-limits)
     time_column = "date"
 
     def path(self, first: date, last: date) -> str:

@@ -1,6 +1,6 @@
 """OAuth for the legacy Fitbit Web API: consent (code + PKCE), rotating refresh, revoke, signing.
 
-Reference ``fitbit-legacy-and-takeout.md`` §2. The protocol work (PKCE verifier and S256
+See docs/facts/fitbit-legacy-api.md#oauth. The protocol work (PKCE verifier and S256
 challenge, ``state``, the grant requests) is Authlib's; this module picks Fitbit's parameters and
 adapts Fitbit's quirks:
 
@@ -37,8 +37,8 @@ import httpx
 from authlib.common.security import generate_token
 
 from fitvault.auth.bearer import RefreshingBearerAuth, stored_token
-from fitvault.auth.oauth_common import TIMEOUT_S, Provider, RevokeResult, oauth_client
 from fitvault.auth.loopback import HOST, LoopbackReceiver
+from fitvault.auth.oauth_common import TIMEOUT_S, Provider, RevokeResult, oauth_client
 from fitvault.auth.tokens import Token, TokenStore, mask_secret, scrub_secrets
 from fitvault.config import FitbitEndpoints
 from fitvault.errors import AuthError, AuthorizationDenied, ConfigError, FitbitApiRetired, ReauthRequired, StoreError
@@ -46,7 +46,7 @@ from fitvault.errors import AuthError, AuthorizationDenied, ConfigError, FitbitA
 if TYPE_CHECKING:
     from authlib.integrations.httpx_client import OAuth2Client
 
-#: Read scopes the legacy sync uses (reference §2: scope per endpoint).
+#: Read scopes the legacy sync uses (docs/facts/fitbit-legacy-api.md#oauth: scope per endpoint).
 DEFAULT_SCOPES: tuple[str, ...] = (
     "activity", "heartrate", "sleep", "oxygen_saturation", "respiratory_rate", "temperature", "weight",
     "profile", "settings",

@@ -1,6 +1,6 @@
 """What every legacy data set module provides: a :class:`FitbitStream`.
 
-A stream knows its endpoint and range limit (reference §1.1), how to turn one response into rows
+A stream knows its endpoint and range limit (docs/facts/fitbit-legacy-api.md#endpoints-and-range-limits), how to turn one response into rows
 of a vault table, and how to save them. It is pure: no HTTP, no open files. The source's
 walks (:mod:`.engine`) fetch; the vault commits each response's rows with the stream's cursor.
 What the sync core and the store need of a stream is :class:`fitvault.stream.Stream`; this base
@@ -27,9 +27,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Literal
 
 from fitvault.datatypes.base import plausible
-from fitvault.timeutil import Zone, shared_zone, wall_at
 from fitvault.store.origins import ORIGIN_FITBIT_WEB_API as ORIGIN
 from fitvault.stream import ParsedPage, SourceIds, SourceKey, Stream
+from fitvault.timeutil import Zone, shared_zone, wall_at
 
 #: The source of records that name no device.
 NO_DEVICE: SourceKey = ("", "", "", "", "", "")
@@ -48,7 +48,7 @@ def fitbit_ids(source_ids: SourceIds) -> Callable[[SourceKey], int]:
 
 
 def decimal(value: Any, what: str) -> Decimal:
-    """A JSON number or numeric string (daily values are strings, reference §1.0) as a Decimal."""
+    """A JSON number or numeric string (daily values are strings, docs/facts/fitbit-legacy-api.md#conventions) as a Decimal."""
     if isinstance(value, bool) or value is None:
         raise TypeError(f"{what} is not a number: {value!r}")
     try:
@@ -62,7 +62,7 @@ def dates_of(request: Request) -> tuple[date, date]:
 
 
 def zone_of(request: Request) -> Zone:
-    """The zone the request's local times are read in (reference §1.0, §5.1): the profile's IANA
+    """The zone the request's local times are read in (docs/facts/fitbit-legacy-api.md#conventions, docs/facts/fitbit-legacy-api.md#floating-local-time): the profile's IANA
     ``timezone``; its ``offsetFromUTCMillis`` is only the *current* offset and is used alone, without
     DST, when the zone is unknown. The profile holds today's zone only, so times recorded while
     travelling land hours off; activity logs are the exception (their ``startTime`` has its offset)."""
@@ -75,7 +75,7 @@ class FitbitStream(Stream):
     the defaults do not fit)."""
 
     kind: ClassVar[Literal["day", "range", "list"]] = "range"
-    max_days: ClassVar[int] = 30          # dates per request (inclusive), reference §1.1
+    max_days: ClassVar[int] = 30          # dates per request (inclusive), docs/facts/fitbit-legacy-api.md#endpoints-and-range-limits
     #: The request path; ``{first}`` and ``{last}`` stand for the window's dates.
     path_template: ClassVar[str]
     #: The vault data type whose ``save`` writes this stream's rows.

@@ -1,5 +1,5 @@
 """Weight and body-fat logs (``/1/user/-/body/log/{weight,fat}/date/{start}/{end}.json``).
-Reference §1.1, §1.2::
+See docs/facts/fitbit-legacy-api.md#endpoints-and-range-limits, docs/facts/fitbit-legacy-api.md#response-shapes::
 
     {"weight": [{"logId": 1709337599000, "date": "2024-03-01", "time": "23:59:59", "weight": 72.4,
                  "bmi": 23.65, "fat": 18.2, "source": "Aria"}]}

@@ -1,7 +1,7 @@
 """HTTP client for the legacy Fitbit Web API: the hourly budget, retries, typed errors, 410.
 
-Every request goes through the one send pipeline (:mod:`fitvault.http`), given (reference §1.0,
-§3):
+Every request goes through the one send pipeline (:mod:`fitvault.http`), given (docs/facts/fitbit-legacy-api.md#conventions,
+docs/facts/fitbit-legacy-api.md#rate-limit-and-errors):
 
 * the hourly budget (:mod:`.ratelimit`): if it is spent, the request waits for the reset
   (countdown reported);
@@ -12,7 +12,7 @@ Every request goes through the one send pipeline (:mod:`fitvault.http`), given (
 * a **410 Gone** (the API was turned off on 2026-11-02) raises
   :class:`~fitvault.errors.FitbitApiRetired` at once.
 
-No ``Accept-Language`` is sent, so values are METRIC (km, kg, °C; reference §1.0). The token
+No ``Accept-Language`` is sent, so values are METRIC (km, kg, °C; docs/facts/fitbit-legacy-api.md#conventions). The token
 travels only in the ``Authorization`` header (pluggable ``httpx.Auth``); tests swap the
 transport, never patch.
 """
@@ -40,7 +40,7 @@ _STATUS_ERRORS: dict[int, type[errors.ApiError]] = {
     401: errors.Unauthenticated,
     403: errors.PermissionDenied,
     404: errors.NotFound,
-    422: errors.InvalidArgument,  # "The number of data points queried exceeds limit." (reference §3)
+    422: errors.InvalidArgument,  # "The number of data points queried exceeds limit." (docs/facts/fitbit-legacy-api.md#rate-limit-and-errors)
     429: errors.RateLimited,
 }
 _RETRY_STATUSES = {500, 502, 503, 504}

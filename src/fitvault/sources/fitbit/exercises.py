@@ -1,5 +1,5 @@
 """Activity logs (exercises): ``/1/user/-/activities/list.json``, walked newest first.
-Reference §1.1, §1.2::
+See docs/facts/fitbit-legacy-api.md#endpoints-and-range-limits, docs/facts/fitbit-legacy-api.md#response-shapes::
 
     GET /1/user/-/activities/list.json?beforeDate=2024-03-02&sort=desc&offset=0&limit=100
     {"activities": [{"logId": 29017505997, "activityName": "Run", "startTime": "2020-02-18T11:16:47.000-06:00",

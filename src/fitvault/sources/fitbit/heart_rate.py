@@ -1,5 +1,5 @@
 """Heart rate: every intraday sample at ``1sec`` (one local day per call) and the daily resting
-heart rate from the heart-rate time series (a year per call). Reference §1.1, §1.2::
+heart rate from the heart-rate time series (a year per call). See docs/facts/fitbit-legacy-api.md#endpoints-and-range-limits, docs/facts/fitbit-legacy-api.md#response-shapes::
 
     GET /1/user/-/activities/heart/date/2024-03-01/1d/1sec.json
     {"activities-heart": [...], "activities-heart-intraday": {"dataset": [{"time": "00:00:09", "value": 61}, ...],
@@ -30,7 +30,7 @@ class IntradayHeartRate(FitbitStream):
     scopes = ("heartrate",)
     kind = "day"
     max_days = 1
-    overlap = timedelta(days=2)  # a day is incomplete until the device syncs (reference §5.4)
+    overlap = timedelta(days=2)  # a day is incomplete until the device syncs (docs/facts/fitbit-legacy-api.md#late-data)
 
     path_template = "/1/user/-/activities/heart/date/{first}/1d/1sec.json"
     vault_type = HeartRate()
@@ -46,7 +46,7 @@ class DailyRestingHeartRate(FitbitStream):
     name = "fitbit:resting-heart-rate"
     data_type = "daily-resting-heart-rate"
     scopes = ("heartrate",)
-    max_days = 365  # "1 year" (reference §1.1)
+    max_days = 365  # "1 year" (docs/facts/fitbit-legacy-api.md#endpoints-and-range-limits)
 
     path_template = "/1/user/-/activities/heart/date/{first}/{last}.json"
     vault_type = RestingHeartRate()

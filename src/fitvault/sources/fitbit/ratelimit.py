@@ -1,15 +1,15 @@
 """The legacy API's hourly budget as a pure policy, and the waiting that follows from it.
 
 Fitbit allows 150 requests per user per hour, a window that resets at the top of the hour, and
-reports the state on every response (reference §3): ``Fitbit-Rate-Limit-Limit``,
+reports the state on every response (docs/facts/fitbit-legacy-api.md#rate-limit-and-errors): ``Fitbit-Rate-Limit-Limit``,
 ``-Remaining`` and ``-Reset`` (seconds until the reset). :func:`parse_quota` turns the headers
 into a :class:`Quota`; :func:`wait_needed` and :func:`wait_after_429` are the pure decisions,
-tested with an injected clock and no sleeping (style.md practice 7). :class:`HourlyLimiter`
+tested with an injected clock and no sleeping. :class:`HourlyLimiter`
 applies them: before each request it waits, if the budget is spent, until the reset plus a
-margin (clocks differ; a retry exactly at hh:00:01 has been seen to fail, reference §3), and
+margin (clocks differ; a retry exactly at hh:00:01 has been seen to fail, docs/facts/fitbit-legacy-api.md#rate-limit-and-errors), and
 reports a countdown through ``on_wait`` (the CLI draws it; the library never prints). A 429
 honours ``Retry-After`` but never waits less than the reset header says (``Retry-After`` was
-reported inaccurate, reference §3). It is the :class:`fitvault.http.Limiter` of the Fitbit
+reported inaccurate, docs/facts/fitbit-legacy-api.md#rate-limit-and-errors). It is the :class:`fitvault.http.Limiter` of the Fitbit
 source; a cancelled run ends a wait at the next tick of its countdown.
 """
 

@@ -1,4 +1,4 @@
-"""Sleep logs, v1.2, by date range (at most 100 days per call). Reference §1.1, §1.2::
+"""Sleep logs, v1.2, by date range (at most 100 days per call). See docs/facts/fitbit-legacy-api.md#endpoints-and-range-limits, docs/facts/fitbit-legacy-api.md#response-shapes::
 
     GET /1.2/user/-/sleep/date/2024-02-01/2024-03-01.json
     {"sleep": [{"logId": 45012345678, "dateOfSleep": "2024-03-02", "startTime": "2024-03-01T23:05:30.000",
@@ -16,7 +16,7 @@ Fitbit's own exports use), ``sleep_stages`` (``levels.data`` as ``stage``, ``sho
 Times are local without an offset: the start is read in the profile's zone, the end is the start
 plus ``duration``, and the stage times are resolved in order (:mod:`fitvault.timeutil`), so a night
 across a DST change is exact. Legacy ``minutesAwake`` leaves out the minutes to fall asleep and
-after waking (``timeInBed`` = the four summed, reference §1.2); the vault's ``minutes_awake``
+after waking (``timeInBed`` = the four summed, docs/facts/fitbit-legacy-api.md#response-shapes); the vault's ``minutes_awake``
 counts all awake minutes of the sleep period, so they are added back. ``meta`` (stages still
 being computed) means ``processed = 0``.
 """
@@ -33,7 +33,7 @@ from fitvault.timeutil import Zone, local_date, parse_iso_wall
 
 _LEVELS = {"wake": "AWAKE", "light": "LIGHT", "deep": "DEEP", "rem": "REM",
            "asleep": "ASLEEP", "restless": "RESTLESS", "awake": "AWAKE"}
-# infoCode (reference §1.2): 0 sufficient data, 1 insufficient heart-rate data, 2 too short, 3 server issue.
+# infoCode (docs/facts/fitbit-legacy-api.md#response-shapes): 0 sufficient data, 1 insufficient heart-rate data, 2 too short, 3 server issue.
 _INFO = {1: "REJECTED_COVERAGE", 2: "REJECTED_NAP", 3: "REJECTED_SERVER"}
 
 

@@ -1,4 +1,4 @@
-"""Nightly vitals (reference §1.1, §1.2), each belonging to the main sleep and dated by the
+"""Nightly vitals (docs/facts/fitbit-legacy-api.md#endpoints-and-range-limits, docs/facts/fitbit-legacy-api.md#response-shapes), each belonging to the main sleep and dated by the
 wake-up date:
 
 * HRV summary (``/1/user/-/hrv/date/{start}/{end}.json``, 30 days): ``dailyRmssd`` and
@@ -14,7 +14,7 @@ wake-up date:
   ``nightlyRelative`` (°C from the personal baseline) → ``daily_skin_temperature_relative``
   (migration 003): the legacy API never sends the absolute values of ``daily_skin_temperature``.
 
-"No data" is ``{"hrv": []}`` or an entry without ``value``: missing, not zero (reference §5.9).
+"No data" is ``{"hrv": []}`` or an entry without ``value``: missing, not zero (docs/facts/fitbit-legacy-api.md#missing-is-not-zero).
 Intraday ``minute`` times are local without an offset, in recording order per night.
 """
 
@@ -29,8 +29,9 @@ from fitvault.datatypes.heart_rate_variability import DailyHeartRateVariability,
 from fitvault.datatypes.oxygen_saturation import DailyOxygenSaturation, OxygenSaturation
 from fitvault.datatypes.respiratory_rate import DailyRespiratoryRate
 from fitvault.sources.fitbit.base import NO_DEVICE, FitbitStream, Request, collect, fitbit_ids, zone_of
-from fitvault.timeutil import parse_iso_wall
 from fitvault.store import upsert
+from fitvault.timeutil import parse_iso_wall
+
 
 def _number(value: Any, what: str, lo: float, hi: float) -> float | None:
     if value is None:
@@ -43,7 +44,7 @@ def _number(value: Any, what: str, lo: float, hi: float) -> float | None:
 
 
 def _spo2_entries(body: Any) -> list:
-    """A SpO2 answer's entries: a top-level array, or a bare object for a single date (reference §1.2)."""
+    """A SpO2 answer's entries: a top-level array, or a bare object for a single date (docs/facts/fitbit-legacy-api.md#response-shapes)."""
     if isinstance(body, dict):
         return [body]
     if not isinstance(body, list):

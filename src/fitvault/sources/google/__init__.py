@@ -15,7 +15,11 @@
 Errors are :mod:`fitvault.errors` ones; no message or ``repr`` ever shows a secret.
 """
 
+from fitvault.auth.loopback import LoopbackReceiver
+from fitvault.auth.tokens import KeyringTokenStore, Token, TokenStore, mask_secret
+from fitvault.sources.google.auth import GoogleAuth
 from fitvault.sources.google.client_secrets import ClientSecrets, load_client_secrets
+from fitvault.sources.google.engine import GoogleSource, history_start, make_plan, run_plan, sync
 from fitvault.sources.google.oauth import (
     DEFAULT_SCOPES,
     SCOPE_PREFIX,
@@ -25,10 +29,6 @@ from fitvault.sources.google.oauth import (
     revoke,
     token_from_import,
 )
-from fitvault.sources.google.auth import GoogleAuth
-from fitvault.sources.google.engine import GoogleSource, history_start, make_plan, run_plan, sync
-from fitvault.auth.loopback import LoopbackReceiver
-from fitvault.auth.tokens import KeyringTokenStore, Token, TokenStore, mask_secret
 
 __all__ = [
     "DEFAULT_SCOPES",

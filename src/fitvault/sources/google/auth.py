@@ -12,10 +12,10 @@ locking are shared with the legacy Fitbit source: :mod:`fitvault.auth.bearer`.)
 from __future__ import annotations
 
 from fitvault.auth.bearer import RefreshingBearerAuth
-from fitvault.sources.google.oauth import refresh
 from fitvault.auth.tokens import Token
 from fitvault.config import GoogleEndpoints
 from fitvault.errors import ReauthRequired
+from fitvault.sources.google.oauth import refresh
 
 
 class GoogleAuth(RefreshingBearerAuth[GoogleEndpoints]):

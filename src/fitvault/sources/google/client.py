@@ -1,6 +1,6 @@
 """HTTP client for the Google Health API v4: its URLs, its error model, its quota.
 
-Every request goes through the one send pipeline (:mod:`fitvault.http`), given (reference §4):
+Every request goes through the one send pipeline (:mod:`fitvault.http`), given (docs/facts/google-health-api.md#quota-errors-and-retries):
 
 * the shared client-side quota (:mod:`fitvault.sources.google.ratelimit`), which every worker
   holds to after a 429;
@@ -114,7 +114,7 @@ def parse_error(response: httpx.Response, secrets: tuple[str, ...] = ()) -> erro
 
     The class comes from the first ``ErrorInfo.reason`` when it is one of :data:`_REASON_ERRORS`,
     else from the HTTP status (412, "Precondition check failed": no Google Health profile yet, is
-    an :class:`~fitvault.errors.AccountNotLinked` like ACCOUNT_NOT_LINKED, reference §4.2)."""
+    an :class:`~fitvault.errors.AccountNotLinked` like ACCOUNT_NOT_LINKED, docs/facts/google-health-api.md#errors)."""
     status_code = response.status_code
     status = reason = None
     metadata: dict[str, str] = {}
@@ -123,7 +123,7 @@ def parse_error(response: httpx.Response, secrets: tuple[str, ...] = ()) -> erro
         body = json.loads(response.content)
         err = body.get("error") if isinstance(body, dict) else None
     except (ValueError, RecursionError):  # RecursionError: garbage nested deeper than json allows
-        err = None  # Google answers unknown URLs with an HTML page (reference §4.2, 404 row)
+        err = None  # Google answers unknown URLs with an HTML page (docs/facts/google-health-api.md#errors, 404 row)
     if isinstance(err, dict):
         # Only strings are taken from the envelope: callers compare and print them.
         message = str(err.get("message") or message)
@@ -236,7 +236,7 @@ class HealthApiClient(ApiClient):
         self, data_type: str, *, filter_text: str, page_size: int, page_token: str | None = None,
         method: str = "list",
     ) -> ApiResponse:
-        """One page of ``dataPoints.list`` (reference §1.3), or of ``dataPoints:reconcile`` (§1.5:
+        """One page of ``dataPoints.list`` (docs/facts/google-health-api.md#list-and-paging), or of ``dataPoints:reconcile`` (docs/facts/google-health-api.md#reconcile:
         the same filter, paging and ``dataPoints`` answer) when ``method`` is ``"reconcile"``."""
         params: dict[str, Any] = {"filter": filter_text, "pageSize": page_size}
         if page_token:
@@ -249,11 +249,11 @@ class HealthApiClient(ApiClient):
         return self.request(method, path, params=dict(params or {}, alt="media"), media=True).content
 
     def daily_rollup(self, data_type: str, body: dict) -> ApiResponse:
-        """One page of ``dataPoints:dailyRollUp`` (reference §1.7)."""
+        """One page of ``dataPoints:dailyRollUp`` (docs/facts/google-health-api.md#daily-rollups)."""
         return self.request("POST", f"/dataTypes/{data_type}/dataPoints:dailyRollUp", body=body)
 
     def settings(self) -> dict:
-        """Time zone, UTC offset and display units (reference §1.9)."""
+        """Time zone, UTC offset and display units (docs/facts/google-health-api.md#identity-profile-settings-and-devices)."""
         return self.request("GET", "/settings").data
 
     def paired_devices(self) -> list[dict]:

@@ -1,5 +1,5 @@
 """Account context read at the start of each sync: the user's time zone and units (settings)
-and the paired devices with their last sync time (reference §1.9). ``fitvault status`` shows the
+and the paired devices with their last sync time (docs/facts/google-health-api.md#identity-profile-settings-and-devices). ``fitvault status`` shows the
 devices to explain gaps ("the watch last synced three days ago"); the Python API uses the time
 zone to index frames. Two requests per run; a refusal (scope not granted) is logged, not fatal.
 """

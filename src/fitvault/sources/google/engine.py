@@ -6,7 +6,7 @@ read the account context (:mod:`.context`), then run them with the one run loop
 (:class:`fitvault.sync.engine.SyncEngine`) and :class:`GoogleSource`, whose walks are
 :mod:`.walks`.
 
-Errors are told apart by ``details[].reason`` (Google's catalogue, reference §8; the table in
+Errors are told apart by ``details[].reason`` (Google's catalogue, docs/facts/google-health-api.md#settled-by-captured-payloads; the table in
 docs/errors.md): only ACCOUNT_NOT_LINKED / 412 (the account cannot be read), 401 after a refresh,
 a 429 past the retry budget and a vault failure stop the run. UNSUPPORTED_DATA_TYPE_ACTION skips
 the stream (or walks it with ``reconcile`` when ``list`` is refused and reconcile is among its
@@ -47,7 +47,7 @@ from fitvault.sync.report import ProgressCallback, StreamProgress, SyncReport
 log = logging.getLogger("fitvault.sync")
 
 # Account key ``method:<stream>`` = "reconcile": the server refused ``list`` for the stream's type
-# and allows ``reconcile`` (same filter, paging and answer shape, reference §1.5).
+# and allows ``reconcile`` (same filter, paging and answer shape, docs/facts/google-health-api.md#reconcile).
 METHOD_KEY = "method:"
 # Reasons that say the data type itself is unknown here (Google's catalogue): skipped like an
 # unsupported action.
@@ -117,7 +117,7 @@ class GoogleSource:
             # consent, or a scope that differs from the docs): skip the type, keep the rest.
             return Skip(f"permission denied ({exc.message}); grant it with `fitvault auth google`")
         # The docs and live servers disagree on which operations each type supports
-        # (reference §7 item 5): a refusal is a fact about this server, not a failure.
+        # (docs/facts/google-health-api.md#which-operations-each-type-supports): a refusal is a fact about this server, not a failure.
         self.vault.set_account(**{f"{UNSUPPORTED_KEY}{stream.name}": timeutil.from_ms(self._now_ms).date().isoformat()})
         allowed = getattr(exc, "allowed_actions", ())
         also = f"; it allows {', '.join(allowed)}" if allowed else ""
@@ -226,7 +226,7 @@ def _unsupported(exc: errors.ApiError) -> bool:
 def history_start(vault: Vault, client: HealthApiClient, *, now_ms: int | None = None) -> date | None:
     """The account's first day, remembered in the vault: the profile's ``membershipStartDate``,
     or, when the profile has none (django-google-health's live profile carried ``age`` only,
-    reference §8), the first day with step data found by :func:`probe_history_start`."""
+    docs/facts/google-health-api.md#settled-by-captured-payloads), the first day with step data found by :func:`probe_history_start`."""
     known = vault.account().get("membership_start")
     if known is not None:
         return date.fromisoformat(known) if known else None  # "" = neither profile nor probe had one

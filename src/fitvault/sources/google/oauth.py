@@ -2,8 +2,7 @@
 
 The protocol work (PKCE verifier → S256 challenge, ``state``, the grant requests, parsing token
 responses) is Authlib's; this module chooses Google's parameters, checks the redirect and turns
-every failure into one of fitvault's errors with a message a person can act on. Reference:
-``google-health-api.md`` §3 (flow, scopes, Testing-mode expiry) and §4.2.
+every failure into one of fitvault's errors with a message a person can act on. See docs/facts/google-health-api.md#oauth (flow, scopes, Testing-mode expiry) and docs/facts/google-health-api.md#errors.
 
 HTTP: each function talks to Google through Authlib's httpx ``OAuth2Client``. Pass ``http`` (any
 ``httpx.Client``, e.g. one with a ``MockTransport`` or a proxy) and the requests go through it
@@ -22,19 +21,19 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from authlib.common.security import generate_token
 
-from fitvault.auth.oauth_common import Provider, RevokeResult, oauth_client
-from fitvault.sources.google.client_secrets import ClientSecrets
 from fitvault.auth.loopback import HOST, LoopbackReceiver
+from fitvault.auth.oauth_common import Provider, RevokeResult, oauth_client
 from fitvault.auth.tokens import Token, scrub_secrets
 from fitvault.config import GOOGLE_TOKEN_URL, GoogleEndpoints
 from fitvault.errors import AuthError, AuthorizationDenied, ConfigError, ReauthRequired
+from fitvault.sources.google.client_secrets import ClientSecrets
 
 if TYPE_CHECKING:
     from authlib.integrations.httpx_client import OAuth2Client
 
 SCOPE_PREFIX = "https://www.googleapis.com/auth/googlehealth."
 
-# Read-only scopes the sync needs (reference §3.1). Reference §7 item 8: whether heart rate and
+# Read-only scopes the sync needs (docs/facts/google-health-api.md#endpoints-and-scopes). See docs/facts/google-health-api.md#scope-of-heart-rate-and-vo2-max: whether heart rate and
 # VO2 max sit under activity_and_fitness or health_metrics_and_measurements is disputed (docs vs
 # peers), so both are requested.
 DEFAULT_SCOPES: tuple[str, ...] = (
@@ -43,7 +42,7 @@ DEFAULT_SCOPES: tuple[str, ...] = (
     SCOPE_PREFIX + "sleep.readonly",
     SCOPE_PREFIX + "profile.readonly",
     SCOPE_PREFIX + "settings.readonly",
-    # The GPS routes of exercises (exportExerciseTcx needs activity + location, reference §1.2);
+    # The GPS routes of exercises (exportExerciseTcx needs activity + location, docs/facts/google-health-api.md#methods);
     # unticked on the consent screen, everything else still syncs.
     SCOPE_PREFIX + "location.readonly",
 )
@@ -51,8 +50,8 @@ DEFAULT_SCOPES: tuple[str, ...] = (
 #: Scope groups for ``fitvault auth google --scopes +GROUP,-GROUP``: the defaults can be left
 #: out (``-location``), the rest is asked only when the person opts in. Medical features (ECG,
 #: irregular rhythm), cycle and mood logs are sensitive and need their own consent; nutrition
-#: is opt-in because the discovery document does not list ``nutrition.readonly`` (reference
-#: §3.1; peers read with it), so asking it by default could fail a consent that has no need
+#: is opt-in because the discovery document does not list ``nutrition.readonly`` (docs/facts/google-health-api.md#endpoints-and-scopes;
+#: peers read with it), so asking it by default could fail a consent that has no need
 #: for it.
 SCOPE_GROUPS: dict[str, tuple[str, ...]] = {
     "activity": (SCOPE_PREFIX + "activity_and_fitness.readonly",),
@@ -113,7 +112,7 @@ def _oauth_client(
 ) -> OAuth2Client:
     return oauth_client(
         owner.client_id, owner.client_secret,
-        # Google documents client_id/client_secret in the form body (reference §3.2 step 3).
+        # Google documents client_id/client_secret in the form body (docs/facts/google-health-api.md#desktop-flow-with-loopback-and-pkce step 3).
         auth_method="client_secret_post" if owner.client_secret else "none",
         http=http, redirect_uri=redirect_uri, scopes=scopes,
     )
@@ -181,7 +180,7 @@ def authorize(
 def _consent_url(client: OAuth2Client, endpoints: GoogleEndpoints, verifier: str) -> tuple[str, str]:
     # Authlib adds code_challenge=BASE64URL(SHA256(verifier)), code_challenge_method=S256 and a
     # random state. access_type=offline yields a refresh token; prompt=consent makes Google issue
-    # a new one even on a repeat consent (reference §3.2).
+    # a new one even on a repeat consent (docs/facts/google-health-api.md#desktop-flow-with-loopback-and-pkce).
     url, state = client.create_authorization_url(
         endpoints.auth_url, code_verifier=verifier, access_type="offline", prompt="consent"
     )

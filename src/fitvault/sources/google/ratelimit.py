@@ -1,9 +1,9 @@
 """Client-side quota: never send more requests than the per-user quota allows.
 
-The Google Health API allows 300 requests per minute per user (reference §4.1) and answers 429
+The Google Health API allows 300 requests per minute per user (docs/facts/google-health-api.md#quota) and answers 429
 past it. :class:`RollingWindowLimiter` keeps the send times of the last window and makes a
 caller wait until one more request fits; :func:`wait_needed` is the pure policy behind it,
-tested with an injected clock and no sleeping (style.md practice 7).
+tested with an injected clock and no sleeping.
 
 The window is a rolling one (the server's exact accounting is undocumented). A small margin on
 the window absorbs the difference between when we send and when the server counts.

@@ -2,7 +2,7 @@
 newest first (:class:`ListWalk`), ``dailyRollUp`` ranges (:class:`RollupWalk`), and the
 follow-up requests for a page's records (:func:`fetch_details`).
 
-**The list walk's argument.** The API orders a list by time, newest first (reference §1.3).
+**The list walk's argument.** The API orders a list by time, newest first (docs/facts/google-health-api.md#list-and-paging).
 A window [lower, upper) keeps a cursor, ``resume_upper``: what is left to fetch is [lower,
 resume_upper). Each page is archived raw, then its rows and the new cursor are committed in one
 transaction. The cursor trails *one page behind*: it moves to the oldest record of the
@@ -12,18 +12,18 @@ moved by a page whose successor then shows the order broken would, after a crash
 record the server still owed above it. So a run killed at any point resumes at most one page
 behind the last committed page and re-reads it (upserts make that harmless); and once the order
 is seen broken, the cursor stays where this walk started (a crash re-walks the window rather
-than skipping data; tests/test_reliability_faults.py).
+than skipping data; tests/reliability/test_reliability_faults.py).
 
 Each recovery is a named step of :class:`ListWalk`, with its own argument:
 
 * :meth:`~ListWalk.after_gateway_timeout`: a 504 restarts the walk from the cursor with half
-  the page size (a token cannot be reused with another ``pageSize``, reference §4.3, P-MCP);
+  the page size (a token cannot be reused with another ``pageSize``, docs/facts/google-health-api.md#retries, P-MCP);
   :meth:`~ListWalk.grow_page` doubles it back after a few good pages;
 * :meth:`~ListWalk.after_refusal`: a refused filter field switches to the stream's alternative
-  (sleep, reference §7 item 6); a page token refused mid-walk (expired?) restarts the walk from
+  (sleep, docs/facts/google-health-api.md#sleep-filter-fields); a page token refused mid-walk (expired?) restarts the walk from
   the cursor;
 * :meth:`~ListWalk.count_empty`: an empty page that still carries a ``nextPageToken`` does not
-  end the walk (reference §1.3), but a thousand in a row do;
+  end the walk (docs/facts/google-health-api.md#list-and-paging), but a thousand in a row do;
 * :meth:`~ListWalk.check_order` and :meth:`~ListWalk.trail_cursor`: the rule above.
 """
 
@@ -203,7 +203,7 @@ class ListWalk:
         self.pending = self.stream.resume_upper(oldest)  # type: ignore[arg-type]
 
     def count_empty(self) -> None:
-        """An empty page with a token is not the end (reference §1.3): the walk goes on, the
+        """An empty page with a token is not the end (docs/facts/google-health-api.md#list-and-paging): the walk goes on, the
         cursor stays. A server sending nothing but empty pages would page forever: after
         :data:`MAX_EMPTY_PAGES_IN_A_ROW` the window fails (resumed next run)."""
         self.empty_in_a_row += 1
