@@ -115,7 +115,7 @@ def sleep_log(log_id: int, start: datetime, minutes: int, *, main: bool = True, 
 # A day-by-day writer of one archive, read top to bottom: complexity 19, grandfathered.
 def scaled_takeout(  # noqa: C901
         folder: Path, days: int, *, start: date = date(2024, 1, 1), zone: str = "America/New_York",
-                   hr_step_s: int = 5, parts: int = 2) -> tuple[list[Path], dict[str, int]]:
+        hr_step_s: int = 5, parts: int = 2) -> tuple[list[Path], dict[str, int]]:
     """A Takeout of ``days`` days: Global Export heart rate (one file a day), steps, calories and
     distance (30-day chunks, per minute), sleep (30-day chunks), resting heart rate; GoogleData
     heart rate (UTC) for the last 30 days. Returns the zip parts and record counts. Files are
