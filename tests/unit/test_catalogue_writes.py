@@ -20,7 +20,7 @@ from fitvault.store import origins, upsert
 from fitvault.store.vault import Vault
 
 ALL = TABLES + SIDE_TABLES
-SRC = Path(__file__).resolve().parents[1] / "src" / "fitvault"
+SRC = Path(__file__).resolve().parents[2] / "src" / "fitvault"
 #: Modules besides the generator that may still say ON CONFLICT / INSERT OR, and how often: the
 #: vault's bookkeeping (source registry, quarantine, sync jobs and state, account settings: no
 #: catalogue tables) and the heart-rate day blocks (see ``upsert.NOT_ROWS``).

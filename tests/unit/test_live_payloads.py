@@ -11,7 +11,7 @@ import httpx
 
 from fitvault import errors, timeutil
 from fitvault.datatypes import STREAMS_BY_NAME
-from fitvault.datatypes.exercise import _COLUMNS
+from fitvault.datatypes.exercise import COLUMNS
 from fitvault.sources.google.client import parse_error
 from fitvault.sources.google.engine import disposition
 
@@ -89,7 +89,7 @@ def test_walk_with_empty_exercise_metadata():
     page = STREAMS_BY_NAME["exercise"].parse({"dataPoints": [capture("dgh_exercise_walking.json")]})
     assert page.bad == []
     (session, splits, events, day), = page.rows
-    row = dict(zip(_COLUMNS, session))
+    row = dict(zip(COLUMNS, session))
     assert {k: row[k] for k in ("id", "exercise_type", "display_name", "active_duration_s", "calories_kcal",
                                 "distance_mm", "steps", "avg_hr_bpm", "light_zone_s", "moderate_zone_s",
                                 "has_gps", "start_ms", "end_ms", "start_offset_s")} == {
