@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from fitvault import errors, timeutil
 from fitvault.axis import Bound
+from fitvault.http.source import ClientSource
 from fitvault.sources.fitbit.activity import DailyCalories, DailyDistance, DailyFloors, DailySteps, IntradaySteps
 from fitvault.sources.fitbit.base import ORIGIN, FitbitStream
 from fitvault.sources.fitbit.body import BodyFatLogs, WeightLogs
@@ -185,7 +186,7 @@ def sync(
     return run_plan(vault, client, plan, context, progress=progress)
 
 
-class FitbitSource:
+class FitbitSource(ClientSource):
     """The legacy Fitbit Web API as a :class:`fitvault.sync.engine.Source`, for one run."""
 
     name = ORIGIN
@@ -193,23 +194,14 @@ class FitbitSource:
     cancelled: tuple[type[BaseException], ...] = ()  # the core stops the run between requests
     notes: tuple[str, ...] = ("source: fitbit-web-api",)
 
+    client: FitbitClient
+
     def __init__(self, vault: Vault, client: FitbitClient, context: Context) -> None:
         self.vault = vault
         self.client = client
         self.context = context
 
     # -- the Source protocol -----------------------------------------------------------------
-    @property
-    def requests_sent(self) -> int:
-        return self.client.requests_sent
-
-    def start(self) -> None:
-        self.client.reset_cancel()
-
-    def cancel(self) -> None:
-        """Ends a wait of the client at once (a backoff, or the hourly quota's countdown)."""
-        self.client.cancel()
-
     def schedule(self, plan: SyncPlan, per_day: dict[str, float]) -> list[tuple[Stream, Job]]:
         """The plan's order (cheapest streams first, :data:`STREAMS`), each stream's windows
         newest first."""

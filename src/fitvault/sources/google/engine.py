@@ -26,6 +26,7 @@ from fitvault import errors, timeutil
 from fitvault.axis import Bound
 from fitvault.datatypes import DETAILS_SUFFIX, STREAMS_BY_NAME, streams_for_types
 from fitvault.datatypes.base import Stream
+from fitvault.http.source import ClientSource
 from fitvault.sources.google.client import Cancelled, HealthApiClient
 from fitvault.sources.google.context import refresh_context
 from fitvault.sources.google.walks import ListWalk, RollupWalk
@@ -54,7 +55,7 @@ METHOD_KEY = "method:"
 _UNKNOWN_TYPE_REASONS = {"INVALID_PARENT_DATA_TYPE_COLLECTION", "INVALID_DATA_TYPE", "INVALID_DATA_TYPE_FORMAT"}
 
 
-class GoogleSource:
+class GoogleSource(ClientSource):
     """The Google Health API as a :class:`fitvault.sync.engine.Source`, for one run: its client,
     and what the run learns about this server (remembered in the vault where it lasts)."""
 
@@ -63,6 +64,8 @@ class GoogleSource:
     fatal_errors = FATAL + fatal
     cancelled: tuple[type[BaseException], ...] = (Cancelled,)
     notes: tuple[str, ...] = ()
+
+    client: HealthApiClient
 
     def __init__(self, vault: Vault, client: HealthApiClient) -> None:
         self.vault = vault
@@ -81,16 +84,6 @@ class GoogleSource:
         self._now_ms = 0
 
     # -- the Source protocol -----------------------------------------------------------------
-    @property
-    def requests_sent(self) -> int:
-        return self.client.requests_sent
-
-    def start(self) -> None:
-        self.client.reset_cancel()
-
-    def cancel(self) -> None:
-        self.client.cancel()
-
     def schedule(self, plan: SyncPlan, per_day: dict[str, float]) -> list[tuple[Stream, Job]]:
         """Cheapest windows first: daily summaries and sleep land within seconds instead of
         waiting behind a long heart-rate backfill; the long chains then share the workers."""
