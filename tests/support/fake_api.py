@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from datetime import date
 
 import httpx
@@ -15,6 +16,21 @@ from fitvault.sources.google.ratelimit import RollingWindowLimiter
 
 # An upper bound may be missing: electrocardiogram accepts `>=` only (docs/facts/google-health-api.md#filters).
 FILTER = re.compile(r'(\S+) >= "([^"]+)"(?: AND \S+ < "([^"]+)")?')
+
+
+def scripted(items):
+    """An ``httpx.MockTransport`` answering from a script (an Exception item is raised instead),
+    and the list of the requests it saw."""
+    queue, seen = deque(items), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        item = queue.popleft()
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    return httpx.MockTransport(handler), seen
 
 
 class FakeApi:

@@ -1042,8 +1042,9 @@ def hold_until_all_asked(auth: GoogleAuth, n: int) -> Callable[[], None]:
     return lambda: lock.asked.expect(n, "threads at GoogleAuth's lock while a refresh is in flight")
 
 
-def test_google_auth_ten_threads_one_refresh(tmp_path: Path) -> None:
-    store = TokenStore(tmp_path / "google-token.json")
+def ten_callers_at_once(store: TokenStore) -> tuple[list[int], FakeGoogle, FakeApi]:
+    """Ten threads call the API at the same moment with ``store``'s expired token; the refresh
+    is held in flight until all ten are at GoogleAuth's lock. Returns their statuses."""
     store.save(make_token(expires_at=time.time() - 5))
     fake = FakeGoogle()
     api = FakeApi({NEW_ACCESS})
@@ -1057,7 +1058,12 @@ def test_google_auth_ten_threads_one_refresh(tmp_path: Path) -> None:
             return client.get(f"/v4/users/me/dataTypes/heart-rate/dataPoints?page={i}").status_code
 
         with ThreadPoolExecutor(max_workers=10) as pool:
-            statuses = list(pool.map(call, range(10)))
+            return list(pool.map(call, range(10))), fake, api
+
+
+def test_google_auth_ten_threads_one_refresh(tmp_path: Path) -> None:
+    store = TokenStore(tmp_path / "google-token.json")
+    statuses, fake, api = ten_callers_at_once(store)
     assert statuses == [200] * 10
     assert len(fake.forms("refresh_token")) == 1
     assert api.seen == [f"Bearer {NEW_ACCESS}"] * 10
@@ -1072,21 +1078,8 @@ class _NoFileLockStore(TokenStore):
 
 
 def test_google_auth_thread_lock_alone_serialises_refreshes(tmp_path: Path) -> None:
-    store = _NoFileLockStore(tmp_path / "google-token.json")
-    store.save(make_token(expires_at=time.time() - 5))
-    fake = FakeGoogle()
-    api = FakeApi({NEW_ACCESS})
-    auth = GoogleAuth(store, ENDPOINTS, http_factory=fake.client)
-    fake.hold_refresh = hold_until_all_asked(auth, 10)
-    barrier = threading.Barrier(10)
-    with api_client(api, auth) as client:
-
-        def call(i: int) -> int:
-            barrier.wait(5)
-            return client.get("/x").status_code
-
-        with ThreadPoolExecutor(max_workers=10) as pool:
-            assert list(pool.map(call, range(10))) == [200] * 10
+    statuses, fake, _ = ten_callers_at_once(_NoFileLockStore(tmp_path / "google-token.json"))
+    assert statuses == [200] * 10
     assert len(fake.forms("refresh_token")) == 1
 
 

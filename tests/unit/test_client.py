@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.fake_api import scripted
 
 from fitvault import errors
 from fitvault.sources.google.client import GatewayTimeout, HealthApiClient, RetryPolicy
@@ -20,20 +21,6 @@ def status_body(code: int, status: str, reason: str, message: str = "boom") -> d
     return {"error": {"code": code, "message": message, "status": status,
                       "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason}]}}
 
-
-def scripted(responses):
-    """A transport answering from a script; an Exception item is raised instead."""
-    queue = deque(responses)
-    seen = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        item = queue.popleft()
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-    return httpx.MockTransport(handler), seen
 
 
 def make_client(transport, sleeps=None, attempts=4):

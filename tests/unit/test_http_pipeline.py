@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import deque
 
 import httpx
 import pytest
+from support.fake_api import scripted
 
 from fitvault import errors
 from fitvault.http import Call, Cancelled, Hooks, Pipeline, RefusalBudget, Retry, RetryPolicy, Waiter
@@ -58,19 +58,6 @@ class FakeModel:
             return Retry(error, wait=retry_after)
         raise error
 
-
-def scripted(items):
-    """A transport answering from a script (an Exception item is raised); the requests it saw."""
-    queue, seen = deque(items), []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        item = queue.popleft()
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-    return httpx.MockTransport(handler), seen
 
 
 def make(transport, *, attempts=4, sleeps=None, limiter=None, secrets=None, hooks=None, waiter=None):
