@@ -27,11 +27,12 @@ from fitvault import timeutil
 #: A position on an axis: epoch ms on :data:`INSTANT`, a civil date on :data:`DAY`.
 Bound = Union[int, date]
 
-DAY_MS = 86_400_000
 # A civil date spans UTC from 14 h before to 12 h after the UTC date of the same name (UTC+14
 # to UTC-12), so instant windows derived from dates are widened by these to cover every zone.
-EARLIEST_ZONE_MS = 14 * 3600 * 1000
-LATEST_ZONE_MS = 12 * 3600 * 1000
+# (Searches in the vault pad both sides by timeutil.ZONE_PAD_MS, the larger one; a request
+# window keeps the exact late side, so it asks for no more than it must.)
+EARLIEST_ZONE_MS = timeutil.ZONE_PAD_MS
+LATEST_ZONE_MS = 12 * 3_600_000
 
 
 T = TypeVar("T", int, date)
@@ -113,7 +114,7 @@ class InstantAxis(Axis[int]):
         return value - by // timedelta(milliseconds=1)
 
     def days(self, lower: int, upper: int) -> float:
-        return (upper - lower) / DAY_MS
+        return (upper - lower) / timeutil.DAY_MS
 
     def of_instant(self, ms: int, offset_s: int) -> int:
         """A record's position from its instant and UTC offset."""
