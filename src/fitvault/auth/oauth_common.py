@@ -8,12 +8,13 @@ the provider in the shared ones and scrubs what it must from them.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import httpx
 from authlib.common.errors import AuthlibBaseError
+from authlib.oauth2.auth import ClientAuth
 
 from fitvault.auth.tokens import Token, scrub_secrets
 from fitvault.errors import AuthError, FitvaultError, ReauthRequired, ServerError, TransportError
@@ -23,6 +24,24 @@ if TYPE_CHECKING:
 
 TIMEOUT_S = 30.0
 TOKEN_ENDPOINT_FAILURES = (httpx.HTTPError, AuthlibBaseError, ValueError)
+
+
+class HttpxClientAuth(httpx.Auth, ClientAuth):
+    """Authlib's client authentication (``client_secret_basic`` / ``_post`` / ``none``) as an
+    ``httpx.Auth`` for the caller's ``httpx.Client``.
+
+    Authlib ≥ 1.8 builds its own auth classes on the ``httpx2`` package whenever that package is
+    installed (``authlib/integrations/httpx_client/_compat.py``; the MCP SDK 2 pulls it in), and
+    ``httpx.Client`` refuses those ("Invalid auth argument"). The signing itself is Authlib's
+    (``ClientAuth.prepare``); only the request type is ours.
+    """
+
+    requires_request_body = True
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        url, headers, body = self.prepare(request.method, str(request.url), request.headers, request.content)
+        headers["Content-Length"] = str(len(body))
+        yield httpx.Request(request.method, url, headers=headers, content=body, extensions=request.extensions)
 
 
 @dataclass(frozen=True)
@@ -66,8 +85,10 @@ def oauth_client(
     )
     if http is not None:
         # Authlib sends every grant request through its ``session`` (the client itself by
-        # default); point it at the caller's client so its transport, proxy and timeouts apply.
+        # default); point it at the caller's client so its transport, proxy and timeouts apply,
+        # with client authentication of the caller's httpx.
         client.session = http
+        client.client_auth_class = HttpxClientAuth
     return client
 
 
