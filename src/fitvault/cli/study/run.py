@@ -83,29 +83,16 @@ def up(app: StudyApp, workers: int, concurrency: int, host: str, port: int, no_w
     """Run the whole study: the database (a private PostgreSQL under <study dir>/postgres when no
     --db / FITVAULT_DATABASE_URL is given), the enrolment site, the workers and the scheduler,
     until Ctrl-C."""
-    import os
+    from fitvault.study.services import Services
 
-    from fitvault.study import db
-    from fitvault.study.services import Services, private_database
-
-    cluster = None
-    if app.db or os.environ.get(db.ENV_URL):
-        url = app.url()
-    else:
-        err_console.print(f"starting the study's private PostgreSQL in {app.study_dir / 'postgres'}", soft_wrap=True)
-        cluster, url = private_database(app.study_dir)
+    url = app.url(create_private=True)  # the private cluster (under <study dir>/postgres) stops with the command
+    app.connect()
+    app.settings()  # `study init` first
+    services = Services(url, app.study_dir, workers=workers, concurrency=concurrency, web=not no_web,
+                        host=host, port=port, echo=lambda text: err_console.print(text, soft_wrap=True))
+    services.start()
     try:
-        app.db = url
-        app.connect()
-        app.settings()  # `study init` first
-        services = Services(url, app.study_dir, workers=workers, concurrency=concurrency, web=not no_web,
-                            host=host, port=port, echo=lambda text: err_console.print(text, soft_wrap=True))
-        services.start()
-        try:
-            code = services.wait()
-        finally:
-            services.stop()
+        code = services.wait()
     finally:
-        if cluster is not None:
-            cluster.stop()
+        services.stop()
     raise SystemExit(code)
