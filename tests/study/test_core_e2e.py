@@ -17,7 +17,7 @@ from datetime import timedelta
 import pytest
 from support.postgres import *  # noqa: F401,F403 - the fixtures
 from support.sim import SIM_NOW
-from support.study import assert_participant_equals_truth, enrol_study, pid_of
+from support.study import assert_participant_equals_truth, enrol_study, pid_of, wait_until
 
 from fitvault.auth.tokens import Token
 from fitvault.study import db, roster
@@ -47,11 +47,6 @@ def _drop_access_tokens(url: str, cipher: GrantCipher) -> None:
             store.save(replace(token, access_token="", expires_at=None))
 
 
-def _wait(predicate, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.3)
 
 
 @pytest.mark.slow
@@ -82,7 +77,7 @@ def test_thirty_participants_with_faults_revocations_and_a_killed_worker(study_u
                                        (a_name,)).fetchone()
                     return row["n"] >= 2
 
-                _wait(a_is_syncing, 120, "worker A mid-sync")
+                wait_until(a_is_syncing, 120, "worker A mid-sync")
                 a.send_signal(signal.SIGKILL)
                 a.wait(10)
                 killed = conn.execute("SELECT participant_id FROM study.sync_runs WHERE worker = %s AND finished_at IS "
@@ -93,7 +88,7 @@ def test_thirty_participants_with_faults_revocations_and_a_killed_worker(study_u
                                        "'fitvault.sync_participant' AND status IN ('todo', 'doing')").fetchone()
                     return row["n"] == 0
 
-                _wait(settled, 400, "every sync job done")
+                wait_until(settled, 400, "every sync job done")
                 wall_s = time.monotonic() - began
                 participants = {p.participant_id: p for p in roster.list_participants(conn)}
                 jobs = conn.execute("SELECT args->>'pid' AS pid, status, attempts FROM procrastinate_jobs WHERE "
@@ -129,3 +124,13 @@ def test_thirty_participants_with_faults_revocations_and_a_killed_worker(study_u
         faults = sum(1 for r in sim.requests if r.fault)
         print(f"\ne2e: {PEOPLE} participants x {DAYS} days, {len(killed)} syncs killed mid-way, {len(revoked)} revoked, "
               f"{faults} faults injected, {requests} API requests, all settled in {wall_s:.1f} s")
+
+
+def test_the_reconsent_reason_is_short_and_carries_no_secret():
+    from fitvault.errors import ReauthRequired
+    from fitvault.study.jobs import reconsent_reason
+
+    exc = ReauthRequired("Google no longer accepts the stored refresh token (expired or revoked). Run `fitvault "
+                         "auth google` again. Your vault's data and sync state are untouched.")
+    assert reconsent_reason(exc) == ("grant failed: Google no longer accepts the stored refresh token "
+                                     "(expired or revoked)")

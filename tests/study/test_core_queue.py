@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from support.postgres import *  # noqa: F401,F403 - the fixtures
 from support.queue_worker import queue_for
+from support.study import wait_until
 
 from fitvault.study import db, roster
 
@@ -52,11 +53,6 @@ def _spawn(url: str, name: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def _wait_until(predicate, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
 
 
 @pytest.mark.slow
@@ -72,7 +68,7 @@ def test_two_workers_one_killed_mid_jobs_no_overlap_no_loss(study_url, study_con
             return study_conn.execute("SELECT count(DISTINCT participant_id) AS n FROM study.sync_runs "
                                       "WHERE finished_at IS NOT NULL").fetchone()["n"]
 
-        _wait_until(lambda: finished() >= 60, 120, "60 participants synced")
+        wait_until(lambda: finished() >= 60, 120, "60 participants synced")
         # Queue everyone again while both work: running participants get a second job that must
         # wait for the first (the lock), waiting ones are not queued twice (the queueing lock).
         with queue_for(study_url, "staff") as queue:
@@ -86,7 +82,7 @@ def test_two_workers_one_killed_mid_jobs_no_overlap_no_loss(study_url, study_con
                                       "'fitvault.sync_participant' AND status IN ('todo', 'doing')").fetchone()["n"]
             return left == 0
 
-        _wait_until(all_done, 180, "every job done after the kill")
+        wait_until(all_done, 180, "every job done after the kill")
         wall_s = time.monotonic() - started
     finally:
         for proc in (a, b):
