@@ -48,6 +48,24 @@ def test_a_participant_is_queued_once_and_again_after_its_job_ran(study_url, stu
         assert queue.enqueue_sync("P001", reason="c") is True
 
 
+def test_the_nightly_task_queues_every_due_participant_once(study_url, study_conn):
+    today = date.today()
+    for pid, start, end, state in (("P1", today, None, "active"), ("P2", date(2026, 1, 1), today, "active"),
+                                   ("P3", date(2025, 1, 1), date(2025, 6, 30), "active"),  # ended long ago
+                                   ("P4", date(2026, 1, 1), None, "needs_reconsent"),
+                                   ("P5", date(2099, 1, 1), None, "active")):  # not started
+        study_conn.execute("INSERT INTO study.participants (participant_id, window_start, window_end, state) "
+                           "VALUES (%s, %s, %s, %s)", (pid, start, end, state))
+    queue = queue_for(study_url, "w")
+    nightly = queue.app.tasks["fitvault.nightly"]
+    with queue:
+        nightly(timestamp=0)
+        nightly(timestamp=1)  # twice: still one job each
+    jobs = study_conn.execute("SELECT args->>'pid' AS pid, args->>'reason' AS reason FROM procrastinate_jobs "
+                              "WHERE task_name = 'fitvault.sync_participant' ORDER BY id").fetchall()
+    assert jobs == [{"pid": "P1", "reason": "nightly"}, {"pid": "P2", "reason": "nightly"}]
+
+
 def _spawn(url: str, name: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, str(WORKER), url, name, "8"], env=dict(os.environ),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
