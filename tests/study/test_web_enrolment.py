@@ -46,7 +46,7 @@ class RecordingQueue:
 def sim():
     from fitvault_simulator import Simulator, SimulatorConfig
 
-    with Simulator(SimulatorConfig(seed=7, now=SIM_NOW)) as s:
+    with Simulator(SimulatorConfig(seed=7, now=SIM_NOW, people=3)) as s:
         yield s
 
 
@@ -84,6 +84,10 @@ def study(database, sim):
     sim.config.deny_consent, sim.config.granted_scopes = False, None
 
 
+def _parts(study: Study) -> tuple:
+    return study.conn, study.cipher, study.settings, study.queue, study.browser
+
+
 def _grants(conn, pid: str) -> list[dict]:
     return conn.execute("SELECT * FROM study.grants WHERE participant_id = %s", (pid,)).fetchall()
 
@@ -107,7 +111,7 @@ def _assert_nothing_stored(conn, pid: str, *, actions: list[str] | None = None) 
 
 @pytest.mark.slow
 def test_enrolment_stores_the_encrypted_grant_consent_devices_and_queues_once(study, sim, caplog):
-    conn, cipher, settings, queue, browser = study.conn, study.cipher, study.settings, study.queue, study.browser
+    conn, cipher, settings, queue, browser = _parts(study)
     link = invite(conn, "P001")
     caplog.set_level(logging.DEBUG)
 
@@ -132,7 +136,7 @@ def test_enrolment_stores_the_encrypted_grant_consent_devices_and_queues_once(st
     assert len(query["code_challenge"]) == 43 and len(query["state"]) >= 32
     assert tuple(query["scope"].split()) == STUDY_SCOPES and SCOPE + "location.readonly" not in query["scope"]
 
-    callback = browser.at_google(consent_url)
+    callback = browser.at_google(consent_url, person=2)
     done = browser.get(callback)
     assert done.status_code == 303 and done.headers["location"] == "/enrolled"
     assert 'max-age=0' in done.headers["set-cookie"].lower() or "expires=" in done.headers["set-cookie"].lower()
@@ -147,7 +151,7 @@ def test_enrolment_stores_the_encrypted_grant_consent_devices_and_queues_once(st
     [grant] = _grants(conn, "P001")
     stored = json.loads(cipher.decrypt(grant["token_enc"]))
     refresh, access = stored["refresh_token"], stored["access_token"]
-    assert refresh.startswith("1//sim-") and access.startswith("ya29.sim-")
+    assert refresh in sim.tokens.refresh_tokens_of(2) and access.startswith("ya29.sim-")  # person 2's grant
     for secret in (refresh, access, settings.client_secret):
         assert secret.encode() not in bytes(grant["token_enc"])
     # the stored refresh token is the live one: the simulator refreshes it
@@ -178,7 +182,7 @@ def test_enrolment_stores_the_encrypted_grant_consent_devices_and_queues_once(st
 
 @pytest.mark.slow
 def test_a_link_works_once_and_a_replayed_callback_is_refused(study, sim):
-    conn, cipher, settings, queue, browser = study.conn, study.cipher, study.settings, study.queue, study.browser
+    conn, cipher, settings, queue, browser = _parts(study)
     link = invite(conn, "P002")
     callback = browser.at_google(browser.agree(link))
     kept = dict(browser.client.cookies)  # what an attacker who copied the cookie would replay
@@ -199,7 +203,7 @@ def test_a_link_works_once_and_a_replayed_callback_is_refused(study, sim):
 
 
 def test_unknown_and_replaced_links(study):
-    conn, cipher, settings, queue, browser = study.conn, study.cipher, study.settings, study.queue, study.browser
+    conn, cipher, settings, queue, browser = _parts(study)
     old = invite(conn, "P003")
     new = path_of(roster.issue_invite(conn, "P003", actor="staff", public_url=PUBLIC_URL))
     page = browser.get(old)
@@ -211,7 +215,7 @@ def test_unknown_and_replaced_links(study):
 
 
 def test_declined_consent_is_audited_and_the_link_still_works(study):
-    conn, cipher, settings, queue, browser = study.conn, study.cipher, study.settings, study.queue, study.browser
+    conn, cipher, settings, queue, browser = _parts(study)
     link = invite(conn, "P004")
     page = browser.get(link)
     answer = browser.post(link, data={"nonce": form_nonce(page.text), "choice": "decline"})
@@ -222,7 +226,7 @@ def test_declined_consent_is_audited_and_the_link_still_works(study):
 
 
 def test_forged_or_stale_consent_forms_are_refused(study, sim):
-    conn, cipher, settings, queue, browser = study.conn, study.cipher, study.settings, study.queue, study.browser
+    conn, cipher, settings, queue, browser = _parts(study)
     link = invite(conn, "P005")
     nonce = form_nonce(browser.get(link).text)
     # another browser (no cookie) posting a copied form: a cross-site request
@@ -238,7 +242,7 @@ def test_forged_or_stale_consent_forms_are_refused(study, sim):
 
 
 def test_access_denied_at_google(study, sim):
-    conn, cipher, settings, queue, browser = study.conn, study.cipher, study.settings, study.queue, study.browser
+    conn, cipher, settings, queue, browser = _parts(study)
     link = invite(conn, "P007")
     sim.config.deny_consent = True
     callback = browser.at_google(browser.agree(link))
@@ -250,7 +254,7 @@ def test_access_denied_at_google(study, sim):
 
 
 def test_state_mismatch_and_missing_session(study, sim):
-    conn, cipher, settings, queue, browser = study.conn, study.cipher, study.settings, study.queue, study.browser
+    conn, cipher, settings, queue, browser = _parts(study)
     link = invite(conn, "P008")
     callback = browser.at_google(browser.agree(link))
     forged = re.sub(r"state=[^&]+", "state=forged-state-value", callback)
@@ -265,7 +269,7 @@ def test_state_mismatch_and_missing_session(study, sim):
 
 
 def test_missing_essential_scopes(study, sim):
-    conn, cipher, settings, queue, browser = study.conn, study.cipher, study.settings, study.queue, study.browser
+    conn, cipher, settings, queue, browser = _parts(study)
     link = invite(conn, "P009")
     sim.config.granted_scopes = {SCOPE + "sleep.readonly", SCOPE + "activity_and_fitness.readonly"}
     page = browser.get(browser.at_google(browser.agree(link)))
@@ -276,7 +280,7 @@ def test_missing_essential_scopes(study, sim):
 
 
 def test_token_exchange_failure(study, sim):
-    conn, cipher, settings, queue, browser = study.conn, study.cipher, study.settings, study.queue, study.browser
+    conn, cipher, settings, queue, browser = _parts(study)
     link = invite(conn, "P010")
     callback = browser.at_google(browser.agree(link))
     bogus = re.sub(r"code=[^&]+", "code=4%2F0Asim-not-a-code", callback)
@@ -287,7 +291,7 @@ def test_token_exchange_failure(study, sim):
 
 
 def test_consent_text_changed_during_sign_in(study, sim):
-    conn, cipher, settings, queue, browser = study.conn, study.cipher, study.settings, study.queue, study.browser
+    conn, cipher, settings, queue, browser = _parts(study)
     link = invite(conn, "P011")
     callback = browser.at_google(browser.agree(link))
     save_settings(conn, cipher, replace(settings, consent_text=CONSENT_TEXT + " Amended.", consent_version="2.2"))
@@ -299,7 +303,7 @@ def test_consent_text_changed_during_sign_in(study, sim):
 def test_withdrawn_participant_link(study, tmp_path):
     from fitvault.study.vaults import LocalVaults
 
-    conn, cipher, settings, queue, browser = study.conn, study.cipher, study.settings, study.queue, study.browser
+    conn, cipher, settings, queue, browser = _parts(study)
     link = invite(conn, "P012")
     roster.withdraw(conn, "P012", actor="staff", delete_data=False, vaults=LocalVaults(tmp_path))
     page = browser.get(link)
@@ -307,7 +311,7 @@ def test_withdrawn_participant_link(study, tmp_path):
 
 
 def test_every_response_is_uncached_and_unframed(study):
-    conn, cipher, settings, queue, browser = study.conn, study.cipher, study.settings, study.queue, study.browser
+    conn, cipher, settings, queue, browser = _parts(study)
     for path in ("/", "/nope", "/oauth/callback", "/enrolled", "/i/unknown"):
         response = browser.get(path)
         assert response.headers["cache-control"] == "no-store", path
@@ -315,3 +319,7 @@ def test_every_response_is_uncached_and_unframed(study):
             "content-security-policy"], path
     assert browser.get("/nope").status_code == 404
     assert browser.post("/oauth/callback").status_code == 405
+    assert browser.get("/healthz").text == "ok"
+    big = browser.post("/i/whatever", content=b"nonce=" + b"x" * 10_000,
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    assert big.status_code == 413  # Starlette's own plain answer, before the app reads it

@@ -22,9 +22,9 @@ CONSENT_TEXT = (
 
 
 def study_settings(sim, public_url: str = PUBLIC_URL, **changes) -> StudySettings:
-    """A study whose OAuth client and endpoints are the simulator's."""
-    client = sim.client_secrets()
-    client = client.get("web") or client["installed"]
+    """A study whose OAuth web client (redirect ``<public_url>/oauth/callback`` registered) and
+    endpoints are the simulator's."""
+    client = sim.client_secrets(kind="web", redirect_uris=[public_url + "/oauth/callback"])["web"]
     values = dict(
         name="Sleep & Heart Study", consent_text=CONSENT_TEXT, consent_version="2.1", public_url=public_url,
         client_id=client["client_id"], client_secret=client["client_secret"], auth_url=sim.auth_url,
@@ -91,12 +91,11 @@ class AsgiBrowser:
         assert answer.status_code == 303, answer.text
         return answer.headers["location"]
 
-    def at_google(self, consent_url: str, **extra: str) -> str:
-        """The simulator's consent screen, answered at once (real HTTP); returns the callback
-        path and query it redirected to. ``extra`` adds query parameters (``login_hint``)."""
-        url = httpx.URL(consent_url)
-        if extra:
-            url = url.copy_merge_params(extra)
+    def at_google(self, consent_url: str, person: int = 0) -> str:
+        """The simulator's consent screen, answered at once by ``person`` (their ``login_hint``, as
+        their click on the account chooser adds it; real HTTP); returns the callback path and
+        query it redirected to."""
+        url = httpx.URL(consent_url).copy_merge_params({"login_hint": f"person{person}@sim.example"})
         redirect = httpx.get(url, follow_redirects=False)
         assert redirect.status_code == 302, redirect.text
         return path_of(redirect.headers["location"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fitvault.cli import commands  # noqa: F401 - registers the commands on the group
 from fitvault.cli.app import cli
 from fitvault.cli.study import group  # noqa: F401 - `fitvault study` (its commands register on it)
+from fitvault.cli.study import web as study_web  # noqa: F401 - `fitvault study web`
 
 __all__ = ["cli", "main"]
 

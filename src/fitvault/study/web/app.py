@@ -40,81 +40,88 @@ def route_name(path: str) -> str:
 
 def create_app(enrolment: Enrolment) -> Starlette:
     """The ASGI app serving ``enrolment``'s study."""
+    site = _Site(enrolment)
+    routes = [
+        Route("/", site.home, methods=["GET"]),
+        Route("/i/{token}", site.invite, methods=["GET", "POST"]),
+        Route(CALLBACK_PATH, site.callback, methods=["GET"]),
+        Route(ENROLLED_PATH, site.enrolled, methods=["GET"]),
+        Route("/healthz", site.healthz, methods=["GET"]),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(AccessLog, route_name=route_name),
+                    Middleware(SecurityHeaders, auth_url=lambda: enrolment.auth_url)],
+        exception_handlers={HTTPException: site.http_error, Exception: site.server_error},
+        max_body_size=MAX_FORM_BYTES,
+    )
 
-    def session_of(request: Request) -> BrowserSession | None:
+
+class _Site:
+    """The endpoints: each reads the request, runs one step of the flow in a worker thread (it
+    talks to PostgreSQL and Google synchronously) and turns its :class:`Reply` into a response."""
+
+    def __init__(self, enrolment: Enrolment) -> None:
+        self.enrolment = enrolment
+
+    def session_of(self, request: Request) -> BrowserSession | None:
         for secure in (True, False):
-            found = unseal(enrolment.cipher, request.cookies.get(cookie_name(secure)), now=enrolment.clock())
+            value = request.cookies.get(cookie_name(secure))
+            found = unseal(self.enrolment.cipher, value, now=self.enrolment.clock())
             if found is not None:
                 return found
         return None
 
-    def respond(reply: Reply) -> Response:
+    def respond(self, reply: Reply) -> Response:
         response: Response
         if reply.redirect is not None:
             response = RedirectResponse(reply.redirect, status_code=303)
         else:
             page = reply.page or pages.problem(500, "Something went wrong", "Please try again later.")
             response = HTMLResponse(page.html, status_code=page.status)
-        secure = enrolment.secure
+        secure = self.enrolment.secure
         if reply.session is not None:
-            response.set_cookie(cookie_name(secure), seal(enrolment.cipher, reply.session), max_age=MAX_AGE_S,
+            response.set_cookie(cookie_name(secure), seal(self.enrolment.cipher, reply.session), max_age=MAX_AGE_S,
                                 path="/", secure=secure, httponly=True, samesite="lax")
         elif reply.clear_session:
             response.delete_cookie(cookie_name(secure), path="/", secure=secure, httponly=True, samesite="lax")
         return response
 
-    async def home(request: Request) -> Response:
-        return respond(await run_in_threadpool(enrolment.home))
+    async def home(self, request: Request) -> Response:
+        return self.respond(await run_in_threadpool(self.enrolment.home))
 
-    async def invite(request: Request) -> Response:
+    async def invite(self, request: Request) -> Response:
         token = request.path_params["token"]
-        session = session_of(request)
+        session = self.session_of(request)
         if request.method == "POST":
             form = await _form(request)
-            return respond(await run_in_threadpool(enrolment.answer_consent, token, session, form))
-        return respond(await run_in_threadpool(enrolment.open_link, token, session))
+            return self.respond(await run_in_threadpool(self.enrolment.answer_consent, token, session, form))
+        return self.respond(await run_in_threadpool(self.enrolment.open_link, token, session))
 
-    async def callback(request: Request) -> Response:
+    async def callback(self, request: Request) -> Response:
         params = dict(request.query_params)
-        return respond(await run_in_threadpool(enrolment.callback, session_of(request), params))
+        return self.respond(await run_in_threadpool(self.enrolment.callback, self.session_of(request), params))
 
-    async def enrolled(request: Request) -> Response:
-        return respond(await run_in_threadpool(enrolment.enrolled))
+    async def enrolled(self, request: Request) -> Response:
+        return self.respond(await run_in_threadpool(self.enrolment.enrolled))
 
-    async def healthz(request: Request) -> Response:
+    async def healthz(self, request: Request) -> Response:
         return PlainTextResponse("ok")
 
-    async def http_error(request: Request, exc: Exception) -> Response:
+    async def http_error(self, request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         if status == 404:
             page = pages.problem(404, "Page not found", "To take part, open the personal link from your invitation.")
-        elif status == 413:
-            page = pages.problem(413, "Too much data", "The form sent more than this site accepts.")
         else:
             page = pages.problem(status, "This request cannot be handled", "Please open the link from your invitation.")
         return HTMLResponse(page.html, status_code=status)
 
-    async def server_error(request: Request, exc: Exception) -> Response:
+    async def server_error(self, request: Request, exc: Exception) -> Response:
         log.error("enrolment request failed: %s", type(exc).__name__)  # the message may quote a value
         page = pages.problem(500, "Something went wrong on our side",
                              "Nothing was stored. Please try your link again later; if this repeats, contact the "
                              "study team.")
         return HTMLResponse(page.html, status_code=500)
-
-    routes = [
-        Route("/", home, methods=["GET"]),
-        Route("/i/{token}", invite, methods=["GET", "POST"]),
-        Route(CALLBACK_PATH, callback, methods=["GET"]),
-        Route(ENROLLED_PATH, enrolled, methods=["GET"]),
-        Route("/healthz", healthz, methods=["GET"]),
-    ]
-    return Starlette(
-        routes=routes,
-        middleware=[Middleware(AccessLog, route_name=route_name),
-                    Middleware(SecurityHeaders, auth_url=lambda: enrolment.auth_url)],
-        exception_handlers={HTTPException: http_error, Exception: server_error},
-        max_body_size=MAX_FORM_BYTES,
-    )
 
 
 async def _form(request: Request) -> dict[str, str]:

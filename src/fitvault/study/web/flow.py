@@ -23,7 +23,7 @@ import hashlib
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,14 +37,13 @@ from fitvault.sources.google.client import HealthApiClient, RetryPolicy
 from fitvault.sources.google.client_secrets import ClientSecrets
 from fitvault.sources.google.oauth import SCOPE_GROUPS, exchange_code, new_code_verifier, web_consent_url
 from fitvault.study import audit, db, roster
+from fitvault.study.db import Conn
 from fitvault.study.settings import StudySettings, load_settings
 from fitvault.study.web import pages
 from fitvault.study.web.pages import Page
 from fitvault.study.web.session import BrowserSession
 
 if TYPE_CHECKING:
-    import psycopg
-
     from fitvault.auth.tokens import Token
     from fitvault.study.crypto import GrantCipher
     from fitvault.study.queue import StudyQueue
@@ -109,7 +108,7 @@ class _AccessToken(httpx.Auth):
     def __repr__(self) -> str:
         return "_AccessToken(…masked)"
 
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._value}"
         yield request
 
@@ -157,14 +156,14 @@ class Enrolment:
     # -- plumbing ---------------------------------------------------------------------------
 
     @contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection]:
+    def _connection(self) -> Iterator[Conn]:
         conn = db.connect(self.database_url)  # autocommit: each roster call is its own transaction
         try:
             yield conn
         finally:
             conn.close()
 
-    def _settings(self, conn: psycopg.Connection) -> StudySettings:
+    def _settings(self, conn: Conn) -> StudySettings:
         try:
             settings = load_settings(conn, self.cipher)
         except errors.FitvaultError as exc:
@@ -176,7 +175,7 @@ class Enrolment:
         self.auth_url, self.secure = settings.auth_url, settings.public_url.lower().startswith("https://")
         return settings
 
-    def _valid_invite(self, conn: psycopg.Connection, invite: str, study: str) -> roster.Participant:
+    def _valid_invite(self, conn: Conn, invite: str, study: str) -> roster.Participant:
         try:
             return roster.open_invite(conn, invite)
         except roster.InviteInvalid as exc:
@@ -271,7 +270,7 @@ class Enrolment:
         self._queue_backfill(pid)
         return Reply(redirect=ENROLLED_PATH, clear_session=True)
 
-    def _denied(self, conn: psycopg.Connection, participant: roster.Participant, settings: StudySettings,
+    def _denied(self, conn: Conn, participant: roster.Participant, settings: StudySettings,
                 error: str) -> Reply:
         if error == "access_denied":
             audit.record(conn, ACTOR, "consent.google_denied", participant.participant_id, {"error": error})
@@ -318,7 +317,7 @@ class Enrolment:
             log.warning("paired devices not readable at enrolment: %s", exc)
             return []
 
-    def _consume(self, conn: psycopg.Connection, invite: str, study: str) -> str:
+    def _consume(self, conn: Conn, invite: str, study: str) -> str:
         try:
             return roster.consume_invite(conn, invite)
         except roster.InviteInvalid as exc:  # a concurrent callback of the same link won
