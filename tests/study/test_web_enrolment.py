@@ -21,25 +21,12 @@ from support.study_web import CONSENT_TEXT, PUBLIC_URL, AsgiBrowser, configure_s
 
 from fitvault.study import audit, db, roster
 from fitvault.study.crypto import GrantCipher
+from fitvault.study.procrastinate_queue import ProcrastinateQueue
 from fitvault.study.settings import STUDY_SCOPES, StudySettings, save_settings
 from fitvault.study.web.app import create_app
 from fitvault.study.web.flow import Enrolment
 
 SCOPE = "https://www.googleapis.com/auth/googlehealth."
-
-
-class RecordingQueue:
-    """The StudyQueue interface, recording what was queued."""
-
-    def __init__(self) -> None:
-        self.queued: list[tuple[str, str]] = []
-
-    def enqueue_sync(self, pid: str, *, reason: str) -> bool:
-        self.queued.append((pid, reason))
-        return True
-
-    def run_worker(self, *, concurrency: int, once: bool) -> None:
-        raise NotImplementedError
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +42,7 @@ class Study:
     conn: Any
     cipher: GrantCipher
     settings: StudySettings
-    queue: RecordingQueue
+    queue: ProcrastinateQueue
     app: Any
     browser: AsgiBrowser
 
@@ -71,11 +58,16 @@ def database(pg_admin_url):
     drop_database(pg_admin_url, url)
 
 
+@pytest.fixture(scope="module")
+def queue(database):
+    with ProcrastinateQueue(database) as q:
+        yield q
+
+
 @pytest.fixture
-def study(database, sim):
+def study(database, queue, sim):
     """A study on the simulator's OAuth, its app, and a browser talking to it."""
     cipher = GrantCipher(GrantCipher.new_key())
-    queue = RecordingQueue()
     app = create_app(Enrolment(database, cipher, queue))
     sim.config.deny_consent, sim.config.granted_scopes = False, None
     with db.connect(database) as conn, AsgiBrowser(app) as browser:
@@ -86,6 +78,13 @@ def study(database, sim):
 
 def _parts(study: Study) -> tuple:
     return study.conn, study.cipher, study.settings, study.queue, study.browser
+
+
+def _queued(conn, pid: str) -> list[tuple]:
+    """The queue's jobs for ``pid`` (procrastinate's table)."""
+    rows = conn.execute("SELECT task_name, args, status, lock, queueing_lock FROM procrastinate_jobs "
+                        "WHERE args->>'pid' = %s ORDER BY id", (pid,)).fetchall()
+    return [(r["task_name"], r["args"], r["status"], r["lock"], r["queueing_lock"]) for r in rows]
 
 
 def _grants(conn, pid: str) -> list[dict]:
@@ -104,6 +103,7 @@ def _assert_nothing_stored(conn, pid: str, *, actions: list[str] | None = None) 
                         (pid,)).fetchone()["n"]
     assert used == 0
     assert _actions(conn, pid) == (actions or ["participant.add", "invite.issue"])
+    assert _queued(conn, pid) == []
 
 
 # -- the happy path -----------------------------------------------------------------------------
@@ -167,7 +167,8 @@ def test_enrolment_stores_the_encrypted_grant_consent_devices_and_queues_once(st
     assert _actions(conn, "P001") == ["participant.add", "invite.issue", "invite.use", "consent", "grant.store"]
     entries = audit.entries(conn, "P001")
     assert entries[3]["detail"] == {"version": "2.1", "text_sha256": row["consent_text_sha256"]}
-    assert queue.queued == [("P001", "enrolment")]
+    assert _queued(conn, "P001") == [("fitvault.sync_participant", {"pid": "P001", "reason": "enrolment"}, "todo",
+                                      "sync:P001", "sync:P001")]
 
     # no secret in any page, log line or audit text
     code = parse_qs(urlsplit(callback).query)["code"][0]
@@ -196,7 +197,7 @@ def test_a_link_works_once_and_a_replayed_callback_is_refused(study, sim):
     replay = browser.get(callback)
     assert replay.status_code == 410 and "already used" in replay.text
     assert (_grants(conn, "P002"), _actions(conn, "P002")) == before
-    assert queue.queued == [("P002", "enrolment")]
+    assert len(_queued(conn, "P002")) == 1
 
 
 # -- failure paths: a page each, nothing stored -------------------------------------------------
@@ -221,7 +222,6 @@ def test_declined_consent_is_audited_and_the_link_still_works(study):
     answer = browser.post(link, data={"nonce": form_nonce(page.text), "choice": "decline"})
     assert answer.status_code == 200 and "You did not agree" in answer.text and "Nothing was shared" in answer.text
     _assert_nothing_stored(conn, "P004", actions=["participant.add", "invite.issue", "consent.decline"])
-    assert queue.queued == []
     assert browser.get(link).status_code == 200
 
 
@@ -250,7 +250,6 @@ def test_access_denied_at_google(study, sim):
     page = browser.get(callback)
     assert page.status_code == 403 and "Access was not allowed" in page.text
     _assert_nothing_stored(conn, "P007", actions=["participant.add", "invite.issue", "consent.google_denied"])
-    assert queue.queued == []
 
 
 def test_state_mismatch_and_missing_session(study, sim):
@@ -276,7 +275,6 @@ def test_missing_essential_scopes(study, sim):
     assert page.status_code == 403 and "permissions are missing" in page.text
     assert "health metrics" in page.text and "settings (your time zone and your paired devices)" in page.text
     _assert_nothing_stored(conn, "P009")
-    assert queue.queued == []
 
 
 def test_token_exchange_failure(study, sim):
