@@ -321,3 +321,46 @@ def test_every_response_is_uncached_and_unframed(study):
     big = browser.post("/i/whatever", content=b"nonce=" + b"x" * 10_000,
                        headers={"content-type": "application/x-www-form-urlencoded"})
     assert big.status_code == 413  # Starlette's own plain answer, before the app reads it
+
+
+@pytest.mark.slow
+def test_re_consent_replaces_the_failed_grant(study, sim):
+    conn, cipher, settings, queue, browser = _parts(study)
+    first = invite(conn, "P013")
+    assert browser.get(browser.at_google(browser.agree(first), person=1)).status_code == 303
+    conn.execute("DELETE FROM procrastinate_jobs WHERE args->>'pid' = 'P013'")  # as if the backfill ran
+    old = json.loads(cipher.decrypt(_grants(conn, "P013")[0]["token_enc"]))["refresh_token"]
+    again = path_of(roster.mark_needs_reconsent(conn, "P013", "invalid_grant", public_url=PUBLIC_URL))
+    assert roster.get_participant(conn, "P013").state == "needs_reconsent"
+    assert browser.get(first).status_code == 410
+    assert browser.get(browser.at_google(browser.agree(again), person=1)).status_code == 303
+    [grant] = _grants(conn, "P013")
+    new = json.loads(cipher.decrypt(grant["token_enc"]))["refresh_token"]
+    assert new != old and new in sim.tokens.refresh_tokens_of(1)
+    assert roster.get_participant(conn, "P013").state == "active"
+    assert len(_queued(conn, "P013")) == 1
+
+
+# -- the sealed browser session (no database) -------------------------------------------------------
+
+
+def test_sealed_session_cannot_be_read_forged_or_kept_past_an_hour():
+    from fitvault.study.web.session import MAX_AGE_S, BrowserSession, seal, unseal
+
+    cipher = GrantCipher(GrantCipher.new_key())
+    session = BrowserSession.start("invite-token-value", now=1_000_000.0).agreed(
+        state="state-value", verifier="v" * 48, consent_version="2", consent_sha256="ab" * 32)
+    cookie = seal(cipher, session)
+    for secret in ("invite-token-value", "state-value", "v" * 48):
+        assert secret not in cookie and secret not in repr(session)
+    assert unseal(cipher, cookie, now=1_000_000.0 + 10) == session
+    assert unseal(cipher, cookie, now=1_000_000.0 + MAX_AGE_S + 1) is None  # too old
+    assert unseal(cipher, cookie, now=1_000_000.0 - 5) is None  # from the future
+    assert unseal(GrantCipher(GrantCipher.new_key()), cookie, now=1_000_000.0) is None  # another study's key
+    assert unseal(cipher, cookie[:-4] + "AAAA", now=1_000_000.0) is None  # altered
+    assert unseal(cipher, "", now=1_000_000.0) is None and unseal(cipher, "é", now=1_000_000.0) is None
+    # text sealed with the same key for another purpose (a stored grant) is no session
+    grant = cipher.encrypt(json.dumps({"invite": "x", "nonce": "y", "created": 1_000_000.0}).encode()).decode()
+    assert unseal(cipher, grant, now=1_000_000.0) is None
+    assert session.state_matches("state-value") and not session.state_matches("state-valuf")
+    assert not BrowserSession.start("x").state_matches("")  # no state before the person agreed

@@ -1,7 +1,8 @@
-"""The whole enrolment in headless Chromium: `fitvault study web` (uvicorn) on loopback, the
-simulator's OAuth server with its account chooser, and the study's PostgreSQL. The browser
-clicks through invite link → consent page → account chooser → callback → "you are enrolled";
-then the database holds exactly the enrolment, and the server's log holds no secret."""
+"""`fitvault study web` as served: the command's errors, and the whole enrolment in headless
+Chromium against it (uvicorn on loopback), the simulator's OAuth server with its account chooser
+and the study's PostgreSQL. The browser clicks through invite link → consent page → account
+chooser → callback → "you are enrolled"; then the database holds exactly the enrolment, and the
+server's log holds no secret."""
 
 from __future__ import annotations
 
@@ -25,6 +26,22 @@ from support.study_web import CONSENT_TEXT, configure_study, invite
 from fitvault.study import audit, roster
 from fitvault.study.crypto import GrantCipher
 from fitvault.study.settings import STUDY_SCOPES
+
+
+def test_web_command_says_what_is_missing(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from fitvault.cli.main import cli
+
+    monkeypatch.delenv("FITVAULT_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(cli, ["study", "--study-dir", str(tmp_path), "web"])
+    assert result.exit_code == 2 and "no study database: pass --db" in result.output
+    url = "postgresql://nobody:pw-secret@127.0.0.1:1/study"
+    result = CliRunner().invoke(cli, ["study", "--db", url, "--study-dir", str(tmp_path), "web", "--port", "9"])
+    assert result.exit_code == 2 and "cannot connect to the study database" in result.output
+    assert "pw-secret" not in result.output
+    help_text = CliRunner().invoke(cli, ["study", "web", "--help"]).output
+    assert "--host" in help_text and "--port" in help_text and "/oauth/callback" in help_text
 
 
 def _free_port() -> int:
