@@ -138,9 +138,10 @@ def test_enrolment_stores_the_encrypted_grant_consent_devices_and_queues_once(st
 
     callback = browser.at_google(consent_url, person=2)
     done = browser.get(callback)
-    assert done.status_code == 303 and done.headers["location"] == "/enrolled"
+    assert done.status_code == 303 and done.headers["location"] == "../enrolled"
     assert 'max-age=0' in done.headers["set-cookie"].lower() or "expires=" in done.headers["set-cookie"].lower()
-    final = browser.get("/enrolled")
+    final = browser.get(str(done.url.join(done.headers["location"])))
+    assert final.url.path == "/enrolled"
     assert final.status_code == 200 and "You are enrolled" in final.text and "close this page" in final.text
 
     # the database: active, consent with the text's fingerprint, the grant encrypted
