@@ -201,6 +201,21 @@ def test_a_link_works_once_and_a_replayed_callback_is_refused(study, sim):
     assert len(_queued(conn, "P002")) == 1
 
 
+@pytest.mark.slow
+def test_two_browsers_on_one_link_enrol_once(study, sim):
+    conn, cipher, settings, queue, browser = _parts(study)
+    link = invite(conn, "P014")
+    with AsgiBrowser(study.app) as other:
+        first = browser.at_google(browser.agree(link), person=0)
+        second = other.at_google(other.agree(link), person=1)  # both signed in at Google
+        assert browser.get(first).status_code == 303
+        late = other.get(second)
+    assert late.status_code == 410 and "already used" in late.text
+    stored = json.loads(cipher.decrypt(_grants(conn, "P014")[0]["token_enc"]))["refresh_token"]
+    assert stored in sim.tokens.refresh_tokens_of(0)  # the first one's grant, untouched
+    assert _actions(conn, "P014").count("grant.store") == 1 and len(_queued(conn, "P014")) == 1
+
+
 # -- failure paths: a page each, nothing stored -------------------------------------------------
 
 
