@@ -82,7 +82,7 @@ def test_enrolment_in_headless_chromium(study_url, study_conn, tmp_path):
         env = {k: v for k, v in os.environ.items() if k not in ("FITVAULT_STUDY_KEY", "FITVAULT_DATABASE_URL")}
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "fitvault", "--verbose", "study", "--db", study_url, "--study-dir",
+                [sys.executable, "-m", "fitvault", "study", "--db", study_url, "--study-dir",
                  str(study_dir), "web", "--host", "127.0.0.1", "--port", str(port)],
                 stdout=log, stderr=subprocess.STDOUT, env=env,
             )
