@@ -268,6 +268,16 @@ def test_access_denied_at_google(study, sim):
     _assert_nothing_stored(conn, "P007", actions=["participant.add", "invite.issue", "consent.google_denied"])
 
 
+def test_another_error_from_google_is_shown_escaped(study, sim):
+    conn, cipher, settings, queue, browser = _parts(study)
+    link = invite(conn, "P015")
+    state = parse_qs(urlsplit(browser.agree(link)).query)["state"][0]
+    page = browser.get("/oauth/callback", params={"state": state, "error": "<script>alert(1)</script>"})
+    assert page.status_code == 502 and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<script>" not in page.text
+    _assert_nothing_stored(conn, "P015")
+
+
 def test_state_mismatch_and_missing_session(study, sim):
     conn, cipher, settings, queue, browser = _parts(study)
     link = invite(conn, "P008")

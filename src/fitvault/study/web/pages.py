@@ -94,7 +94,8 @@ def declined(*, study: str) -> Page:
 def problem(status: int, title: str, *lines: str, study: str | None = None) -> Page:
     """A failure: what happened and what to do, one paragraph per line (escaped)."""
     text = "\n".join(f"<p>{html.escape(line)}</p>" for line in lines)
-    body = f"<section class=\"problem\" role=\"alert\">\n<h1>{html.escape(title)}</h1>\n{text}\n</section>"
+    banner = f"<p class=\"meta\">{html.escape(study)}</p>\n" if study else ""
+    body = f"{banner}<section class=\"problem\" role=\"alert\">\n<h1>{html.escape(title)}</h1>\n{text}\n</section>"
     return Page(status, _layout(title, body, study=study))
 
 
