@@ -281,7 +281,7 @@ class Enrolment:
                 study=settings.name,
             )
         else:
-            log.warning("Google answered the consent with error=%s", error[:64])
+            log.warning("Google answered the consent with error=%r", error[:64])
             page = pages.problem(
                 502, "Google did not complete the sign-in",
                 f"Google answered with the error “{error[:64]}”. Nothing was stored.",
