@@ -95,10 +95,9 @@ def test_enrolment_in_headless_chromium(study_url, study_conn, tmp_path):
                 finally:
                     browser.close()
         finally:
-            proc.send_signal(signal.SIGTERM)
+            proc.send_signal(signal.SIGINT)  # Ctrl-C
             proc.wait(timeout=20)
-        # uvicorn shuts down gracefully on SIGTERM, then re-raises it so the exit status says why
-        assert proc.returncode == -signal.SIGTERM, log_path.read_text()
+        assert proc.returncode == 0 and "enrolment site stopped" in log_path.read_text(), log_path.read_text()
 
         # what the browser saw and did
         assert seen["errors"] == [] and seen["blocked"] == [], seen
