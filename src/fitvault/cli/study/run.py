@@ -44,13 +44,15 @@ def sync(app: StudyApp, participant_ids, all_due: bool, as_json: bool) -> None:
 @click.option("--concurrency", default=8, show_default=True, type=click.IntRange(1, 256),
               help="Participants synced at once by this process.")
 @click.option("--once", is_flag=True, help="Run the queued syncs, then exit (no periodic tasks).")
+@click.option("--stalled-after", default=30.0, show_default=True, type=click.FloatRange(1, 3600), metavar="SECONDS",
+              help="A worker silent this long is dead: its jobs are taken over (heartbeat every third of it).")
 @click.option("--verbose", "-v", is_flag=True, help="Log each job (never tokens).")
 @pass_study
 @handle_errors
-def worker(app: StudyApp, concurrency: int, once: bool, verbose: bool) -> None:
+def worker(app: StudyApp, concurrency: int, once: bool, stalled_after: float, verbose: bool) -> None:
     """Run sync jobs from the queue. Several workers (on this host, which keeps the vaults) share
     the queue: never two syncs of one participant at once; a job of a worker that died is taken
-    over after 30 s. Each worker also runs the nightly sync schedule. Ctrl-C / SIGTERM stops it
+    over after --stalled-after seconds. Each worker also runs the nightly sync schedule. Ctrl-C / SIGTERM stops it
     after its running jobs."""
     from fitvault.study.jobs import JobContext
     from fitvault.study.limits import InFlightGate
@@ -64,7 +66,8 @@ def worker(app: StudyApp, concurrency: int, once: bool, verbose: bool) -> None:
     context = JobContext(url, app.cipher(), app.vaults(), gate=InFlightGate(settings.max_in_flight))
     if not once:
         err_console.print(f"worker: {concurrency} participants at once; Ctrl-C stops", soft_wrap=True)
-    ProcrastinateQueue(url, context=context).run_worker(concurrency=concurrency, once=once)
+    queue = ProcrastinateQueue(url, context=context, heartbeat_s=stalled_after / 3, stalled_after_s=stalled_after)
+    queue.run_worker(concurrency=concurrency, once=once)
 
 
 @study.command("up")
