@@ -293,6 +293,18 @@ def test_state_mismatch_and_missing_session(study, sim):
     assert browser.get(callback).status_code == 303
 
 
+def test_a_partial_grant_with_the_essentials_enrols_and_records_what_was_granted(study, sim):
+    conn, cipher, settings, queue, browser = _parts(study)
+    link = invite(conn, "P016")
+    granted = (SCOPE + "activity_and_fitness.readonly", SCOPE + "health_metrics_and_measurements.readonly",
+               SCOPE + "settings.readonly")  # sleep and profile unticked
+    sim.config.granted_scopes = set(granted)
+    assert browser.get(browser.at_google(browser.agree(link))).status_code == 303
+    p = roster.get_participant(conn, "P016")
+    assert p.state == "active" and p.granted_scopes == granted
+    assert _grants(conn, "P016")[0]["scopes"] == list(granted)
+
+
 def test_missing_essential_scopes(study, sim):
     conn, cipher, settings, queue, browser = _parts(study)
     link = invite(conn, "P009")
