@@ -140,3 +140,32 @@ def test_the_reconsent_reason_is_short_and_carries_no_secret():
                          "auth google` again. Your vault's data and sync state are untouched.")
     assert reconsent_reason(exc) == ("grant failed: Google no longer accepts the stored refresh token "
                                      "(expired or revoked)")
+
+
+@pytest.mark.slow
+def test_a_testing_mode_grant_past_its_seven_days_needs_reconsent_and_a_new_link(study_url, tmp_path, monkeypatch):
+    from fitvault.study.grants import StudyTokenStore
+    from fitvault.study.jobs import JobContext, sync_participant
+    from fitvault.study.vaults import LocalVaults
+    from fitvault_simulator import Simulator, SimulatorConfig
+
+    monkeypatch.setenv("FITVAULT_STUDY_KEY", GrantCipher.new_key().decode())
+    with Simulator(SimulatorConfig(seed=7, now=SIM_NOW, people=2, testing_mode=True)) as sim:
+        cipher = enrol_study(study_url, tmp_path, sim, 2, (SIM_NOW - timedelta(days=1)).date())
+        with StudyTokenStore(study_url, cipher, "P000") as store:
+            token = store.load()
+            assert token is not None and token.testing_mode
+            store.save(replace(token, access_token="", expires_at=None))  # the next request refreshes
+        sim.clock.advance(8 * 86400)  # Google's 7-day expiry of a Testing project's grants
+        outcome = sync_participant(JobContext(study_url, cipher, LocalVaults(tmp_path)), "P000")
+        assert outcome == "needs_reconsent"
+    with db.connect(study_url) as conn:
+        p0, p1 = roster.get_participant(conn, "P000"), roster.get_participant(conn, "P001")
+        assert (p0.state, p0.last_sync_status) == ("needs_reconsent", "needs_reconsent")
+        assert p0.last_error == "grant failed: Google no longer accepts the stored refresh token (expired or revoked)"
+        assert (p1.state, p1.last_sync_status) == ("active", None)
+        links = conn.execute("SELECT participant_id FROM study.invites WHERE used_at IS NULL AND revoked_at IS NULL"
+                             ).fetchall()
+        assert links == [{"participant_id": "P000"}]
+        assert [e["action"] for e in conn.execute("SELECT action FROM study.audit WHERE participant_id = 'P000' "
+                                                  "ORDER BY id")][-2:] == ["grant.failed", "invite.issue"]
