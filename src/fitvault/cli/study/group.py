@@ -30,6 +30,7 @@ class StudyApp:
 
     db: str | None
     study_dir: Path
+    private: bool = False  # the database is the study folder's private cluster
     _conn: Any = field(default=None, repr=False)
 
     def url(self, *, create_private: bool = False) -> str:
@@ -47,7 +48,7 @@ class StudyApp:
                 raise
         cluster, url = private_database(self.study_dir)
         click.get_current_context().call_on_close(cluster.stop)
-        self.db = url
+        self.db, self.private = url, True
         return url
 
     def connect(self, *, initialised: bool = True):

@@ -79,7 +79,8 @@ def init(app: StudyApp, name, client_secrets, public_url, consent_file, consent_
         settings = settings.with_scope_spec(scope_spec)
     save_settings(conn, cipher, settings)
     audit.record(conn, audit.staff_actor(), "study.init", None, {"changed": sorted(changes) + (["scopes"] if scope_spec else [])})
-    app.emit(as_json, settings.public(), f"study {settings.name!r} ready in {app.study_dir} "
+    where = "a private PostgreSQL in " + str(app.study_dir / "postgres") if app.private else "the database given"
+    app.emit(as_json, settings.public(), f"study {settings.name!r} ready in {app.study_dir}, on {where} "
              f"(OAuth redirect URI to register: {settings.redirect_uri})")
 
 
