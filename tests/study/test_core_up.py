@@ -121,3 +121,14 @@ def test_a_study_folder_the_postgres_user_cannot_enter_is_refused_with_what_to_d
     with pytest.raises(ConfigError, match="cannot enter .*private.*pass --db URL"):
         cluster.init()
     assert not (private / "study" / "postgres" / "data").exists()
+
+
+def test_without_postgres_the_study_tests_fail_under_ci_and_skip_elsewhere(monkeypatch):
+    from support.postgres import need_postgres
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        need_postgres("no initdb")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="not available: no initdb"):
+        need_postgres("no initdb")

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["pg_admin_url", "study_conn", "study_template", "study_url", "fresh_database", "drop_database"]
+__all__ = ["need_postgres", "pg_admin_url", "study_conn", "study_template", "study_url", "fresh_database", "drop_database"]
 
 
-def _need_postgres(why: str) -> None:
+def need_postgres(why: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"PostgreSQL is needed for the study tests and CI is set: {why} (.ci/run installs it)")
     pytest.skip(f"PostgreSQL is not available: {why}")
@@ -38,17 +38,17 @@ def pg_admin_url():
     try:
         from fitvault.study.cluster import PrivateCluster, find_bin
     except ImportError as exc:  # the study extra is missing
-        _need_postgres(f"pip install '.[study]' ({exc})")
+        need_postgres(f"pip install '.[study]' ({exc})")
         return
     if find_bin("initdb") is None:
-        _need_postgres("no initdb on PATH or in /usr/lib/postgresql/*/bin")
+        need_postgres("no initdb on PATH or in /usr/lib/postgresql/*/bin")
     folder = Path(tempfile.mkdtemp(prefix="fitvault-pg-"))
     os.chmod(folder, 0o755)
     cluster = PrivateCluster(folder / "cluster", durable=False)
     try:
         url = cluster.start()
     except Exception as exc:  # noqa: BLE001 - any failure to start is reported the same way
-        _need_postgres(str(exc))
+        need_postgres(str(exc))
         return
     try:
         yield url
