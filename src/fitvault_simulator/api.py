@@ -17,6 +17,7 @@ from .errors import ApiError, Response, json_response, not_found_html
 
 if TYPE_CHECKING:
     from .core import Simulator
+    from .person import SyntheticPerson
     from .server import Request
 
 _REALM = 'Bearer realm="https://accounts.google.com/"'
@@ -116,7 +117,7 @@ def handle(sim: Simulator, req: Request) -> tuple[Response, Route | None]:
 
 
 def _checked(sim: Simulator, req: Request, route: Route) -> Response:
-    cfg, person = sim.config, sim.person
+    cfg = sim.config
     token = _bearer(req)
     if token is None:
         if req.query.get("key"):
@@ -129,6 +130,7 @@ def _checked(sim: Simulator, req: Request, route: Route) -> Response:
         reason = "ACCESS_TOKEN_EXPIRED" if tok == "expired" else "ACCESS_TOKEN_INVALID"
         raise ApiError(401, _BAD_CREDENTIALS, reason,
                        headers={"WWW-Authenticate": _REALM + ', error="invalid_token"'})
+    person = sim.persons[tok.grant.user]  # the person whose consent the token carries
     retry = sim.quota.acquire(person.health_user_id, cfg.quota_per_window, cfg.quota_window_s)
 
     needed = _required_scopes(route)
@@ -150,7 +152,7 @@ def _checked(sim: Simulator, req: Request, route: Route) -> Response:
     if retry is not None:
         headers = {"Retry-After": str(retry)} if cfg.retry_after_on_429 else {}
         raise rate_limited(cfg.quota_per_window, headers)
-    return _validated(sim, req, route)
+    return _validated(sim, req, route, person)
 
 
 def rate_limited(limit: int, headers: dict[str, str]) -> ApiError:
@@ -162,8 +164,8 @@ def rate_limited(limit: int, headers: dict[str, str]) -> ApiError:
                     headers=headers)
 
 
-def _validated(sim: Simulator, req: Request, route: Route) -> Response:
-    person, cfg = sim.person, sim.config
+def _validated(sim: Simulator, req: Request, route: Route, person: SyntheticPerson) -> Response:
+    cfg = sim.config
     pretty = req.query.get("prettyPrint", "false").lower() in ("true", "1")
     if route.user != "me" and not _USER.fullmatch(route.user):
         raise ApiError(400, f"Invalid user resource name: users/{route.user}", "INVALID_USER_RESOURCE_NAME")

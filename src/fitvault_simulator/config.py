@@ -53,7 +53,15 @@ class SimulatorConfig:
             page); 0 draws irregular 1-15 s spacing instead (~11k a day), which tests that sync
             many days use to stay fast.
         history_start: the profile's ``membershipStartDate``; no data before its local midnight.
-        client_id / client_secret: the only OAuth client the simulator knows.
+        client_id / client_secret: the Desktop ("installed") OAuth client the simulator knows.
+        people: how many synthetic persons it serves (a study's participants). Person 0 is
+            the person of ``seed``; person ``i`` > 0 derives from ``(seed, i)``. Each has its own
+            health user id, tokens, per-user quota and ground truth (``sim.persons[i]``), and signs
+            in as ``person{i}@sim.example`` (``login_hint``, or the account chooser page shown
+            when ``people`` > 1 and no hint is given). ``people=1`` is the simulator as it was.
+        web_client_id / web_client_secret: the "web" OAuth client (a study's enrolment server);
+            its redirect URIs are those given to ``Simulator.client_secrets(kind="web", ...)``,
+            and the authorize endpoint accepts no other.
     """
 
     seed: int = 7
@@ -79,3 +87,6 @@ class SimulatorConfig:
     history_start: date = date(2025, 1, 15)
     client_id: str = "fitvault-sim-client.apps.googleusercontent.com"
     client_secret: str = "GOCSPX-sim-secret"
+    people: int = 1
+    web_client_id: str = "fitvault-sim-web.apps.googleusercontent.com"
+    web_client_secret: str = "GOCSPX-sim-web-secret"

@@ -4,7 +4,7 @@ lifecycle (start, stop, context manager, from :class:`~._http.LoopbackService`).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from . import catalog as c
 from ._http import LoopbackService
@@ -15,6 +15,7 @@ from .log import RequestLog
 from .oauth import CodeStore
 from .paging import PageTokens
 from .person import SyntheticPerson
+from .person.rand import digest_int
 from .quota import RollingQuota
 from .server import SimServer
 from .tokens import TokenStore
@@ -25,8 +26,8 @@ class Simulator(LoopbackService):
 
     Use ``start()``/``stop()`` or ``with Simulator(cfg) as sim:``. ``sim.url`` is the API root
     (paths ``/v4/...`` below it); ``auth_url``/``token_url``/``revoke_url`` the OAuth endpoints.
-    ``person`` is the ground truth, ``clock`` the simulated clock, ``faults`` the fault plan,
-    ``requests`` the ``/v4`` request log.
+    ``person`` is the ground truth (of person 0; ``persons[i]`` of each of ``config.people``),
+    ``clock`` the simulated clock, ``faults`` the fault plan, ``requests`` the ``/v4`` request log.
     """
 
     server_class = SimServer
@@ -36,8 +37,15 @@ class Simulator(LoopbackService):
     def __init__(self, config: SimulatorConfig | None = None) -> None:
         self.config = config if config is not None else SimulatorConfig()
         self.clock = SimClock(self.config.now)
-        self.person = SyntheticPerson(self.config.seed, self.config.history_start, self.clock,
-                                      heart_rate_interval_s=self.config.heart_rate_interval_s)
+        if self.config.people < 1:
+            raise ValueError("SimulatorConfig.people must be at least 1")
+        self.persons = [
+            SyntheticPerson(person_seed(self.config.seed, i), self.config.history_start, self.clock,
+                            heart_rate_interval_s=self.config.heart_rate_interval_s)
+            for i in range(self.config.people)
+        ]
+        self.person = self.persons[0]
+        self.web_redirect_uris: set[str] = set()
         self.tokens = TokenStore(self.clock)
         self.codes = CodeStore()
         self.quota = RollingQuota()
@@ -46,8 +54,22 @@ class Simulator(LoopbackService):
         self.requests = RequestLog()
 
     # -- helpers for tests and the demo ---------------------------------------------------------
-    def client_secrets(self) -> dict:
-        """The Desktop-client JSON Google Cloud Console would let you download."""
+    def client_secrets(self, kind: str = "installed", redirect_uris: Iterable[str] = ()) -> dict:
+        """The client JSON Google Cloud Console would let you download: the Desktop client
+        (``kind="installed"``), or the "web" client, whose authorized redirect URIs become
+        ``redirect_uris`` (added to those registered before; the authorize endpoint enforces them)."""
+        if kind == "web":
+            self.web_redirect_uris.update(redirect_uris)
+            return {"web": {
+                "client_id": self.config.web_client_id,
+                "project_id": "fitvault-simulator",
+                "auth_uri": self.auth_url,
+                "token_uri": self.token_url,
+                "client_secret": self.config.web_client_secret,
+                "redirect_uris": sorted(self.web_redirect_uris),
+            }}
+        if kind != "installed":
+            raise ValueError(f"client kind must be 'installed' or 'web', not {kind!r}")
         return {"installed": {
             "client_id": self.config.client_id,
             "project_id": "fitvault-simulator",
@@ -58,13 +80,28 @@ class Simulator(LoopbackService):
             "redirect_uris": ["http://localhost"],
         }}
 
-    def issue_token(self, scopes: Sequence[str] | None = None) -> dict:
-        """Consent without the browser dance: a token-endpoint response dict. ``scopes`` default to
-        every Health read scope; ``config.granted_scopes`` narrows them as on the consent screen."""
+    def issue_token(self, scopes: Sequence[str] | None = None, *, person: int = 0, web: bool = False) -> dict:
+        """Consent without the browser dance: a token-endpoint response dict for ``persons[person]``
+        (to the web client when ``web``). ``scopes`` default to every Health read scope;
+        ``config.granted_scopes`` narrows them as on the consent screen."""
         asked = tuple(scopes) if scopes is not None else c.READ_SCOPES
         granted = tuple(s for s in asked if self.config.granted_scopes is None or s in self.config.granted_scopes)
-        return self.tokens.grant(granted, self.config.client_id, ttl_s=self.config.access_token_ttl_s,
-                                 testing=self.config.testing_mode)
+        self.persons[person]  # noqa: B018 - IndexError for a person the simulator does not serve
+        client = self.config.web_client_id if web else self.config.client_id
+        return self.tokens.grant(granted, client, ttl_s=self.config.access_token_ttl_s,
+                                 testing=self.config.testing_mode, user=person)
+
+    @staticmethod
+    def email(person: int) -> str:
+        """The Google account (``login_hint``) of person ``person``."""
+        return f"person{person}@sim.example"
+
+    def person_of_email(self, email: str) -> int | None:
+        """The index of the person signing in as ``email``; None when unknown."""
+        for i in range(len(self.persons)):
+            if email.strip().lower() == self.email(i):
+                return i
+        return None
 
     @property
     def revoked(self) -> set[str]:
@@ -74,3 +111,9 @@ class Simulator(LoopbackService):
     def reset_requests(self) -> None:
         """Clear :attr:`requests`."""
         self.requests.clear()
+
+
+def person_seed(seed: int, index: int) -> int:
+    """The seed of person ``index``: ``seed`` itself for person 0 (so ``people=1`` is unchanged),
+    else a stable integer derived from ``(seed, index)``."""
+    return seed if index == 0 else digest_int(seed, "person", index, bits=62)

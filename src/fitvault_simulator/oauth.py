@@ -1,7 +1,10 @@
-"""Google's OAuth endpoints for an installed (Desktop) client with loopback + PKCE (docs/facts/google-health-api.md#desktop-flow-with-loopback-and-pkce).
+"""Google's OAuth endpoints for an installed (Desktop) client with loopback + PKCE (docs/facts/google-health-api.md#desktop-flow-with-loopback-and-pkce),
+and for a "web" client (a study's enrolment server) with registered redirect URIs.
 
 ``GET /o/oauth2/v2/auth`` validates the request and "consents" at once (302 to the loopback
-redirect with ``code``, ``scope`` and ``state``); ``POST /token`` exchanges codes (single use,
+redirect, or the web client's registered redirect, with ``code``, ``scope`` and ``state``). With
+several persons it signs in the one named by ``login_hint``, or shows an account chooser (one link
+per person) when there is no hint; ``POST /token`` exchanges codes (single use,
 10 minutes, S256 verifier, same redirect_uri, client secret in the body or HTTP Basic) and
 refresh tokens; ``POST /revoke`` revokes a token.
 """
@@ -40,6 +43,7 @@ class AuthCode:
     offline: bool
     issued_ms: int
     used: bool = False
+    user: int = 0
 
 
 class CodeStore(_oauth.CodeStore[AuthCode]):
@@ -60,16 +64,57 @@ def _error_page(error: str, detail: str) -> Response:
                                          f"{html.escape(error)}</b> {html.escape(detail)}")
 
 
+def _redirect_refused(sim: Simulator, client_id: str, redirect: str) -> Response | None:
+    """The error page when ``redirect`` is not allowed for the client: loopback for the Desktop
+    client, exactly a registered URI for the web client."""
+    if client_id == sim.config.web_client_id:
+        if redirect in sim.web_redirect_uris:
+            return None
+        return _error_page("redirect_uri_mismatch", "You can't sign in to this app because it doesn't comply "
+                                                    "with Google's OAuth 2.0 policy. If you're the app developer, "
+                                                    "register the redirect URI in the Google Cloud Console. "
+                                                    "redirect_uri=" + redirect)
+    if is_loopback(redirect):
+        return None
+    return _error_page("redirect_uri_mismatch", "You can't sign in to this app because it doesn't comply "
+                                                "with Google's OAuth 2.0 policy. redirect_uri=" + redirect)
+
+
+def account_chooser(sim: Simulator, req: Request) -> Response:
+    """Google's "Choose an account" page: one link per person, each the same request with its
+    ``login_hint``."""
+    items = []
+    for i in range(len(sim.persons)):
+        query = urlencode({**req.query, "login_hint": sim.email(i)}, quote_via=quote)
+        items.append(f'<li><a class="account" data-email="{sim.email(i)}" href="{sim.auth_path}?{html.escape(query)}">'
+                     f"{sim.email(i)}</a></li>")
+    body = ("<!DOCTYPE html>\n<html lang=en><meta charset=utf-8><title>Sign in - Google Accounts</title>"
+            "<h1>Choose an account</h1><p>to continue to the app</p><ul>" + "".join(items) + "</ul></html>\n")
+    return Response(200, body.encode(), "text/html; charset=utf-8", dict(_NO_STORE))
+
+
+def _user(sim: Simulator, q: dict[str, str]) -> int | Response | None:
+    """The person signing in: by ``login_hint``; None (the chooser) when there are several and no hint."""
+    hint = q.get("login_hint")
+    if hint:
+        user = sim.person_of_email(hint)
+        if user is None:
+            return html_page(400, "Bad Request", "Couldn't find your Google Account: " + html.escape(hint))
+        return user
+    return 0 if len(sim.persons) == 1 else None
+
+
 def authorize(sim: Simulator, req: Request) -> Response:
     """``GET /o/oauth2/v2/auth``."""
     q, cfg = req.query, sim.config
-    if q.get("client_id") != cfg.client_id:
+    client_id = q.get("client_id", "")
+    if client_id not in (cfg.client_id, cfg.web_client_id):
         return html_page(400, "Bad Request", "Access blocked: Authorization Error. <b>Error 401: invalid_client</b>"
                                              " The OAuth client was not found.")
     redirect = q.get("redirect_uri", "")
-    if not is_loopback(redirect):
-        return _error_page("redirect_uri_mismatch", "You can't sign in to this app because it doesn't comply "
-                                                    "with Google's OAuth 2.0 policy. redirect_uri=" + redirect)
+    refused = _redirect_refused(sim, client_id, redirect)
+    if refused is not None:
+        return refused
     if q.get("response_type") != "code":
         return _error_page("unsupported_response_type", f"response_type={q.get('response_type', '')}")
     scopes = tuple(q.get("scope", "").split())
@@ -79,16 +124,23 @@ def authorize(sim: Simulator, req: Request) -> Response:
     if unknown:
         return _error_page("invalid_scope", "Some requested scopes were invalid. {invalid=[%s]}" % ", ".join(unknown))
     challenge = q.get("code_challenge", "")
-    if q.get("code_challenge_method") != "S256" or not 43 <= len(challenge) <= 128:
+    # PKCE: required of installed apps; a web client may use it (then it is enforced at exchange).
+    if (client_id == cfg.client_id or "code_challenge" in q) and (
+            q.get("code_challenge_method") != "S256" or not 43 <= len(challenge) <= 128):
         return _error_page("invalid_request", "code_challenge_method must be S256 with a code_challenge "
                                               "(PKCE is required for installed apps).")
+    user = _user(sim, q)
+    if user is None:
+        return account_chooser(sim, req)
+    if isinstance(user, Response):
+        return user
     state = q.get("state")
     if cfg.deny_consent:
         params = {"error": "access_denied"}
     else:
         granted = tuple(s for s in scopes if cfg.granted_scopes is None or s in cfg.granted_scopes)
-        code = sim.codes.issue(AuthCode(cfg.client_id, redirect, challenge, granted,
-                                        q.get("access_type") == "offline", sim.clock.now_ms()))
+        code = sim.codes.issue(AuthCode(client_id, redirect, challenge, granted,
+                                        q.get("access_type") == "offline", sim.clock.now_ms(), user=user))
         params = {"code": code, "scope": " ".join(granted), "authuser": "0", "prompt": "consent"}
     if state is not None:
         params = {"state": state, **params}
@@ -106,9 +158,10 @@ def _client(sim: Simulator, req: Request, form: dict[str, str]) -> str:
         raise OAuthError(401, "invalid_client", "Unauthorized") from None
     if basic is not None:
         cid, secret = basic
-    if cid != sim.config.client_id:
+    known = {sim.config.client_id: sim.config.client_secret, sim.config.web_client_id: sim.config.web_client_secret}
+    if cid not in known:
         raise OAuthError(401, "invalid_client", "The OAuth client was not found.")
-    if secret != sim.config.client_secret:
+    if secret != known[cid]:
         raise OAuthError(401, "invalid_client", "Unauthorized")
     return cid
 
@@ -130,15 +183,16 @@ def token(sim: Simulator, req: Request) -> Response:
             raise OAuthError(400, "invalid_grant", "Malformed auth code.")
         if isinstance(code, str) or sim.clock.now_ms() - code.issued_ms > CODE_TTL_MS:
             raise OAuthError(400, "invalid_grant", "Bad Request")
-        if form.get("redirect_uri") != code.redirect_uri:
+        if form.get("redirect_uri") != code.redirect_uri or client_id != code.client_id:
             raise OAuthError(400, "invalid_grant", "Bad Request")
         verifier = form.get("code_verifier")
-        if not verifier:
-            raise OAuthError(400, "invalid_grant", "Missing code verifier.")
-        if _oauth.s256(verifier) != code.challenge:
-            raise OAuthError(400, "invalid_grant", "Invalid code verifier.")
+        if code.challenge or verifier:
+            if not verifier:
+                raise OAuthError(400, "invalid_grant", "Missing code verifier.")
+            if _oauth.s256(verifier) != code.challenge:
+                raise OAuthError(400, "invalid_grant", "Invalid code verifier.")
         return _json(200, sim.tokens.grant(code.scopes, client_id, ttl_s=cfg.access_token_ttl_s,
-                                           testing=cfg.testing_mode, offline=code.offline))
+                                           testing=cfg.testing_mode, offline=code.offline, user=code.user))
     except OAuthError as err:
         return _json(err.status, err.body())
 

@@ -33,6 +33,7 @@ class Grant:
     consent_ms: int
     refresh_expires_ms: int | None  # Testing mode: 7 days after consent
     revoked: bool = False
+    user: int = 0  # which of the simulator's persons consented
     access_tokens: set[str] = field(default_factory=set)
 
 
@@ -65,13 +66,13 @@ class TokenStore:
         return tok
 
     def grant(self, scopes: tuple[str, ...], client_id: str, *, ttl_s: int, testing: bool,
-              offline: bool = True) -> dict:
-        """A new consent; returns the token-endpoint response."""
+              offline: bool = True, user: int = 0) -> dict:
+        """A new consent of person ``user``; returns the token-endpoint response."""
         now = self.clock.now_ms()
         with self._lock:
             refresh = "1//sim-" + secrets.token_urlsafe(64) if offline else None
             g = Grant(refresh, client_id, scopes, now,
-                      now + TESTING_REFRESH_TTL_S * 1000 if testing and offline else None)
+                      now + TESTING_REFRESH_TTL_S * 1000 if testing and offline else None, user=user)
             if refresh:
                 self._refresh[refresh] = g
             tok = self._mint_access(g, scopes, ttl_s)
@@ -118,6 +119,11 @@ class TokenStore:
         if self.clock.now_ms() >= tok.expires_ms:
             return "expired"
         return tok
+
+    def refresh_tokens_of(self, user: int) -> list[str]:
+        """The live refresh tokens of person ``user`` (a test revokes them to cause invalid_grant)."""
+        with self._lock:
+            return [t for t, g in self._refresh.items() if g.user == user and not g.revoked]
 
     def revoke(self, token: str) -> bool:
         """Revoke a refresh token (and its access tokens) or an access token (and, as Google

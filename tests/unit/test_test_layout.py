@@ -1,4 +1,4 @@
-"""The test tree's layout: test modules live in ``unit/``, ``integration/`` or ``reliability/``,
+"""The test tree's layout: test modules live in ``unit/``, ``integration/``, ``reliability/`` or ``study/``,
 what they share lives in the one package ``support/``, and no test module imports another (nor
 ``conftest``, whose fixtures pytest hands out by name)."""
 
@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
-FOLDERS = ("unit", "integration", "reliability")
+FOLDERS = ("unit", "integration", "reliability", "study")
 
 
 def all_test_modules() -> list[Path]:
@@ -26,7 +26,7 @@ def imported_names(path: Path) -> set[str]:
     return names
 
 
-def test_every_test_module_sits_in_one_of_the_three_folders():
+def test_every_test_module_sits_in_one_of_the_test_folders():
     misplaced = [str(p.relative_to(TESTS)) for p in all_test_modules() if p.parent.parent != TESTS
                  or p.parent.name not in FOLDERS]
     assert misplaced == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fitvault.cli import commands  # noqa: F401 - registers the commands on the group
 from fitvault.cli.app import cli
+from fitvault.cli.study import group  # noqa: F401 - `fitvault study` (its commands register on it)
 
 __all__ = ["cli", "main"]
 
