@@ -15,9 +15,10 @@ from support.sim import sim_client, store_sim_token
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-def synced_vault(sim, vault_dir: Path, since: date, types: tuple[str, ...] = ("heart-rate",)) -> Path:
-    """A vault synced from ``since`` up to the simulator's now (heart rate and paired devices by default)."""
-    store_sim_token(sim, vault_dir)
+def synced_vault(sim, vault_dir: Path, since: date, types: tuple[str, ...] = ("heart-rate",), person: int = 0) -> Path:
+    """A vault of simulated ``person`` synced from ``since`` up to the simulator's now (heart rate
+    and paired devices by default)."""
+    store_sim_token(sim, vault_dir, person=person)
     with Vault(vault_dir) as v, sim_client(sim, vault_dir) as client:
         report = sync(v, client, SyncOptions(since=since, types=list(types)), now_ms=sim.clock.now_ms())
     assert report.incomplete == []

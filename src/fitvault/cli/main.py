@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from fitvault.cli import commands  # noqa: F401 - registers the commands on the group
 from fitvault.cli.app import cli
-from fitvault.cli.study import group  # noqa: F401 - `fitvault study` (its commands register on it)
+from fitvault.cli.study import (
+    data,  # noqa: F401 - `fitvault study status|compliance|export|demo`
+    group,  # noqa: F401 - `fitvault study` (its commands register on it)
+)
 
 __all__ = ["cli", "main"]
 

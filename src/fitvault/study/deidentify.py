@@ -39,6 +39,8 @@ from fitvault.datatypes.tables import SIDE_TABLES, TABLES, Table
 from fitvault.errors import StoreError
 from fitvault.store import sample_blocks
 from fitvault.store.readonly import open_read_only
+from fitvault.study.crypto import GrantCipher
+from fitvault.study.db import Conn
 
 #: Columns of free text a person typed.
 FREE_TEXT = frozenset({"notes", "display_name", "food_display_name"})
@@ -150,3 +152,17 @@ def deidentified_copy(vault_dir: Path | str, dest_dir: Path, pseudonym: Pseudony
         source.close()
         target.close()
     return dest_dir
+
+
+def pseudonyms(conn: Conn, cipher: GrantCipher, participant_ids: list[str]) -> dict[str, Pseudonym]:
+    """The participants' keys from ``study.deidentification``, drawing and storing any missing
+    one first (so a participant keeps the same offset in every export)."""
+    with conn.transaction():
+        for pid in participant_ids:
+            fresh = Pseudonym.new()
+            conn.execute(
+                "INSERT INTO study.deidentification (participant_id, shift_days, salt_enc) VALUES (%s, %s, %s) "
+                "ON CONFLICT (participant_id) DO NOTHING", (pid, fresh.shift_days, cipher.encrypt(fresh.salt)))
+        rows = conn.execute("SELECT participant_id, shift_days, salt_enc FROM study.deidentification "
+                            "WHERE participant_id = ANY(%s)", (list(participant_ids),)).fetchall()
+    return {r["participant_id"]: Pseudonym(r["shift_days"], cipher.decrypt(bytes(r["salt_enc"]))) for r in rows}

@@ -39,7 +39,12 @@ from fitvault.export.csv_export import csv_columns
 from fitvault.export.fitabase import HEADERS as FITABASE_HEADERS
 from fitvault.export.parquet import arrow_schema
 from fitvault.export.summaries import SLEEP_DESCRIPTIONS
-from fitvault.study.deidentify import FREE_TEXT, Pseudonym, deidentified_copy
+from fitvault.study import audit
+from fitvault.study.crypto import GrantCipher
+from fitvault.study.db import Conn
+from fitvault.study.deidentify import FREE_TEXT, Pseudonym, deidentified_copy, pseudonyms
+from fitvault.study.roster import list_participants
+from fitvault.study.vaults import VaultLocator
 
 FORMATS = ("parquet", "csv", "fitabase")
 MANIFEST = "manifest.json"
@@ -271,3 +276,29 @@ def _write_manifest(export: StudyExport, subjects: list[Subject]) -> None:
         os.replace(tmp, export.out_dir / MANIFEST)
     except OSError as exc:
         raise StoreError(f"cannot write {export.out_dir / MANIFEST}: {exc}") from exc
+
+
+def export_participants(
+    conn: Conn, cipher: GrantCipher, vaults: VaultLocator, fmt: str, out_dir: Path | str, *,
+    deidentify: bool = False, only: list[str] | None = None, actor: str,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> StudyExport:
+    """Export the roster's participants (``only`` these ids when given; withdrawn ones never),
+    each within their study window, and audit it. De-identification keys come from (and new ones
+    go to) PostgreSQL."""
+    people = [p for p in list_participants(conn) if p.state != "withdrawn"]
+    if only:
+        unknown = sorted(set(only) - {p.participant_id for p in people})
+        if unknown:
+            raise ConfigError(f"not in the study (or withdrawn): {', '.join(unknown)}")
+        people = [p for p in people if p.participant_id in set(only)]
+    keys = pseudonyms(conn, cipher, [p.participant_id for p in people]) if deidentify else {}
+    subjects = [Subject(p.participant_id, vaults.vault_dir(p.participant_id), p.window_start, p.window_end,
+                        keys.get(p.participant_id)) for p in people]
+    result = export_study(subjects, fmt, out_dir, deidentify=deidentify, progress=progress)
+    audit.record(conn, actor, "export", None, {
+        "format": fmt, "deidentified": deidentify, "out": str(Path(out_dir).resolve()),
+        "participants": [s.participant_id for s in subjects if s.participant_id not in result.skipped],
+        "files": len(result.files), "rows": result.rows,
+    })
+    return result

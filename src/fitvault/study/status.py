@@ -1,0 +1,87 @@
+"""``fitvault study status``: per participant, the roster (window, state, grant) joined with the
+compliance of their vault (:mod:`fitvault.study.compliance`) and why to contact them today.
+
+The roster and the grants' expiry come from PostgreSQL; device sync, battery, last data, wear
+and valid days from each participant's vault (opened read-only, so status runs while workers
+sync). A participant without a vault yet (enrolled, never synced) has no days and no device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from fitvault.study.compliance import (
+    DEFAULT_VALID_DAY_HOURS,
+    Compliance,
+    contact_reasons,
+    token_state,
+    vault_compliance,
+)
+from fitvault.study.db import Conn
+from fitvault.study.roster import Participant, list_participants
+from fitvault.study.vaults import VaultLocator
+
+#: States whose participants are followed up (an ended window or a withdrawal ends that).
+FOLLOWED = ("active", "needs_reconsent")
+
+
+@dataclass
+class ParticipantStatus:
+    """One row of ``study status``."""
+
+    participant: Participant
+    grant: str  # compliance.token_state
+    grant_expires_at: datetime | None
+    compliance: Compliance
+    contact: list[str] = field(default_factory=list)
+
+    @property
+    def participant_id(self) -> str:
+        return self.participant.participant_id
+
+    def to_dict(self) -> dict:
+        """JSON-ready: the compliance summary with the roster's state and the grant's."""
+        p = self.participant
+        out = self.compliance.to_dict()
+        out.update(
+            state=p.state, grant=self.grant,
+            grant_expires_at=self.grant_expires_at.isoformat() if self.grant_expires_at else None,
+            last_sync_at=p.last_sync_at.isoformat() if p.last_sync_at else None,
+            last_sync_status=p.last_sync_status, contact=self.contact,
+        )
+        return out
+
+
+def grant_expiries(conn: Conn) -> dict[str, datetime | None]:
+    """When each stored grant's refresh token dies (Testing mode only; None: no fixed expiry)."""
+    return {r["participant_id"]: r["refresh_expires_at"]
+            for r in conn.execute("SELECT participant_id, refresh_expires_at FROM study.grants")}
+
+
+def followed_today(p: Participant, today: date) -> bool:
+    """Enrolled, not withdrawn, and inside the study window."""
+    return p.state in FOLLOWED and p.window_start <= today and (p.window_end is None or today <= p.window_end)
+
+
+def participant_status(p: Participant, vaults: VaultLocator, expires: datetime | None, *, as_of: datetime,
+                       valid_day_hours: float = DEFAULT_VALID_DAY_HOURS) -> ParticipantStatus:
+    vault = vaults.vault_dir(p.participant_id)
+    if (vault / "vault.sqlite").is_file():
+        c = vault_compliance(vault, p.participant_id, p.window_start, p.window_end, as_of=as_of,
+                             valid_day_hours=valid_day_hours)
+    else:
+        c = Compliance(p.participant_id, p.window_start, p.window_end, as_of, valid_day_hours)
+    grant = token_state(p.state, expires, as_of)
+    status = ParticipantStatus(p, grant, expires, c)
+    if followed_today(p, as_of.date()):
+        status.contact = contact_reasons(c, grant)
+    return status
+
+
+def study_status(conn: Conn, vaults: VaultLocator, *, as_of: datetime,
+                 valid_day_hours: float = DEFAULT_VALID_DAY_HOURS) -> list[ParticipantStatus]:
+    """Every participant's status, in participant id order."""
+    expiries = grant_expiries(conn)
+    return [participant_status(p, vaults, expiries.get(p.participant_id), as_of=as_of,
+                               valid_day_hours=valid_day_hours) for p in list_participants(conn)]
