@@ -54,9 +54,11 @@ def api_client(
     timeout_s: float = 60.0,
     transport: httpx.BaseTransport | None = None,
     on_request: Callable[[str, str, int | None, float], None] | None = None,
+    store: TokenStore | None = None,
 ) -> HealthApiClient:
-    """An API client authenticated with the vault's stored Google token."""
-    auth = GoogleAuth(token_store(paths), endpoints)
+    """An API client authenticated with the vault's stored Google token (or the token in
+    ``store``: a study keeps each participant's grant in its database)."""
+    auth = GoogleAuth(store if store is not None else token_store(paths), endpoints)
     return HealthApiClient(
         endpoints.api_url,
         auth,

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from fitvault.cli import commands  # noqa: F401 - registers the commands on the group
 from fitvault.cli.app import cli
-from fitvault.cli.study import (
-    data,  # noqa: F401 - `fitvault study status|compliance|export|demo`
-    group,  # noqa: F401 - `fitvault study` (its commands register on it)
-)
+from fitvault.cli.study import data  # noqa: F401 - `fitvault study` status compliance export demo
+from fitvault.cli.study import roster, run  # noqa: F401 - `fitvault study` init add invite enrol withdraw handover / up sync worker
 
 __all__ = ["cli", "main"]
 

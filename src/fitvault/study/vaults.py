@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Protocol
 
@@ -36,6 +37,8 @@ class VaultLocator(Protocol):
 
     def delete(self, pid: str) -> bool: ...
 
+    def copy_out(self, pid: str, dest: Path) -> list[Path]: ...
+
 
 class LocalVaults:
     """Vaults on this host's disk: ``<study dir>/vaults/<pid>/``."""
@@ -56,3 +59,27 @@ class LocalVaults:
             return False
         shutil.rmtree(path)
         return True
+
+    def copy_out(self, pid: str, dest: Path) -> list[Path]:
+        """Copy the participant's vault to ``dest`` (a new or empty folder) as a personal vault:
+        its databases through SQLite's backup API (consistent while a sync writes), no token.
+        Returns the files written."""
+        source = self.vault_dir(pid)
+        if not (source / "vault.sqlite").exists():
+            raise ConfigError(f"participant {pid} has no vault yet (no sync has run): nothing to hand over")
+        dest = Path(dest)
+        if dest.exists() and any(dest.iterdir()):
+            raise ConfigError(f"{dest} is not empty; hand the vault over into a new folder")
+        dest.mkdir(parents=True, exist_ok=True, mode=0o700)
+        written = []
+        for name in ("vault.sqlite", "raw.sqlite"):
+            if not (source / name).exists():
+                continue
+            src, out = sqlite3.connect(source / name), sqlite3.connect(dest / name)
+            try:
+                src.backup(out)
+            finally:
+                src.close()
+                out.close()
+            written.append(dest / name)
+        return written

@@ -70,7 +70,7 @@ class StudyApp:
         elif callable(human):
             human()
         elif human is not None:
-            out_console.print(human, soft_wrap=True)
+            out_console.print(human, soft_wrap=True, markup=False)
 
 
 def json_option(func):
