@@ -159,7 +159,7 @@ def authorize(
         TransportError / ServerError: the token endpoint could not be reached / failed.
         ConfigError: neither callback given, or the port cannot be bound.
     """
-    verifier = generate_token(_VERIFIER_LENGTH)
+    verifier = new_code_verifier()
     if prompt_for_redirect is not None:
         redirect_uri = f"http://{HOST}:{port or _free_loopback_port()}/"
         with _oauth_client(secrets, http=http, redirect_uri=redirect_uri, scopes=scopes) as client:
@@ -177,14 +177,64 @@ def authorize(
             return _exchange(client, secrets, endpoints, code, verifier, redirect_uri, scopes, now)
 
 
-def _consent_url(client: OAuth2Client, endpoints: GoogleEndpoints, verifier: str) -> tuple[str, str]:
+def _consent_url(
+    client: OAuth2Client, endpoints: GoogleEndpoints, verifier: str, state: str | None = None
+) -> tuple[str, str]:
     # Authlib adds code_challenge=BASE64URL(SHA256(verifier)), code_challenge_method=S256 and a
-    # random state. access_type=offline yields a refresh token; prompt=consent makes Google issue
-    # a new one even on a repeat consent (docs/facts/google-health-api.md#desktop-flow-with-loopback-and-pkce).
+    # random state (unless one is given). access_type=offline yields a refresh token;
+    # prompt=consent makes Google issue a new one even on a repeat consent (docs/facts/google-health-api.md#desktop-flow-with-loopback-and-pkce).
     url, state = client.create_authorization_url(
-        endpoints.auth_url, code_verifier=verifier, access_type="offline", prompt="consent"
+        endpoints.auth_url, state=state, code_verifier=verifier, access_type="offline", prompt="consent"
     )
     return str(url), str(state)
+
+
+# --- the same flow for a web server (study enrolment): the redirect comes to the server ------------
+
+
+def new_code_verifier() -> str:
+    """A fresh PKCE code verifier (RFC 7636; S256 is derived from it by the consent URL)."""
+    return generate_token(_VERIFIER_LENGTH)
+
+
+def web_consent_url(
+    secrets: ClientSecrets,
+    endpoints: GoogleEndpoints,
+    *,
+    redirect_uri: str,
+    scopes: Sequence[str],
+    verifier: str,
+    state: str,
+) -> str:
+    """The consent URL for a *web* client whose server receives the redirect itself: the same
+    authorization code + PKCE S256 + offline access + fresh consent as :func:`authorize`, with the
+    caller's ``state`` (the server keeps it, and the verifier, until the redirect comes back)."""
+    with _oauth_client(secrets, http=None, redirect_uri=redirect_uri, scopes=scopes) as client:
+        return _consent_url(client, endpoints, verifier, state)[0]
+
+
+def exchange_code(
+    secrets: ClientSecrets,
+    endpoints: GoogleEndpoints,
+    code: str,
+    *,
+    verifier: str,
+    redirect_uri: str,
+    scopes: Sequence[str],
+    http: httpx.Client | None = None,
+    now: Callable[[], float] = time.time,
+) -> Token:
+    """The token for an authorization code that came back to ``redirect_uri`` (a web client's
+    callback; the state was checked by the caller). ``Token.scopes`` are the scopes Google
+    granted (a person may untick some on the consent screen).
+
+    Raises:
+        AuthError: the exchange was refused (used or expired code, wrong verifier, client), or
+            Google granted no refresh token.
+        TransportError / ServerError: the token endpoint could not be reached / failed.
+    """
+    with _oauth_client(secrets, http=http, redirect_uri=redirect_uri, scopes=scopes) as client:
+        return _exchange(client, secrets, endpoints, code, verifier, redirect_uri, scopes, now)
 
 
 def _free_loopback_port() -> int:
