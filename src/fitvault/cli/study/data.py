@@ -142,9 +142,8 @@ def demo_cmd(participants: int, days: int, folder: Path | None, as_json: bool) -
     export. Needs PostgreSQL's binaries (initdb) on this machine; no Google account."""
     from fitvault.study.demo import run_study_demo
 
-    def say(text: str) -> None:
-        if not as_json:
-            err_console.print(text, soft_wrap=True)
+    def say(text: str) -> None:  # progress goes to stderr, so --json's stdout stays one document
+        err_console.print(escape(text), soft_wrap=True)
 
     result = run_study_demo(folder, participants=participants, days=days, say=say)
     if as_json:
