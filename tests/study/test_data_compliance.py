@@ -1,14 +1,18 @@
 """Compliance from a participant's vault equals the simulated person's own wear (its minute plan),
-valid days follow the threshold, and the contact-today rules give exact rows."""
+valid days follow the threshold, and the contact-today rules give exact rows; on a real export
+(../shared/realdata, read in place, nothing personal printed) wear is plausible, equals a second
+count through the pandas API, and nights worn show the heart rate dipping."""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from support.sim import SIM_NOW
+from support.sim import FITVAULT, SIM_NOW, realdata
 from support.study_vaults import synced_vault, worn_minutes_by_local_day
 
+import fitvault
 from fitvault.study.compliance import Compliance, DayWear, contact_reasons, token_state, vault_compliance
 
 UTC = timezone.utc
@@ -100,3 +104,29 @@ def test_token_state():
     assert token_state("needs_reconsent", None, now) == "needs re-consent"
     assert token_state("invited", None, now) == "none"
     assert token_state("withdrawn", None, now) == "none"
+
+
+@pytest.mark.slow
+def test_wear_on_a_real_account_archive(tmp_path):
+    archive = realdata("fitport-dev/MyFitbitData.zip")  # a Charge HR, 2016-05..07, Sydney, no DST change
+    vault = tmp_path / "vault"
+    proc = subprocess.run(FITVAULT + ["--vault", str(vault), "import", "--tz", "Australia/Sydney", str(archive)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with fitvault.open(vault) as r:
+        hr = r.heart_rate()
+    local = hr["local_time"].dt
+    # the second count: distinct instant minutes per local date, through pandas
+    recount = hr.assign(m=hr.index.floor("min"), d=local.date).groupby("d")["m"].nunique()
+    first, last = recount.index.min(), recount.index.max()
+    c = vault_compliance(vault, "R", first, last, as_of=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    assert {d.date: d.wear_minutes for d in c.days if d.wear_minutes} == {d: int(n) for d, n in recount.items()}
+    assert all(0 <= d.wear_minutes <= 24 * 60 for d in c.days)
+    # no paired devices in an archive: data after a day's end settles it; the last day stays pending
+    assert [d.status for d in c.days][-1] == "pending" and c.settled_days == len(c.days) - 1
+    assert c.valid_days >= 0.9 * c.settled_days
+    # asleep (01:00-05:00 local) the heart rate is below the afternoon's (13:00-19:00) on most days
+    night = hr[(local.hour >= 1) & (local.hour < 5)].groupby(local.date)["bpm"].mean()
+    day = hr[(local.hour >= 13) & (local.hour < 19)].groupby(local.date)["bpm"].mean()
+    both = night.index.intersection(day.index)
+    assert len(both) >= 80 and (night[both] < day[both]).mean() >= 0.9

@@ -8,13 +8,15 @@ heart-rate sample from any source. It belongs to the *local* day of the sample's
 plus the UTC offset stored with it, never to the host's zone. Offsets are whole quarter hours,
 so instant minutes and wall-clock minutes coincide; on a fall-back day a local day has 1,500
 minutes and can reach 25 wear hours, on a spring-forward day 23 (HeartSteps' adherence export
-counts "minutes Fitbit worn = minutes with non-zero heart rate" the same way, research-studies
-notes §1.2).
+counts "minutes Fitbit worn = minutes with non-zero heart rate" the same way: kpwhri/heartsteps
+issue 49).
 
 **Valid day.** A local day of the window with wear ≥ ``valid_day_hours`` (the study's
 setting, default 10 h, as ``stepcount --exclude-wear-below 10h``). A day is only judged once it
 is *settled*: it has ended in the participant's local time (the offset of their last sample)
-and the device has synced after it ended. Until then it is ``pending``: data may still come.
+and the device has synced after it ended (without paired-device information: a sample after
+its end). Until then it is ``pending``: data may still come. A local day lasts as long as the
+clock says: 23 or 25 h at DST changes, less or more on a day of travel across time zones.
 
 **Last device sync and battery.** From the vault's ``devices`` table (Google's
 ``pairedDevices``: ``lastSyncTime``, ``batteryStatus``, ``batteryLevel``) of the device that
@@ -221,7 +223,9 @@ def vault_compliance(
         result.last_device_sync = device["last_sync"]
         result.device, result.battery_status, result.battery_level = (
             device["device"], device["battery_status"], device["battery_level"])
-    synced_ms = timeutil.to_ms(result.last_device_sync) if result.last_device_sync else None
+    # Without paired-device information (the settings scope unticked, an imported archive), data
+    # after a day's end is the evidence that the day has been uploaded.
+    synced_ms = timeutil.to_ms(result.last_device_sync) if result.last_device_sync else newest[0] if newest else None
     local_today = timeutil.local_date(as_of_ms, offset)
     end = min(window_end, local_today) if window_end else local_today
     threshold = valid_day_hours * 60

@@ -191,7 +191,7 @@ def _dictionary_rows(fmt: str, tables: list[str], deidentify: bool) -> Iterator[
     if fmt == "fitabase":
         for name in tables:
             for column in FITABASE_HEADERS.get(name, ()):
-                meaning = "participant id" if column == "Id" else "Fitabase layout (docs/exports.md#fitabase-layout)"
+                meaning = "participant id" if column == "Id" else "Fitabase layout (docs/exports.md#fitabase-layout-fitvault-export-fitabase)"
                 yield f"{name}_merged.csv", column, "text", "", meaning
         return
     for name in tables:
