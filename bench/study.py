@@ -1,6 +1,7 @@
 """Benchmark: a study's nightly sync of N simulated participants at live heart-rate density.
 
-    python bench/study.py [--participants 20] [--workers 2] [--concurrency 8] [--latency-ms 150] [--json FILE]
+    python bench/study.py [--participants 20] [--workers 2] [--concurrency 8] [--max-in-flight 32]
+                          [--latency-ms 150] [--json FILE]
 
 What runs is what a study runs: a private PostgreSQL cluster, N participants enrolled with grants
 from the simulator (serving N people, 2-s heart rate while worn, real-time clock, ``latency-ms``
@@ -69,12 +70,12 @@ def _self_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def _enrol(url: str, study_dir: Path, sim, n: int) -> tuple[GrantCipher, StudySettings, list[str]]:
+def _enrol(url: str, study_dir: Path, sim, n: int, max_in_flight: int) -> tuple[GrantCipher, StudySettings, list[str]]:
     cipher = GrantCipher.create(study_dir)
     web = sim.client_secrets(kind="web", redirect_uris=["http://127.0.0.1:8470/oauth/callback"])["web"]
     settings = StudySettings(name="bench", client_id=web["client_id"], client_secret=web["client_secret"],
                              auth_url=sim.auth_url, token_url=sim.token_url, api_url=sim.url,
-                             revoke_url=sim.revoke_url)
+                             revoke_url=sim.revoke_url, max_in_flight=max_in_flight)
     start = datetime.now(timezone.utc).date() - timedelta(days=WINDOW_DAYS)
     pids = [f"P{i:04d}" for i in range(n)]
     with db.connect(url) as conn:
@@ -127,6 +128,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=8, help="participants at once per worker")
     parser.add_argument("--latency-ms", type=float, default=150.0)
+    parser.add_argument("--max-in-flight", type=int, default=32, help="the study's cap on requests in flight")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     from fitvault_simulator import Simulator, SimulatorConfig
@@ -140,7 +142,7 @@ def main() -> None:
             db.migrate(conn)
         config = SimulatorConfig(seed=7, people=args.participants, latency_s=args.latency_ms / 1000)
         with Simulator(config) as sim:
-            cipher, settings, pids = _enrol(url, folder, sim, args.participants)
+            cipher, settings, pids = _enrol(url, folder, sim, args.participants, args.max_in_flight)
             _say(f"preparing {len(pids)} vaults (synced up to 24 h ago, live heart-rate density) ...")
             for pid in pids:
                 _yesterday(url, folder, cipher, settings, pid)
@@ -166,6 +168,7 @@ def _report(args: argparse.Namespace, night: dict) -> None:
     projection = max(cpu_bound_1000, throughput_1000)
     figures = {
         "participants": n, "workers": args.workers, "concurrency": args.concurrency, "latency_ms": args.latency_ms,
+        "max_in_flight": args.max_in_flight,
         "cores": cores, "wall_s": round(night["wall_s"], 1), "quota_bound_s": round(quota_bound, 1),
         "requests_per_participant_night": round(sum(requests) / n, 1),
         "median_job_s": round(sorted(night["job_s"])[n // 2], 1),

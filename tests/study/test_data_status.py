@@ -153,9 +153,21 @@ def test_deidentified_offsets_live_in_postgres_and_exports_are_audited(study, tm
     with open(tmp_path / "e2" / "heart_rate" / "participant=P001" / "heart_rate.csv", encoding="utf-8") as fh:
         days = [r["local_time"][:10] for r in csv.DictReader(fh)]
     assert days[0] == (START - timedelta(days=offsets["P001"])).isoformat()  # the same offset again
+    # the command, as staff run it
+    folder, url = study[4], study[5]
+    proc = subprocess.run(FITVAULT + ["study", "--study-dir", str(folder), "export", "parquet", "--out",
+                                      str(tmp_path / "e3"), "--participant", "P002", "--json"],
+                          env=dict(os.environ, FITVAULT_DATABASE_URL=url), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    manifest = json.loads((tmp_path / "e3" / "manifest.json").read_text())
+    assert doc["files"] == len(manifest["files"]) and manifest["participants"] == ["P002"]
+    assert doc["deidentified"] is False and doc["rows"] == sum(
+        f["rows"] for f in manifest["files"] if f["table"] != "data_dictionary")
     logged = [e for e in audit.entries(conn) if e["action"] == "export"]
     assert [(e["detail"]["deidentified"], e["detail"]["participants"]) for e in logged] == [
-        (True, ["P001", "P002", "P003", "P007", "P008"]), (True, ["P001"])]
+        (True, ["P001", "P002", "P003", "P007", "P008"]), (True, ["P001"]), (False, ["P002"])]
+    assert logged[0]["actor"] == STAFF and logged[2]["actor"].startswith("cli:")
     assert "shift" not in json.dumps([e["detail"] for e in logged])
 
 
