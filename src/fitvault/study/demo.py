@@ -7,8 +7,10 @@ OAuth "web" client); ``add`` (P001.., windows starting ``days`` ago); one invite
 participant's enrolment through the real enrolment site (uvicorn on 127.0.0.1) with a headless
 stand-in browser (httpx following redirects: the consent page's form, the simulator's consent
 screen answered as that person, the callback) which queues their backfill; two worker processes
-(``fitvault study worker --once``) syncing everyone through the queue; then ``status``, the
-compliance report and a de-identified Parquet export. It ends with where the files are.
+(``fitvault study worker --once``) syncing everyone through the queue; the last participant then
+removing the study's access at "Google", so their next sync moves them to "needs re-consent";
+then ``status``, the compliance report and a de-identified Parquet export. It ends with where
+the files are.
 """
 
 from __future__ import annotations
@@ -162,6 +164,24 @@ def _run_workers(url: str, study_dir: Path, total: int, say: Callable[[str], Non
         raise ConfigError(f"a worker exited with {failed[0]}; see its messages above")
 
 
+def _revoke_and_resync(sim, url: str, cipher: GrantCipher, study_dir: Path, pid: str,
+                       say: Callable[[str], None]) -> None:
+    """One participant removes the study's access in their Google account; their next sync
+    finds the grant dead: they move to "needs re-consent" with a new link, nobody else is touched."""
+    from fitvault.study.grants import StudyTokenStore
+    from fitvault.study.procrastinate_queue import ProcrastinateQueue
+
+    with StudyTokenStore(url, cipher, pid) as store:
+        token = store.load()
+    if token is None or not token.refresh_token:
+        return
+    httpx.post(sim.revoke_url, data={"token": token.refresh_token}, timeout=30).raise_for_status()
+    say(f"{pid} removes the study's access in their Google account; their next sync is queued")
+    with ProcrastinateQueue(url) as queue:
+        queue.enqueue_sync(pid, reason="demo")
+    _run_workers(url, study_dir, 0, lambda text: None)
+
+
 def run_study_demo(folder: Path | None = None, *, participants: int = 5, days: int = 7,
                    say: Callable[[str], None] = print) -> StudyDemoResult:
     """The whole study (module docstring); returns where everything is."""
@@ -208,15 +228,17 @@ def _study(sim, cluster: PrivateCluster, url: str, result: StudyDemoResult, part
             say(f"  {pid} opened the link, agreed, signed in as {sim.email(i)}: enrolled, backfill queued")
     say(f"workers: {WORKERS} processes sync everyone from the queue ({days} days each, live heart-rate density)")
     _run_workers(url, study_dir, participants, say)
+    if participants >= 2:
+        _revoke_and_resync(sim, url, cipher, study_dir, pids[-1], say)
     as_of = datetime.now(timezone.utc)
     with db.connect(url) as conn:
         result.statuses = study_status(conn, LocalVaults(study_dir), as_of=as_of,
                                        valid_day_hours=settings.valid_day_hours)
         for s in result.statuses:
             c = s.compliance
+            wear = "no day settled yet" if c.mean_wear_hours is None else f"mean wear {c.mean_wear_hours:.1f} h"
             say(f"status: {s.participant_id} {s.participant.state}, grant {s.grant}, {c.valid_days}/"
-                f"{c.settled_days} valid days, mean wear {c.mean_wear_hours or 0:.1f} h"
-                + (f", contact: {'; '.join(s.contact)}" if s.contact else ""))
+                f"{c.settled_days} valid days, {wear}" + (f", contact: {'; '.join(s.contact)}" if s.contact else ""))
         result.report, result.contact_csv, n = write_report(
             result.statuses, study_dir / "reports", study_name=settings.name, as_of=as_of,
             valid_day_hours=settings.valid_day_hours)
