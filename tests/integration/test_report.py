@@ -1,16 +1,13 @@
 """The HTML report: its content, its escaping, and the page as headless Chromium shows it.
 
-Chromium comes from Debian (`apt-get install chromium`, done by .ci/run) and is driven by
-Playwright with ``executable_path`` (no browser download). In CI a missing browser fails the
-run; on a developer machine without it these tests are skipped with the reason.
+Chromium is found and launched as ``support.browser`` says (in CI a missing browser fails the
+run; on a developer machine without it these tests are skipped with the reason).
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from support.browser import CHROMIUM_ARGS, chromium_executable
 from support.plots import LAST, FakeReader
 
 from fitvault.plots import NoData
@@ -125,30 +123,13 @@ def test_report_command(monkeypatch, tmp_path):
 # -- in a real browser -----------------------------------------------------------------------------
 
 
-def _chromium() -> str:
-    path = os.environ.get("FITVAULT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    problem = None
-    if not path:
-        problem = "Chromium is not installed (Debian: apt-get install chromium; .ci/run does it)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "playwright is not installed (pip install -e '.[test]')"
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"the report must be checked in a real browser in CI: {problem}", pytrace=False)
-        pytest.skip(problem)
-    return path
-
-
 @pytest.fixture(scope="module")
 def browser():
-    executable = _chromium()
+    executable = chromium_executable("the report")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield b
         b.close()
 

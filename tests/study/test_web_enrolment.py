@@ -138,9 +138,10 @@ def test_enrolment_stores_the_encrypted_grant_consent_devices_and_queues_once(st
 
     callback = browser.at_google(consent_url, person=2)
     done = browser.get(callback)
-    assert done.status_code == 303 and done.headers["location"] == "/enrolled"
+    assert done.status_code == 303 and done.headers["location"] == "../enrolled"
     assert 'max-age=0' in done.headers["set-cookie"].lower() or "expires=" in done.headers["set-cookie"].lower()
-    final = browser.get("/enrolled")
+    final = browser.get(str(done.url.join(done.headers["location"])))
+    assert final.url.path == "/enrolled"
     assert final.status_code == 200 and "You are enrolled" in final.text and "close this page" in final.text
 
     # the database: active, consent with the text's fingerprint, the grant encrypted
@@ -200,6 +201,21 @@ def test_a_link_works_once_and_a_replayed_callback_is_refused(study, sim):
     assert len(_queued(conn, "P002")) == 1
 
 
+@pytest.mark.slow
+def test_two_browsers_on_one_link_enrol_once(study, sim):
+    conn, cipher, settings, queue, browser = _parts(study)
+    link = invite(conn, "P014")
+    with AsgiBrowser(study.app) as other:
+        first = browser.at_google(browser.agree(link), person=0)
+        second = other.at_google(other.agree(link), person=1)  # both signed in at Google
+        assert browser.get(first).status_code == 303
+        late = other.get(second)
+    assert late.status_code == 410 and "already used" in late.text
+    stored = json.loads(cipher.decrypt(_grants(conn, "P014")[0]["token_enc"]))["refresh_token"]
+    assert stored in sim.tokens.refresh_tokens_of(0)  # the first one's grant, untouched
+    assert _actions(conn, "P014").count("grant.store") == 1 and len(_queued(conn, "P014")) == 1
+
+
 # -- failure paths: a page each, nothing stored -------------------------------------------------
 
 
@@ -252,6 +268,16 @@ def test_access_denied_at_google(study, sim):
     _assert_nothing_stored(conn, "P007", actions=["participant.add", "invite.issue", "consent.google_denied"])
 
 
+def test_another_error_from_google_is_shown_escaped(study, sim):
+    conn, cipher, settings, queue, browser = _parts(study)
+    link = invite(conn, "P015")
+    state = parse_qs(urlsplit(browser.agree(link)).query)["state"][0]
+    page = browser.get("/oauth/callback", params={"state": state, "error": "<script>alert(1)</script>"})
+    assert page.status_code == 502 and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<script>" not in page.text
+    _assert_nothing_stored(conn, "P015")
+
+
 def test_state_mismatch_and_missing_session(study, sim):
     conn, cipher, settings, queue, browser = _parts(study)
     link = invite(conn, "P008")
@@ -265,6 +291,18 @@ def test_state_mismatch_and_missing_session(study, sim):
     _assert_nothing_stored(conn, "P008")
     # the genuine answer still completes afterwards
     assert browser.get(callback).status_code == 303
+
+
+def test_a_partial_grant_with_the_essentials_enrols_and_records_what_was_granted(study, sim):
+    conn, cipher, settings, queue, browser = _parts(study)
+    link = invite(conn, "P016")
+    granted = (SCOPE + "activity_and_fitness.readonly", SCOPE + "health_metrics_and_measurements.readonly",
+               SCOPE + "settings.readonly")  # sleep and profile unticked
+    sim.config.granted_scopes = set(granted)
+    assert browser.get(browser.at_google(browser.agree(link))).status_code == 303
+    p = roster.get_participant(conn, "P016")
+    assert p.state == "active" and p.granted_scopes == granted
+    assert _grants(conn, "P016")[0]["scopes"] == list(granted)
 
 
 def test_missing_essential_scopes(study, sim):
@@ -321,3 +359,46 @@ def test_every_response_is_uncached_and_unframed(study):
     big = browser.post("/i/whatever", content=b"nonce=" + b"x" * 10_000,
                        headers={"content-type": "application/x-www-form-urlencoded"})
     assert big.status_code == 413  # Starlette's own plain answer, before the app reads it
+
+
+@pytest.mark.slow
+def test_re_consent_replaces_the_failed_grant(study, sim):
+    conn, cipher, settings, queue, browser = _parts(study)
+    first = invite(conn, "P013")
+    assert browser.get(browser.at_google(browser.agree(first), person=1)).status_code == 303
+    conn.execute("DELETE FROM procrastinate_jobs WHERE args->>'pid' = 'P013'")  # as if the backfill ran
+    old = json.loads(cipher.decrypt(_grants(conn, "P013")[0]["token_enc"]))["refresh_token"]
+    again = path_of(roster.mark_needs_reconsent(conn, "P013", "invalid_grant", public_url=PUBLIC_URL))
+    assert roster.get_participant(conn, "P013").state == "needs_reconsent"
+    assert browser.get(first).status_code == 410
+    assert browser.get(browser.at_google(browser.agree(again), person=1)).status_code == 303
+    [grant] = _grants(conn, "P013")
+    new = json.loads(cipher.decrypt(grant["token_enc"]))["refresh_token"]
+    assert new != old and new in sim.tokens.refresh_tokens_of(1)
+    assert roster.get_participant(conn, "P013").state == "active"
+    assert len(_queued(conn, "P013")) == 1
+
+
+# -- the sealed browser session (no database) -------------------------------------------------------
+
+
+def test_sealed_session_cannot_be_read_forged_or_kept_past_an_hour():
+    from fitvault.study.web.session import MAX_AGE_S, BrowserSession, seal, unseal
+
+    cipher = GrantCipher(GrantCipher.new_key())
+    session = BrowserSession.start("invite-token-value", now=1_000_000.0).agreed(
+        state="state-value", verifier="v" * 48, consent_version="2", consent_sha256="ab" * 32)
+    cookie = seal(cipher, session)
+    for secret in ("invite-token-value", "state-value", "v" * 48):
+        assert secret not in cookie and secret not in repr(session)
+    assert unseal(cipher, cookie, now=1_000_000.0 + 10) == session
+    assert unseal(cipher, cookie, now=1_000_000.0 + MAX_AGE_S + 1) is None  # too old
+    assert unseal(cipher, cookie, now=1_000_000.0 - 5) is None  # from the future
+    assert unseal(GrantCipher(GrantCipher.new_key()), cookie, now=1_000_000.0) is None  # another study's key
+    assert unseal(cipher, cookie[:-4] + "AAAA", now=1_000_000.0) is None  # altered
+    assert unseal(cipher, "", now=1_000_000.0) is None and unseal(cipher, "é", now=1_000_000.0) is None
+    # text sealed with the same key for another purpose (a stored grant) is no session
+    grant = cipher.encrypt(json.dumps({"invite": "x", "nonce": "y", "created": 1_000_000.0}).encode()).decode()
+    assert unseal(cipher, grant, now=1_000_000.0) is None
+    assert session.state_matches("state-value") and not session.state_matches("state-valuf")
+    assert not BrowserSession.start("x").state_matches("")  # no state before the person agreed

@@ -54,3 +54,11 @@ def enrol_study(url: str, study_dir: Path, sim, people: int, window_start: date,
 def assert_participant_equals_truth(study_dir: Path, sim, i: int, window_start: date) -> None:
     with Vault(LocalVaults(study_dir).vault_dir(pid_of(i))) as v:
         assert_vault_equals_truth(v, sim.persons[i], sim.clock.now_ms(), since=window_start)
+
+
+def wait_until(predicate, timeout_s: float, what: str, every_s: float = 0.2) -> None:
+    """Poll ``predicate`` until it is true; fail naming ``what`` after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(every_s)

@@ -55,6 +55,7 @@ class PrivateCluster:
         self.data = self.folder / "data"
         self.durable = durable
         self.port: int | None = None
+        self.started = False  # by this object (so stop() stops only what it started)
         self._bin = find_bin("initdb")
 
     def __repr__(self) -> str:
@@ -92,6 +93,7 @@ class PrivateCluster:
         if self.initialised:
             return
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.check_reachable()
         password = secrets.token_urlsafe(24)
         secret = self.folder / "password"
         fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -116,9 +118,35 @@ class PrivateCluster:
         with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write("\n# fitvault study\n" + "\n".join(settings) + "\n")
 
+    def running_port(self) -> int | None:
+        """The port of this cluster's server when it runs (from ``postmaster.pid``), else None."""
+        try:
+            lines = (self.data / "postmaster.pid").read_text().splitlines()
+            os.kill(int(lines[0]), 0)
+            return int(lines[3])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def check_reachable(self) -> None:
+        """ConfigError when the ``postgres`` user could not enter the folder (we are root and a
+        parent folder is private, e.g. under /root)."""
+        if not self.as_root:
+            return
+        for parent in self.folder.parents:
+            if parent.exists() and not parent.stat().st_mode & 0o001 and parent.stat().st_uid != pwd.getpwnam(RUN_AS).pw_uid:
+                raise ConfigError(
+                    f"the private PostgreSQL runs as the '{RUN_AS}' user, who cannot enter {parent} (mode "
+                    f"{oct(parent.stat().st_mode & 0o777)}); put the study folder elsewhere (e.g. /srv/study) or pass --db URL"
+                )
+
     def start(self, port: int | None = None) -> str:
-        """Start the server (on a free port unless given); returns its URL (database ``postgres``)."""
+        """Start the server (on a free port unless given), or join it when another process of the
+        study started it; returns its URL (database ``postgres``)."""
         self.init()
+        running = self.running_port()
+        if running is not None:
+            self.port = running
+            return self.url()
         self.port = port or free_port()
         done = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "postgres.log"), "-w",
                          "-t", "60", "-o", f"-p {self.port}", "start")
@@ -126,6 +154,7 @@ class PrivateCluster:
             log = (self.folder / "postgres.log")
             tail = log.read_text(errors="replace")[-800:] if log.exists() else done.stderr
             raise ConfigError(f"PostgreSQL did not start in {self.data}: {tail.strip()}")
+        self.started = True
         return self.url()
 
     def url(self, database: str = "postgres") -> str:
@@ -134,8 +163,10 @@ class PrivateCluster:
         return f"postgresql://{SUPERUSER}:{self.password()}@127.0.0.1:{self.port}/{database}"
 
     def stop(self, mode: str = "fast") -> None:
-        if self.initialised and (self.data / "postmaster.pid").exists():
+        """Stop the server if this object started it."""
+        if self.started and (self.data / "postmaster.pid").exists():
             self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+        self.started = False
         self.port = None
 
     def __enter__(self) -> PrivateCluster:

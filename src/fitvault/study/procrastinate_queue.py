@@ -148,7 +148,8 @@ class ProcrastinateQueue:
                 recovered += 1
                 log.warning("recovered job %s (%s) from a dead worker", job.id, job.queueing_lock)
             except ConnectorException:
-                # Another job of the same participant is already waiting (queueing lock): that
-                # one will sync; this one is closed as failed.
-                await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+                # Another job of the same participant is already waiting (the queueing lock
+                # refuses a second): that one will sync, so this one is closed as aborted.
+                await manager.finish_job(job, status=Status.ABORTED, delete_job=False)
+                log.warning("job %s (%s) of a dead worker superseded by the one waiting", job.id, job.queueing_lock)
         return recovered

@@ -24,11 +24,13 @@ from fitvault.study import db
 from fitvault.study.cluster import PrivateCluster, create_database
 
 DATABASE = "study"
+PRIVATE_FOLDER = "postgres"
 
 
 def private_database(study_dir: Path) -> tuple[PrivateCluster, str]:
-    """Start (initialising once) the study folder's private cluster; its migrated ``study`` database URL."""
-    cluster = PrivateCluster(Path(study_dir) / "postgres")
+    """Start (initialising once), or join when it runs, the study folder's private cluster; the
+    URL of its migrated ``study`` database. ``cluster.stop()`` stops it only if this call started it."""
+    cluster = PrivateCluster(Path(study_dir) / PRIVATE_FOLDER)
     admin = cluster.start()
     url = create_database(admin, DATABASE)
     with db.connect(url) as conn:

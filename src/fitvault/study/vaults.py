@@ -14,7 +14,9 @@ import sqlite3
 from pathlib import Path
 from typing import Protocol
 
+from fitvault.config import VaultPaths
 from fitvault.errors import ConfigError
+from fitvault.sync import sync_lock
 
 #: What a participant id may be (also checked by the database): it names a folder.
 PARTICIPANT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -52,12 +54,14 @@ class LocalVaults:
     def vault_dir(self, pid: str) -> Path:
         return self.root / check_participant_id(pid)
 
-    def delete(self, pid: str) -> bool:
-        """Remove the participant's vault folder; False when there was none."""
+    def delete(self, pid: str, *, wait_s: float = 300.0) -> bool:
+        """Remove the participant's vault folder (after a sync running into it ends; VaultLocked
+        after ``wait_s``); False when there was none."""
         path = self.vault_dir(pid)
         if not path.exists():
             return False
-        shutil.rmtree(path)
+        with sync_lock(VaultPaths(path), wait_s=wait_s):
+            shutil.rmtree(path)
         return True
 
     def copy_out(self, pid: str, dest: Path) -> list[Path]:

@@ -32,17 +32,32 @@ class StudyApp:
     study_dir: Path
     _conn: Any = field(default=None, repr=False)
 
-    def url(self) -> str:
+    def url(self, *, create_private: bool = False) -> str:
+        """--db, else $FITVAULT_DATABASE_URL, else the study folder's private PostgreSQL (joined
+        when `study up` runs it, else started for this command; created only by `study init`)."""
+        from fitvault.errors import ConfigError
         from fitvault.study.db import database_url
 
-        return database_url(self.db)
+        try:
+            return database_url(self.db)
+        except ConfigError:
+            from fitvault.study.services import PRIVATE_FOLDER, private_database
+
+            if not (create_private or (self.study_dir / PRIVATE_FOLDER / "data" / "PG_VERSION").exists()):
+                raise
+        cluster, url = private_database(self.study_dir)
+        click.get_current_context().call_on_close(cluster.stop)
+        self.db = url
+        return url
 
     def connect(self, *, initialised: bool = True):
-        """An open connection (closed when the command ends); ConfigError when the schema is missing."""
+        """An open connection (closed when the command ends); ConfigError when the schema is missing
+        (`study init` passes ``initialised=False``: it creates the schema, and a private cluster
+        when there is no URL)."""
         from fitvault.study.db import connect, require_schema
 
         if self._conn is None:
-            self._conn = connect(self.url())
+            self._conn = connect(self.url(create_private=not initialised))
             click.get_current_context().call_on_close(self._conn.close)
         if initialised:
             require_schema(self._conn)

@@ -44,13 +44,15 @@ def sync(app: StudyApp, participant_ids, all_due: bool, as_json: bool) -> None:
 @click.option("--concurrency", default=8, show_default=True, type=click.IntRange(1, 256),
               help="Participants synced at once by this process.")
 @click.option("--once", is_flag=True, help="Run the queued syncs, then exit (no periodic tasks).")
+@click.option("--stalled-after", default=30.0, show_default=True, type=click.FloatRange(1, 3600), metavar="SECONDS",
+              help="A worker silent this long is dead: its jobs are taken over (heartbeat every third of it).")
 @click.option("--verbose", "-v", is_flag=True, help="Log each job (never tokens).")
 @pass_study
 @handle_errors
-def worker(app: StudyApp, concurrency: int, once: bool, verbose: bool) -> None:
+def worker(app: StudyApp, concurrency: int, once: bool, stalled_after: float, verbose: bool) -> None:
     """Run sync jobs from the queue. Several workers (on this host, which keeps the vaults) share
     the queue: never two syncs of one participant at once; a job of a worker that died is taken
-    over after 30 s. Each worker also runs the nightly sync schedule. Ctrl-C / SIGTERM stops it
+    over after --stalled-after seconds. Each worker also runs the nightly sync schedule. Ctrl-C / SIGTERM stops it
     after its running jobs."""
     from fitvault.study.jobs import JobContext
     from fitvault.study.limits import InFlightGate
@@ -64,7 +66,8 @@ def worker(app: StudyApp, concurrency: int, once: bool, verbose: bool) -> None:
     context = JobContext(url, app.cipher(), app.vaults(), gate=InFlightGate(settings.max_in_flight))
     if not once:
         err_console.print(f"worker: {concurrency} participants at once; Ctrl-C stops", soft_wrap=True)
-    ProcrastinateQueue(url, context=context).run_worker(concurrency=concurrency, once=once)
+    queue = ProcrastinateQueue(url, context=context, heartbeat_s=stalled_after / 3, stalled_after_s=stalled_after)
+    queue.run_worker(concurrency=concurrency, once=once)
 
 
 @study.command("up")
@@ -80,29 +83,16 @@ def up(app: StudyApp, workers: int, concurrency: int, host: str, port: int, no_w
     """Run the whole study: the database (a private PostgreSQL under <study dir>/postgres when no
     --db / FITVAULT_DATABASE_URL is given), the enrolment site, the workers and the scheduler,
     until Ctrl-C."""
-    import os
+    from fitvault.study.services import Services
 
-    from fitvault.study import db
-    from fitvault.study.services import Services, private_database
-
-    cluster = None
-    if app.db or os.environ.get(db.ENV_URL):
-        url = app.url()
-    else:
-        err_console.print(f"starting the study's private PostgreSQL in {app.study_dir / 'postgres'}", soft_wrap=True)
-        cluster, url = private_database(app.study_dir)
+    url = app.url(create_private=True)  # the private cluster (under <study dir>/postgres) stops with the command
+    app.connect()
+    app.settings()  # `study init` first
+    services = Services(url, app.study_dir, workers=workers, concurrency=concurrency, web=not no_web,
+                        host=host, port=port, echo=lambda text: err_console.print(text, soft_wrap=True))
+    services.start()
     try:
-        app.db = url
-        app.connect()
-        app.settings()  # `study init` first
-        services = Services(url, app.study_dir, workers=workers, concurrency=concurrency, web=not no_web,
-                            host=host, port=port, echo=lambda text: err_console.print(text, soft_wrap=True))
-        services.start()
-        try:
-            code = services.wait()
-        finally:
-            services.stop()
+        code = services.wait()
     finally:
-        if cluster is not None:
-            cluster.stop()
+        services.stop()
     raise SystemExit(code)

@@ -49,4 +49,7 @@ def web(app: StudyApp, host: str, port: int) -> None:
         soft_wrap=True, markup=False,
     )
     with ProcrastinateQueue(url) as queue:
-        serve(Enrolment(url, cipher, queue), host=host, port=port)
+        try:
+            serve(Enrolment(url, cipher, queue), host=host, port=port)
+        except KeyboardInterrupt:  # uvicorn finished the requests under way, then re-raised Ctrl-C
+            out_console.print("enrolment site stopped")

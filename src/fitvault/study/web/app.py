@@ -35,7 +35,7 @@ def route_name(path: str) -> str:
     """The route of ``path`` as the access log shows it (an invite token never appears)."""
     if path.startswith("/i/"):
         return "/i/…"
-    return path if path in ("/", CALLBACK_PATH, ENROLLED_PATH, "/healthz") else "(other)"
+    return path if path in ("/", CALLBACK_PATH, ENROLLED_PATH, "/healthz", "/favicon.ico") else "(other)"
 
 
 def create_app(enrolment: Enrolment) -> Starlette:
@@ -47,6 +47,7 @@ def create_app(enrolment: Enrolment) -> Starlette:
         Route(CALLBACK_PATH, site.callback, methods=["GET"]),
         Route(ENROLLED_PATH, site.enrolled, methods=["GET"]),
         Route("/healthz", site.healthz, methods=["GET"]),
+        Route("/favicon.ico", site.no_icon, methods=["GET"]),  # browsers ask; a 404 would only clutter the log
     ]
     return Starlette(
         routes=routes,
@@ -107,6 +108,9 @@ class _Site:
 
     async def healthz(self, request: Request) -> Response:
         return PlainTextResponse("ok")
+
+    async def no_icon(self, request: Request) -> Response:
+        return Response(status_code=204)
 
     async def http_error(self, request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500

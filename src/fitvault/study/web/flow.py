@@ -27,7 +27,6 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 import httpx
 
@@ -205,7 +204,7 @@ class Enrolment:
                 self._valid_invite(conn, invite, settings.name)
             ours = session if session is not None and session.is_for(invite) else BrowserSession.start(invite, self._now())
             page = pages.consent(study=settings.name, text=settings.consent_text, version=settings.consent_version,
-                                 action=invite_path(invite), nonce=ours.nonce)
+                                 nonce=ours.nonce)
             return Reply(page=page, session=ours)
         return self._guard(step)
 
@@ -268,7 +267,8 @@ class Enrolment:
             roster.record_consent(conn, pid, version=settings.consent_version, text_sha256=agreed.consent_sha256 or "")
             roster.store_grant(conn, self.cipher, pid, token, devices, actor=ACTOR)
         self._queue_backfill(pid)
-        return Reply(redirect=ENROLLED_PATH, clear_session=True)
+        # relative to /oauth/callback, so it also holds when a proxy serves the site under a path
+        return Reply(redirect=".." + ENROLLED_PATH, clear_session=True)
 
     def _denied(self, conn: Conn, participant: roster.Participant, settings: StudySettings,
                 error: str) -> Reply:
@@ -281,7 +281,7 @@ class Enrolment:
                 study=settings.name,
             )
         else:
-            log.warning("Google answered the consent with error=%s", error[:64])
+            log.warning("Google answered the consent with error=%r", error[:64])
             page = pages.problem(
                 502, "Google did not complete the sign-in",
                 f"Google answered with the error “{error[:64]}”. Nothing was stored.",
@@ -341,10 +341,6 @@ class Enrolment:
             with self._connection() as conn:
                 return Reply(page=pages.enrolled(study=self._settings(conn).name))
         return self._guard(step)
-
-
-def invite_path(invite: str) -> str:
-    return "/i/" + quote(invite, safe="")
 
 
 def _check_redirect(session: BrowserSession | None, params: Mapping[str, str]) -> BrowserSession:

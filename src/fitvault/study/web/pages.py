@@ -48,8 +48,9 @@ def paragraphs(text: str) -> str:
     return "\n".join("<p>" + html.escape(b).replace("\n", "<br>\n") + "</p>" for b in blocks)
 
 
-def consent(*, study: str, text: str, version: str, action: str, nonce: str) -> Page:
-    """The study's consent text with Agree and Decline; the form posts back to ``action``."""
+def consent(*, study: str, text: str, version: str, nonce: str) -> Page:
+    """The study's consent text with Agree and Decline; the form posts back to the page's own
+    address (no ``action``: right behind a proxy that serves the site under a path, too)."""
     body = (
         f"<h1>{html.escape(study)}</h1>\n"
         "<p>You have been invited to take part in this study. Please read the consent information "
@@ -58,7 +59,7 @@ def consent(*, study: str, text: str, version: str, action: str, nonce: str) -> 
         f"<section class=\"consent\" aria-labelledby=\"consent-title\">\n"
         f"<h2 id=\"consent-title\">Consent</h2>\n{paragraphs(text)}\n"
         f"<p class=\"meta\">Consent version {html.escape(version)}</p>\n</section>\n"
-        f"<form method=\"post\" action=\"{html.escape(action)}\">\n"
+        "<form method=\"post\">\n"
         f"<input type=\"hidden\" name=\"nonce\" value=\"{html.escape(nonce)}\">\n"
         "<div class=\"actions\">\n"
         "<button class=\"agree\" type=\"submit\" name=\"choice\" value=\"agree\">I agree, continue to Google</button>\n"
@@ -93,7 +94,8 @@ def declined(*, study: str) -> Page:
 def problem(status: int, title: str, *lines: str, study: str | None = None) -> Page:
     """A failure: what happened and what to do, one paragraph per line (escaped)."""
     text = "\n".join(f"<p>{html.escape(line)}</p>" for line in lines)
-    body = f"<section class=\"problem\" role=\"alert\">\n<h1>{html.escape(title)}</h1>\n{text}\n</section>"
+    banner = f"<p class=\"meta\">{html.escape(study)}</p>\n" if study else ""
+    body = f"{banner}<section class=\"problem\" role=\"alert\">\n<h1>{html.escape(title)}</h1>\n{text}\n</section>"
     return Page(status, _layout(title, body, study=study))
 
 

@@ -1,0 +1,136 @@
+"""A whole study on the simulator: 30 participants synced by two worker processes through the
+queue, with random faults and 429s, a few grants revoked (invalid_grant) and one worker killed
+with SIGKILL mid-sync. Every active participant's vault equals that person's ground truth; the
+revoked ones need re-consent with a new link, and nobody else is affected."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from support.postgres import *  # noqa: F401,F403 - the fixtures
+from support.sim import SIM_NOW
+from support.study import assert_participant_equals_truth, enrol_study, pid_of, wait_until
+
+from fitvault.auth.tokens import Token
+from fitvault.study import db, roster
+from fitvault.study.crypto import GrantCipher
+from fitvault.study.procrastinate_queue import ProcrastinateQueue
+from fitvault.study.queue import enqueue_due
+
+PEOPLE = 30
+REVOKED = (4, 17, 25)        # their grants are revoked at "Google": invalid_grant on refresh
+EXPIRED_ACCESS = (0, 1, 2, 3, 5, 6)  # stored without an access token: their first request refreshes it
+DAYS = 2
+
+
+def _worker(url: str, study_dir, key: str) -> subprocess.Popen:
+    env = {**os.environ, "FITVAULT_DATABASE_URL": url, "FITVAULT_STUDY_DIR": str(study_dir), "FITVAULT_STUDY_KEY": key}
+    return subprocess.Popen([sys.executable, "-m", "fitvault", "study", "worker", "--concurrency", "4",
+                             "--stalled-after", "3"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _drop_access_tokens(url: str, cipher: GrantCipher) -> None:
+    from fitvault.study.grants import StudyTokenStore
+
+    for i in EXPIRED_ACCESS:
+        with StudyTokenStore(url, cipher, pid_of(i)) as store:
+            token = store.load()
+            assert token is not None
+            store.save(replace(token, access_token="", expires_at=None))
+
+
+
+
+@pytest.mark.slow
+def test_thirty_participants_with_faults_revocations_and_a_killed_worker(study_url, tmp_path, monkeypatch):
+    from fitvault_simulator import Simulator, SimulatorConfig
+
+    study_dir = tmp_path / "study"
+    key = GrantCipher.new_key().decode()
+    monkeypatch.setenv("FITVAULT_STUDY_KEY", key)
+    start = (SIM_NOW - timedelta(days=DAYS)).date()
+    with Simulator(SimulatorConfig(seed=11, now=SIM_NOW, people=PEOPLE, heart_rate_interval_s=0)) as sim:
+        cipher = enrol_study(study_url, study_dir, sim, PEOPLE, start)
+        _drop_access_tokens(study_url, cipher)
+        for i in REVOKED:
+            for refresh in sim.tokens.refresh_tokens_of(i):
+                sim.tokens.revoke(refresh)
+        sim.faults.set_random(0.04, ("429", "429", "500", "503", "reset"), seed=3, retry_after=1)
+        with db.connect(study_url) as conn, ProcrastinateQueue(study_url) as queue:
+            assert enqueue_due(conn, queue, reason="test") == (PEOPLE, 0)
+        began = time.monotonic()
+        a, b = _worker(study_url, study_dir, key), _worker(study_url, study_dir, key)
+        a_name = f"{socket.gethostname()}:{a.pid}"
+        try:
+            with db.connect(study_url) as conn:
+                def a_is_syncing() -> bool:
+                    row = conn.execute("SELECT count(*) AS n FROM study.sync_runs WHERE worker = %s AND finished_at "
+                                       "IS NULL AND started_at < clock_timestamp() - interval '1 second'",
+                                       (a_name,)).fetchone()
+                    return row["n"] >= 2
+
+                wait_until(a_is_syncing, 120, "worker A mid-sync")
+                a.send_signal(signal.SIGKILL)
+                a.wait(10)
+                killed = conn.execute("SELECT participant_id FROM study.sync_runs WHERE worker = %s AND finished_at IS "
+                                      "NULL", (a_name,)).fetchall()
+
+                def settled() -> bool:
+                    row = conn.execute("SELECT count(*) AS n FROM procrastinate_jobs WHERE task_name = "
+                                       "'fitvault.sync_participant' AND status IN ('todo', 'doing')").fetchone()
+                    return row["n"] == 0
+
+                wait_until(settled, 400, "every sync job done")
+                wall_s = time.monotonic() - began
+                participants = {p.participant_id: p for p in roster.list_participants(conn)}
+                jobs = conn.execute("SELECT args->>'pid' AS pid, status, attempts FROM procrastinate_jobs WHERE "
+                                    "task_name = 'fitvault.sync_participant'").fetchall()
+                invites = {r["participant_id"] for r in conn.execute(
+                    "SELECT participant_id FROM study.invites WHERE used_at IS NULL AND revoked_at IS NULL")}
+                grants = {r["participant_id"]: bytes(r["token_enc"]) for r in conn.execute(
+                    "SELECT participant_id, token_enc FROM study.grants")}
+                requests = conn.execute("SELECT sum(requests) AS n FROM study.sync_runs").fetchone()["n"]
+        finally:
+            for proc in (a, b):
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+                    proc.wait(60)
+        assert killed, "worker A was killed while syncing"
+        revoked = {pid_of(i) for i in REVOKED}
+        assert {pid for pid, p in participants.items() if p.state == "needs_reconsent"} == revoked
+        assert invites == revoked  # a new link each, waiting to be sent
+        assert all("grant failed" in (participants[pid].last_error or "") for pid in revoked)
+        assert {j["status"] for j in jobs} <= {"succeeded"}, jobs
+        for i in range(PEOPLE):
+            pid = pid_of(i)
+            if pid in revoked:
+                continue
+            p = participants[pid]
+            assert (p.state, p.last_sync_status, p.last_error) == ("active", "ok", None), pid
+            assert p.devices and p.devices[0]["device"], pid
+            assert_participant_equals_truth(study_dir, sim, i, start)
+        for i in EXPIRED_ACCESS:  # the refreshed access token was written back, encrypted
+            token = Token.from_json(cipher.decrypt(grants[pid_of(i)]).decode())
+            assert token.access_token.startswith("ya29.sim-")
+            assert token.access_token.encode() not in grants[pid_of(i)]
+        faults = sum(1 for r in sim.requests if r.fault)
+        print(f"\ne2e: {PEOPLE} participants x {DAYS} days, {len(killed)} syncs killed mid-way, {len(revoked)} revoked, "
+              f"{faults} faults injected, {requests} API requests, all settled in {wall_s:.1f} s")
+
+
+def test_the_reconsent_reason_is_short_and_carries_no_secret():
+    from fitvault.errors import ReauthRequired
+    from fitvault.study.jobs import reconsent_reason
+
+    exc = ReauthRequired("Google no longer accepts the stored refresh token (expired or revoked). Run `fitvault "
+                         "auth google` again. Your vault's data and sync state are untouched.")
+    assert reconsent_reason(exc) == ("grant failed: Google no longer accepts the stored refresh token "
+                                     "(expired or revoked)")
