@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from support.postgres import *  # noqa: F401,F403 - the PostgreSQL fixtures
 from support.sim import FITVAULT, SIM_NOW
-from support.study_vaults import synced_vault
+from support.study_vaults import synced_vault, worn_minutes_by_local_day
 
 from fitvault.auth.tokens import Token
 from fitvault.study import audit, roster
@@ -51,11 +51,13 @@ def synced(tmp_path_factory):
     from fitvault_simulator import Simulator, SimulatorConfig
 
     folder = tmp_path_factory.mktemp("study")
-    vaults, batteries = LocalVaults(folder), {}
+    vaults, batteries, truths = LocalVaults(folder), {}, {}
     with Simulator(SimulatorConfig(seed=11, now=SIM_NOW, heart_rate_interval_s=0, people=3)) as sim:
         for i, pid in enumerate(("P001", "P002", "P003")):
             synced_vault(sim, vaults.vault_dir(pid), START - timedelta(days=1), person=i)
             batteries[pid] = _battery(sim, i, SIM_NOW)
+            worn = worn_minutes_by_local_day(sim.persons[i], datetime(2026, 11, 16, tzinfo=UTC), SIM_NOW)
+            truths[pid] = {d: n for d, n in worn.items() if d >= START}
     # P007's device last synced four days ago (its vault was synced then)
     with Simulator(SimulatorConfig(seed=12, now=SIM_NOW - timedelta(days=4), heart_rate_interval_s=0)) as sim:
         synced_vault(sim, vaults.vault_dir("P007"), START - timedelta(days=1))
@@ -65,13 +67,13 @@ def synced(tmp_path_factory):
                                    history_start=SIM_NOW.date() - timedelta(days=1))) as sim:
         synced_vault(sim, vaults.vault_dir("P008"), START - timedelta(days=1))
         batteries["P008"] = _battery(sim, 0, SIM_NOW)
-    return folder, batteries
+    return folder, batteries, truths
 
 
 @pytest.fixture
 def study(synced, study_conn, study_url, tmp_path):
     """A fresh roster of eight participants covering every rule, over the synced vaults."""
-    folder, batteries = synced
+    folder, batteries, truths = synced
     conn, cipher, vaults = study_conn, GrantCipher.create(folder), LocalVaults(folder)
     save_settings(conn, cipher, StudySettings(name="Sleep & steps"))
     for pid in ("P001", "P002", "P003", "P004", "P005", "P006", "P007", "P008"):
@@ -82,7 +84,7 @@ def study(synced, study_conn, study_url, tmp_path):
     roster.mark_needs_reconsent(conn, "P003", "invalid_grant", public_url="http://127.0.0.1:8470")
     roster.issue_invite(conn, "P005", actor=STAFF, public_url="http://127.0.0.1:8470")
     roster.withdraw(conn, "P006", actor=STAFF, delete_data=False, vaults=vaults)
-    return conn, cipher, vaults, batteries, folder, study_url
+    return conn, cipher, vaults, batteries, folder, study_url, truths
 
 
 def _battery_reason(level: int | None, status: str) -> list[str]:
@@ -92,13 +94,16 @@ def _battery_reason(level: int | None, status: str) -> list[str]:
 
 @pytest.mark.slow
 def test_status_and_contact_today_rows(study, tmp_path):
-    conn, _, vaults, batteries, folder, url = study
+    conn, _, vaults, batteries, folder, url, truths = study
     statuses = study_status(conn, vaults, as_of=SIM_NOW)
     by_id = {s.participant_id: s for s in statuses}
     assert [s.participant_id for s in statuses] == [f"P00{i}" for i in range(1, 9)]
     assert {pid: s.grant for pid, s in by_id.items()} == {
         "P001": "valid", "P002": "expiring", "P003": "needs re-consent", "P004": "valid", "P005": "none",
         "P006": "none", "P007": "valid", "P008": "valid"}
+    # each participant's wear equals their simulated person's worn minutes (the minute plan)
+    for pid in ("P001", "P002", "P003"):
+        assert {d.date: d.wear_minutes for d in by_id[pid].compliance.days} == truths[pid]
     # the vault's own compliance, unchanged by the roster join
     p1 = by_id["P001"].compliance
     assert p1.to_dict() == vault_compliance(vaults.vault_dir("P001"), "P001", START, None, as_of=SIM_NOW).to_dict()
