@@ -97,10 +97,20 @@ def test_status_and_contact_today_rows(study, tmp_path):
     conn, _, vaults, batteries, folder, url, truths = study
     statuses = study_status(conn, vaults, as_of=SIM_NOW)
     by_id = {s.participant_id: s for s in statuses}
+    p1_sync = by_id["P001"].compliance.last_device_sync
     assert [s.participant_id for s in statuses] == [f"P00{i}" for i in range(1, 9)]
     assert {pid: s.grant for pid, s in by_id.items()} == {
         "P001": "valid", "P002": "expiring", "P003": "needs re-consent", "P004": "valid", "P005": "none",
         "P006": "none", "P007": "valid", "P008": "valid"}
+    # what status computed is in PostgreSQL for SQL users
+    stored = conn.execute("SELECT date, wear_minutes, status FROM study.compliance_days WHERE participant_id = 'P008' "
+                          "ORDER BY date").fetchall()
+    assert [(r["date"], r["wear_minutes"], r["status"]) for r in stored] == [
+        (d.date, d.wear_minutes, d.status) for d in by_id["P008"].compliance.days]
+    summary = {r["participant_id"]: r for r in conn.execute("SELECT * FROM study.compliance")}
+    assert sorted(summary) == [f"P00{i}" for i in range(1, 9)]
+    assert summary["P004"]["contact"] == ["no device sync seen"] and summary["P002"]["grant_state"] == "expiring"
+    assert summary["P001"]["valid_days"] == 4 and summary["P001"]["last_device_sync"] == p1_sync
     # each participant's wear equals their simulated person's worn minutes (the minute plan)
     for pid in ("P001", "P002", "P003"):
         assert {d.date: d.wear_minutes for d in by_id[pid].compliance.days} == truths[pid]

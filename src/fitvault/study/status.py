@@ -4,6 +4,8 @@ compliance of their vault (:mod:`fitvault.study.compliance`) and why to contact 
 The roster and the grants' expiry come from PostgreSQL; device sync, battery, last data, wear
 and valid days from each participant's vault (opened read-only, so status runs while workers
 sync). A participant without a vault yet (enrolled, never synced) has no days and no device.
+What was computed is also written to PostgreSQL (``study.compliance_days``, ``study.compliance``)
+for SQL users and dashboards that do not reach the vaults.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from fitvault.study.compliance import (
     vault_compliance,
 )
 from fitvault.study.db import Conn
-from fitvault.study.roster import Participant, list_participants
+from fitvault.study.roster import Participant, get_participant, list_participants
 from fitvault.study.vaults import VaultLocator
 
 #: States whose participants are followed up (an ended window or a withdrawal ends that).
@@ -80,8 +82,46 @@ def participant_status(p: Participant, vaults: VaultLocator, expires: datetime |
 
 
 def study_status(conn: Conn, vaults: VaultLocator, *, as_of: datetime,
-                 valid_day_hours: float = DEFAULT_VALID_DAY_HOURS) -> list[ParticipantStatus]:
-    """Every participant's status, in participant id order."""
+                 valid_day_hours: float = DEFAULT_VALID_DAY_HOURS, store: bool = True) -> list[ParticipantStatus]:
+    """Every participant's status, in participant id order; with ``store`` also written to the
+    compliance tables (:func:`store_compliance`)."""
     expiries = grant_expiries(conn)
-    return [participant_status(p, vaults, expiries.get(p.participant_id), as_of=as_of,
-                               valid_day_hours=valid_day_hours) for p in list_participants(conn)]
+    statuses = [participant_status(p, vaults, expiries.get(p.participant_id), as_of=as_of,
+                                   valid_day_hours=valid_day_hours) for p in list_participants(conn)]
+    if store:
+        store_compliance(conn, statuses)
+    return statuses
+
+
+def refresh_participant(conn: Conn, vaults: VaultLocator, pid: str, *, as_of: datetime,
+                        valid_day_hours: float = DEFAULT_VALID_DAY_HOURS) -> ParticipantStatus:
+    """Recompute and store one participant's compliance (after their sync, for instance)."""
+    status = participant_status(get_participant(conn, pid), vaults, grant_expiries(conn).get(pid), as_of=as_of,
+                                valid_day_hours=valid_day_hours)
+    store_compliance(conn, [status])
+    return status
+
+
+def store_compliance(conn: Conn, statuses: list[ParticipantStatus]) -> None:
+    """Replace the participants' rows of ``study.compliance_days`` and ``study.compliance`` (one
+    transaction), so SQL users see what ``study status`` saw."""
+    with conn.transaction():
+        for s in statuses:
+            c, pid = s.compliance, s.participant_id
+            conn.execute("DELETE FROM study.compliance_days WHERE participant_id = %s", (pid,))
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO study.compliance_days (participant_id, date, wear_minutes, status, valid_day_hours) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    [(pid, d.date, d.wear_minutes, d.status, c.valid_day_hours) for d in c.days])
+            conn.execute(
+                "INSERT INTO study.compliance (participant_id, as_of, grant_state, last_device_sync, device, "
+                "battery_status, battery_level, last_data, wear_hours, valid_days, settled_days, contact) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (participant_id) DO UPDATE SET "
+                "as_of = excluded.as_of, grant_state = excluded.grant_state, "
+                "last_device_sync = excluded.last_device_sync, device = excluded.device, "
+                "battery_status = excluded.battery_status, battery_level = excluded.battery_level, "
+                "last_data = excluded.last_data, wear_hours = excluded.wear_hours, valid_days = excluded.valid_days, "
+                "settled_days = excluded.settled_days, contact = excluded.contact, computed_at = now()",
+                (pid, c.as_of, s.grant, c.last_device_sync, c.device, c.battery_status, c.battery_level, c.last_data,
+                 c.wear_hours, c.valid_days, c.settled_days, s.contact))
