@@ -18,7 +18,7 @@ from support.study_vaults import synced_vault, worn_minutes_by_local_day
 
 from fitvault.auth.tokens import Token
 from fitvault.study import audit, roster
-from fitvault.study.compliance import vault_compliance
+from fitvault.study.compliance import DayWear, vault_compliance
 from fitvault.study.crypto import GrantCipher
 from fitvault.study.export import export_participants
 from fitvault.study.settings import StudySettings, save_settings
@@ -111,6 +111,14 @@ def test_status_and_contact_today_rows(study, tmp_path):
     assert sorted(summary) == [f"P00{i}" for i in range(1, 9)]
     assert summary["P004"]["contact"] == ["no device sync seen"] and summary["P002"]["grant_state"] == "expiring"
     assert summary["P001"]["valid_days"] == 4 and summary["P001"]["last_device_sync"] == p1_sync
+    # the next status reuses the settled days stored (only the last ones are read again); --full reads all
+    first_day, last_day = by_id["P001"].compliance.days[0], by_id["P001"].compliance.days[-2]
+    conn.execute("UPDATE study.compliance_days SET wear_minutes = 7 WHERE participant_id = 'P001' AND date IN (%s, %s)",
+                 (first_day.date, last_day.date))
+    again = {s.participant_id: s for s in study_status(conn, vaults, as_of=SIM_NOW)}["P001"].compliance
+    assert again.days[0] == DayWear(first_day.date, 7, "invalid") and again.days[-2] == last_day
+    full = {s.participant_id: s for s in study_status(conn, vaults, as_of=SIM_NOW, full=True)}["P001"].compliance
+    assert full.to_dict() == by_id["P001"].compliance.to_dict()
     # each participant's wear equals their simulated person's worn minutes (the minute plan)
     for pid in ("P001", "P002", "P003"):
         assert {d.date: d.wear_minutes for d in by_id[pid].compliance.days} == truths[pid]

@@ -36,6 +36,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 
@@ -50,6 +51,8 @@ LOW_BATTERY_PCT = 20
 LOW_BATTERY_STATUSES = frozenset({"low", "empty", "critical"})
 EXPIRY_WARNING_DAYS = 2
 LOW_WEAR_DAYS = 3
+#: Settled days read again from the vault at each computation (a late upload, a re-sync).
+RECHECK_DAYS = 2
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _MINUTE_MS = 60_000
@@ -156,13 +159,20 @@ def wear_minutes_by_day(conn: sqlite3.Connection, first: date, last: date) -> tu
     counts: dict[int, int] = {}
     for chunk in sample_blocks.read_chunks(conn, lo, hi, chunk_rows=2_000_000):
         t, off = chunk["time_ms"], chunk["utc_offset_s"]
-        day = (t // 1000 + off) // 86_400
-        keep = (day >= first_day) & (day <= last_day)
-        # one (local day, instant minute) pair per worn minute, however many samples or sources
-        pairs = np.unique(np.stack([day[keep], t[keep] // _MINUTE_MS]), axis=1)
-        days, n = np.unique(pairs[0], return_counts=True)
-        for d, c in zip(days.tolist(), n.tolist()):
-            counts[d] = counts.get(d, 0) + c  # a chunk ends on a UTC day: a local day may span two
+        if not len(t):
+            continue
+        # Samples come in time order and a chunk ends on a UTC day, so a worn minute is where the
+        # minute number changes, however many samples or sources it has; its local day is its
+        # first sample's (offsets change on whole minutes).
+        minute = t // _MINUTE_MS
+        starts = np.flatnonzero(np.r_[True, minute[1:] != minute[:-1]])
+        day = (t[starts] // 1000 + off[starts]) // 86_400
+        day = day[(day >= first_day) & (day <= last_day)]
+        if len(day):
+            base = int(day.min())
+            for d, c in enumerate(np.bincount(day - base).tolist()):
+                if c:  # a local day may span two chunks (two UTC days)
+                    counts[base + d] = counts.get(base + d, 0) + c
     by_date = {date.fromordinal(d + _EPOCH_ORDINAL): c for d, c in sorted(counts.items())}
     last_sample = None
     if newest is not None and newest[0] is not None:
@@ -195,10 +205,15 @@ def _day_status(day: date, offset_s: int, as_of_ms: int, synced_ms: int | None, 
 
 def vault_compliance(
     vault_dir: Path | str, participant_id: str, window_start: date, window_end: date | None, *,
-    as_of: datetime, valid_day_hours: float = DEFAULT_VALID_DAY_HOURS,
+    as_of: datetime, valid_day_hours: float = DEFAULT_VALID_DAY_HOURS, known: Mapping[date, int] | None = None,
 ) -> Compliance:
     """The participant's compliance from their vault: one :class:`DayWear` per local day of the
     window up to the local date of ``as_of`` (in the participant's last known offset).
+
+    Args:
+        known: wear minutes of days settled at an earlier computation (``study.compliance_days``):
+            only the days from :data:`RECHECK_DAYS` before the last of them on are read from the
+            vault again, so a year-long window costs a few days of reading.
 
     Raises:
         StoreError: no vault there, or it cannot be read.
@@ -211,7 +226,10 @@ def vault_compliance(
         device = latest_device(conn)
         today = timeutil.local_date(as_of_ms, 0)
         last = min(window_end, today + timedelta(days=1)) if window_end else today + timedelta(days=1)
-        minutes, newest = wear_minutes_by_day(conn, window_start, last) if last >= window_start else ({}, None)
+        first = max(window_start, max(known) - timedelta(days=RECHECK_DAYS)) if known else window_start
+        minutes, newest = wear_minutes_by_day(conn, first, last) if last >= first else ({}, None)
+        if known:
+            minutes = {**{d: n for d, n in known.items() if window_start <= d < first}, **minutes}
     except sqlite3.Error as exc:
         raise StoreError(f"cannot read the vault of {participant_id}: {exc}") from exc
     finally:

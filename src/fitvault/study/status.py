@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Mapping
 
 from fitvault.study.compliance import (
     DEFAULT_VALID_DAY_HOURS,
@@ -67,11 +68,12 @@ def followed_today(p: Participant, today: date) -> bool:
 
 
 def participant_status(p: Participant, vaults: VaultLocator, expires: datetime | None, *, as_of: datetime,
-                       valid_day_hours: float = DEFAULT_VALID_DAY_HOURS) -> ParticipantStatus:
+                       valid_day_hours: float = DEFAULT_VALID_DAY_HOURS,
+                       known: Mapping[date, int] | None = None) -> ParticipantStatus:
     vault = vaults.vault_dir(p.participant_id)
     if (vault / "vault.sqlite").is_file():
         c = vault_compliance(vault, p.participant_id, p.window_start, p.window_end, as_of=as_of,
-                             valid_day_hours=valid_day_hours)
+                             valid_day_hours=valid_day_hours, known=known)
     else:
         c = Compliance(p.participant_id, p.window_start, p.window_end, as_of, valid_day_hours)
     grant = token_state(p.state, expires, as_of)
@@ -81,13 +83,27 @@ def participant_status(p: Participant, vaults: VaultLocator, expires: datetime |
     return status
 
 
+def settled_days(conn: Conn, pid: str | None = None) -> dict[str, dict[date, int]]:
+    """Wear minutes of the days stored as settled, per participant (what the next computation
+    reuses); of one participant when ``pid`` is given."""
+    out: dict[str, dict[date, int]] = {}
+    sql = "SELECT participant_id, date, wear_minutes FROM study.compliance_days WHERE status <> 'pending'"
+    for r in conn.execute(sql + (" AND participant_id = %s" if pid else ""), (pid,) if pid else ()):
+        out.setdefault(r["participant_id"], {})[r["date"]] = r["wear_minutes"]
+    return out
+
+
 def study_status(conn: Conn, vaults: VaultLocator, *, as_of: datetime,
-                 valid_day_hours: float = DEFAULT_VALID_DAY_HOURS, store: bool = True) -> list[ParticipantStatus]:
+                 valid_day_hours: float = DEFAULT_VALID_DAY_HOURS, store: bool = True,
+                 full: bool = False) -> list[ParticipantStatus]:
     """Every participant's status, in participant id order; with ``store`` also written to the
-    compliance tables (:func:`store_compliance`)."""
+    compliance tables (:func:`store_compliance`). Days stored as settled are reused (only the
+    last few are read again) unless ``full``."""
     expiries = grant_expiries(conn)
+    known = {} if full else settled_days(conn)
     statuses = [participant_status(p, vaults, expiries.get(p.participant_id), as_of=as_of,
-                                   valid_day_hours=valid_day_hours) for p in list_participants(conn)]
+                                   valid_day_hours=valid_day_hours, known=known.get(p.participant_id))
+                for p in list_participants(conn)]
     if store:
         store_compliance(conn, statuses)
     return statuses
@@ -97,7 +113,7 @@ def refresh_participant(conn: Conn, vaults: VaultLocator, pid: str, *, as_of: da
                         valid_day_hours: float = DEFAULT_VALID_DAY_HOURS) -> ParticipantStatus:
     """Recompute and store one participant's compliance (after their sync, for instance)."""
     status = participant_status(get_participant(conn, pid), vaults, grant_expiries(conn).get(pid), as_of=as_of,
-                                valid_day_hours=valid_day_hours)
+                                valid_day_hours=valid_day_hours, known=settled_days(conn, pid).get(pid))
     store_compliance(conn, [status])
     return status
 

@@ -31,13 +31,16 @@ def _as_of(value: str | None) -> datetime:
 
 as_of_option = click.option("--as-of", "as_of", metavar="INSTANT",
                             help="Judge as of this UTC instant (ISO 8601) instead of now.")
+full_option = click.option("--full", is_flag=True,
+                           help="Read every day of every vault again (by default days settled earlier are reused).")
 
 
-def _statuses(app: StudyApp, as_of: datetime):
+def _statuses(app: StudyApp, as_of: datetime, full: bool):
     from fitvault.study.status import study_status
 
     settings = app.settings()
-    return settings, study_status(app.connect(), app.vaults(), as_of=as_of, valid_day_hours=settings.valid_day_hours)
+    return settings, study_status(app.connect(), app.vaults(), as_of=as_of, valid_day_hours=settings.valid_day_hours,
+                                  full=full)
 
 
 def _fmt_time(value: datetime | None) -> str:
@@ -65,16 +68,17 @@ def _print_table(statuses) -> None:
 
 @study.command("status")
 @as_of_option
+@full_option
 @json_option
 @pass_study
 @handle_errors
-def status_cmd(app: StudyApp, as_of: str | None, as_json: bool) -> None:
+def status_cmd(app: StudyApp, as_of: str | None, full: bool, as_json: bool) -> None:
     """Per participant: window, state, grant (valid / needs re-consent / expiring), last device
     sync and battery, last data, lag, wear hours and valid days, and why to contact them today.
 
     Wear and valid days follow the one definition in docs/study.md (Compliance).
     """
-    _, statuses = _statuses(app, _as_of(as_of))
+    _, statuses = _statuses(app, _as_of(as_of), full)
     app.emit(as_json, [s.to_dict() for s in statuses], lambda: _print_table(statuses))
 
 
@@ -82,16 +86,17 @@ def status_cmd(app: StudyApp, as_of: str | None, as_json: bool) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder for the HTML report and the contact-today CSV.")
 @as_of_option
+@full_option
 @json_option
 @pass_study
 @handle_errors
-def compliance_cmd(app: StudyApp, out_dir: Path, as_of: str | None, as_json: bool) -> None:
+def compliance_cmd(app: StudyApp, out_dir: Path, as_of: str | None, full: bool, as_json: bool) -> None:
     """Write an offline HTML compliance report and a "contact today" CSV (who, and why: no device
     sync for 3+ days, low battery, invalid or expiring grant, low wear)."""
     from fitvault.study.report import contact_rows, write_report
 
     when = _as_of(as_of)
-    settings, statuses = _statuses(app, when)
+    settings, statuses = _statuses(app, when, full)
     page, sheet, n = write_report(statuses, out_dir, study_name=settings.name, as_of=when,
                                   valid_day_hours=settings.valid_day_hours)
     app.emit(as_json, {"report": str(page), "contact_csv": str(sheet), "contact": contact_rows(statuses)},
