@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Mapping
 
@@ -48,6 +48,8 @@ from fitvault.store.readonly import open_read_only
 DEFAULT_VALID_DAY_HOURS = 10.0
 NO_SYNC_DAYS = 3
 LOW_BATTERY_PCT = 20
+# batteryStatus values are believed, not seen in a live Google Health payload: the simulator
+# and the legacy Fitbit API give High / Medium / Low / Empty; "critical" is a guess kept harmless.
 LOW_BATTERY_STATUSES = frozenset({"low", "empty", "critical"})
 EXPIRY_WARNING_DAYS = 2
 LOW_WEAR_DAYS = 3
@@ -291,9 +293,3 @@ def contact_reasons(c: Compliance, grant: str) -> list[str]:
         reasons.append(f"low wear ({recent:.1f} h/day over the last {min(LOW_WEAR_DAYS, c.settled_days)} days)")
     return reasons
 
-
-def utc(value: datetime) -> datetime:
-    """An aware datetime in UTC (naive ones are refused: no host zone)."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime: fitvault never guesses a time zone")
-    return value.astimezone(timezone.utc)
