@@ -170,3 +170,4 @@ def test_unknown_format_and_missing_key_are_clear_errors(tmp_path):
         export_study([Subject("P9", vault)], "csv", tmp_path / "y", deidentify=True)
     assert repr(Pseudonym(12, b"k" * 32)) == "Pseudonym(…)"
     assert shift_timestamp_text("2026-03-01T00:53:33.800840Z", 1) == "2026-02-28T00:53:33.800840Z"
+    assert shift_timestamp_text("", 1) is None and shift_timestamp_text("soon", 1) is None

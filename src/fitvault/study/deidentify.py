@@ -94,10 +94,14 @@ def _shift_table(conn: sqlite3.Connection, table: Table, cols: dict[str, bool], 
         conn.execute(f"UPDATE {table.name} SET {c} = NULL")
 
 
-def shift_timestamp_text(value: str, days: int) -> str:
-    """An RFC 3339 UTC text moved back whole days: only its date changes, its fraction is kept
-    as written (``2026-11-19T00:53:33.800840Z`` -> ``2026-11-09T00:53:33.800840Z`` for 10)."""
-    return (date.fromisoformat(value[:10]) - timedelta(days=days)).isoformat() + value[10:]
+def shift_timestamp_text(value: str, days: int) -> str | None:
+    """An RFC 3339 text moved back whole days: only its date changes, its fraction is kept as
+    written (``2026-11-19T00:53:33.800840Z`` -> ``2026-11-09T00:53:33.800840Z`` for 10). A text
+    that does not start with a date cannot be shifted and is dropped (None), never kept as is."""
+    try:
+        return (date.fromisoformat(value[:10]) - timedelta(days=days)).isoformat() + value[10:]
+    except ValueError:
+        return None
 
 
 def _pseudonymise_ids(conn: sqlite3.Connection, table: Table, cols: dict[str, bool], p: Pseudonym) -> None:
