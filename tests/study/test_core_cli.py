@@ -65,6 +65,13 @@ def test_a_coordinator_runs_a_small_study_from_the_command_line(study_url, tmp_p
         links = json.loads(_run(env, "invite", "--all-new", "--json").stdout)
         assert [x["participant_id"] for x in links] == ["P001", "P002"]
         assert all(x["url"].startswith("https://s.example/i/") for x in links)
+        assert json.loads(_run(env, "invite", "--needs-reconsent", "--json").stdout) == []
+        with db.connect(study_url) as conn:
+            roster.mark_needs_reconsent(conn, "P002", "grant failed: test", public_url="https://s.example")
+        again = json.loads(_run(env, "invite", "--needs-reconsent", "--json").stdout)
+        assert [x["participant_id"] for x in again] == ["P002"]
+        with db.connect(study_url) as conn:
+            assert roster.open_invite(conn, again[0]["url"].rsplit("/", 1)[1]).participant_id == "P002"
 
         token_file = tmp_path / "grant.json"
         token_file.write_text(json.dumps(sim.issue_token(person=1, web=True)))
@@ -92,6 +99,6 @@ def test_a_coordinator_runs_a_small_study_from_the_command_line(study_url, tmp_p
     with db.connect(study_url) as conn:
         actions = [e["action"] for e in audit.entries(conn)]
         assert actions[:1] == ["study.init"] and "participant.withdraw" in actions and "participant.handover" in actions
-        assert roster.get_participant(conn, "P002").state == "invited"
+        assert roster.get_participant(conn, "P002").state == "needs_reconsent"
         text = repr(audit.entries(conn))
         assert "1//sim-" not in text and "ya29" not in text

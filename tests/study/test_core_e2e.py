@@ -80,6 +80,7 @@ def test_thirty_participants_with_faults_revocations_and_a_killed_worker(study_u
                 wait_until(a_is_syncing, 120, "worker A mid-sync")
                 a.send_signal(signal.SIGKILL)
                 a.wait(10)
+                killed_at = conn.execute("SELECT clock_timestamp() AS t").fetchone()["t"]
                 killed = conn.execute("SELECT participant_id FROM study.sync_runs WHERE worker = %s AND finished_at IS "
                                       "NULL", (a_name,)).fetchall()
 
@@ -98,12 +99,17 @@ def test_thirty_participants_with_faults_revocations_and_a_killed_worker(study_u
                 grants = {r["participant_id"]: bytes(r["token_enc"]) for r in conn.execute(
                     "SELECT participant_id, token_enc FROM study.grants")}
                 requests = conn.execute("SELECT sum(requests) AS n FROM study.sync_runs").fetchone()["n"]
+                runs = conn.execute("SELECT participant_id, started_at, finished_at FROM study.sync_runs "
+                                    "ORDER BY participant_id, started_at").fetchall()
         finally:
             for proc in (a, b):
                 if proc.poll() is None:
                     proc.send_signal(signal.SIGTERM)
                     proc.wait(60)
         assert killed, "worker A was killed while syncing"
+        for before, after in zip(runs, runs[1:]):  # never two syncs of one participant at once
+            if before["participant_id"] == after["participant_id"]:
+                assert after["started_at"] >= (before["finished_at"] or killed_at), before["participant_id"]
         revoked = {pid_of(i) for i in REVOKED}
         assert {pid for pid, p in participants.items() if p.state == "needs_reconsent"} == revoked
         assert invites == revoked  # a new link each, waiting to be sent

@@ -9,15 +9,21 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 from support.postgres import *  # noqa: F401,F403 - the fixtures
 from support.queue_worker import queue_for
-from support.study import wait_until
+from support.sim import FAST_RETRY, SIM_NOW
+from support.study import assert_participant_equals_truth, enrol_study, wait_until
 
 from fitvault.study import db, roster
+from fitvault.study.jobs import JobContext
+from fitvault.study.procrastinate_queue import ProcrastinateQueue
+from fitvault.study.vaults import LocalVaults
+from fitvault_simulator import Simulator, SimulatorConfig
 
 WORKER = Path(__file__).resolve().parents[1] / "support" / "queue_worker.py"
 PARTICIPANTS = 300
@@ -143,3 +149,24 @@ def test_two_workers_one_killed_mid_jobs_no_overlap_no_loss(study_url, study_con
     with db.connect(study_url) as conn:
         finished_runs = conn.execute("SELECT count(*) AS n FROM study.sync_runs WHERE finished_at IS NOT NULL").fetchone()
         assert finished_runs["n"] == sum(j["status"] == "succeeded" for j in jobs)  # each ran to its end once
+
+
+@pytest.mark.slow
+def test_a_sync_left_incomplete_is_retried_and_then_complete(study_url, study_conn, tmp_path):
+    start = date(2026, 11, 20)
+    with Simulator(SimulatorConfig(seed=5, now=SIM_NOW, heart_rate_interval_s=0)) as sim:
+        cipher = enrol_study(study_url, tmp_path, sim, 1, start)
+        # Heart rate fails past the client's two tries in the first run: that run is incomplete.
+        sim.faults.add("503", times=6, match="heart-rate")
+        context = JobContext(study_url, cipher, LocalVaults(tmp_path), retry=replace(FAST_RETRY, attempts=2))
+        queue = ProcrastinateQueue(study_url, context=context, retry_wait_s=0, retry_exponential_s=0)
+        with queue:
+            queue.enqueue_sync("P000", reason="test")
+        queue.run_worker(concurrency=1, once=True)
+        job = study_conn.execute("SELECT status, attempts FROM procrastinate_jobs WHERE task_name = "
+                                 "'fitvault.sync_participant'").fetchone()
+        runs = [r["status"] for r in study_conn.execute("SELECT status FROM study.sync_runs ORDER BY id")]
+        assert job["status"] == "succeeded" and job["attempts"] == len(runs) >= 2
+        assert runs[0] == "incomplete" and runs[-1] == "ok" and set(runs[:-1]) == {"incomplete"}
+        assert sim.faults.pending == 0
+        assert_participant_equals_truth(tmp_path, sim, 0, start)

@@ -1,6 +1,6 @@
 """`fitvault study up` without a database URL: a private PostgreSQL under the study folder (as the
 ``postgres`` user when we are root), created by `study init`, joined by the other commands,
-started with the workers by `study up` and stopped with it."""
+started with the enrolment site and the workers by `study up` and stopped with it."""
 
 from __future__ import annotations
 
@@ -14,18 +14,28 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from support.postgres import pg_admin_url  # noqa: F401 - skips/fails like every study test without PostgreSQL
 from support.sim import SIM_NOW
+from support.study import wait_until
 from support.truth import assert_vault_equals_truth
 
 from fitvault.errors import ConfigError
 from fitvault.store.vault import Vault
 from fitvault.study import db, roster
-from fitvault.study.cluster import PrivateCluster
+from fitvault.study.cluster import PrivateCluster, free_port
 
 FITVAULT = [sys.executable, "-m", "fitvault", "study"]
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 @pytest.fixture
@@ -57,7 +67,7 @@ def test_study_up_runs_a_private_postgres_and_the_workers(pg_admin_url, study_di
             assert done.returncode == 0, done.stderr
             return done.stdout
 
-        run("init", "--client-secrets", str(client))
+        run("init", "--client-secrets", str(client), "--name", "Sleep study")
         cluster = PrivateCluster(study_dir / "postgres")
         assert cluster.initialised and cluster.running_port() is None  # created, and stopped after the command
         start = (SIM_NOW - timedelta(days=1)).date()
@@ -65,8 +75,12 @@ def test_study_up_runs_a_private_postgres_and_the_workers(pg_admin_url, study_di
         grant = tmp_path / "grant.json"
         grant.write_text(json.dumps(sim.issue_token(person=1, web=True)))
         run("enrol", "P001", "--import-token", str(grant))
-        up = subprocess.Popen(FITVAULT + ["up", "--no-web", "--workers", "1", "--concurrency", "2"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        run("add", "P002", "--start", start.isoformat())
+        link = json.loads(run("invite", "P002", "--json"))[0]["url"]
+        web_port = free_port()
+        log = tmp_path / "up.log"  # a file, not a pipe: nobody reads a pipe while the site logs every request
+        up = subprocess.Popen(FITVAULT + ["up", "--workers", "1", "--concurrency", "2", "--port", str(web_port)], env=env,
+                              stdout=log.open("w"), stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 240
             status = None
@@ -82,10 +96,16 @@ def test_study_up_runs_a_private_postgres_and_the_workers(pg_admin_url, study_di
                         status = roster.get_participant(conn, "P001").last_sync_status
                 except ConfigError:  # still starting
                     continue
+            site = f"http://127.0.0.1:{web_port}"
+            wait_until(lambda: _answers(site + "/healthz") or up.poll() is not None, 60, "the enrolment site")
+            assert up.poll() is None, log.read_text()
+            consent = httpx.get(site + urlsplit(link).path)  # the invite opens the consent page
+            assert consent.status_code == 200 and "Sleep study" in consent.text
         finally:
             up.send_signal(signal.SIGTERM)
-            _out, err = up.communicate(timeout=120)
-        assert up.returncode == 0, err
+            up.wait(120)
+        assert up.returncode == 0, log.read_text()
+        assert "enrolment site: http://127.0.0.1:" in log.read_text()
         assert cluster.running_port() is None  # stopped with `study up`
         with Vault(study_dir / "vaults" / "P001") as v:
             assert_vault_equals_truth(v, sim.persons[1], sim.clock.now_ms(), since=start)

@@ -191,7 +191,9 @@ def store_grant(conn: Conn, cipher: GrantCipher, pid: str, token: Token, devices
 
 
 def mark_needs_reconsent(conn: Conn, pid: str, reason: str, *, public_url: str) -> str:
-    """The grant no longer works: state → needs_reconsent, a new link issued (returned)."""
+    """The grant no longer works: state → needs_reconsent, the old links revoked and a new one
+    issued and returned (only its hash is kept: a caller that cannot deliver it leaves it to
+    ``fitvault study invite --needs-reconsent``, which issues the link to send)."""
     with conn.transaction():
         _set(conn, pid, state="needs_reconsent", last_error=reason)
         audit.record(conn, SYSTEM, "grant.failed", pid, {"reason": reason[:500]})

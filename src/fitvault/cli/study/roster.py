@@ -125,22 +125,31 @@ def add(app: StudyApp, participant_ids, start, end, csv_file, as_json: bool) -> 
 @study.command("invite")
 @click.argument("participant_ids", nargs=-1)
 @click.option("--all-new", is_flag=True, help="Every participant not yet invited.")
+@click.option("--needs-reconsent", "reconsent", is_flag=True,
+              help="Every participant whose grant failed (revoked, or expired in Testing mode): a fresh link each.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write participant_id,url to this CSV (for a mail merge) instead of printing the links.")
 @json_option
 @pass_study
 @handle_errors
-def invite(app: StudyApp, participant_ids, all_new: bool, out: Path | None, as_json: bool) -> None:
-    """Issue single-use enrolment links (a new link replaces the participant's older unused one)."""
+def invite(app: StudyApp, participant_ids, all_new: bool, reconsent: bool, out: Path | None, as_json: bool) -> None:
+    """Issue single-use enrolment links (a new link replaces the participant's older unused one).
+
+    Only a hash of each link is stored, so a link is shown once, here: send it to the participant.
+    """
     from fitvault.study import audit, roster
 
     conn = app.connect()
     settings = app.settings()
     pids = list(participant_ids)
-    if all_new:
-        pids += [p.participant_id for p in roster.list_participants(conn) if p.state == "added"]
+    wanted = {"added"} if all_new else set()
+    wanted |= {"needs_reconsent"} if reconsent else set()
+    pids += [p.participant_id for p in roster.list_participants(conn) if p.state in wanted]
     if not pids:
-        raise ConfigError("name participant ids, or pass --all-new")
+        if wanted:
+            app.emit(as_json, [], "nobody to invite")
+            return
+        raise ConfigError("name participant ids, or pass --all-new / --needs-reconsent")
     links = [{"participant_id": pid, "url": roster.issue_invite(conn, pid, actor=audit.staff_actor(),
                                                                    public_url=settings.public_url)} for pid in pids]
     if out:

@@ -473,6 +473,11 @@ def _invalid_grant_message(token: Token, now: float) -> str:
     return message
 
 
+def _unsigned(request):
+    """The request as it is (no client authentication)."""
+    return request
+
+
 def revoke(token: Token, endpoints: GoogleEndpoints, *, http: httpx.Client | None = None) -> RevokeResult:
     """Ask Google to revoke the grant (the refresh token if there is one, else the access token).
 
@@ -485,8 +490,10 @@ def revoke(token: Token, endpoints: GoogleEndpoints, *, http: httpx.Client | Non
     try:
         with _oauth_client(token, http=http) as client:
             # Google's revocation endpoint takes only the form field ``token`` (no client
-            # authentication), so the no-op httpx.Auth() replaces Authlib's client auth.
-            resp = client.revoke_token(endpoints.revoke_url, token=value, auth=httpx.Auth())
+            # authentication), so a no-op auth replaces Authlib's client auth. A plain function,
+            # not an httpx.Auth: Authlib 1.9 runs on the httpx2 package when it is installed, whose
+            # client accepts callables but refuses httpx's Auth objects.
+            resp = client.revoke_token(endpoints.revoke_url, token=value, auth=_unsigned)
     except httpx.HTTPError as exc:
         return RevokeResult(
             False,
