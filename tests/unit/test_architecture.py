@@ -46,7 +46,7 @@ ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml"
 SRC = ROOT / "src"
 PACKAGES = ("fitvault", "fitvault_simulator")
 # The only modules of the product allowed to import the simulator: the demo runs it in-process.
-SIMULATOR_USERS = {"fitvault.demo", "fitvault.cli.demo"}
+SIMULATOR_USERS = {"fitvault.demo", "fitvault.cli.demo", "fitvault.study.demo"}
 MAX_GRANDFATHERED_COMPLEXITY = 30
 
 
