@@ -3,7 +3,8 @@
 The vault is opened read-only (:func:`fitvault.export.common.open_snapshot`: SQLite
 ``mode=ro``, one read transaction), so no statement can change it. Heart-rate samples are stored
 as compressed day blocks; a query naming ``heart_rate`` sees them as rows (time_ms, source_id,
-utc_offset_s, bpm), unpacked first into a TEMP table (~1 s per million samples).
+utc_offset_s, bpm), unpacked first into a TEMP table (~1 s per million samples). ``ATTACH`` is
+refused: on a read-only connection it would still create an empty file for a new name.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fitvault.export.common import open_snapshot
 from fitvault.store import sample_blocks
 
 _MENTIONS_HEART_RATE = re.compile(r"\bheart_rate\b", re.IGNORECASE)
+_REFUSED = {sqlite3.SQLITE_ATTACH: "ATTACH", sqlite3.SQLITE_DETACH: "DETACH"}
 
 
 @dataclass(frozen=True)
@@ -40,15 +42,27 @@ def run_sql(vault_dir: Path | str, query: str, max_rows: int | None = None) -> S
         StoreError: no vault there, or the query failed (syntax, unknown table, an attempt to
             write: ``attempt to write a readonly database``).
     """
+    refused: list[str] = []
+
+    def authorize(action: int, *_: object) -> int:
+        if action in _REFUSED:
+            refused.append(_REFUSED[action])
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
     with open_snapshot(vault_dir) as snap:
         try:
             if sample_blocks.TABLE in snap.present and _MENTIONS_HEART_RATE.search(query):
                 sample_blocks.materialize(snap.conn)
+            snap.conn.set_authorizer(authorize)
             cursor = snap.conn.execute(query)
             columns = [d[0] for d in cursor.description or ()]
-            if max_rows is None:
-                return SqlResult(columns, cursor.fetchall())
-            rows = cursor.fetchmany(max_rows + 1)
+            rows = cursor.fetchall() if max_rows is None else cursor.fetchmany(max_rows + 1)
         except (sqlite3.Error, sample_blocks.BlockError) as exc:
+            if refused:
+                raise StoreError(f"the query failed: {refused[0]} is not allowed (the vault is read-only and "
+                                 "nothing else may be opened or created)") from exc
             raise StoreError(f"the query failed: {exc}") from exc
+    if max_rows is None:
+        return SqlResult(columns, rows)
     return SqlResult(columns, rows[:max_rows], truncated=len(rows) > max_rows)
