@@ -112,6 +112,24 @@ def test_mcp_without_a_vault_says_so_like_every_command(tmp_path):
     assert "no fitvault vault at" in proc.stderr and "fitvault demo" in proc.stderr
 
 
+def test_mcp_without_the_sdk_says_what_to_install(tmp_path, monkeypatch):
+    import sys
+
+    from click.testing import CliRunner
+
+    from fitvault.cli.main import cli
+    from fitvault.store.vault import Vault
+
+    Vault(tmp_path).close()
+    for name in [n for n in sys.modules if n == "mcp" or n.startswith("mcp.")] + ["mcp"]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if the SDK were not installed
+    monkeypatch.delitem(sys.modules, "fitvault.mcp.server", raising=False)
+    result = CliRunner().invoke(cli, ["--vault", str(tmp_path), "mcp"])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: `fitvault mcp` needs the MCP Python SDK, which cannot be imported")
+    assert result.output.rstrip().endswith("pip install 'mcp>=2.3,<3' (fitvault's mcp extra)")
+
+
 # -- stdio: every tool against the pandas API -----------------------------------------------------
 
 
@@ -321,12 +339,17 @@ def test_streamable_http_on_loopback(demo_vault):
                 httpx.get(url, timeout=1)
                 break
             except httpx.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+                assert proc.poll() is None, proc.communicate()[1]
+                assert time.monotonic() < deadline, "fitvault mcp --http is not listening after 60 s"
                 time.sleep(0.2)
         hr, rows = asyncio.run(_over_http(url, last))
+        # a page on another site cannot reach it through DNS rebinding: a foreign Host is refused
+        forged = httpx.post(url, headers={"Host": f"attacker.example:{port}", "Accept": "application/json"}, json={})
+        assert forged.status_code == 421
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    assert f"at http://127.0.0.1:{port}/mcp" in proc.stderr.read()
     with fitvault.open(demo_vault) as r:
         day = r.heart_rate(last, last)
         rhr_days = len(r.resting_heart_rate())

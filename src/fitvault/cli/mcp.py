@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from fitvault.cli.app import App, cli, handle_errors
+from fitvault.cli.app import App, cli, err_console, handle_errors
 from fitvault.errors import ConfigError
 from fitvault.mcp import DEFAULT_PORT
 from fitvault.store.readonly import vault_database
@@ -29,6 +29,9 @@ def mcp_command(app: App, http: bool, port: int) -> None:
     try:
         from fitvault.mcp.server import serve
     except ImportError as exc:
-        raise ConfigError(f"`fitvault mcp` needs the MCP SDK ({exc.name} is missing): "
-                          "pip install 'fitvault[mcp]'") from exc
+        raise ConfigError(f"`fitvault mcp` needs the MCP Python SDK, which cannot be imported ({exc}): "
+                          "pip install 'mcp>=2.3,<3' (fitvault's mcp extra)") from exc
+    if http:
+        err_console.print(f"serving the vault {app.paths.root} read-only over MCP at http://127.0.0.1:{port}/mcp "
+                          "(Ctrl+C stops it)", markup=False, soft_wrap=True)
     serve(app.paths.root, http=http, port=port)

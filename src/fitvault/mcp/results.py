@@ -51,14 +51,18 @@ def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[
             for row in flat.itertuples(index=False, name=None)]
 
 
-def bounded(rows: list[dict[str, Any]], limit: int, advice: str, **fields: Any) -> dict[str, Any]:
-    """``{"rows": the first `limit` rows, "row_count", "truncated", "note"?, **fields}``."""
+def bounded(rows: list[dict[str, Any]], limit: int, advice: str, total: int | None = None,
+            **fields: Any) -> dict[str, Any]:
+    """``{**fields, "row_count", "truncated", "rows": the first `limit` rows, "note" when cut}``;
+    ``total`` is the rows in the range when ``rows`` holds only the first ones (default: all of
+    them)."""
+    count = len(rows) if total is None else total
     result: dict[str, Any] = dict(fields)
-    result["row_count"] = len(rows)
-    result["truncated"] = len(rows) > limit
+    result["row_count"] = count
+    result["truncated"] = count > limit
     result["rows"] = rows[:limit]
     if result["truncated"]:
         last = rows[limit - 1]
-        result["note"] = (f"cut: showing the first {limit} of {len(rows)} rows (up to {next(iter(last.values()))}); "
+        result["note"] = (f"cut: showing the first {limit} of {count} rows (up to {next(iter(last.values()))}); "
                           f"{advice}")
     return result

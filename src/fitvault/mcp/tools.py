@@ -93,15 +93,15 @@ def heart_rate(reader: VaultReader, start: str | None, end: str | None, resoluti
     limit = max(1, min(max_rows, MAX_ROWS))
     if resolution == "raw":
         frame = reader.heart_rate(first, last)
-        rows = records(frame, ["local_time", "bpm", "utc_offset_s", "device"])
+        rows = records(frame.iloc[:limit], ["local_time", "bpm", "utc_offset_s", "device"])
         advice = "ask for resolution 'minute' or 'hour', or a shorter range"
-        return bounded(rows, limit, advice, start=first, end=last, resolution=resolution, samples=len(frame))
+        return bounded(rows, limit, advice, len(frame), start=first, end=last, resolution=resolution,
+                       samples=len(frame))
     if resolution not in RESAMPLE:
         raise InvalidQuery(f"unknown resolution {resolution!r}: use raw, minute, hour or day")
     frame = reader.heart_rate(first, last, resample=RESAMPLE[resolution])
-    rows = records(frame)
-    return bounded(rows, limit, "ask for a coarser resolution or a shorter range", start=first, end=last,
-                   resolution=resolution, samples=int(frame["samples"].sum()) if len(frame) else 0)
+    return bounded(records(frame.iloc[:limit]), limit, "ask for a coarser resolution or a shorter range", len(frame),
+                   start=first, end=last, resolution=resolution, samples=int(frame["samples"].sum()))
 
 
 SLEEP_COLUMNS = ["date", "main_start_local", "main_end_local", "minutes_asleep", "minutes_awake", "time_in_bed_min",
