@@ -59,6 +59,7 @@ def _calls(first: str, last: str) -> dict[str, tuple[str, dict]]:
         "bad_date": ("heart_rate", {"start": "yesterday"}),
         "bad_metric": ("vitals_trend", {"metric": "vo2"}),
         "empty": ("daily_summary", {"start": "2001-01-01", "end": "2001-01-31"}),
+        "daily_default": ("daily_summary", {}),
     }
 
 
@@ -176,6 +177,9 @@ def test_daily_summary_is_the_daily_frame(served):
         assert row["distance_km"] == pytest.approx(expected["distance_km"], abs=0.005)
         assert row["sleep_minutes_asleep"] == expected["sleep_minutes_asleep"]
     assert _json(results["empty"])["note"] == "no data between 2001-01-01 and 2001-01-31"
+    # without dates: the week ending on the vault's last day (the demo syncs up to its "now")
+    latest = _json(results["daily_default"])
+    assert latest["end"] == (date.fromisoformat(last) + timedelta(days=1)).isoformat() and latest["row_count"] == 7
 
 
 @pytest.mark.slow

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from fitvault.mcp.results import bounded, plain, records
-from fitvault.plots.reader import table_last_date
 from fitvault.query import InvalidQuery, VaultReader
 
 #: The most rows a tool returns (``sql`` and ``heart_rate`` take a smaller ``max_rows``).
@@ -21,6 +20,8 @@ MAX_ROWS = 5000
 Resolution = Literal["raw", "minute", "hour", "day"]
 RESAMPLE = {"minute": "1min", "hour": "1h", "day": "1D"}
 Metric = Literal["resting_heart_rate", "hrv", "spo2"]
+#: The tables whose last day ends ``daily_summary``'s default window (an import may lack some).
+DAILY_TABLES = ("daily_steps", "steps", "resting_heart_rate", "sleep_sessions", "daily_total_calories", "heart_rate")
 #: metric -> (column of ``VaultReader.daily``, table that says where it ends, unit).
 METRICS: dict[str, tuple[str, str, str]] = {
     "resting_heart_rate": ("resting_hr_bpm", "resting_heart_rate", "bpm"),
@@ -29,14 +30,18 @@ METRICS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def window(reader: VaultReader, table: str, start: str | None, end: str | None, days: int) -> tuple[str, str]:
-    """``(start, end)`` as 'YYYY-MM-DD': a missing end is the last local day ``table`` has data
-    (today when it is empty), a missing start ``days - 1`` days before the end."""
-    last = end or (table_last_date(reader, table) or date.today()).isoformat()
-    first = start or (_day(last, "end") - timedelta(days=days - 1)).isoformat()
-    if _day(first, "start") > _day(last, "end"):
-        raise InvalidQuery(f"start {first} is after end {last}")
-    return first, last
+def window(reader: VaultReader, tables: tuple[str, ...], start: str | None, end: str | None,
+           days: int) -> tuple[str, str]:
+    """``(start, end)`` as 'YYYY-MM-DD': a missing end is the last local day any of ``tables``
+    has a measurement (today when they are empty), a missing start ``days - 1`` days before it."""
+    if end is None:
+        held = reader.tables()
+        lasts = held.loc[held.index.intersection(list(tables)), "last_measured"].dropna()
+        end = (lasts.max().date() if len(lasts) else date.today()).isoformat()
+    first = start or (_day(end, "end") - timedelta(days=days - 1)).isoformat()
+    if _day(first, "start") > _day(end, "end"):
+        raise InvalidQuery(f"start {first} is after end {end}")
+    return first, end
 
 
 def window_day(text: str | None, what: str) -> date | None:
@@ -81,7 +86,7 @@ def overview(reader: VaultReader, status: dict[str, Any]) -> dict[str, Any]:
 
 def daily_summary(reader: VaultReader, start: str | None, end: str | None) -> dict[str, Any]:
     """One row per local day: steps, distance (km), calories, resting HR, HRV, SpO2, sleep ..."""
-    first, last = window(reader, "daily_steps", start, end, 7)
+    first, last = window(reader, DAILY_TABLES, start, end, 7)
     frame = reader.daily(first, last, convert=True)
     return bounded(records(frame), 366, "ask for a shorter range", start=first, end=last)
 
@@ -89,7 +94,7 @@ def daily_summary(reader: VaultReader, start: str | None, end: str | None) -> di
 def heart_rate(reader: VaultReader, start: str | None, end: str | None, resolution: Resolution,
                max_rows: int) -> dict[str, Any]:
     """Samples (raw) or buckets of the local wall clock with mean/min/max and sample counts."""
-    first, last = window(reader, "heart_rate", start, end, 1)
+    first, last = window(reader, ("heart_rate",), start, end, 1)
     limit = max(1, min(max_rows, MAX_ROWS))
     if resolution == "raw":
         frame = reader.heart_rate(first, last)
@@ -112,7 +117,7 @@ SLEEP_COLUMNS = ["date", "main_start_local", "main_end_local", "minutes_asleep",
 def sleep(reader: VaultReader, start: str | None, end: str | None, stages: bool) -> dict[str, Any]:
     """One row per night (the local date it ends): main sleep, stage minutes, naps counted;
     with ``stages`` each night's stage timeline (local start, end, stage, minutes)."""
-    first, last = window(reader, "sleep_sessions", start, end, 7)
+    first, last = window(reader, ("sleep_sessions",), start, end, 7)
     nights = records(reader.sleep_summary(first, last), SLEEP_COLUMNS)
     if stages:
         timeline = reader.sleep_stages(first, last)
@@ -138,7 +143,7 @@ EXERCISE_COLUMNS = ["local_time", "local_end", "date", "exercise_type", "display
 
 def exercises(reader: VaultReader, start: str | None, end: str | None) -> dict[str, Any]:
     """Workouts by local start: type, duration, distance (km), calories, average HR, zone time."""
-    first, last = window(reader, "exercises", start, end, 30)
+    first, last = window(reader, ("exercises",), start, end, 30)
     frame = reader.exercises(first, last, convert=True)
     return bounded(records(frame, EXERCISE_COLUMNS), 500, "ask for a shorter range", start=first, end=last)
 
@@ -148,7 +153,7 @@ def trend(reader: VaultReader, metric: Metric, start: str | None, end: str | Non
     if metric not in METRICS:
         raise InvalidQuery(f"unknown metric {metric!r}: use {', '.join(METRICS)}")
     column, table, unit = METRICS[metric]
-    first, last = window(reader, table, start, end, 90)
+    first, last = window(reader, (table,), start, end, 90)
     values = reader.daily(first, last)[column].dropna().astype("float64")
     weekly = values.groupby(values.index.to_period("W-SUN").start_time).agg(["mean", "count"])
     summary = {
