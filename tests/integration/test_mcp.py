@@ -105,6 +105,21 @@ def test_results_are_json_values_and_cut_with_a_note():
     assert "note" not in bounded(rows, 5, "x")
 
 
+def test_an_empty_vault_answers_empty_windows_ending_today_in_utc(tmp_path):
+    from datetime import datetime, timezone
+
+    from fitvault.mcp import tools
+    from fitvault.store.vault import Vault
+
+    Vault(tmp_path).close()  # no account, so no home zone: today is the UTC day, never the host's
+    with fitvault.open(tmp_path) as r:
+        result = tools.empty_note(tools.sleep(r, None, None, stages=False))
+    today = datetime.now(timezone.utc).date()
+    assert result == {"start": (today - timedelta(days=6)).isoformat(), "end": today.isoformat(), "row_count": 0,
+                      "truncated": False, "rows": [],
+                      "note": f"no data between {(today - timedelta(days=6)).isoformat()} and {today.isoformat()}"}
+
+
 @pytest.mark.slow
 def test_mcp_without_a_vault_says_so_like_every_command(tmp_path):
     proc = subprocess.run([PYTHON, "-m", "fitvault", "--vault", str(tmp_path / "none"), "mcp"], env=subprocess_env(),

@@ -8,11 +8,12 @@ holds that data. Rows are bounded; a cut result says so in ``note``.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from fitvault.mcp.results import bounded, plain, records
 from fitvault.query import InvalidQuery, VaultReader
+from fitvault.timeutil import zone_info
 
 #: The most rows a tool returns (``sql`` and ``heart_rate`` take a smaller ``max_rows``).
 MAX_ROWS = 5000
@@ -33,11 +34,15 @@ METRICS: dict[str, tuple[str, str, str]] = {
 def window(reader: VaultReader, tables: tuple[str, ...], start: str | None, end: str | None,
            days: int) -> tuple[str, str]:
     """``(start, end)`` as 'YYYY-MM-DD': a missing end is the last local day any of ``tables``
-    has a measurement (today when they are empty), a missing start ``days - 1`` days before it."""
+    has a measurement (when they are empty: today in the vault's home zone, else in UTC; never the
+    host's), a missing start ``days - 1`` days before it."""
     if end is None:
         held = reader.tables()
         lasts = held.loc[held.index.intersection(list(tables)), "last_measured"].dropna()
-        end = (lasts.max().date() if len(lasts) else date.today()).isoformat()
+        if len(lasts):
+            end = lasts.max().date().isoformat()
+        else:
+            end = datetime.now(zone_info(reader.home_zone or "UTC") or timezone.utc).date().isoformat()
     first = start or (_day(end, "end") - timedelta(days=days - 1)).isoformat()
     if _day(first, "start") > _day(end, "end"):
         raise InvalidQuery(f"start {first} is after end {end}")
@@ -131,8 +136,8 @@ def sleep(reader: VaultReader, start: str | None, end: str | None, stages: bool)
                 [plain(local), plain(local_end), stage, plain(seconds / 60)])
         for night in nights:
             night["stages"] = by_night.get(night["date"], [])
-    return bounded(nights, 92, "ask for a shorter range", start=first, end=last,
-                   stage_columns=["local_start", "local_end", "stage", "minutes"] if stages else None)
+    extra: dict[str, Any] = {"stage_columns": ["local_start", "local_end", "stage", "minutes"]} if stages else {}
+    return bounded(nights, 92, "ask for a shorter range", start=first, end=last, **extra)
 
 
 EXERCISE_COLUMNS = ["local_time", "local_end", "date", "exercise_type", "display_name", "active_duration_s",
