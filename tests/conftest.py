@@ -1,8 +1,10 @@
-"""Shared fixtures: a simulator on loopback (the helpers that go with it are in ``support.sim``)."""
+"""Shared fixtures: a simulator on loopback (the helpers that go with it are in ``support.sim``) and the
+session's `fitvault demo` vault (``support.demo_vault``)."""
 
 from __future__ import annotations
 
 import pytest
+from support.demo_vault import demo_vault  # noqa: F401 - the session's `fitvault demo` vault
 from support.sim import SIM_NOW
 
 

@@ -223,3 +223,10 @@ class ImportIncomplete(FitvaultError):
     def __init__(self, message: str, report: object = None) -> None:
         super().__init__(message)
         self.report = report
+
+
+def database_unreadable(exc: Exception) -> str:
+    """The message for an SQLite failure no layer translated (a page damaged after opening ...):
+    the CLI's last fence and the MCP server say the same."""
+    return (f"the vault database cannot be read or written ({exc}). If it is damaged, restore it from a backup, "
+            "or move vault.sqlite aside and run `fitvault rebuild` to re-derive it from the raw archive")

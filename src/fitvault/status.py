@@ -10,7 +10,7 @@ from fitvault.datatypes import STREAMS
 from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.sources.google.context import devices
 from fitvault.store import origins
-from fitvault.store.vault import Vault
+from fitvault.store.vault import VaultView
 
 MAX_GAPS_LISTED = 10
 
@@ -70,7 +70,7 @@ def _other_origin_samples(conn: sqlite3.Connection) -> int:
     return hidden
 
 
-def vault_status(vault: Vault) -> dict:
+def vault_status(vault: VaultView) -> dict:
     """The status document of ``fitvault status --json``.
 
     ``{"vault": path, "time_zone": IANA zone, "devices": [{"device", "last_sync_time", ...}],

@@ -64,11 +64,7 @@ def handle_errors(func):
         # read-only vault folder, a page of the database damaged after it was opened): one clear
         # line and the store's exit code, not a traceback.
         except sqlite3.DatabaseError as exc:
-            err_console.print(
-                f"[bold red]error:[/] the vault database cannot be read or written ({escape(str(exc))}). "
-                "If it is damaged, restore it from a backup, or move vault.sqlite aside and run "
-                "`fitvault rebuild` to re-derive it from the raw archive", soft_wrap=True,
-            )
+            err_console.print("[bold red]error:[/] " + escape(errors.database_unreadable(exc)), soft_wrap=True)
             sys.exit(errors.StoreError.exit_code)
         except OSError as exc:
             if exc.filename is None:

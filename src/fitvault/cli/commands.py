@@ -1,3 +1,3 @@
 """Registers every command on the `fitvault` group (imported by ``fitvault.cli.main``)."""
 
-from fitvault.cli import auth, demo, export, import_cmd, plot, report, sql, status, sync  # noqa: F401
+from fitvault.cli import auth, demo, export, import_cmd, mcp, plot, report, sql, status, sync  # noqa: F401

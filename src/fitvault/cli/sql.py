@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import re
-import sqlite3
 import sys
 
 import click
@@ -13,11 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from fitvault.cli.app import App, cli, handle_errors, out_console
-from fitvault.errors import StoreError
-from fitvault.export.common import open_snapshot
-from fitvault.store import sample_blocks
-
-_MENTIONS_HEART_RATE = re.compile(r"\bheart_rate\b", re.IGNORECASE)
+from fitvault.sql import run_sql
 
 
 @cli.command("sql")
@@ -36,15 +30,8 @@ def sql_command(app: App, query: str, as_csv: bool) -> None:
     fitvault sql "SELECT date(time_ms/1000 + utc_offset_s, 'unixepoch') AS day, avg(bpm)
                   FROM heart_rate GROUP BY day ORDER BY day DESC LIMIT 7"
     """
-    with open_snapshot(app.paths.root) as snap:
-        try:
-            if sample_blocks.TABLE in snap.present and _MENTIONS_HEART_RATE.search(query):
-                sample_blocks.materialize(snap.conn)
-            cursor = snap.conn.execute(query)
-            header = [d[0] for d in cursor.description or ()]
-            rows = cursor.fetchall()
-        except (sqlite3.Error, sample_blocks.BlockError) as exc:
-            raise StoreError(f"the query failed: {exc}") from exc
+    result = run_sql(app.paths.root, query)
+    header, rows = result.columns, result.rows
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(header)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from fitvault.config import VaultPaths
 from fitvault.errors import StoreError, VaultCorrupt
-from fitvault.store.vault import VAULT_APPLICATION_ID
+from fitvault.store.vault import RAW_APPLICATION_ID, VAULT_APPLICATION_ID, VaultView
 
 
 def vault_database(path: str | os.PathLike[str]) -> Path:
@@ -36,7 +36,8 @@ def vault_database(path: str | os.PathLike[str]) -> Path:
     return database.resolve()
 
 
-def open_read_only(path: str | os.PathLike[str], *, temp_tables: bool = False) -> sqlite3.Connection:
+def open_read_only(path: str | os.PathLike[str], *, temp_tables: bool = False,
+                   application_id: int = VAULT_APPLICATION_ID) -> sqlite3.Connection:
     """A read-only connection to the vault at ``path`` (its folder or its database file).
 
     Raises:
@@ -58,7 +59,34 @@ def open_read_only(path: str | os.PathLike[str], *, temp_tables: bool = False) -
         if isinstance(exc, sqlite3.OperationalError) and "not a database" not in str(exc):
             raise StoreError(f"cannot open {database}: {exc}") from exc
         raise VaultCorrupt(f"{database} is not a fitvault vault (or it is damaged): {exc}") from exc
-    if app_id != VAULT_APPLICATION_ID:
+    if app_id != application_id:
         conn.close()
         raise VaultCorrupt(f"{database} is not a fitvault vault (application_id {app_id:#x}); refusing to read it")
     return conn
+
+
+class ReadOnlyVault(VaultView):
+    """A vault's bookkeeping (sync state, open windows, account, archive size) read through
+    read-only connections, for :func:`fitvault.status.vault_status` where nothing may write (the
+    MCP server). Raises like :func:`open_read_only`; a vault without its raw archive counts 0
+    archived pages."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.conn = open_read_only(root)
+        self.paths = VaultPaths(vault_database(root).parent)
+        self._has_raw = self.paths.raw_archive.is_file()
+        self.raw = (open_read_only(self.paths.raw_archive, application_id=RAW_APPLICATION_ID) if self._has_raw
+                    else sqlite3.connect(":memory:"))
+
+    def raw_page_count(self) -> int:
+        return super().raw_page_count() if self._has_raw else 0
+
+    def close(self) -> None:
+        for conn in (self.conn, self.raw):
+            conn.close()
+
+    def __enter__(self) -> "ReadOnlyVault":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

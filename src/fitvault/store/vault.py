@@ -146,7 +146,45 @@ def _connect(path: Path, application_id: int, what: str) -> sqlite3.Connection:
     return conn
 
 
-class Vault:
+class VaultView:
+    """What reading a vault's bookkeeping needs: the two connections and the reads over them.
+    :class:`Vault` writes as well; :class:`fitvault.store.readonly.ReadOnlyVault` only reads."""
+
+    paths: VaultPaths
+    conn: sqlite3.Connection
+    raw: sqlite3.Connection
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def raw_page_count(self) -> int:
+        return self.raw.execute("SELECT count(*) FROM raw_pages").fetchone()[0]
+
+    def open_jobs(self, stream: str) -> list[Job]:
+        rows = self.conn.execute(
+            "SELECT stream, lower, upper, resume_upper, page_size FROM sync_jobs "
+            "WHERE stream = ? AND done = 0 ORDER BY upper DESC",
+            (stream,),
+        ).fetchall()
+        return [Job(*r[:5]) for r in rows]
+
+    def sync_state(self, stream: str) -> dict:
+        row = self.conn.execute(
+            "SELECT synced_from, synced_until, last_sync, last_error FROM sync_state WHERE stream = ?",
+            (stream,),
+        ).fetchone()
+        keys = ("synced_from", "synced_until", "last_sync", "last_error")
+        return dict(zip(keys, row)) if row else dict.fromkeys(keys)
+
+    def account(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT key, value FROM account"))
+
+    def quarantine_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
+
+
+class Vault(VaultView):
     """An open vault folder. Use as a context manager or call :meth:`close`."""
 
     def __init__(self, root: Path | str) -> None:
@@ -200,10 +238,6 @@ class Vault:
             # Heart-rate rows became blocks: give the freed space (~90 % of an old vault) back.
             self.conn.execute("VACUUM")
         self.raw.executescript(_RAW_SCHEMA)
-
-    @property
-    def schema_version(self) -> int:
-        return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
         if self._archiver is not None:
@@ -301,9 +335,6 @@ class Vault:
         finally:
             reader.close()
 
-    def raw_page_count(self) -> int:
-        return self.raw.execute("SELECT count(*) FROM raw_pages").fetchone()[0]
-
     # -- writing parsed pages --------------------------------------------------------------
     def save_page(
         self,
@@ -354,14 +385,6 @@ class Vault:
         )
 
     # -- sync bookkeeping ------------------------------------------------------------------
-    def open_jobs(self, stream: str) -> list[Job]:
-        rows = self.conn.execute(
-            "SELECT stream, lower, upper, resume_upper, page_size FROM sync_jobs "
-            "WHERE stream = ? AND done = 0 ORDER BY upper DESC",
-            (stream,),
-        ).fetchall()
-        return [Job(*r[:5]) for r in rows]
-
     def jobs_upper(self, stream: str) -> str | None:
         """The highest upper bound of the stream's unfinished run (done windows included)."""
         return self.conn.execute("SELECT max(upper) FROM sync_jobs WHERE stream = ?", (stream,)).fetchone()[0]
@@ -388,14 +411,6 @@ class Vault:
                 "VALUES (?, ?, ?, ?, ?, 0)",
                 ((j.stream, j.lower, j.upper, j.resume_upper, j.page_size) for j in jobs),
             )
-
-    def sync_state(self, stream: str) -> dict:
-        row = self.conn.execute(
-            "SELECT synced_from, synced_until, last_sync, last_error FROM sync_state WHERE stream = ?",
-            (stream,),
-        ).fetchone()
-        keys = ("synced_from", "synced_until", "last_sync", "last_error")
-        return dict(zip(keys, row)) if row else dict.fromkeys(keys)
 
     def set_sync_state(self, stream: str, conn: sqlite3.Connection | None = None, **values: str | None) -> None:
         """Update some of a stream's sync state (inside ``conn``'s transaction when given)."""
@@ -430,9 +445,3 @@ class Vault:
                 "INSERT INTO account (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 list(values.items()),
             )
-
-    def account(self) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT key, value FROM account"))
-
-    def quarantine_count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]

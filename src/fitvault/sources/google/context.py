@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from fitvault import errors, timeutil
 from fitvault.sources.google.client import HealthApiClient
 from fitvault.store import upsert
-from fitvault.store.vault import Vault
+from fitvault.store.vault import Vault, VaultView
 
 log = logging.getLogger("fitvault.sync")
 
@@ -58,7 +58,7 @@ def refresh_context(vault: Vault, client: HealthApiClient) -> None:
         ])
 
 
-def devices(vault: Vault) -> list[dict]:
+def devices(vault: VaultView) -> list[dict]:
     """The paired devices fitvault has seen, most recently synced first."""
     rows = vault.conn.execute(
         "SELECT id, device_version, device_type, battery_status, battery_level, last_sync_time, seen_at "
