@@ -3,9 +3,22 @@ session's `fitvault demo` vault (``support.demo_vault``)."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from support.demo_vault import demo_vault  # noqa: F401 - the session's `fitvault demo` vault
 from support.sim import SIM_NOW
+
+
+@pytest.fixture(autouse=True)
+def fitvault_logger_restored():
+    """A command run in-process (click's CliRunner) configures the ``fitvault`` logger for a
+    terminal (its own handler, ``propagate = False``); put it back after every test, so a later
+    test's ``caplog`` still sees fitvault's records whatever ran before it."""
+    logger = logging.getLogger("fitvault")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    yield
+    logger.handlers[:], logger.level, logger.propagate = saved[0], saved[1], saved[2]
 
 
 @pytest.fixture

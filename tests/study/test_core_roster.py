@@ -30,7 +30,7 @@ def test_migrate_is_idempotent_and_participants_round_trip(study_conn):
     from fitvault.study import db
 
     db.migrate(study_conn)  # a second time: nothing to do, no error
-    assert db.schema_version(study_conn) == 1
+    assert db.schema_version(study_conn) == db.migration_files()[-1][0]
     added = roster.add_participant(study_conn, "P001", date(2026, 11, 1), date(2026, 11, 30), actor="staff")
     assert (added.participant_id, added.state, added.window_start, added.window_end) == (
         "P001", "added", date(2026, 11, 1), date(2026, 11, 30))
