@@ -70,6 +70,10 @@ def _colour(hours: float, threshold: float) -> str:
     return "#76b041"
 
 
+# A "MM-DD" label at font size 9 is about 25 px wide: at least this many cells apart.
+_LABEL_GAP = 3
+
+
 def _heat_map(statuses: list[ParticipantStatus], threshold: float) -> str:
     """SVG: a row per participant, a cell per local day (the last days of their window)."""
     days = sorted({d.date for s in statuses for d in s.compliance.days})[-_HEAT_DAYS:]
@@ -79,9 +83,11 @@ def _heat_map(statuses: list[ParticipantStatus], threshold: float) -> str:
     width, height = label_w + _CELL * len(days), _CELL * (len(statuses) + 1) + 4
     parts = [f'<svg width="{width}" height="{height}" role="img" '
              'aria-label="wear hours per participant and day">']
-    for j, d in enumerate(days):
-        if d.day == 1 or j == 0:
+    last = -_LABEL_GAP
+    for j, d in enumerate(days):  # the first day, then each 1st and Monday, never closer than a label's width
+        if (j == 0 or d.day == 1 or d.weekday() == 0) and j - last >= _LABEL_GAP:
             parts.append(f'<text x="{label_w + j * _CELL}" y="10" font-size="9">{d:%m-%d}</text>')
+            last = j
     for i, s in enumerate(statuses):
         y = _CELL * (i + 1)
         parts.append(f'<text x="0" y="{y + 10}" font-size="10">{html.escape(s.participant_id)}</text>')
