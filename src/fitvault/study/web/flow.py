@@ -19,7 +19,6 @@ No reply, page or log line carries a token, a code, a state or an invite token.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import time
@@ -67,11 +66,6 @@ _SCOPE_LABELS = {
     SCOPE_GROUPS["metrics"][0]: "health metrics and measurements (heart rate and other vital signs)",
     SCOPE_GROUPS["settings"][0]: "settings (your time zone and your paired devices)",
 }
-
-
-def consent_sha256(text: str) -> str:
-    """The fingerprint of a consent text as recorded with a participant's consent."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def required_scopes(settings: StudySettings) -> tuple[str, ...]:
@@ -234,7 +228,7 @@ class Enrolment:
             url = web_consent_url(_client_secrets(settings), settings.endpoints, redirect_uri=settings.redirect_uri,
                                   scopes=settings.scopes, verifier=verifier, state=state)
             agreed = session.agreed(state=state, verifier=verifier, consent_version=settings.consent_version,
-                                    consent_sha256=consent_sha256(settings.consent_text))
+                                    consent_sha256=settings.consent_sha256)
             return Reply(redirect=url, session=agreed)
         return self._guard(step)
 
@@ -250,7 +244,7 @@ class Enrolment:
             settings = self._settings(conn)
             participant = self._valid_invite(conn, agreed.invite, settings.name)  # a replay stops here
             if (agreed.consent_version, agreed.consent_sha256) != (
-                    settings.consent_version, consent_sha256(settings.consent_text)):
+                    settings.consent_version, settings.consent_sha256):
                 raise _Refused(pages.problem(
                     409, "The consent information has changed",
                     "The study updated its consent information while you were signing in. Nothing was stored.",
