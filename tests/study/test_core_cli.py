@@ -3,6 +3,7 @@ simulator): init, add, invite, enrol --import-token, sync, worker --once, handov
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -16,6 +17,7 @@ from support.truth import assert_vault_equals_truth
 
 from fitvault.store.vault import Vault
 from fitvault.study import audit, db, roster
+from fitvault.study.settings import DEFAULT_CONSENT
 
 FITVAULT = [sys.executable, "-m", "fitvault"]
 
@@ -77,6 +79,9 @@ def test_a_coordinator_runs_a_small_study_from_the_command_line(study_url, tmp_p
         token_file.write_text(json.dumps(sim.issue_token(person=1, web=True)))
         enrolled = json.loads(_run(env, "enrol", "P001", "--import-token", str(token_file), "--json").stdout)
         assert enrolled["state"] == "active" and enrolled["sync_queued"] is True
+        with db.connect(study_url) as conn:  # the same fingerprint as the enrolment site records
+            row = conn.execute("SELECT consent_text_sha256 FROM study.participants WHERE participant_id = 'P001'")
+            assert row.fetchone()["consent_text_sha256"] == hashlib.sha256(DEFAULT_CONSENT.encode()).hexdigest()
         again = json.loads(_run(env, "sync", "P001", "--json").stdout)
         assert again == {"queued": [], "already_queued": ["P001"]}  # the backfill is still waiting
         _run(env, "worker", "--once")

@@ -169,3 +169,37 @@ def test_a_testing_mode_grant_past_its_seven_days_needs_reconsent_and_a_new_link
         assert links == [{"participant_id": "P000"}]
         assert [e["action"] for e in conn.execute("SELECT action FROM study.audit WHERE participant_id = 'P000' "
                                                   "ORDER BY id")][-2:] == ["grant.failed", "invite.issue"]
+
+
+@pytest.mark.slow
+def test_a_sync_refreshes_compliance_and_never_advises_personal_location_access(study_url, tmp_path, monkeypatch,
+                                                                                 caplog):
+    import logging
+
+    from fitvault.study.jobs import JobContext, sync_participant
+    from fitvault.study.status import study_status
+    from fitvault.study.vaults import LocalVaults
+    from fitvault_simulator import Simulator, SimulatorConfig
+
+    monkeypatch.setenv("FITVAULT_STUDY_KEY", GrantCipher.new_key().decode())
+    caplog.set_level(logging.DEBUG, logger="fitvault")
+    with Simulator(SimulatorConfig(seed=11, now=SIM_NOW, people=1, heart_rate_interval_s=0)) as sim:
+        start = (SIM_NOW - timedelta(days=14)).date()
+        cipher = enrol_study(study_url, tmp_path, sim, 1, start)
+        context = JobContext(study_url, cipher, LocalVaults(tmp_path), clock=lambda: SIM_NOW)
+        assert sync_participant(context, "P000") == "ok"
+        routes = [r.status for r in sim.requests if r.operation == "exportExerciseTcx"]
+        assert routes == [403], routes  # asked once, refused (no location scope), not again in the run
+    with db.connect(study_url) as conn:  # stored by the job itself, no `study status` run
+        stored = conn.execute("SELECT as_of, wear_hours, settled_days FROM study.compliance").fetchall()
+        days = conn.execute("SELECT date, wear_minutes, status FROM study.compliance_days ORDER BY date").fetchall()
+        # the same as `study status` computes from the vault at that instant (store=False: a second computation)
+        (expected,) = study_status(conn, LocalVaults(tmp_path), as_of=SIM_NOW, store=False, full=True)
+    assert [(r["as_of"], r["settled_days"]) for r in stored] == [(SIM_NOW, expected.compliance.settled_days)]
+    assert [(r["date"], r["wear_minutes"], r["status"]) for r in days] == [
+        (d.date, d.wear_minutes, d.status) for d in expected.compliance.days]
+    assert sum(r["wear_minutes"] for r in days) > 0
+    texts = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert not [t for t in texts if "fitvault auth google" in t[1]]
+    assert (logging.DEBUG, "exercise: routes not fetched: the study does not collect location (its consent asks "
+            "for no location scope)") in texts

@@ -125,3 +125,10 @@ def test_settings_keep_the_client_secret_encrypted(study_conn, tmp_path):
     stored = study_conn.execute("SELECT data::text AS d, client_secret_enc FROM study.settings").fetchone()
     assert "GOCSPX" not in stored["d"] and b"GOCSPX" not in bytes(stored["client_secret_enc"])
     assert not any("location" in s for s in settings.scopes)
+
+
+def test_the_consent_fingerprint_is_the_sha256_of_the_text_in_utf8():
+    # One definition, used by the enrolment site and `study enrol` (a second computation here).
+    settings = StudySettings(consent_text="Vous acceptez — données de santé")
+    assert settings.consent_sha256 == hashlib.sha256("Vous acceptez — données de santé".encode("utf-8")).hexdigest()
+    assert StudySettings(consent_text="other").consent_sha256 != settings.consent_sha256

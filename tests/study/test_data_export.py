@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pyarrow.dataset as ds
@@ -105,12 +105,23 @@ def test_fitabase_export_merges_participants_by_id(subjects, tmp_path):
     export_study(subjects, "fitabase", out)
     manifest = _check_manifest(out)
     rows = {f["path"]: f["rows"] for f in manifest["files"]}
-    one = export_fitabase(subjects[1].vault_dir, tmp_path / "one", participant="P002")
-    heart = {i.table: i.rows for i in one.items}["heartrate_seconds"]
-    with open(out / "heartrate_seconds_merged.csv", encoding="utf-8") as fh:
-        ids = [r["Id"] for r in csv.DictReader(fh)]
-    assert len(ids) == rows["heartrate_seconds_merged.csv"]
-    assert ids.count("P002") == heart and set(ids) == {"P001", "P002"}
+    whole = tmp_path / "one"  # P002's whole vault (synced from the day before the window)
+    export_fitabase(subjects[1].vault_dir, whole, participant="P002")
+    assert manifest["windows"]["P002"] == {"start": WINDOW.isoformat(), "end": None}
+    assert "study window only" in manifest["rows"]
+    dictionary = (out / "data_dictionary.csv").read_text(encoding="utf-8")
+    assert "study window only: local days window_start..window_end" in dictionary
+    for name, day_column in (("heartrate_seconds", "Time"), ("dailyActivity", "ActivityDate"),
+                             ("sleepDay", "SleepDay"), ("hourlySteps", "ActivityHour")):
+        with open(whole / f"{name}_merged.csv", encoding="utf-8") as fh:
+            days = [datetime.strptime(r[day_column].split(" ")[0], "%m/%d/%Y").date() for r in csv.DictReader(fh)]
+        with open(out / f"{name}_merged.csv", encoding="utf-8") as fh:
+            merged = list(csv.DictReader(fh))
+        assert len(merged) == rows[f"{name}_merged.csv"]
+        assert {r["Id"] for r in merged} == {"P001", "P002"}
+        # only the window's local days, counted on the whole-vault export (a second computation)
+        assert any(d < WINDOW for d in days), name
+        assert sum(r["Id"] == "P002" for r in merged) == sum(d >= WINDOW for d in days) > 0, name
 
 
 def _frame(out, table, pid):

@@ -402,3 +402,29 @@ def test_sealed_session_cannot_be_read_forged_or_kept_past_an_hour():
     assert unseal(cipher, grant, now=1_000_000.0) is None
     assert session.state_matches("state-value") and not session.state_matches("state-valuf")
     assert not BrowserSession.start("x").state_matches("")  # no state before the person agreed
+
+
+@pytest.mark.slow
+def test_one_google_account_cannot_enrol_a_second_participant(study, sim):
+    conn, cipher, settings, queue, browser = _parts(study)
+    first, second = invite(conn, "P021"), invite(conn, "P022")
+    assert browser.get(browser.at_google(browser.agree(first), person=0)).status_code == 303
+    [grant] = _grants(conn, "P021")
+    health_user_id = sim.persons[0].health_user_id
+    # kept as a keyed fingerprint of the account's Health user id, never the id itself
+    assert grant["account_fingerprint"] == cipher.fingerprint(roster.ACCOUNT_PURPOSE, health_user_id)
+    assert health_user_id not in json.dumps([dict(e) for e in audit.entries(conn, "P021")], default=str)
+    assert grant["account_fingerprint"] != hashlib.sha256(health_user_id.encode()).hexdigest()
+
+    with AsgiBrowser(study.app) as other:
+        page = other.get(other.at_google(other.agree(second), person=0))  # the same account again
+        assert page.status_code == 409 and "already in the study" in page.text
+        assert "P021" not in page.text  # the other participant's code is the study team's, not shown
+        _assert_nothing_stored(conn, "P022", actions=["participant.add", "invite.issue", "grant.duplicate_account"])
+        [refusal] = [e for e in audit.entries(conn, "P022") if e["action"] == "grant.duplicate_account"]
+        assert (refusal["actor"], refusal["detail"]) == ("participant", {"enrolled_as": "P021"})
+        # the same link still works with the participant's own account
+        assert other.get(other.at_google(other.agree(second), person=1)).status_code == 303
+    assert roster.get_participant(conn, "P022").state == "active"
+    assert json.loads(cipher.decrypt(_grants(conn, "P021")[0]["token_enc"]))["refresh_token"] in \
+        sim.tokens.refresh_tokens_of(0)  # the first participant's grant untouched

@@ -911,6 +911,23 @@ def test_revoke_failures_are_reported_not_raised() -> None:
     assert not result.revoked and "myaccount.google.com/permissions" in result.message
 
 
+def test_without_a_client_of_ours_refresh_and_revoke_still_fail_softly_with_httpx2_installed() -> None:
+    # With no http client given, Authlib (>= 1.8) would send through the httpx2 package when it is
+    # installed (the MCP SDK pulls it in), whose ConnectError is no httpx.HTTPError and escaped
+    # both handlers. A real refused connection on loopback, no mock.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"  # bound, never listening: refused
+        endpoints = GoogleEndpoints(api_url=dead, auth_url=dead + "/auth", token_url=dead + "/token",
+                                    revoke_url=dead + "/revoke")
+        result = revoke(make_token(), endpoints)
+        assert not result.revoked and "could not reach" in result.message and "ConnectError" in result.message
+        assert_no_secrets(result.message)
+        with pytest.raises(TransportError) as info:
+            refresh(make_token(), endpoints)
+        assert_error_clean(info.value)
+
+
 # --- GoogleAuth --------------------------------------------------------------------------------
 
 

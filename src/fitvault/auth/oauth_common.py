@@ -8,7 +8,8 @@ the provider in the shared ones and scrubs what it must from them.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,22 @@ class HttpxClientAuth(httpx.Auth, ClientAuth):
         url, headers, body = self.prepare(request.method, str(request.url), request.headers, request.content)
         headers["Content-Length"] = str(len(body))
         yield httpx.Request(request.method, url, headers=headers, content=body, extensions=request.extensions)
+
+
+@contextmanager
+def httpx_session(http: httpx.Client | None) -> Iterator[httpx.Client]:
+    """The caller's ``httpx.Client``, or a fresh one closed after use.
+
+    Given to :func:`oauth_client`, it makes Authlib send through httpx even when the ``httpx2``
+    package is installed: without it Authlib's own client is an ``httpx2.Client``, whose errors
+    (``httpx2.ConnectError`` ...) are not ``httpx.HTTPError`` and escaped the handlers of refresh
+    and revoke.
+    """
+    if http is not None:
+        yield http
+        return
+    with httpx.Client(timeout=TIMEOUT_S) as own:
+        yield own
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ into the same rows (the round trip of ``tests/integration/test_import_fitabase.p
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -88,8 +89,23 @@ def _num(value: object) -> str:
 
 
 class _Out:
-    def __init__(self, out: Path, participant: str) -> None:
+    def __init__(self, out: Path, participant: str, start: date | None = None, end: date | None = None) -> None:
         self.out, self.pid, self.result = out, participant, ExportResult("fitabase", out)
+        self.start, self.end = start, end
+        self._inside: dict[str, bool] = {}  # the window verdict per M/D/YYYY day cell
+
+    def within(self, first_cell: object) -> bool:
+        """Whether a row is in the window: every file's first column is a local time or date."""
+        if self.start is None and self.end is None:
+            return True
+        day = str(first_cell).split(" ", 1)[0]
+        inside = self._inside.get(day)
+        if inside is None:
+            month, dom, year = (int(x) for x in day.split("/"))
+            local = date(year, month, dom)
+            inside = (self.start is None or local >= self.start) and (self.end is None or local <= self.end)
+            self._inside[day] = inside
+        return inside
 
     def write(self, name: str, rows: Iterable[Iterable[object]]) -> None:
         path = self.out / f"{name}_merged.csv"
@@ -98,16 +114,22 @@ class _Out:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(HEADERS[name])
             for row in rows:
-                w.writerow((self.pid, *row))
+                cells = tuple(row)
+                if not self.within(cells[0]):
+                    continue
+                w.writerow((self.pid, *cells))
                 n += 1
         self.result.items.append(ExportItem(name, n, path))
 
 
-def export_fitabase(vault_dir: Path | str, out_dir: Path | str, participant: str = "1") -> ExportResult:
-    """Write the vault as Fitabase ``*_merged.csv`` files into ``out_dir`` (module docstring)."""
+def export_fitabase(vault_dir: Path | str, out_dir: Path | str, participant: str = "1", *,
+                    start: date | None = None, end: date | None = None) -> ExportResult:
+    """Write the vault as Fitabase ``*_merged.csv`` files into ``out_dir`` (module docstring);
+    with ``start`` / ``end`` only the rows of those local days (inclusive): the local date of
+    each row's first column (a sleep night is the local date of its end)."""
     import fitvault
 
-    out = _Out(prepare_out_dir(out_dir), str(participant))
+    out = _Out(prepare_out_dir(out_dir), str(participant), start, end)
     with fitvault.open(vault_dir) as r:
         out.write("heartrate_seconds", _heart(r))
         sessions = r.sleep_sessions()

@@ -9,6 +9,8 @@ database backups and back it up separately (docs/study.md).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -26,6 +28,7 @@ class GrantCipher:
     def __init__(self, key: bytes) -> None:
         try:
             self._fernet = Fernet(key)
+            self._key = bytes(key)
         except (ValueError, TypeError):
             raise ConfigError(
                 f"the study key is not a valid Fernet key (32 url-safe base64-encoded bytes); check {ENV_KEY} "
@@ -68,6 +71,13 @@ class GrantCipher:
             fh.write(key + b"\n")
         os.chmod(path, 0o600)
         return cls(key)
+
+    def fingerprint(self, purpose: str, value: str) -> str:
+        """A keyed hash of ``value`` (HMAC-SHA256 under a key derived from the study key for
+        ``purpose``): equal values match, yet the database alone neither shows nor confirms the
+        value (a guess cannot be checked without the key)."""
+        derived = hmac.new(self._key, b"fitvault-study:" + purpose.encode(), hashlib.sha256).digest()
+        return hmac.new(derived, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def encrypt(self, data: bytes) -> bytes:
         return self._fernet.encrypt(data)

@@ -11,8 +11,9 @@ Layouts (``docs/study.md#exports``):
 ``fitabase``  ``<name>_merged.csv``: Fitabase's merged files, one row per participant and record,
               ``Id`` the participant id (as Fitabase's research exports)
 
-Each participant's rows are those of their study window (local dates, inclusive; the Fitabase
-layout has no date filter and writes the whole vault). ``data_dictionary.csv`` describes every
+Each participant's rows are those of their study window (local dates, inclusive), in every
+format: Parquet and CSV by the local date of each record, Fitabase by the local date of each
+row's first column (a sleep night by the local date of its end). ``data_dictionary.csv`` describes every
 column written; ``manifest.json`` lists every file with its table, participant, row count, size
 and SHA-256. With ``deidentify`` each vault is first copied through
 :func:`fitvault.study.deidentify.deidentified_copy`, and the window moves with the dates.
@@ -48,6 +49,9 @@ from fitvault.study.vaults import VaultLocator
 
 FORMATS = ("parquet", "csv", "fitabase")
 MANIFEST = "manifest.json"
+#: Which rows an export holds, said in its data dictionary and manifest.
+WINDOW_RULE = ("rows of each participant's study window only: local days window_start..window_end, inclusive "
+               "(manifest.json: windows), by each record's local date (Fitabase: its first column's)")
 DICTIONARY = "data_dictionary.csv"
 MANIFEST_KIND = "fitvault-study-export/1"
 
@@ -139,7 +143,7 @@ def _export_one(subject: Subject, fmt: str, work: Path, deidentify: bool) -> Exp
         return export_parquet(vault, target, start=start, end=end)
     if fmt == "csv":
         return export_csv(vault, target, start=start, end=end)
-    return export_fitabase(vault, target, participant=subject.participant_id)
+    return export_fitabase(vault, target, participant=subject.participant_id, start=start, end=end)
 
 
 def export_study(
@@ -221,6 +225,7 @@ def _write_dictionary(out: Path, fmt: str, tables: list[str], deidentify: bool) 
     with open(out / DICTIONARY, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(("table", "column", "type", "unit", "meaning"))
+        w.writerow(("*", "*", "", "", WINDOW_RULE))
         w.writerows(_dictionary_rows(fmt, tables, deidentify))
 
 
@@ -259,6 +264,14 @@ def _inventory(out: Path, fmt: str) -> list[dict]:
     return files
 
 
+def _window(subject: Subject, deidentified: bool) -> dict[str, str | None]:
+    """The participant's window as the exported dates show it (moved back with them when
+    de-identified, so the offset is not given away)."""
+    back = timedelta(days=subject.pseudonym.shift_days if deidentified and subject.pseudonym else 0)
+    return {"start": (subject.start - back).isoformat() if subject.start else None,
+            "end": (subject.end - back).isoformat() if subject.end else None}
+
+
 def _write_manifest(export: StudyExport, subjects: list[Subject]) -> None:
     doc = {
         "kind": MANIFEST_KIND,
@@ -267,6 +280,9 @@ def _write_manifest(export: StudyExport, subjects: list[Subject]) -> None:
         "exported_by": f"fitvault {fitvault_version()}",
         "deidentified": export.deidentified,
         "participants": [s.participant_id for s in subjects if s.participant_id not in export.skipped],
+        "rows": WINDOW_RULE,
+        "windows": {s.participant_id: _window(s, export.deidentified) for s in subjects
+                    if s.participant_id not in export.skipped},
         "notes": export.notes,
         "files": export.files,
     }

@@ -9,6 +9,12 @@ is the core's incremental top-up) to the window end (or now).
 Outcomes, recorded on the participant (``last_sync_*``) and in ``study.sync_runs``:
 
 - ``ok`` / ``skipped:<why>`` (not active, window not started): done;
+
+After every sync that reached the API (``ok``, ``incomplete``, ``needs_reconsent``) the
+participant's compliance is recomputed and stored (:func:`.status.refresh_participant`: it reads
+only the days not yet settled), so ``study.compliance`` and ``study status`` are current without
+a separate run.
+
 - ``needs_reconsent``: the grant failed (``invalid_grant``: revoked, or the 7-day expiry of an
   app in Testing): the participant moves to ``needs_reconsent`` with a new invite link, and the
   job ends without retry; other participants are unaffected;
@@ -22,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -30,6 +37,7 @@ from fitvault.config import VaultPaths
 from fitvault.http.retry import RetryPolicy
 from fitvault.sources.google import sync
 from fitvault.sources.google.context import devices
+from fitvault.sources.google.oauth import SCOPE_GROUPS
 from fitvault.store.vault import Vault
 from fitvault.study import roster
 from fitvault.study.crypto import GrantCipher
@@ -37,6 +45,7 @@ from fitvault.study.db import Conn, connect
 from fitvault.study.grants import StudyTokenStore
 from fitvault.study.limits import GatedTransport, InFlightGate, process_share
 from fitvault.study.settings import StudySettings, load_settings
+from fitvault.study.status import refresh_participant
 from fitvault.study.vaults import VaultLocator
 from fitvault.sync import SyncOptions, SyncReport, sync_lock
 
@@ -61,6 +70,7 @@ class JobContext:
     concurrency: int = 4          # a participant's streams fetched at once
     timeout_s: float = 60.0
     lock_wait_s: float = 30.0     # for the vault's own lock (a `fitvault sync` by hand)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))  # compliance's "now"
 
 
 def reconsent_reason(exc: errors.ReauthRequired) -> str:
@@ -90,7 +100,8 @@ def sync_participant(ctx: JobContext, pid: str, *, job_id: int | None = None) ->
             roster.mark_needs_reconsent(conn, pid, reason, public_url=settings.public_url)
             _finish(conn, run_id, "needs_reconsent", None, reason)
             roster.record_sync(conn, pid, status="needs_reconsent", error=reason)
-            log.warning("%s: %s; a new invite link was issued", pid, reason)
+            log.warning("%s: %s; send them a new link (`fitvault study invite --needs-reconsent`)", pid, reason)
+            _refresh_compliance(conn, ctx, settings, pid)
             return "needs_reconsent"
         except errors.FitvaultError as exc:
             _finish(conn, run_id, "failed", None, str(exc)[:1000])
@@ -103,6 +114,7 @@ def sync_participant(ctx: JobContext, pid: str, *, job_id: int | None = None) ->
         error = "; ".join(report.incomplete)[:1000] or None
         _finish(conn, run_id, status, report.requests, error)
         roster.record_sync(conn, pid, status=status, error=error, devices=devs)
+        _refresh_compliance(conn, ctx, settings, pid)
         if report.incomplete:
             raise SyncRetry(f"{pid}: {error}")
         return status
@@ -125,8 +137,26 @@ def _sync(ctx: JobContext, settings: StudySettings, pid: str, window_start: date
                 retry=ctx.retry, timeout_s=ctx.timeout_s, transport=GatedTransport(ctx.gate), store=store,
             ) as client:
                 options = SyncOptions(until=window_end, concurrency=ctx.concurrency)
-                report = sync(vault, client, options, granted_scopes=set(token.scopes))
+                report = sync(vault, client, options, granted_scopes=set(token.scopes),
+                              routes_refused_note=routes_note(settings))
             return report, devices(vault)
+
+
+def routes_note(settings: StudySettings) -> str:
+    """Why a participant's exercise routes are not fetched, for the sync core's debug log (a
+    study never advises ``fitvault auth google``)."""
+    if not set(SCOPE_GROUPS["location"]) & set(settings.scopes):
+        return "the study does not collect location (its consent asks for no location scope)"
+    return "the participant did not grant location access (a new consent through `study invite` can add it)"
+
+
+def _refresh_compliance(conn: Conn, ctx: JobContext, settings: StudySettings, pid: str) -> None:
+    # Derived data: a failure here is logged and leaves the sync's outcome as it is (the next
+    # sync or `study status` computes it again).
+    try:
+        refresh_participant(conn, ctx.vaults, pid, as_of=ctx.clock(), valid_day_hours=settings.valid_day_hours)
+    except Exception as exc:
+        log.error("%s: compliance not refreshed after the sync: %s", pid, exc)
 
 
 def _finish(conn: Conn, run_id: int | None, status: str, requests: int | None, error: str | None) -> None:

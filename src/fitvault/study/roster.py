@@ -42,6 +42,31 @@ class InviteInvalid(FitvaultError):
     exit_code = 2
 
 
+class DuplicateAccount(ConfigError):
+    """The Google account of a new grant already holds the grant of another participant."""
+
+    def __init__(self, pid: str, holder: str) -> None:
+        super().__init__(f"the Google account used for {pid} is already enrolled as participant {holder} "
+                         f"(state active or needing re-consent); nothing was stored for {pid}")
+        self.pid, self.holder = pid, holder
+
+
+#: The fingerprint purpose of a grant's account (GrantCipher.fingerprint of its Health user id).
+ACCOUNT_PURPOSE = "health-user-id"
+#: Participants whose grant holds their account: a second participant cannot enrol with it.
+ACCOUNT_HOLDING_STATES = ("active", "needs_reconsent")
+
+
+def account_holder(conn: Conn, account: str, pid: str) -> str | None:
+    """The other participant whose grant is of the account ``account`` (a fingerprint), if any."""
+    row = conn.execute(
+        "SELECT g.participant_id FROM study.grants g JOIN study.participants p USING (participant_id) "
+        "WHERE g.account_fingerprint = %s AND g.participant_id <> %s AND p.state = ANY(%s) "
+        "ORDER BY g.participant_id LIMIT 1", (account, pid, list(ACCOUNT_HOLDING_STATES)),
+    ).fetchone()
+    return row["participant_id"] if row else None
+
+
 @dataclass
 class Participant:
     participant_id: str
@@ -172,22 +197,34 @@ def record_consent(conn: Conn, pid: str, *, version: str, text_sha256: str) -> N
 
 
 def store_grant(conn: Conn, cipher: GrantCipher, pid: str, token: Token, devices: list[dict], *,
-                actor: str) -> None:
-    """Store the participant's grant encrypted, with its scopes and paired devices; state → active."""
+                actor: str, health_user_id: str | None = None) -> None:
+    """Store the participant's grant encrypted, with its scopes and paired devices; state → active.
+
+    ``health_user_id`` (the account's, from users/me/identity) is kept as a keyed fingerprint;
+    :class:`DuplicateAccount` when another participant's grant holds that account (nothing is
+    stored; the caller audits the refusal, outside this transaction).
+    """
     expires = datetime.fromtimestamp(token.refresh_token_expires_at, timezone.utc) if token.refresh_token_expires_at else None
+    account = cipher.fingerprint(ACCOUNT_PURPOSE, health_user_id) if health_user_id else None
     with conn.transaction():
         participant = get_participant(conn, pid)
         if participant.state == "withdrawn":
             raise ConfigError(f"participant {pid} has withdrawn; no grant is stored")
+        holder = account_holder(conn, account, pid) if account else None
+        if holder:
+            raise DuplicateAccount(pid, holder)
         conn.execute(
-            "INSERT INTO study.grants (participant_id, token_enc, scopes, refresh_expires_at) VALUES (%s, %s, %s, %s) "
+            "INSERT INTO study.grants (participant_id, token_enc, scopes, refresh_expires_at, account_fingerprint) "
+            "VALUES (%s, %s, %s, %s, %s) "
             "ON CONFLICT (participant_id) DO UPDATE SET token_enc = excluded.token_enc, scopes = excluded.scopes, "
-            "refresh_expires_at = excluded.refresh_expires_at, updated_at = now()",
-            (pid, cipher.encrypt(token.to_json().encode()), list(token.scopes), expires),
+            "refresh_expires_at = excluded.refresh_expires_at, account_fingerprint = excluded.account_fingerprint, "
+            "updated_at = now()",
+            (pid, cipher.encrypt(token.to_json().encode()), list(token.scopes), expires, account),
         )
         _set(conn, pid, state="active", granted_scopes=list(token.scopes), devices=Jsonb(devices), last_error=None)
         audit.record(conn, actor, "grant.store", pid, {"scopes": list(token.scopes), "devices": len(devices),
-                                                       "testing_mode": token.testing_mode})
+                                                       "testing_mode": token.testing_mode,
+                                                       "account_known": account is not None})
 
 
 def mark_needs_reconsent(conn: Conn, pid: str, reason: str, *, public_url: str) -> str:

@@ -8,6 +8,7 @@ never printed (``repr`` masks it).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from psycopg.types.json import Jsonb
@@ -64,6 +65,12 @@ class StudySettings:
     def endpoints(self) -> GoogleEndpoints:
         return GoogleEndpoints(api_url=self.api_url, auth_url=self.auth_url, token_url=self.token_url,
                                revoke_url=self.revoke_url)
+
+    @property
+    def consent_sha256(self) -> str:
+        """The fingerprint of the consent text, recorded with each participant's consent (by the
+        enrolment site and by ``study enrol`` alike)."""
+        return hashlib.sha256(self.consent_text.encode("utf-8")).hexdigest()
 
     @property
     def redirect_uri(self) -> str:

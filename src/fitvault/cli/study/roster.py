@@ -4,7 +4,6 @@ roster. Thin commands over :mod:`fitvault.study`; every change is audited there.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from dataclasses import replace
 from datetime import date
@@ -188,7 +187,7 @@ def enrol(app: StudyApp, participant_id: str, token_file: Path, no_sync: bool, a
                               token_uri=settings.token_url)
     with conn.transaction():
         roster.record_consent(conn, participant_id, version=settings.consent_version,
-                              text_sha256=hashlib.sha256(settings.consent_text.encode()).hexdigest())
+                              text_sha256=settings.consent_sha256)
         roster.store_grant(conn, app.cipher(), participant_id, token, [], actor=audit.staff_actor())
     queued = False
     if not no_sync:

@@ -38,7 +38,7 @@ from authlib.common.security import generate_token
 
 from fitvault.auth.bearer import RefreshingBearerAuth, stored_token
 from fitvault.auth.loopback import HOST, LoopbackReceiver
-from fitvault.auth.oauth_common import TIMEOUT_S, Provider, RevokeResult, oauth_client
+from fitvault.auth.oauth_common import TIMEOUT_S, Provider, RevokeResult, httpx_session, oauth_client
 from fitvault.auth.tokens import Token, TokenStore, mask_secret, scrub_secrets
 from fitvault.config import FitbitEndpoints
 from fitvault.errors import AuthError, AuthorizationDenied, ConfigError, FitbitApiRetired, ReauthRequired, StoreError
@@ -176,15 +176,17 @@ def authorize(
     verifier = generate_token(_VERIFIER_LENGTH)
     redirect_uri = f"http://{HOST}:{port}/"
     if prompt_for_redirect is not None:
-        with _oauth_client(app.client_id, app.client_secret, http=http, redirect_uri=redirect_uri,
-                           scopes=scopes) as client:
+        with httpx_session(http) as session, _oauth_client(
+            app.client_id, app.client_secret, http=session, redirect_uri=redirect_uri, scopes=scopes,
+        ) as client:
             url, state = _consent_url(client, endpoints, verifier)
             code = _code_from_redirect(prompt_for_redirect(url), state)
             return _exchange(client, app, endpoints, code, verifier, redirect_uri, scopes, now)
     with LoopbackReceiver(port) as receiver:
         redirect_uri = receiver.redirect_uri
-        with _oauth_client(app.client_id, app.client_secret, http=http, redirect_uri=redirect_uri,
-                           scopes=scopes) as client:
+        with httpx_session(http) as session, _oauth_client(
+            app.client_id, app.client_secret, http=session, redirect_uri=redirect_uri, scopes=scopes,
+        ) as client:
             url, state = _consent_url(client, endpoints, verifier)
             open_browser(url)  # type: ignore[misc]
             try:
@@ -266,7 +268,7 @@ def refresh(
     if not token.refresh_token or not token.client_id:
         raise ReauthRequired(f"no Fitbit refresh token (or app) is stored, so the token cannot be renewed. {REAUTH}")
     requested_at = now()
-    with _oauth_client(token.client_id, token.client_secret, http=http) as client:
+    with httpx_session(http) as session, _oauth_client(token.client_id, token.client_secret, http=session) as client:
         resp = _FITBIT.request_refresh(
             client, endpoints.token_url, token.refresh_token,
             secrets=[token.access_token, token.refresh_token, token.client_secret],
@@ -299,7 +301,7 @@ def revoke(token: Token, endpoints: FitbitEndpoints, *, http: httpx.Client | Non
     if not value or not token.client_id:
         return RevokeResult(False, "no token to revoke")
     try:
-        with _oauth_client(token.client_id, token.client_secret, http=http) as client:
+        with httpx_session(http) as session, _oauth_client(token.client_id, token.client_secret, http=session) as client:
             resp = client.revoke_token(endpoints.revoke_url, token=value)
     except httpx.HTTPError as exc:
         return RevokeResult(False, f"could not reach Fitbit's revocation endpoint ({type(exc).__name__})")

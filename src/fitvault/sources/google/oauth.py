@@ -22,7 +22,7 @@ import httpx
 from authlib.common.security import generate_token
 
 from fitvault.auth.loopback import HOST, LoopbackReceiver
-from fitvault.auth.oauth_common import Provider, RevokeResult, oauth_client
+from fitvault.auth.oauth_common import Provider, RevokeResult, httpx_session, oauth_client
 from fitvault.auth.tokens import Token, scrub_secrets
 from fitvault.config import GOOGLE_TOKEN_URL, GoogleEndpoints
 from fitvault.errors import AuthError, AuthorizationDenied, ConfigError, ReauthRequired
@@ -162,7 +162,9 @@ def authorize(
     verifier = new_code_verifier()
     if prompt_for_redirect is not None:
         redirect_uri = f"http://{HOST}:{port or _free_loopback_port()}/"
-        with _oauth_client(secrets, http=http, redirect_uri=redirect_uri, scopes=scopes) as client:
+        with httpx_session(http) as session, _oauth_client(
+            secrets, http=session, redirect_uri=redirect_uri, scopes=scopes,
+        ) as client:
             url, state = _consent_url(client, endpoints, verifier)
             code = _code_from_redirect(prompt_for_redirect(url), state)
             return _exchange(client, secrets, endpoints, code, verifier, redirect_uri, scopes, now)
@@ -170,7 +172,9 @@ def authorize(
         raise ConfigError("authorize() needs open_browser or prompt_for_redirect")
     with LoopbackReceiver(port) as receiver:
         redirect_uri = receiver.redirect_uri
-        with _oauth_client(secrets, http=http, redirect_uri=redirect_uri, scopes=scopes) as client:
+        with httpx_session(http) as session, _oauth_client(
+            secrets, http=session, redirect_uri=redirect_uri, scopes=scopes,
+        ) as client:
             url, state = _consent_url(client, endpoints, verifier)
             open_browser(url)
             code = _code_from_redirect(receiver.wait(timeout_s), state)
@@ -233,7 +237,9 @@ def exchange_code(
             Google granted no refresh token.
         TransportError / ServerError: the token endpoint could not be reached / failed.
     """
-    with _oauth_client(secrets, http=http, redirect_uri=redirect_uri, scopes=scopes) as client:
+    with httpx_session(http) as session, _oauth_client(
+        secrets, http=session, redirect_uri=redirect_uri, scopes=scopes,
+    ) as client:
         return _exchange(client, secrets, endpoints, code, verifier, redirect_uri, scopes, now)
 
 
@@ -436,7 +442,7 @@ def refresh(
             "the stored token does not name its OAuth client. Run `fitvault auth google` again"
         )
     requested_at = now()
-    with _oauth_client(token, http=http) as client:
+    with httpx_session(http) as session, _oauth_client(token, http=session) as client:
         resp = _GOOGLE.request_refresh(
             client, endpoints.token_url, token.refresh_token,
             secrets=[token.access_token, token.refresh_token, token.client_secret],
@@ -488,11 +494,10 @@ def revoke(token: Token, endpoints: GoogleEndpoints, *, http: httpx.Client | Non
     if not value:
         return RevokeResult(False, "no token to revoke")
     try:
-        with _oauth_client(token, http=http) as client:
+        with httpx_session(http) as session, _oauth_client(token, http=session) as client:
             # Google's revocation endpoint takes only the form field ``token`` (no client
-            # authentication), so a no-op auth replaces Authlib's client auth. A plain function,
-            # not an httpx.Auth: Authlib 1.9 runs on the httpx2 package when it is installed, whose
-            # client accepts callables but refuses httpx's Auth objects.
+            # authentication), so a no-op auth replaces Authlib's client auth. The request goes
+            # through httpx (httpx_session), so only httpx's errors can arise here.
             resp = client.revoke_token(endpoints.revoke_url, token=value, auth=_unsigned)
     except httpx.HTTPError as exc:
         return RevokeResult(

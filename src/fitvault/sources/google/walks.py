@@ -62,6 +62,7 @@ class WalkSource(Protocol):
     filter_choice: dict[str, int]            # the alternative filter each stream is read with
     rollup_cap: dict[str, int]               # the rollup range cap a server named, per stream
     details_denied: bool                     # follow-ups refused for the run (location scope)
+    routes_refused_note: str | None          # why the caller does not collect routes, if on purpose
     fatal_errors: tuple[type[BaseException], ...]
 
     def list_method(self, stream: Stream) -> str: ...
@@ -334,8 +335,11 @@ def fetch_details(source: WalkSource, stream: Stream, page: ParsedPage) -> None:
             content = source.client.media("GET", path, params=params)
         except errors.PermissionDenied as exc:
             source.details_denied = True
-            log.warning("%s: routes not fetched: %s (grant location access with `fitvault auth google`)",
-                        stream.name, exc.message)
+            if source.routes_refused_note:  # left out on purpose (a study): nothing to advise
+                log.debug("%s: routes not fetched: %s", stream.name, source.routes_refused_note)
+            else:
+                log.warning("%s: routes not fetched: %s (grant location access with `fitvault auth google`)",
+                            stream.name, exc.message)
             return
         except source.fatal_errors:
             raise

@@ -19,7 +19,6 @@ No reply, page or log line carries a token, a code, a state or an invite token.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import time
@@ -67,11 +66,6 @@ _SCOPE_LABELS = {
     SCOPE_GROUPS["metrics"][0]: "health metrics and measurements (heart rate and other vital signs)",
     SCOPE_GROUPS["settings"][0]: "settings (your time zone and your paired devices)",
 }
-
-
-def consent_sha256(text: str) -> str:
-    """The fingerprint of a consent text as recorded with a participant's consent."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def required_scopes(settings: StudySettings) -> tuple[str, ...]:
@@ -234,7 +228,7 @@ class Enrolment:
             url = web_consent_url(_client_secrets(settings), settings.endpoints, redirect_uri=settings.redirect_uri,
                                   scopes=settings.scopes, verifier=verifier, state=state)
             agreed = session.agreed(state=state, verifier=verifier, consent_version=settings.consent_version,
-                                    consent_sha256=consent_sha256(settings.consent_text))
+                                    consent_sha256=settings.consent_sha256)
             return Reply(redirect=url, session=agreed)
         return self._guard(step)
 
@@ -250,7 +244,7 @@ class Enrolment:
             settings = self._settings(conn)
             participant = self._valid_invite(conn, agreed.invite, settings.name)  # a replay stops here
             if (agreed.consent_version, agreed.consent_sha256) != (
-                    settings.consent_version, consent_sha256(settings.consent_text)):
+                    settings.consent_version, settings.consent_sha256):
                 raise _Refused(pages.problem(
                     409, "The consent information has changed",
                     "The study updated its consent information while you were signing in. Nothing was stored.",
@@ -261,11 +255,15 @@ class Enrolment:
                 return self._denied(conn, participant, settings, params["error"])
         token = self._exchange(settings, agreed, params.get("code") or "")
         _check_scopes(settings, token)
-        devices = self._paired_devices(settings, token)
-        with self._connection() as conn, conn.transaction():  # each call audits itself, in this transaction
-            pid = self._consume(conn, agreed.invite, settings.name)
-            roster.record_consent(conn, pid, version=settings.consent_version, text_sha256=agreed.consent_sha256 or "")
-            roster.store_grant(conn, self.cipher, pid, token, devices, actor=ACTOR)
+        devices, health_user_id = self._account(settings, token)
+        try:
+            with self._connection() as conn, conn.transaction():  # each call audits itself, in this transaction
+                pid = self._consume(conn, agreed.invite, settings.name)
+                roster.record_consent(conn, pid, version=settings.consent_version,
+                                      text_sha256=agreed.consent_sha256 or "")
+                roster.store_grant(conn, self.cipher, pid, token, devices, actor=ACTOR, health_user_id=health_user_id)
+        except roster.DuplicateAccount as dup:
+            raise _Refused(self._duplicate(dup, settings)) from None
         self._queue_backfill(pid)
         # relative to /oauth/callback, so it also holds when a proxy serves the site under a path
         return Reply(redirect=".." + ENROLLED_PATH, clear_session=True)
@@ -305,17 +303,42 @@ class Enrolment:
                 study=settings.name,
             )) from None
 
-    def _paired_devices(self, settings: StudySettings, token: Token) -> list[dict]:
-        """The paired devices at enrolment; a failure leaves the list empty (the participant's
-        syncs read them again), it does not undo a consent just given."""
+    def _account(self, settings: StudySettings, token: Token) -> tuple[list[dict], str | None]:
+        """The paired devices and the account's Health user id at enrolment. A failure leaves
+        the devices empty (the participant's syncs read them again) or the id unknown (the
+        duplicate-account check is then skipped, and logged); neither undoes a consent just given."""
         retry = RetryPolicy(attempts=3, base_delay_s=0.5, max_delay_s=2.0, max_retry_after_s=5.0)
-        try:
-            with HealthApiClient(settings.api_url, _AccessToken(token), retry=retry, timeout_s=20.0,
-                                 transport=self._api_transport) as client:
-                return client.paired_devices()
-        except (errors.ApiError, errors.TransportError) as exc:
-            log.warning("paired devices not readable at enrolment: %s", exc)
-            return []
+        devices: list[dict] = []
+        user_id: str | None = None
+        with HealthApiClient(settings.api_url, _AccessToken(token), retry=retry, timeout_s=20.0,
+                             transport=self._api_transport) as client:
+            try:
+                devices = client.paired_devices()
+            except (errors.ApiError, errors.TransportError) as exc:
+                log.warning("paired devices not readable at enrolment: %s", exc)
+            try:
+                # users/me/identity answers to any Health scope (docs/facts/google-health-api.md#identity-profile-settings-and-devices)
+                found = client.identity().get("healthUserId")
+                user_id = found if isinstance(found, str) and found else None
+            except (errors.ApiError, errors.TransportError) as exc:
+                log.warning("the account's identity is not readable at enrolment (no duplicate check): %s", exc)
+        return devices, user_id
+
+    def _duplicate(self, dup: roster.DuplicateAccount, settings: StudySettings) -> Page:
+        """Audit the refusal (the storing transaction rolled back) and say what to do. The new
+        token is not revoked at Google: that would end the other participant's grant too (one
+        grant per account and client)."""
+        with self._connection() as conn:
+            audit.record(conn, ACTOR, "grant.duplicate_account", dup.pid, {"enrolled_as": dup.holder})
+        log.warning("%s", dup)
+        return pages.problem(
+            409, "This Google account is already in the study",
+            "The Google account you signed in with is already enrolled in this study for another participant. "
+            "Nothing was stored.",
+            "If your watch is on another Google account, open the link from your invitation again and choose that "
+            "account; otherwise please contact the study team.",
+            study=settings.name,
+        )
 
     def _consume(self, conn: Conn, invite: str, study: str) -> str:
         try:
