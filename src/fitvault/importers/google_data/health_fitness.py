@@ -3,7 +3,9 @@
 
 * ``UserSleeps``: ``sleep_id,sleep_type,minutes_in_sleep_period,...,start_utc_offset,sleep_start,
   end_utc_offset,sleep_end,data_source,...,sleep_created,sleep_last_updated`` → ``sleep_sessions``
-  (id = ``sleep_id``; it is not the legacy ``logId``).
+  (id = ``sleep_id``; it is not the legacy ``logId``). One record per sleep: the 2026 export lists
+  most sleeps twice, ``algorithm_version`` ``sleep_session_v1`` and ``v2`` under unrelated ids
+  (docs/facts/archives.md#second-computations); :func:`_one_per_sleep` keeps one.
 * ``UserSleepStages``: ``sleep_id,sleep_stage_id,sleep_stage_type,start_utc_offset,
   sleep_stage_start,end_utc_offset,sleep_stage_end,...`` → ``sleep_stages`` of sessions already
   imported (the ``UserSleeps`` files are read first).
@@ -47,6 +49,9 @@ from fitvault.timeutil import DAY_MS
 _MIN_HR_SAMPLES = 30
 _HR_MARGIN_BPM = 3.0
 _MAIN_MINUTES = 180
+#: ``algorithm_version`` of ``UserSleeps``, best first (docs/facts/archives.md#second-computations);
+#: other values (``none``, a later version) rank after these.
+_ALGORITHMS = {"sleep_session_v1": 0, "sleep_session_v2": 1}
 
 
 def instant(text: str) -> int:
@@ -145,15 +150,63 @@ def placed(job: Job, stamp: int, local: bool) -> tuple[int, int]:
     return stamp, job.clock.instant(stamp)
 
 
+def _version_rank(text: str) -> int:
+    return _ALGORITHMS.get(text.strip().lower(), len(_ALGORITHMS))
+
+
+def _overlaps_kept(kept: list[dict], r: dict) -> bool:
+    """A kept sleep of the same source overlaps ``r``: one person does not sleep twice at once."""
+    return any(k["source"] == r["source"] and k["start"] < r["end"] and r["start"] < k["end"] for k in kept)
+
+
+def _stored_rivals(job: Job, r: dict) -> list[str]:
+    """Ids of sleeps a previous file or import stored from GoogleData for the same source that
+    overlap ``r`` (its UTC start and end)."""
+    if job.writer is None:
+        return []
+    rows = job.writer.conn.execute(
+        "SELECT s.id FROM sleep_sessions AS s JOIN sources AS o ON o.id = s.source_id WHERE o.origin = ? "
+        "AND o.platform = ? AND o.device = ? AND o.manufacturer = ? AND o.form_factor = ? "
+        "AND o.recording_method = ? AND o.application = ? AND s.start_ms < ? AND s.end_ms > ? AND s.id <> ?",
+        (job.writer.origin, *r["source"], r["end"], r["start"], r["sid"])).fetchall()
+    return [row[0] for row in rows]
+
+
+def _one_per_sleep(job: Job, rows: list[dict]) -> list[dict]:
+    """The rows to store: one per sleep (docs/facts/archives.md#second-computations).
+
+    The 2026 export holds most sleeps twice, ``algorithm_version`` ``sleep_session_v1`` and
+    ``sleep_session_v2`` under unrelated ids, overlapping in time. A row is kept unless it overlaps
+    a better-ranked row of the same source (v1 first: the computation the Global Export log
+    describes); a kept row replaces what earlier imports stored for that sleep from GoogleData,
+    unless that is a better-ranked row kept earlier in this import (another file).
+    """
+    state = job.state
+    kept: list[dict] = []
+    for r in sorted(rows, key=lambda r: (r["rank"], r["sid"])):
+        stored = [] if _overlaps_kept(kept, r) else _stored_rivals(job, r)
+        if _overlaps_kept(kept, r) or any(state.sleep_rank.get(sid, r["rank"] + 1) <= r["rank"] for sid in stored):
+            state.sleep_second.add(r["sid"])
+            job.drop("another computation of a sleep already kept (algorithm_version; not stored)")
+            continue
+        if stored and job.writer is not None:  # stored by an earlier import: this computation replaces it
+            job.writer.conn.executemany("DELETE FROM sleep_sessions WHERE id = ?", [(sid,) for sid in stored])
+            state.sleep_replaced += len(stored)  # their stages go with them (ON DELETE CASCADE)
+        state.sleep_rank[r["sid"]] = r["rank"]
+        kept.append(r)
+    return kept
+
+
 def read_sleeps(job: Job) -> None:
     roles = {
         "id": ("sleep_id",), "type": ("sleep_type",), "period": ("minutes_in_sleep_period",),
         "after": ("minutes_after_wake_up",), "to_sleep": ("minutes_to_fall_asleep",), "asleep": ("minutes_asleep",),
         "awake": ("minutes_awake",), "start": ("sleep_start",), "end": ("sleep_end",),
         "hint": ("start_utc_offset",), "source": ("data_source", "data source"), "created": ("sleep_created",),
-        "updated": ("sleep_last_updated",),
+        "updated": ("sleep_last_updated",), "version": ("algorithm_version",),
     }
-    optional = ("type", "period", "after", "to_sleep", "asleep", "awake", "hint", "source", "created", "updated")
+    optional = ("type", "period", "after", "to_sleep", "asleep", "awake", "hint", "source", "created", "updated",
+                "version")
     state = job.state
     rows: list[dict] = []
     for row, c in csv_records(job, roles, optional=optional):
@@ -172,19 +225,25 @@ def read_sleeps(job: Job) -> None:
     _decide(job, rows)
     twin_mains = [(r["start"], r["end"]) for r in rows if r["twin_main"]]
     for r in rows:
+        row, c = r["row"], r["c"]
+        r["wall_start"], r["wall_end"] = r["start"], r["end"]
+        (r["start"], r["start_off"]), (r["end"], r["end_off"]) = placed(job, r["start"], r["local"]), \
+            placed(job, r["end"], r["local"])
+        r["source"], r["rank"] = source_of(cell(row, c.get("source"))), _version_rank(cell(row, c.get("version")))
+    for r in _one_per_sleep(job, rows):
         sid, row, c = r["sid"], r["row"], r["c"]
         state.sleep_local[sid] = r["local"]
         key = ("local wall times labelled +0000" if r["local"] else "UTC", r["why"])
         state.sleep_clock_votes[key] = state.sleep_clock_votes.get(key, 0) + 1
-        (start, start_off), (end, end_off) = placed(job, r["start"], r["local"]), placed(job, r["end"], r["local"])
+        start, end = r["start"], r["end"]
         period = _int(cell(row, c.get("period")))
         if r["twin_main"] is not None:
             main = r["twin_main"]
         else:  # not a second computation of a twin's night, and long enough
-            overlaps = any(a < r["end"] and r["start"] < b for a, b in twin_mains)
+            overlaps = any(a < r["wall_end"] and r["wall_start"] < b for a, b in twin_mains)
             main = not overlaps and (period or (end - start) // 60_000) >= _MAIN_MINUTES
         session = (
-            sid, source_of(cell(row, c.get("source"))), start, start_off, end, end_off,
+            sid, r["source"], start, r["start_off"], end, r["end_off"],
             cell(row, c.get("type")).upper() or None, int(main), 0, 1, None, 0,
             period, _int(cell(row, c.get("asleep"))), _int(cell(row, c.get("awake"))),
             _int(cell(row, c.get("to_sleep"))), _int(cell(row, c.get("after"))),
@@ -207,6 +266,9 @@ def read_stages(job: Job) -> None:
             job.problem(exc, row)
             continue
         local = local_of.get(sid)
+        if sid in job.state.sleep_second:
+            job.drop("stage of another computation of a sleep already kept (not stored)")
+            continue
         if local is None:
             job.drop("stage of a session not imported")
             continue
@@ -262,4 +324,8 @@ def note_sleep_clocks(state: State) -> None:
     parts = [f"{n} as {key} ({why})" for (key, why), n in sorted(votes.items(), key=lambda kv: -kv[1])]
     state.note("clock:UserSleeps", "GoogleData UserSleeps/UserSleepStages: " + "; ".join(parts)
                + " (2025 exports write local wall times labelled +0000, 2026 exports true UTC)")
+    if state.sleep_second or state.sleep_replaced:
+        state.note("second:UserSleeps", f"GoogleData UserSleeps: {len(state.sleep_second)} sleep(s) were a second "
+                   "computation (another algorithm_version) of a sleep kept once, not stored; "
+                   f"{state.sleep_replaced} sleep(s) stored by an earlier import replaced by this import's computation")
 
