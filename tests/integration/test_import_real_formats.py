@@ -189,7 +189,23 @@ def test_an_import_with_the_better_computation_replaces_the_stored_one(tmp_path)
         report = import_twice(v, [two_computations().folder(tmp_path / "new") / "Fitbit"], tz="America/New_York")
         assert [row[0] for row in sessions(v)] == ["1101", "5101", "1102", "2202"]
         assert {row[0] for row in v.conn.execute("SELECT session_id FROM sleep_stages")} == {"1101", "5101"}
-        assert any("1 sleep(s) stored by an earlier import replaced" in n for n in report.notes)
+        assert any("1 sleep(s) an earlier import stored replaced by the computation kept" in n for n in report.notes)
+
+
+def test_the_two_computations_in_two_files_of_one_import(tmp_path):
+    """v2 in the file read first, v1 in a later one: the choice spans the import's files (v2 is not
+    stored, nor its stages), and a re-import writes nothing."""
+    a = two_computations()
+    hfd = "Fitbit/Health Fitness Data_GoogleData"
+    header, *rows = a.files[f"{hfd}/UserSleeps_2026-03-19.csv"].decode().splitlines()
+    a.csv(f"{hfd}/UserSleeps_2026-03-19.csv", header, [r for r in rows if r.startswith("2201")])
+    a.csv(f"{hfd}/UserSleeps_2026-04-19.csv", header, [r for r in rows if not r.startswith("2201")])
+    with Vault(tmp_path / "v") as v:
+        report = import_twice(v, [a.folder(tmp_path / "export") / "Fitbit"], tz="America/New_York")
+        assert [row[0] for row in sessions(v)] == ["1101", "5101", "1102", "2202"]
+        assert {row[0] for row in v.conn.execute("SELECT session_id FROM sleep_stages")} == {"1101", "5101"}
+        stages = next(f for f in report.files if f.path.endswith("UserSleepStages_2026-03-19.csv"))
+        assert stages.dropped == {"stage of another computation of a sleep already kept (not stored)": 2}
 
 
 def test_user_exercises_are_utc_with_the_tracker_columns(tmp_path):
