@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from support.heart_rows import heart_rate_sql
 from support.takeout import Archive, heart_json, import_twice, mdy, minutes_json, ms, sleep_log
 
+import fitvault
 from fitvault.importers import import_paths
 from fitvault.store.vault import Vault
 
@@ -32,13 +33,14 @@ def plus0000(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%d %H:%M:%S") + "+0000"
 
 
-def sleep_row(sid: str, offset: str, start: datetime, end: datetime, period: int) -> str:
-    return (f"{sid},STAGES,{period},0,0,{period - 20},20,5,5,{offset},{plus0000(start)},{offset},{plus0000(end)},"
-            "DERIVED,sleep_session_v1,,")
+def sleep_row(sid: str, offset: str, start: datetime, end: datetime, period: int, version: int = 1,
+              sleep_type: str = "STAGES") -> str:
+    return (f"{sid},{sleep_type},{period},0,0,{period - 20},20,5,5,{offset},{plus0000(start)},{offset},{plus0000(end)},"
+            f"DERIVED,sleep_session_v{version},,")
 
 
-def stage_row(sid: str, n: int, kind: str, offset: str, start: datetime, end: datetime) -> str:
-    return f"{sid},{n},{kind},{offset},{plus0000(start)},{offset},{plus0000(end)},DERIVED,sleep_stages_v1,,"
+def stage_row(sid: str, n: int, kind: str, offset: str, start: datetime, end: datetime, version: int = 1) -> str:
+    return f"{sid},{n},{kind},{offset},{plus0000(start)},{offset},{plus0000(end)},DERIVED,sleep_stages_v{version},,"
 
 
 def hr_day(day: date, zone: ZoneInfo, low: tuple[datetime, datetime]) -> list[dict]:
@@ -69,8 +71,8 @@ def test_2025_vintage_sleeps_are_local_wall_times_labelled_utc(tmp_path):
     hfd = "Takeout/Fitbit/Health Fitness Data_GoogleData"
     a.csv(f"{hfd}/UserSleeps_2025-06-01.csv", SLEEPS_HEADER, [
         sleep_row("9001", "+00:00", night, night + timedelta(minutes=420), 420),
-        # the second computation of the same night (algorithm v2): no twin, same vintage
-        sleep_row("9002", "+00:00", night + timedelta(minutes=4), night + timedelta(minutes=418), 414)])
+        # a night with no second computation: none is missing
+        sleep_row("9002", "+00:00", night + timedelta(days=1), night + timedelta(days=1, minutes=418), 414)])
     a.csv(f"{hfd}/UserSleepStages_2025-06-01.csv", STAGES_HEADER, [
         stage_row("9001", 1, "LIGHT", "+00:00", night, night + timedelta(minutes=30))])
     with Vault(tmp_path / "v") as v:
@@ -80,7 +82,7 @@ def test_2025_vintage_sleeps_are_local_wall_times_labelled_utc(tmp_path):
         assert sessions(v) == [
             ("501", "takeout-global-export", start, -18000, start + 420 * 60_000, -18000, 1),
             ("9001", "takeout-google-data", start, -18000, start + 420 * 60_000, -18000, 1),   # main like its twin
-            ("9002", "takeout-google-data", start + 240_000, -18000, start + 418 * 60_000, -18000, 0),  # overlaps it
+            ("9002", "takeout-google-data", start + 86_400_000, -18000, start + 86_400_000 + 418 * 60_000, -18000, 1),
         ]
         assert v.conn.execute("SELECT start_ms, start_offset_s, end_ms, stage FROM sleep_stages WHERE session_id = '9001'"
                               ).fetchall() == [(start, -18000, start + 30 * 60_000, "LIGHT")]
@@ -127,6 +129,83 @@ def test_google_data_sleeps_without_evidence_follow_the_offset_column(tmp_path):
                                ("1275", "takeout-google-data", wall, -14400, wall + 90 * 60_000, -14400, 0)]
         notes = " | ".join(report.notes)
         assert "1 as UTC (offset column)" in notes and "1 as local wall times labelled +0000 (offset column +00:00)" in notes
+
+
+def two_computations(only_v2: bool = False) -> Archive:
+    """The 2026 layout of ``UserSleeps`` (docs/facts/archives.md#second-computations), synthetic:
+    a night computed twice (``sleep_session_v1`` and ``v2``, unrelated ids, v2 starting later and
+    ending earlier, each with its own ``UserSleepStages``), the Global Export log of the v1 one,
+    a nap only v1 holds and a nap only v2 holds. ``only_v2``: an export holding v2's night only."""
+    night = datetime(2026, 5, 2, 6, 10)                    # UTC; 02:10 EDT
+    v1_end, v2_start, v2_end = night + timedelta(minutes=450), night + timedelta(minutes=4, seconds=30), \
+        night + timedelta(minutes=448)
+    nap1, nap2 = datetime(2026, 5, 2, 19, 50), datetime(2026, 5, 4, 1, 6)
+    a = Archive()
+    hfd = "Fitbit/Health Fitness Data_GoogleData"
+    sleeps = [sleep_row("2201", "-04:00", v2_start, v2_end, 443, version=2)]
+    stages = [stage_row("2201", 1, "LIGHT", "-04:00", v2_start, v2_start + timedelta(minutes=60), version=2),
+              stage_row("2201", 2, "DEEP", "-04:00", v2_start + timedelta(minutes=60), v2_end, version=2)]
+    if not only_v2:
+        a.add("Fitbit/Global Export Data/sleep-2026-04-30.json", [sleep_log(5101, night - timedelta(hours=4), 450)])
+        sleeps += [sleep_row("1101", "-04:00", night, v1_end, 450),
+                   sleep_row("1102", "-04:00", nap1, nap1 + timedelta(minutes=82), 82, sleep_type="CLASSIC"),
+                   sleep_row("2202", "-04:00", nap2, nap2 + timedelta(minutes=45), 45, version=2, sleep_type="CLASSIC")]
+        stages += [stage_row("1101", 1, "LIGHT", "-04:00", night, night + timedelta(minutes=50)),
+                   stage_row("1101", 2, "REM", "-04:00", night + timedelta(minutes=50), v1_end)]
+    a.csv(f"{hfd}/UserSleeps_2026-03-19.csv", SLEEPS_HEADER, sleeps)
+    a.csv(f"{hfd}/UserSleepStages_2026-03-19.csv", STAGES_HEADER, stages)
+    return a
+
+
+def test_a_sleep_computed_by_two_algorithms_is_stored_once(tmp_path):
+    """The 2026 export lists 12 of its 14 sleeps twice (v1 and v2, 0.95-1.00 of the shorter inside
+    the longer): one record per sleep, the v1 one (the Global Export log's), with its own stages."""
+    with Vault(tmp_path / "v") as v:
+        report = import_twice(v, [two_computations().folder(tmp_path / "export") / "Fitbit"], tz="America/New_York")
+        assert report.complete
+        s, nap1, nap2 = (ms(datetime(2026, 5, 2, 6, 10, tzinfo=UTC)), ms(datetime(2026, 5, 2, 19, 50, tzinfo=UTC)),
+                         ms(datetime(2026, 5, 4, 1, 6, tzinfo=UTC)))
+        assert sessions(v) == [
+            ("1101", "takeout-google-data", s, -14400, s + 450 * 60_000, -14400, 1),   # main like its twin
+            ("5101", "takeout-global-export", s, -14400, s + 450 * 60_000, -14400, 1),
+            ("1102", "takeout-google-data", nap1, -14400, nap1 + 82 * 60_000, -14400, 0),
+            ("2202", "takeout-google-data", nap2, -14400, nap2 + 45 * 60_000, -14400, 0)]  # v2 alone: kept
+        assert v.conn.execute("SELECT session_id, start_ms, end_ms, stage FROM sleep_stages WHERE session_id NOT LIKE '5%' "
+                              "ORDER BY start_ms").fetchall() == [
+            ("1101", s, s + 50 * 60_000, "LIGHT"), ("1101", s + 50 * 60_000, s + 450 * 60_000, "REM")]
+        sleeps = next(f for f in report.files if f.path.endswith("UserSleeps_2026-03-19.csv"))
+        assert sleeps.dropped == {"another computation of a sleep already kept (algorithm_version; not stored)": 1}
+    with fitvault.open(tmp_path / "v") as r:
+        got = r.sleep_sessions()
+    assert list(got["id"]) == ["1101", "1102", "2202"] and list(got["date"].dt.day) == [2, 2, 3]
+
+
+def test_an_import_with_the_better_computation_replaces_the_stored_one(tmp_path):
+    """An earlier export held only the v2 computation of the night: the export holding both
+    replaces it (and its stages) instead of adding the night a second time."""
+    with Vault(tmp_path / "v") as v:
+        import_paths(v, [two_computations(only_v2=True).folder(tmp_path / "old") / "Fitbit"], tz="America/New_York")
+        assert [row[0] for row in sessions(v)] == ["2201"]
+        report = import_twice(v, [two_computations().folder(tmp_path / "new") / "Fitbit"], tz="America/New_York")
+        assert [row[0] for row in sessions(v)] == ["1101", "5101", "1102", "2202"]
+        assert {row[0] for row in v.conn.execute("SELECT session_id FROM sleep_stages")} == {"1101", "5101"}
+        assert any("1 sleep(s) an earlier import stored replaced by the computation kept" in n for n in report.notes)
+
+
+def test_the_two_computations_in_two_files_of_one_import(tmp_path):
+    """v2 in the file read first, v1 in a later one: the choice spans the import's files (v2 is not
+    stored, nor its stages), and a re-import writes nothing."""
+    a = two_computations()
+    hfd = "Fitbit/Health Fitness Data_GoogleData"
+    header, *rows = a.files[f"{hfd}/UserSleeps_2026-03-19.csv"].decode().splitlines()
+    a.csv(f"{hfd}/UserSleeps_2026-03-19.csv", header, [r for r in rows if r.startswith("2201")])
+    a.csv(f"{hfd}/UserSleeps_2026-04-19.csv", header, [r for r in rows if not r.startswith("2201")])
+    with Vault(tmp_path / "v") as v:
+        report = import_twice(v, [a.folder(tmp_path / "export") / "Fitbit"], tz="America/New_York")
+        assert [row[0] for row in sessions(v)] == ["1101", "5101", "1102", "2202"]
+        assert {row[0] for row in v.conn.execute("SELECT session_id FROM sleep_stages")} == {"1101", "5101"}
+        stages = next(f for f in report.files if f.path.endswith("UserSleepStages_2026-03-19.csv"))
+        assert stages.dropped == {"stage of another computation of a sleep already kept (not stored)": 2}
 
 
 def test_user_exercises_are_utc_with_the_tracker_columns(tmp_path):

@@ -72,6 +72,14 @@ class State:
     #: GoogleData sleep id -> its stamps are local wall times labelled ``+0000`` (the 2025
     #: vintage) rather than UTC; decided by ``UserSleeps`` for its ``UserSleepStages``.
     sleep_local: dict[str, bool] = field(default_factory=dict)
+    #: GoogleData ``UserSleeps`` of every file (evidence pass): id -> (rank of its
+    #: ``algorithm_version``, source key, start, end as written); the ids kept, one computation per
+    #: sleep (decided when the first file is read); the ids left out (nor their stages stored); how
+    #: many sleeps an earlier import stored the kept computation replaced.
+    sleep_candidates: dict[str, tuple[int, SourceKey, int, int]] = field(default_factory=dict)
+    sleep_kept: set[str] | None = None
+    sleep_second: set[str] = field(default_factory=set)
+    sleep_replaced: int = 0
     #: (clock, evidence) -> GoogleData sleeps read that way, for the notes.
     sleep_clock_votes: dict[tuple[str, str], int] = field(default_factory=dict)
     #: ids of sleep logs and exercises already read in this import (chunk-boundary duplicates).

@@ -205,7 +205,8 @@ GOOGLE_DATA_IGNORED = {
 }
 #: Phase 3: a sleep's clock is checked against the heart rate stored by phases 1 and 2.
 HEALTH_FITNESS: dict[str, Family] = {
-    "usersleeps": F("google-data/UserSleeps", "sleep (GoogleData)", ("sleep_sessions",), health_fitness.read_sleeps),
+    "usersleeps": F("google-data/UserSleeps", "sleep (GoogleData)", ("sleep_sessions",), health_fitness.read_sleeps,
+                    prepare=health_fitness.prepare_sleeps),
     "usersleepstages": F("google-data/UserSleepStages", "sleep stages (GoogleData)", ("sleep_stages",),
                          health_fitness.read_stages),
     "userexercises": F("google-data/UserExercises", "exercise (GoogleData)", ("exercises",),

@@ -198,7 +198,8 @@ def _run(vault: Vault, state: State, work: list[tuple[Entry, Match]], report: Im
     local = [m.family for _e, m in work if m.family and m.family.key.startswith("global-export/")]
     wanted = {f.fingerprint for f in local if f.fingerprint}
     evidence = [(e, m) for e, m in work if m.family and m.family.prepare is not None
-                and (m.family.key.startswith(("global-export/", "fitabase/")) or m.family.fingerprint in wanted)]
+                and (m.family.key.startswith(("global-export/", "fitabase/", "google-data/UserSleeps"))
+                     or m.family.fingerprint in wanted)]
     total = sum(e.cost for e, _m in work) + sum(e.cost for e, _m in evidence)
     progress = _Progress(progress_cb, total, len(work))
     for entry, match in evidence:

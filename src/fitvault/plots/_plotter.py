@@ -118,7 +118,8 @@ class Plotter:
         stages = self.reader.sleep_stages(start=n - timedelta(days=1), end=n + timedelta(days=1))
         if stages is not None and "session_id" in stages.columns:
             stages = stages[stages["session_id"].astype(str) == str(chosen)]
-        return hypnogram_figure(stages, night=n)
+        asleep = sessions.loc[sessions["id"].astype(str) == str(chosen), "minutes_asleep"]
+        return hypnogram_figure(stages, night=n, minutes_asleep=asleep.iloc[0] if len(asleep) else None)
 
     def steps(self, start: DateLike = None, end: DateLike = None, *, goal: int | None = None) -> Figure:
         """Daily step totals with a 7-day mean and the goal line (the vault's goal, else 10,000)."""

@@ -79,12 +79,17 @@ def stage_segments(stages: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("local_start", kind="stable").reset_index(drop=True)
 
 
-def hypnogram_figure(stages: pd.DataFrame, *, night: date | None = None) -> Figure:
+def hypnogram_figure(stages: pd.DataFrame, *, night: date | None = None,
+                     minutes_asleep: float | None = None) -> Figure:
     """A hypnogram of one sleep session: each stage segment as a bar on its stage's row.
 
     Args:
         stages: ``sleep_stages()`` rows of one session (other sessions: filter first).
         night: the night's date, for the title.
+        minutes_asleep: the session's ``minutes_asleep`` (``sleep_sessions()``, the figure
+            ``sleep_summary()`` reports), for the title; the title leaves it out when None or
+            missing. It is not summed from the stages: a classic night's RESTLESS minutes are
+            not asleep, and a staged night's short awakenings are not stage segments.
 
     Raises:
         NoData: no stage segments.
@@ -118,10 +123,9 @@ def hypnogram_figure(stages: pd.DataFrame, *, night: date | None = None) -> Figu
         ax.set_xlim(begin - pad, finish + pad)
         ax.set_xlabel("Local time")
         ax.set_ylabel("Sleep stage")
-        asleep = ((seg["local_end"] - seg["local_start"])[seg["stage"] != "AWAKE"]).sum()
         when = night or finish.date()
-        ax.set_title(f"Sleep, night of {format_day(when)}: {begin:%H:%M} – {finish:%H:%M}, "
-                     f"{_hm(asleep.total_seconds() / 60)} asleep")
+        asleep = "" if minutes_asleep is None or pd.isna(minutes_asleep) else f", {_hm(float(minutes_asleep))} asleep"
+        ax.set_title(f"Sleep, night of {format_day(when)}: {begin:%H:%M} – {finish:%H:%M}{asleep}")
     return fig
 
 

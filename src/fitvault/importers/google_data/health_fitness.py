@@ -3,7 +3,10 @@
 
 * ``UserSleeps``: ``sleep_id,sleep_type,minutes_in_sleep_period,...,start_utc_offset,sleep_start,
   end_utc_offset,sleep_end,data_source,...,sleep_created,sleep_last_updated`` → ``sleep_sessions``
-  (id = ``sleep_id``; it is not the legacy ``logId``).
+  (id = ``sleep_id``; it is not the legacy ``logId``). One record per sleep: the 2026 export lists
+  most sleeps twice, ``algorithm_version`` ``sleep_session_v1`` and ``v2`` under unrelated ids
+  (docs/facts/archives.md#second-computations): the evidence pass reads every row
+  (:func:`prepare_sleeps`) and :func:`_one_per_sleep` keeps one computation of each sleep.
 * ``UserSleepStages``: ``sleep_id,sleep_stage_id,sleep_stage_type,start_utc_offset,
   sleep_stage_start,end_utc_offset,sleep_stage_end,...`` → ``sleep_stages`` of sessions already
   imported (the ``UserSleeps`` files are read first).
@@ -33,9 +36,11 @@ its sleep period lasts 3 hours or more (Fitbit's own threshold for staged sleep)
 
 from __future__ import annotations
 
+import bisect
 from datetime import date
 
 from fitvault import timeutil
+from fitvault.datatypes.base import SourceKey
 from fitvault.importers._base import Job, State, csv_records
 from fitvault.importers._clock import date_text
 from fitvault.importers._text import after_2008, cell, number
@@ -47,6 +52,9 @@ from fitvault.timeutil import DAY_MS
 _MIN_HR_SAMPLES = 30
 _HR_MARGIN_BPM = 3.0
 _MAIN_MINUTES = 180
+#: ``algorithm_version`` of ``UserSleeps``, best first (docs/facts/archives.md#second-computations);
+#: other values (``none``, a later version) rank after these.
+_ALGORITHMS = {"sleep_session_v1": 0, "sleep_session_v2": 1}
 
 
 def instant(text: str) -> int:
@@ -145,27 +153,91 @@ def placed(job: Job, stamp: int, local: bool) -> tuple[int, int]:
     return stamp, job.clock.instant(stamp)
 
 
-def read_sleeps(job: Job) -> None:
-    roles = {
-        "id": ("sleep_id",), "type": ("sleep_type",), "period": ("minutes_in_sleep_period",),
-        "after": ("minutes_after_wake_up",), "to_sleep": ("minutes_to_fall_asleep",), "asleep": ("minutes_asleep",),
-        "awake": ("minutes_awake",), "start": ("sleep_start",), "end": ("sleep_end",),
-        "hint": ("start_utc_offset",), "source": ("data_source", "data source"), "created": ("sleep_created",),
-        "updated": ("sleep_last_updated",),
-    }
-    optional = ("type", "period", "after", "to_sleep", "asleep", "awake", "hint", "source", "created", "updated")
-    state = job.state
-    rows: list[dict] = []
-    for row, c in csv_records(job, roles, optional=optional):
+_SLEEP_ROLES = {
+    "id": ("sleep_id",), "type": ("sleep_type",), "period": ("minutes_in_sleep_period",),
+    "after": ("minutes_after_wake_up",), "to_sleep": ("minutes_to_fall_asleep",), "asleep": ("minutes_asleep",),
+    "awake": ("minutes_awake",), "start": ("sleep_start",), "end": ("sleep_end",),
+    "hint": ("start_utc_offset",), "source": ("data_source", "data source"), "created": ("sleep_created",),
+    "updated": ("sleep_last_updated",), "version": ("algorithm_version",),
+}
+_SLEEP_OPTIONAL = tuple(k for k in _SLEEP_ROLES if k not in ("id", "start", "end"))
+
+
+def _sleep_span(row: list[str], c: dict[str, int]) -> tuple[str, int, int]:
+    """(sleep id, start, end as written) of a ``UserSleeps`` row; ValueError when unusable."""
+    sid = cell(row, c["id"])
+    start, end = instant(cell(row, c["start"])), instant(cell(row, c["end"]))
+    if not sid or end < start:
+        raise ValueError("no id, or the sleep ends before it starts")
+    return sid, start, end
+
+
+def prepare_sleeps(job: Job) -> None:
+    """Evidence pass: every ``UserSleeps`` row of the import (all files), so that one computation
+    per sleep is chosen before any file is written (:func:`_one_per_sleep`)."""
+    candidates = job.state.sleep_candidates
+    for row, c in csv_records(job, _SLEEP_ROLES, optional=_SLEEP_OPTIONAL):
         try:
-            sid = cell(row, c["id"])
-            start, end = instant(cell(row, c["start"])), instant(cell(row, c["end"]))
-            if not sid or end < start:
-                raise ValueError("no id, or the sleep ends before it starts")
+            sid, start, end = _sleep_span(row, c)
+        except ValueError:
+            continue
+        rank = _ALGORITHMS.get(cell(row, c.get("version")).strip().lower(), len(_ALGORITHMS))
+        candidates.setdefault(sid, (rank, source_of(cell(row, c.get("source"))), start, end))
+
+
+def _one_per_sleep(candidates: dict[str, tuple[int, SourceKey, int, int]]) -> set[str]:
+    """The ids to store: one computation per sleep (docs/facts/archives.md#second-computations).
+
+    The 2026 export holds most sleeps twice, ``algorithm_version`` ``sleep_session_v1`` and
+    ``sleep_session_v2`` under unrelated ids, overlapping in time. Taken best first (v1: the
+    computation the Global Export log describes; then v2; then any other; then by id), a row is
+    kept unless it overlaps a kept row of the same source: one person does not sleep twice at once.
+    Times are compared as written (both computations of a sleep carry the same offset columns).
+    """
+    kept: dict[SourceKey, list[tuple[int, int]]] = {}  # per source: kept (start, end), sorted
+    out: set[str] = set()
+    for sid, (_rank, source, start, end) in sorted(candidates.items(), key=lambda kv: (kv[1][0], kv[0])):
+        spans = kept.setdefault(source, [])
+        i = bisect.bisect_left(spans, (start, end))
+        if (i and spans[i - 1][1] > start) or (i < len(spans) and spans[i][0] < end):
+            continue
+        spans.insert(i, (start, end))
+        out.add(sid)
+    return out
+
+
+def _replace_stored(job: Job, sid: str, source: SourceKey, start: int, end: int) -> None:
+    """Delete the sleeps an earlier import stored from GoogleData for the same source that
+    overlap this kept one (another computation of the same sleep; their stages go with them,
+    ON DELETE CASCADE): a re-import or a newer export updates the night instead of adding it twice."""
+    if job.writer is None:
+        return
+    conn = job.writer.conn
+    ids = [row[0] for row in conn.execute(
+        "SELECT s.id FROM sleep_sessions AS s JOIN sources AS o ON o.id = s.source_id WHERE o.origin = ? "
+        "AND o.platform = ? AND o.device = ? AND o.manufacturer = ? AND o.form_factor = ? "
+        "AND o.recording_method = ? AND o.application = ? AND s.start_ms < ? AND s.end_ms > ? AND s.id <> ?",
+        (job.writer.origin, *source, end, start, sid))]
+    conn.executemany("DELETE FROM sleep_sessions WHERE id = ?", [(i,) for i in ids])
+    job.state.sleep_replaced += len(ids)
+
+
+def read_sleeps(job: Job) -> None:
+    state = job.state
+    if state.sleep_kept is None:
+        state.sleep_kept = _one_per_sleep(state.sleep_candidates)
+    rows: list[dict] = []
+    for row, c in csv_records(job, _SLEEP_ROLES, optional=_SLEEP_OPTIONAL):
+        try:
+            sid, start, end = _sleep_span(row, c)
         except ValueError as exc:
             job.problem(exc, row)
             continue
         if not job.first_time("sleep:" + sid, "sleep repeated in another file (stored once)"):
+            continue
+        if sid in state.sleep_candidates and sid not in state.sleep_kept:
+            state.sleep_second.add(sid)
+            job.drop("another computation of a sleep already kept (algorithm_version; not stored)")
             continue
         rows.append({"sid": sid, "start": start, "end": end, "hint": _offset_hint(cell(row, c.get("hint"))),
                      "row": row, "c": c})
@@ -183,8 +255,10 @@ def read_sleeps(job: Job) -> None:
         else:  # not a second computation of a twin's night, and long enough
             overlaps = any(a < r["end"] and r["start"] < b for a, b in twin_mains)
             main = not overlaps and (period or (end - start) // 60_000) >= _MAIN_MINUTES
+        source = source_of(cell(row, c.get("source")))
+        _replace_stored(job, sid, source, start, end)
         session = (
-            sid, source_of(cell(row, c.get("source"))), start, start_off, end, end_off,
+            sid, source, start, start_off, end, end_off,
             cell(row, c.get("type")).upper() or None, int(main), 0, 1, None, 0,
             period, _int(cell(row, c.get("asleep"))), _int(cell(row, c.get("awake"))),
             _int(cell(row, c.get("to_sleep"))), _int(cell(row, c.get("after"))),
@@ -207,6 +281,9 @@ def read_stages(job: Job) -> None:
             job.problem(exc, row)
             continue
         local = local_of.get(sid)
+        if sid in job.state.sleep_second:
+            job.drop("stage of another computation of a sleep already kept (not stored)")
+            continue
         if local is None:
             job.drop("stage of a session not imported")
             continue
@@ -262,4 +339,8 @@ def note_sleep_clocks(state: State) -> None:
     parts = [f"{n} as {key} ({why})" for (key, why), n in sorted(votes.items(), key=lambda kv: -kv[1])]
     state.note("clock:UserSleeps", "GoogleData UserSleeps/UserSleepStages: " + "; ".join(parts)
                + " (2025 exports write local wall times labelled +0000, 2026 exports true UTC)")
+    if state.sleep_second or state.sleep_replaced:
+        state.note("second:UserSleeps", f"GoogleData UserSleeps: {len(state.sleep_second)} sleep(s) were a second "
+                   "computation (another algorithm_version) of a sleep kept once, not stored; "
+                   f"{state.sleep_replaced} sleep(s) an earlier import stored replaced by the computation kept")
 
