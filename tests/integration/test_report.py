@@ -70,7 +70,11 @@ def test_report_window_cards_and_completeness():
     steps = reader.steps(data.start, data.end)["steps"]
     assert by_title["Steps"].value == f"{steps.mean():,.0f}"
     assert f"reached on {(steps >= 10_000).sum()} of 30 days" in by_title["Steps"].detail
-    assert by_title["Sleep"].value.endswith("min") and "30 nights" in by_title["Sleep"].detail
+    # minutes asleep as the sleep summary counts them (restless and awake left out), not the stages summed
+    sessions = reader.sleep_sessions(data.start, data.end)
+    asleep = sessions[~sessions["nap"].fillna(False).astype(bool)].groupby("date")["minutes_asleep"].sum()
+    mean = round(asleep.mean())
+    assert by_title["Sleep"].value == f"{mean // 60} h {mean % 60:02d} min" and "30 nights" in by_title["Sleep"].detail
     assert by_title["HRV"].unit == "ms"
     rows = {r.label: r for r in completeness(data)}
     assert len(rows["Heart rate"].days) == 14  # the double holds two weeks of heart rate

@@ -447,3 +447,23 @@ def test_plot_and_report_have_help_on_every_option(name):
     assert command.help and len(command.help) > 20
     assert all(p.help for p in command.params if p.param_type_name == "option")
     assert CliRunner().invoke(cli, [name, "--help"]).exit_code == 0
+
+
+def test_report_sleep_card_counts_minutes_asleep_as_the_summary_does_not_restless():
+    """A classic night (asleep / restless / awake, as old Fitbit logs have): the card gives the
+    session's minutes_asleep (Fitbit's own figure: 435 of 466 minutes in bed), not every
+    non-awake stage summed (which counted 31 restless minutes as asleep)."""
+    from datetime import date
+
+    import pandas as pd
+
+    from fitvault.plots.sleep import nightly_minutes_asleep as per_night
+    from fitvault.report._data import ReportData, cards
+
+    night = pd.DataFrame({"date": [date(2026, 3, 2), date(2026, 3, 2)], "nap": [False, True],
+                          "minutes_asleep": [435, 40], "asleep_minutes": [435, 40],
+                          "restless_minutes": [31, 0], "awake_minutes": [12, 2]})
+    assert per_night(night).tolist() == [435.0]  # the nap is not part of the night
+    data = ReportData(start=date(2026, 3, 2), end=date(2026, 3, 2), sleep_asleep=per_night(night))
+    sleep = {c.title: c for c in cards(data)}["Sleep"]
+    assert sleep.value == "7 h 15 min"

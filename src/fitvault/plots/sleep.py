@@ -129,6 +129,14 @@ def hypnogram_figure(stages: pd.DataFrame, *, night: date | None = None,
     return fig
 
 
+def _nights(sessions: pd.DataFrame) -> pd.DatetimeIndex:
+    """Each session's night: its ``date`` (the local date of its end), else its end's date."""
+    if "date" in sessions.columns:
+        return pd.DatetimeIndex(pd.to_datetime(sessions["date"])).normalize()
+    end = pd.DatetimeIndex(sessions["end"])
+    return (end.tz_localize(None) if end.tz is not None else end).normalize()
+
+
 def nightly_stage_minutes(sessions: pd.DataFrame, *, include_naps: bool = False) -> pd.DataFrame:
     """Minutes per stage per night (index: the night's date) from ``sleep_sessions()``.
 
@@ -141,11 +149,7 @@ def nightly_stage_minutes(sessions: pd.DataFrame, *, include_naps: bool = False)
         f = f[~f["nap"].fillna(False).astype(bool)]
     if f.empty:
         return pd.DataFrame()
-    if "date" in f.columns:
-        nights = pd.DatetimeIndex(pd.to_datetime(f["date"])).normalize()
-    else:
-        end = pd.DatetimeIndex(f["end"])
-        nights = (end.tz_localize(None) if end.tz is not None else end).normalize()
+    nights = _nights(f)
     cols = {stage: pd.to_numeric(f[c], errors="coerce").to_numpy() if c in f.columns else np.full(len(f), np.nan)
             for stage, c in STAGE_COLUMNS.items()}
     minutes = pd.DataFrame(cols, index=nights)
@@ -155,6 +159,20 @@ def nightly_stage_minutes(sessions: pd.DataFrame, *, include_naps: bool = False)
     per_night = minutes.groupby(level=0).sum(min_count=1)
     keep = [s for s in STAGE_ORDER if per_night[s].fillna(0).gt(0).any()]
     return per_night[keep].fillna(0)
+
+
+def nightly_minutes_asleep(sessions: pd.DataFrame) -> pd.Series:
+    """Minutes asleep per night (index: the night's date, as in :func:`nightly_stage_minutes`):
+    the sessions' own ``minutes_asleep`` (the sleep summary's figure, which leaves restless and
+    awake minutes out), summed over the night's non-nap sessions; nights without it are left out."""
+    if "minutes_asleep" not in sessions.columns:
+        return pd.Series(dtype="float64")
+    f = sessions
+    if "nap" in f.columns:
+        f = f[~f["nap"].fillna(False).astype(bool)]
+    nights = _nights(f)
+    asleep = pd.Series(pd.to_numeric(f["minutes_asleep"], errors="coerce").to_numpy(), index=nights)
+    return asleep.groupby(level=0).sum(min_count=1).dropna()
 
 
 def sleep_nights_figure(sessions: pd.DataFrame, *, start: date, end: date, include_naps: bool = False) -> Figure:

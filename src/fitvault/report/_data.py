@@ -12,7 +12,7 @@ from fitvault.plots import NoData
 from fitvault.plots.base import as_date, naive_index, wall_clock
 from fitvault.plots.heart import zones_from_frame
 from fitvault.plots.reader import catalogue
-from fitvault.plots.sleep import nightly_stage_minutes
+from fitvault.plots.sleep import nightly_minutes_asleep, nightly_stage_minutes
 from fitvault.plots.steps import DEFAULT_GOAL
 from fitvault.plots.weight import daily_weight_kg
 
@@ -66,6 +66,7 @@ class ReportData:
     skin: pd.DataFrame | None = None
     steps: pd.DataFrame | None = None
     sleep_nights: pd.DataFrame | None = None
+    sleep_asleep: pd.Series | None = None  # minutes asleep per night (the sleep summary's figure)
     weight: pd.DataFrame | None = None
     exercises: pd.DataFrame | None = None
     devices: pd.DataFrame | None = None
@@ -167,6 +168,9 @@ def collect(reader: Any, start: str | date | None = None, end: str | date | None
     sessions = _get(reader, "sleep_sessions", start=s, end=e)
     if sessions is not None and not sessions.empty:
         data.sleep_nights = _clip_daily(nightly_stage_minutes(sessions), s, e)
+        asleep = nightly_minutes_asleep(sessions)
+        asleep = asleep[(asleep.index >= pd.Timestamp(s)) & (asleep.index <= pd.Timestamp(e))]
+        data.sleep_asleep = asleep[asleep > 0] if (asleep > 0).any() else None
     data.weight = _clip_daily(daily_weight_kg(_get(reader, "weight", start=s, end=e)), s, e)
     data.exercises = _nonempty(_get(reader, "exercises", start=s, end=e))
     data.devices = _nonempty(_get(reader, "devices"))
@@ -223,9 +227,8 @@ def cards(data: ReportData) -> list[Card]:
                         f"{latest[0]:.0f} bpm on {_short(latest[1])}, range {bpm.min():.0f}–{bpm.max():.0f}", "bpm"))
     else:
         out.append(Card("Resting HR", "—", "no data in this period"))
-    if data.sleep_nights is not None:
-        asleep = data.sleep_nights.drop(columns=[c for c in ("AWAKE",) if c in data.sleep_nights]).sum(axis=1)
-        asleep = asleep[asleep > 0]
+    if data.sleep_asleep is not None:
+        asleep = data.sleep_asleep
         out.append(Card("Sleep", _hm(asleep.mean()), f"asleep per night, average of {len(asleep)} nights; "
                         f"shortest {_hm(asleep.min())}, longest {_hm(asleep.max())}"))
     else:
