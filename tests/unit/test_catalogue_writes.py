@@ -206,6 +206,8 @@ def test_no_hand_written_upsert_outside_the_generator():
     for path in SRC.rglob("*.py"):
         if path.name == "upsert.py" and path.parent.name == "store":
             continue
+        if path.relative_to(SRC).parts[0] == "study":  # the study's own PostgreSQL tables, not the vault's catalogue
+            continue
         n = len(pattern.findall(path.read_text(encoding="utf-8")))
         if n:
             found[path.relative_to(SRC).as_posix()] = n
