@@ -25,6 +25,7 @@ from typing import Callable, Iterable, Iterator, Literal
 from fitvault import timeutil
 from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table
 from fitvault.errors import ConfigError, StoreError
+from fitvault.export import heart_arrow
 from fitvault.store import origins, sample_blocks
 from fitvault.store.readonly import open_read_only, vault_database
 
@@ -348,7 +349,15 @@ class Snapshot:
         """:func:`select` with the origin precedence rule applied."""
         return select(table, exprs, start, end, self.losers(table, start, end))
 
+    def heart_rate_blocks(self, table: Table) -> bool:
+        """Whether ``table`` is heart rate stored as day blocks (read by ``export/heart_arrow.py``)."""
+        return table.name == "heart_rate" and sample_blocks.TABLE in self.present
+
     def count(self, table: Table, start: date | None, end: date | None) -> int:
+        if self.heart_rate_blocks(table):
+            if start is None and end is None and not origins.several_origins(self.conn):
+                return sample_blocks.stats(self.conn)[0]
+            return sum(len(a["time_ms"]) for a in heart_arrow.chunks(self.conn, start, end, 2_000_000))
         self._ensure_rows(table, start, end)
         clause, params = where(table, start, end)
         exclude = self.losers(table, start, end)

@@ -17,9 +17,11 @@ from typing import Iterable
 
 from fitvault.datatypes.tables import Table
 from fitvault.errors import StoreError
+from fitvault.export import heart_arrow
 from fitvault.export.common import (
     CHUNK_ROWS,
     ExportItem,
+    ExportProgress,
     ExportResult,
     Instant,
     ProgressCallback,
@@ -55,8 +57,10 @@ def write_table_csv(
 ) -> int:
     """Stream one table into ``path`` (written beside it, then moved into place). Returns rows."""
     header, exprs = csv_columns(table)
-    sql, params = snap.select(table, exprs, start, end)
     tmp = path.with_name(path.name + ".part")
+    if snap.heart_rate_blocks(table):
+        return _write_heart_rate(snap, header, total, tmp, path, start, end, chunk_rows, progress)
+    sql, params = snap.select(table, exprs, start, end)
     rows = 0
     try:
         with open(tmp, "w", newline="", encoding="utf-8") as fh:
@@ -66,6 +70,38 @@ def write_table_csv(
                                    progress=progress):
                 writer.writerows(chunk)
                 rows += len(chunk)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {path}: {exc}") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    replace_path(tmp, path)
+    return rows
+
+
+def _write_heart_rate(snap: Snapshot, header: list[str], total: int, tmp: Path, path: Path, start: date | None,
+                      end: date | None, chunk_rows: int, progress: ProgressCallback | None) -> int:
+    """Heart rate from its day blocks (``export/heart_arrow.py``): the same text as the SQL path,
+    formatted vectorised and written by pyarrow's CSV writer."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = heart_arrow.devices(snap.conn, csv_quoted=True)
+    schema = pa.schema([(name, pa.string()) for name in header[:3]] + [(header[3], pa.int64())])
+    # pyarrow quotes every header name: the header is written as the other tables' are
+    options = pacsv.WriteOptions(include_header=False, quoting_style="none")  # the device is quoted by us
+    rows = 0
+    try:
+        with open(tmp, "wb") as fh, pacsv.CSVWriter(fh, schema, write_options=options) as writer:
+            fh.write((",".join(header) + "\n").encode())
+            for a in heart_arrow.chunks(snap.conn, start, end, chunk_rows):
+                writer.write_table(pa.Table.from_arrays([
+                    heart_arrow.iso_strings(a["time_ms"], a["utc_offset_s"]), heart_arrow.iso_strings(a["time_ms"], None),
+                    names.take(pa.array(a["source_id"])), pa.array(a["bpm"])], schema=schema))
+                rows += len(a["time_ms"])
+                if progress:
+                    progress(ExportProgress("heart_rate", rows, max(total, rows)))
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise StoreError(f"cannot write {path}: {exc}") from exc

@@ -23,17 +23,20 @@ import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from fitvault.datatypes.tables import Table
 from fitvault.errors import ConfigError, StoreError
+from fitvault.export import heart_arrow
 from fitvault.export.common import (
     CHUNK_ROWS,
     ExportItem,
+    ExportProgress,
     ExportResult,
     Instant,
     Plain,
@@ -140,12 +143,16 @@ def _write_table(
     chunk_rows: int, progress: ProgressCallback | None,
 ) -> tuple[int, int]:
     schema, exprs = arrow_schema(table)
-    sql, params = snap.select(table, exprs, start, end)
+    if snap.heart_rate_blocks(table):
+        batches = _heart_rate_tables(snap, schema, start, end, chunk_rows)
+    else:
+        sql, params = snap.select(table, exprs, start, end)
+        batches = (_batch(schema, table, chunk) for chunk in snap.rows(sql, params, chunk_rows=chunk_rows,
+                                                                              table=table.name))
     writers = _Writers(folder, schema)
     rows = 0
     try:
-        for chunk in snap.rows(sql, params, chunk_rows=chunk_rows, table=table.name, total=total, progress=progress):
-            data = _batch(schema, table, chunk)
+        for data in batches:
             if table.name in PARTITIONED:
                 years = pc.year(data.column("local_time"))
                 lo, hi = pc.min(years).as_py(), pc.max(years).as_py()
@@ -155,10 +162,24 @@ def _write_table(
                         writers.write(f"year={year}", part)
             else:
                 writers.write("", data)
-            rows += len(chunk)
+            rows += data.num_rows
+            if progress:
+                progress(ExportProgress(table.name, rows, max(total, rows)))
     finally:
         writers.close()
     return rows, len(writers.open)
+
+
+def _heart_rate_tables(snap: Snapshot, schema: pa.Schema, start: date | None, end: date | None,
+                       chunk_rows: int) -> Iterator[pa.Table]:
+    """Heart rate from its day blocks (``export/heart_arrow.py``) as the dataset's columns."""
+    names = heart_arrow.devices(snap.conn)
+    for a in heart_arrow.chunks(snap.conn, start, end, chunk_rows):
+        ms = pa.array(a["time_ms"])
+        off = pa.array(a["utc_offset_s"].astype(np.int32))
+        local = pa.array(a["time_ms"] + a["utc_offset_s"] * 1000)
+        yield pa.Table.from_arrays([ms.cast(_UTC_MS), off, local.cast(_LOCAL_MS), names.take(pa.array(a["source_id"])),
+                                    pa.array(a["bpm"])], schema=schema)
 
 
 def _check_target(folder: Path) -> None:

@@ -254,6 +254,34 @@ def read_chunks(conn: sqlite3.Connection, lo: int | None = None, hi: int | None 
         yield _assemble(pending, lo, hi)
 
 
+def arrow_batches(conn: sqlite3.Connection, lo: int | None = None, hi: int | None = None) -> Iterator:
+    """The samples in [lo, hi) as Arrow record batches, one per block (day and source), in day
+    order: ``time_ms`` int64, ``source_id``, ``utc_offset_s`` and ``bpm`` int32. Decoded
+    vectorised, without a row ever becoming a Python object (what DuckDB scans in ``fitvault
+    sql``, and the exports write)."""
+    import pyarrow as pa
+
+    schema = arrow_schema()
+    for sid, _day, data in _blocks(conn, lo, hi):
+        t, off, bpm = decode(data)
+        if lo is not None or hi is not None:
+            a = 0 if lo is None else int(np.searchsorted(t, lo, "left"))
+            b = len(t) if hi is None else int(np.searchsorted(t, hi, "left"))
+            t, off, bpm = t[a:b], off[a:b], bpm[a:b]
+        if len(t):
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(t), pa.array(np.full(len(t), sid, np.int32)), pa.array(off), pa.array(bpm.astype(np.int32))],
+                schema=schema)
+
+
+def arrow_schema():
+    """The Arrow schema of :func:`arrow_batches`."""
+    import pyarrow as pa
+
+    return pa.schema([pa.field("time_ms", pa.int64(), False), pa.field("source_id", pa.int32(), False),
+                      pa.field("utc_offset_s", pa.int32(), False), pa.field("bpm", pa.int32(), False)])
+
+
 def stats(conn: sqlite3.Connection) -> tuple[int, int | None, int | None]:
     """(samples, first instant, last instant) of the whole table."""
     n, lo, hi = conn.execute(f"SELECT coalesce(sum(samples), 0), min(first_ms), max(last_ms) FROM {TABLE}").fetchone()
