@@ -13,11 +13,16 @@ from __future__ import annotations
 import csv
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from fitvault.datatypes.tables import Table
 from fitvault.errors import StoreError
-from fitvault.export import heart_arrow
+from fitvault.export import columns, heart_arrow
 from fitvault.export.common import (
     CHUNK_ROWS,
     ExportItem,
@@ -34,8 +39,11 @@ from fitvault.export.common import (
     resolve_tables,
     sql_local_iso,
     sql_utc_iso,
+    where,
 )
 from fitvault.export.summaries import sleep_summary_frame
+
+_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="none")
 
 
 def csv_columns(table: Table) -> tuple[list[str], list[str]]:
@@ -59,7 +67,9 @@ def write_table_csv(
     header, exprs = csv_columns(table)
     tmp = path.with_name(path.name + ".part")
     if snap.heart_rate_blocks(table):
-        return _write_heart_rate(snap, header, total, tmp, path, start, end, chunk_rows, progress)
+        return _write_arrow(snap, header, _heart_rate_columns(snap, start, end, chunk_rows), total, tmp, path, progress)
+    if columns.readable(table):
+        return _write_arrow(snap, header, _table_columns(snap, table, start, end), total, tmp, path, progress)
     sql, params = snap.select(table, exprs, start, end)
     rows = 0
     try:
@@ -80,28 +90,77 @@ def write_table_csv(
     return rows
 
 
-def _write_heart_rate(snap: Snapshot, header: list[str], total: int, tmp: Path, path: Path, start: date | None,
-                      end: date | None, chunk_rows: int, progress: ProgressCallback | None) -> int:
-    """Heart rate from its day blocks (``export/heart_arrow.py``): the same text as the SQL path,
-    formatted vectorised and written by pyarrow's CSV writer."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+def _csv_text(values: Any) -> pa.Array:
+    """A column as the ``csv`` module writes it: numbers as ``str()`` gives them, text quoted
+    where it holds a comma, quote or line break, None as an empty field."""
+    if isinstance(values, np.ndarray):
+        return pa.array(values)  # integers: the same digits
+    return pa.array([None if v is None else _field(v) for v in values], pa.string())
 
+
+def _field(value: Any) -> str:
+    text = str(value)
+    if isinstance(value, str) and any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _quoted(array: pa.Array) -> bool:
+    """Whether a column of CSV text holds a quoted field (pyarrow's writer refuses quotes)."""
+    return array.type == pa.string() and bool(pc.any(pc.starts_with(array, '"')).as_py())
+
+
+def _heart_rate_columns(snap: Snapshot, start: date | None, end: date | None, chunk_rows: int
+                        ) -> Iterator[list[pa.Array]]:
     names = heart_arrow.devices(snap.conn, csv_quoted=True)
-    schema = pa.schema([(name, pa.string()) for name in header[:3]] + [(header[3], pa.int64())])
-    # pyarrow quotes every header name: the header is written as the other tables' are
-    options = pacsv.WriteOptions(include_header=False, quoting_style="none")  # the device is quoted by us
+    for a in heart_arrow.chunks(snap.conn, start, end, chunk_rows):
+        yield [heart_arrow.iso_strings(a["time_ms"], a["utc_offset_s"]), heart_arrow.iso_strings(a["time_ms"], None),
+               names.take(pa.array(a["source_id"])), pa.array(a["bpm"])]
+
+
+def _table_columns(snap: Snapshot, table: Table, start: date | None, end: date | None) -> Iterator[list[pa.Array]]:
+    names = heart_arrow.devices(snap.conn, csv_quoted=True)
+    clause, params = where(table, start, end)
+    for a in columns.chunks(snap.conn, table, clause, params, snap.losers(table, start, end)):
+        arrays: list[pa.Array] = []
+        for f in fields(table):
+            if isinstance(f, Instant):
+                ms, off = np.asarray(a[f.ms], np.int64), np.asarray(a[f.offset], np.int64)
+                arrays += [heart_arrow.iso_strings(ms, off), heart_arrow.iso_strings(ms, None)]
+            elif f.name == "device":
+                arrays.append(names.take(pa.array(np.asarray(a["source_id"], np.int64))))
+            else:
+                arrays.append(_csv_text(a[f.name]))
+        yield arrays
+
+
+def _write_arrow(snap: Snapshot, header: list[str], chunks: Iterator[list[pa.Array]], total: int, tmp: Path,
+                 path: Path, progress: ProgressCallback | None) -> int:
+    """Columns already in their CSV text (or integers) written by pyarrow's CSV writer, with
+    the same characters as the ``csv`` module's rows."""
     rows = 0
+    writer = None
+    table_name = path.stem
     try:
-        with open(tmp, "wb") as fh, pacsv.CSVWriter(fh, schema, write_options=options) as writer:
+        with open(tmp, "wb") as fh:
+            # pyarrow would quote every header name and text value: the text is quoted by us
             fh.write((",".join(header) + "\n").encode())
-            for a in heart_arrow.chunks(snap.conn, start, end, chunk_rows):
-                writer.write_table(pa.Table.from_arrays([
-                    heart_arrow.iso_strings(a["time_ms"], a["utc_offset_s"]), heart_arrow.iso_strings(a["time_ms"], None),
-                    names.take(pa.array(a["source_id"])), pa.array(a["bpm"])], schema=schema))
-                rows += len(a["time_ms"])
+            for arrays in chunks:
+                # every column as text: one schema whatever a chunk holds (a column of nulls)
+                data = pa.Table.from_arrays([a if a.type == pa.string() else a.cast(pa.string()) for a in arrays],
+                                            names=header)
+                if writer is None:
+                    writer = pacsv.CSVWriter(fh, data.schema, write_options=_OPTIONS)
+                if any(_quoted(a) for a in arrays[2:]):  # a rare chunk with quoted text: joined here
+                    fh.write("".join(",".join("" if v is None else v for v in row) + "\n"
+                                     for row in zip(*(c.to_pylist() for c in data.columns))).encode())
+                else:
+                    writer.write_table(data)
+                rows += data.num_rows
                 if progress:
-                    progress(ExportProgress("heart_rate", rows, max(total, rows)))
+                    progress(ExportProgress(table_name, rows, max(total, rows)))
+            if writer is not None:
+                writer.close()
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise StoreError(f"cannot write {path}: {exc}") from exc

@@ -94,46 +94,68 @@ def _digits(out: np.ndarray, col: int, values: np.ndarray, width: int) -> None:
         values = values // 10
 
 
+def _clock_table() -> np.ndarray:
+    """``HH:MM:SS`` of every second of a day (86,400 8-byte texts)."""
+    s = np.arange(DAY_S, dtype=np.int64)
+    out = np.empty((DAY_S, 8), np.uint8)
+    _digits(out, 0, s // 3600, 2)
+    _digits(out, 3, s // 60 % 60, 2)
+    _digits(out, 6, s % 60, 2)
+    out[:, [2, 5]] = ord(":")
+    return out.view("S8").ravel()
+
+
+_CLOCK: list[np.ndarray] = []
+
+
+def _zone_text(offset: int) -> str:
+    sign = "-" if offset < 0 else "+"
+    return f"{sign}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
+
+
+def _texts(values: list[str]) -> np.ndarray:
+    return np.array([v.encode("ascii") for v in values])
+
+
 def iso_strings(ms: np.ndarray, offset_s: np.ndarray | None) -> pa.Array:
     """``YYYY-MM-DDTHH:MM:SS[.mmm]±HH:MM`` of instants ``ms`` at their ``offset_s`` (local
     time), or ``...Z`` (UTC) when ``offset_s`` is None; the same text as
-    ``common.sql_local_iso`` / ``sql_utc_iso``."""
+    ``common.sql_local_iso`` / ``sql_utc_iso``. Each row is a record of fixed-width byte
+    fields filled from small tables (the chunk's days and offsets, the 86,400 seconds of a day);
+    the records' bytes are the string array's data."""
+    if not _CLOCK:
+        _CLOCK.append(_clock_table())
     n = len(ms)
+    if not n:
+        return pa.array([], pa.string())
     wall = ms if offset_s is None else ms + offset_s.astype(np.int64) * 1000
     secs, frac = np.divmod(wall, 1000)
     days, sod = np.divmod(secs, DAY_S)
-    ymd = days.astype("datetime64[D]")
-    year = ymd.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = ymd.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    mday = (ymd - ymd.astype("datetime64[M]")).astype(np.int64) + 1
-    out = np.zeros((n, 29), np.uint8)
-    _digits(out, 0, year, 4)
-    _digits(out, 5, month, 2)
-    _digits(out, 8, mday, 2)
-    _digits(out, 11, sod // 3600, 2)
-    _digits(out, 14, sod // 60 % 60, 2)
-    _digits(out, 17, sod % 60, 2)
-    out[:, [4, 7]] = ord("-")
-    out[:, 10] = ord("T")
-    out[:, [13, 16]] = ord(":")
-    used = np.zeros((n, 29), bool)
-    used[:, :19] = True
-    has_ms = frac != 0
-    out[:, 19] = ord(".")
-    _digits(out, 20, frac, 3)
-    used[:, 19:23] = has_ms[:, None]
-    if offset_s is None:
-        out[:, 23] = ord("Z")
-        used[:, 23] = True
+    first = int(days.min())
+    day_table = _texts([f"{np.datetime64(d, 'D')}T" for d in range(first, int(days.max()) + 1)])
+    if offset_s is None or offset_s.min() == offset_s.max():
+        zones, zone_index = _texts(["Z" if offset_s is None else _zone_text(int(offset_s[0]))]), None
     else:
-        off = offset_s.astype(np.int64)
-        out[:, 23] = np.where(off < 0, ord("-"), ord("+"))
-        _digits(out, 24, np.abs(off) // 3600, 2)
-        out[:, 26] = ord(":")
-        _digits(out, 27, np.abs(off) % 3600 // 60, 2)
-        used[:, 23:29] = True
-    lengths = used.sum(axis=1)
-    offsets = np.zeros(n + 1, np.int32)
-    np.cumsum(lengths, out=offsets[1:])
-    data = out[used]  # row-major: each row's used characters, in order
-    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+        offsets, zone_index = np.unique(offset_s, return_inverse=True)
+        zones = _texts([_zone_text(int(o)) for o in offsets])
+    has_ms = frac != 0
+    any_ms = bool(has_ms.any())
+    fields = [("date", "S11"), ("clock", "S8")] + ([("ms", "S4")] if any_ms else []) + [("zone", zones.dtype.str)]
+    rows = np.empty(n, np.dtype(fields))
+    rows["date"] = day_table[0] if len(day_table) == 1 else day_table[days - first]
+    rows["clock"] = _CLOCK[0][sod]
+    rows["zone"] = zones[0] if zone_index is None else zones[zone_index]
+    width = rows.dtype.itemsize
+    if not any_ms:  # whole seconds (the usual case): every text has the same length
+        offsets_ = np.arange(n + 1, dtype=np.int32) * width
+        return pa.StringArray.from_buffers(n, pa.py_buffer(offsets_), pa.py_buffer(rows.view(np.uint8)))
+    digits = np.empty((n, 4), np.uint8)
+    digits[:, 0] = ord(".")
+    _digits(digits, 1, frac, 3)
+    rows["ms"] = digits.view("S4").ravel()
+    used = np.ones((n, width), bool)
+    used[:, 19:23] = has_ms[:, None]
+    offsets_ = np.zeros(n + 1, np.int32)
+    np.cumsum(used.sum(axis=1), out=offsets_[1:])
+    data = rows.view(np.uint8).reshape(n, width)[used]  # row-major: each row's used characters
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets_), pa.py_buffer(data))

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from fitvault.datatypes.tables import Table
 from fitvault.errors import ConfigError, StoreError
-from fitvault.export import heart_arrow
+from fitvault.export import columns, heart_arrow
 from fitvault.export.common import (
     CHUNK_ROWS,
     ExportItem,
@@ -49,6 +49,7 @@ from fitvault.export.common import (
     prepare_out_dir,
     replace_path,
     resolve_tables,
+    where,
 )
 from fitvault.export.summaries import sleep_summary_frame, summary_dictionary
 
@@ -145,6 +146,8 @@ def _write_table(
     schema, exprs = arrow_schema(table)
     if snap.heart_rate_blocks(table):
         batches = _heart_rate_tables(snap, schema, start, end, chunk_rows)
+    elif columns.readable(table):
+        batches = _column_tables(snap, table, schema, start, end)
     else:
         sql, params = snap.select(table, exprs, start, end)
         batches = (_batch(schema, table, chunk) for chunk in snap.rows(sql, params, chunk_rows=chunk_rows,
@@ -168,6 +171,27 @@ def _write_table(
     finally:
         writers.close()
     return rows, len(writers.open)
+
+
+def _column_tables(snap: Snapshot, table: Table, schema: pa.Schema, start: date | None, end: date | None
+                   ) -> Iterator[pa.Table]:
+    """A timed row table read as column arrays (``export/columns.py``) as the dataset's columns."""
+    names = heart_arrow.devices(snap.conn)
+    clause, params = where(table, start, end)
+    for a in columns.chunks(snap.conn, table, clause, params, snap.losers(table, start, end)):
+        arrays: list[pa.Array] = []
+        for f in fields(table):
+            if isinstance(f, Instant):
+                ms, off = np.asarray(a[f.ms], np.int64), np.asarray(a[f.offset], np.int64)
+                arrays += [pa.array(ms).cast(_UTC_MS), pa.array(off.astype(np.int32)),
+                           pa.array(ms + off * 1000).cast(_LOCAL_MS)]
+            elif isinstance(f, Plain) and f.name == "device":
+                arrays.append(names.take(pa.array(np.asarray(a["source_id"], np.int64))))
+            elif isinstance(f, Plain):
+                kind = "int" if f.kind == "bool" else f.kind
+                values = pa.array(a[f.name], _ARROW_TYPES[kind])
+                arrays.append(values.cast(pa.bool_()) if f.kind == "bool" else values)
+        yield pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _heart_rate_tables(snap: Snapshot, schema: pa.Schema, start: date | None, end: date | None,
