@@ -8,7 +8,6 @@ import sqlite3
 from fitvault.datatypes import STREAMS
 from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.sources.google.context import devices
-from fitvault.status_days import DayCache, summary_and_days
 from fitvault.store import origins
 from fitvault.store.vault import Vault
 
@@ -79,6 +78,8 @@ def vault_status(vault: Vault) -> dict:
     several origins hold (an API sync and a Takeout import ...), only the best-ranked origin's
     (``store/origins.py``); ``other_origins`` is how many more records the other origins hold.
     """
+    from fitvault.status_days import DayCache, summary_and_days  # numpy: not at `import fitvault`
+
     types: dict[str, dict] = {}
     cache = DayCache()
     for stream in STREAMS:
