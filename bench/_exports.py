@@ -76,3 +76,29 @@ def _csv_again(path: Path, target: Path, quoting: str) -> tuple[float, int]:
     finally:
         target.unlink(missing_ok=True)
     return seconds, rows
+
+
+def export_in_child(fmt: str, vault: Path, out: Path) -> dict:
+    """``fitvault.export.export_parquet`` / ``export_csv`` of every table in a fresh process: its
+    seconds (the library call the command wraps; interpreter start-up left out) and peak memory."""
+    from _common import BENCH, run_json
+
+    return run_json([str(BENCH / "_exports.py"), fmt, str(vault), str(out)])
+
+
+def _child(fmt: str, vault: str, out: str) -> dict:
+    from _common import own_peak_rss_mib
+
+    from fitvault.export import export_csv, export_parquet
+
+    began = time.perf_counter()
+    result = (export_parquet if fmt == "parquet" else export_csv)(vault, out)
+    return {"seconds": time.perf_counter() - began, "rows": result.rows, "peak_rss_mib": own_peak_rss_mib()}
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    print(json.dumps(_child(*sys.argv[1:4])))

@@ -106,7 +106,7 @@ def _on_duckdb(conn: sqlite3.Connection, query: str, present: set[str], blocks: 
         candidates = (present - {sample_blocks.TABLE}) | ({HEART_RATE} if blocks else set())
         for name in _names(query, candidates):
             if name == HEART_RATE and blocks:
-                db.register(name, heart_rate_arrow(conn))
+                db.register(name, heart_rate_arrow(conn, columns=_mentioned_columns(query)))
             else:
                 db.register(name, sqlite_table_arrow(conn, name))
         try:
@@ -127,11 +127,22 @@ def _on_duckdb(conn: sqlite3.Connection, query: str, present: set[str], blocks: 
     return SqlResult(list(table.column_names), rows, "duckdb", table)
 
 
-def heart_rate_arrow(conn: sqlite3.Connection, lo: int | None = None, hi: int | None = None) -> Any:
-    """Every heart-rate sample in [lo, hi) as a pyarrow.Table (one chunk per day block)."""
+def _mentioned_columns(query: str) -> tuple[str, ...]:
+    """The heart-rate columns a query may read: those it names, all of them for a ``*``
+    (decoding fewer columns is less memory to fill)."""
+    if "*" in query:
+        return sample_blocks.COLUMNS
+    named = tuple(_names(query, set(sample_blocks.COLUMNS)))
+    return named or sample_blocks.COLUMNS[:1]  # count(*) still needs rows to count
+
+
+def heart_rate_arrow(conn: sqlite3.Connection, lo: int | None = None, hi: int | None = None,
+                     columns: tuple[str, ...] = sample_blocks.COLUMNS) -> Any:
+    """Every heart-rate sample in [lo, hi) as a pyarrow.Table of ``columns`` (one chunk per day block)."""
     import pyarrow as pa
 
-    return pa.Table.from_batches(list(sample_blocks.arrow_batches(conn, lo, hi)), schema=sample_blocks.arrow_schema())
+    schema = pa.schema([f for f in sample_blocks.arrow_schema() if f.name in columns])
+    return pa.Table.from_batches(list(sample_blocks.arrow_batches(conn, lo, hi, columns)), schema=schema)
 
 
 _ARROW_OF_AFFINITY = (("INT", "int64"), ("CHAR", "string"), ("CLOB", "string"), ("TEXT", "string"),
