@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
 from fitvault import timeutil
 from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table
@@ -31,6 +31,8 @@ from fitvault.store.readonly import open_read_only, vault_database
 
 #: Rows fetched, converted and written at a time.
 CHUNK_ROWS = 200_000
+
+T = TypeVar("T")
 
 Kind = Literal["int", "float", "text", "bool", "date"]
 
@@ -412,6 +414,46 @@ class Snapshot:
                     progress(ExportProgress(table, done, max(total, done)))
         except sqlite3.Error as exc:
             raise StoreError(f"cannot read {table or 'the vault'}: {exc}") from exc
+
+
+def prefetch(chunks: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """``chunks``, produced on a thread of their own up to ``depth`` ahead: reading and shaping
+    the next chunk (SQLite, zstd and numpy release the GIL) overlaps writing this one (pyarrow's
+    writers release it too). An error while producing is raised here, in order."""
+    import queue
+    import threading
+
+    items: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+    end = object()
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                items.put((chunk, None))
+            items.put((end, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            items.put((end, exc))
+
+    worker = threading.Thread(target=produce, name="fitvault-export-read", daemon=True)
+    worker.start()
+    try:
+        while True:
+            chunk, error = items.get()
+            if error is not None:
+                raise error
+            if chunk is end:
+                return
+            yield chunk
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a producer blocked on a full queue finish
+            try:
+                items.get_nowait()
+            except queue.Empty:
+                worker.join(0.05)
 
 
 @contextmanager

@@ -34,6 +34,7 @@ from fitvault.export.common import (
     fields,
     open_snapshot,
     parse_range,
+    prefetch,
     prepare_out_dir,
     replace_path,
     resolve_tables,
@@ -145,7 +146,7 @@ def _write_arrow(snap: Snapshot, header: list[str], chunks: Iterator[list[pa.Arr
         with open(tmp, "wb") as fh:
             # pyarrow would quote every header name and text value: the text is quoted by us
             fh.write((",".join(header) + "\n").encode())
-            for arrays in chunks:
+            for arrays in prefetch(chunks):
                 # every column as text: one schema whatever a chunk holds (a column of nulls)
                 data = pa.Table.from_arrays([a if a.type == pa.string() else a.cast(pa.string()) for a in arrays],
                                             names=header)

@@ -46,6 +46,7 @@ from fitvault.export.common import (
     fitvault_version,
     open_snapshot,
     parse_range,
+    prefetch,
     prepare_out_dir,
     replace_path,
     resolve_tables,
@@ -155,7 +156,7 @@ def _write_table(
     writers = _Writers(folder, schema)
     rows = 0
     try:
-        for data in batches:
+        for data in prefetch(batches):
             if table.name in PARTITIONED:
                 years = pc.year(data.column("local_time"))
                 lo, hi = pc.min(years).as_py(), pc.max(years).as_py()
