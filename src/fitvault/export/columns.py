@@ -17,12 +17,14 @@ from __future__ import annotations
 import sqlite3
 import warnings
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from fitvault.datatypes.tables import Table
 from fitvault.errors import StoreError
+from fitvault.export import heart_arrow
+from fitvault.export.common import Instant, fields, where
 
 WINDOW_MS = 30 * 86_400_000
 #: Layouts read here: one row per instant (or interval start) and source.
@@ -116,3 +118,23 @@ def _int_columns(conn: sqlite3.Connection, p: Plan, sql_from: str, args: list) -
 def readable(table: Table) -> bool:
     """Whether ``table`` is read here (heart rate, stored as blocks, is ``export/heart_arrow.py``'s)."""
     return table.layout in LAYOUTS and not table.parent and table.name != "heart_rate"
+
+
+def shaped(snap: Any, table: Table, start: Any, end: Any, *, instant: Callable[[np.ndarray, np.ndarray], list],
+           value: Callable[[Any, Any], Any], csv_quoted: bool = False) -> Iterator[list]:
+    """Per chunk of ``table`` (a :class:`~fitvault.export.common.Snapshot`'s rows in the local
+    dates ``start`` .. ``end``, the origin rule applied), the export's columns in field order:
+    ``instant(ms, offsets)`` gives an instant's columns, ``value(field, values)`` a value's; the
+    device is looked up by source id."""
+    names = heart_arrow.devices(snap.conn, csv_quoted=csv_quoted)
+    clause, params = where(table, start, end)
+    for a in chunks(snap.conn, table, clause, params, snap.losers(table, start, end)):
+        arrays: list = []
+        for f in fields(table):
+            if isinstance(f, Instant):
+                arrays += instant(np.asarray(a[f.ms], np.int64), np.asarray(a[f.offset], np.int64))
+            elif f.name == "device":
+                arrays.append(names.take(np.asarray(a["source_id"], np.int64)))
+            else:
+                arrays.append(value(f, a[f.name]))
+        yield arrays

@@ -170,6 +170,22 @@ def replace_path(tmp: Path, final: Path) -> None:
         raise StoreError(f"cannot write {final}: {exc}") from exc
 
 
+@contextmanager
+def written_aside(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write, moved into place when the block ends well,
+    removed when it does not (an OSError becomes a :class:`StoreError` naming ``path``)."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        yield tmp
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {path}: {exc}") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    replace_path(tmp, path)
+
+
 # -- how a table becomes columns ------------------------------------------------------------
 
 

@@ -50,7 +50,6 @@ from fitvault.export.common import (
     prepare_out_dir,
     replace_path,
     resolve_tables,
-    where,
 )
 from fitvault.export.summaries import sleep_summary_frame, summary_dictionary
 
@@ -177,21 +176,15 @@ def _write_table(
 def _column_tables(snap: Snapshot, table: Table, schema: pa.Schema, start: date | None, end: date | None
                    ) -> Iterator[pa.Table]:
     """A timed row table read as column arrays (``export/columns.py``) as the dataset's columns."""
-    names = heart_arrow.devices(snap.conn)
-    clause, params = where(table, start, end)
-    for a in columns.chunks(snap.conn, table, clause, params, snap.losers(table, start, end)):
-        arrays: list[pa.Array] = []
-        for f in fields(table):
-            if isinstance(f, Instant):
-                ms, off = np.asarray(a[f.ms], np.int64), np.asarray(a[f.offset], np.int64)
-                arrays += [pa.array(ms).cast(_UTC_MS), pa.array(off.astype(np.int32)),
-                           pa.array(ms + off * 1000).cast(_LOCAL_MS)]
-            elif isinstance(f, Plain) and f.name == "device":
-                arrays.append(names.take(pa.array(np.asarray(a["source_id"], np.int64))))
-            elif isinstance(f, Plain):
-                kind = "int" if f.kind == "bool" else f.kind
-                values = pa.array(a[f.name], _ARROW_TYPES[kind])
-                arrays.append(values.cast(pa.bool_()) if f.kind == "bool" else values)
+
+    def instant(ms: np.ndarray, off: np.ndarray) -> list[pa.Array]:
+        return [pa.array(ms).cast(_UTC_MS), pa.array(off.astype(np.int32)), pa.array(ms + off * 1000).cast(_LOCAL_MS)]
+
+    def value(f: Plain, values: object) -> pa.Array:
+        array = pa.array(values, _ARROW_TYPES["int" if f.kind == "bool" else f.kind])
+        return array.cast(pa.bool_()) if f.kind == "bool" else array
+
+    for arrays in columns.shaped(snap, table, start, end, instant=instant, value=value):
         yield pa.Table.from_arrays(arrays, schema=schema)
 
 
