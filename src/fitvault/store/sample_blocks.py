@@ -81,7 +81,8 @@ def decode(blob: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         magic, n, first, gap_w, bpm_w, size = _HEADER.unpack_from(blob)
         if magic != _MAGIC or gap_w not in (2, 4) or bpm_w not in (1, 2) or size != (n - 1) * gap_w + 4 * n + bpm_w * n:
             raise ValueError("bad header")
-        raw = _zstd().decompress(memoryview(blob)[_HEADER.size:], decompressed_size=size, asbytes=True)
+        # a pyarrow Buffer, not bytes: the columns below are views on it, nothing is copied
+        raw = _zstd().decompress(memoryview(blob)[_HEADER.size:], decompressed_size=size)
     except Exception as exc:  # struct.error, pyarrow's OSError/ArrowInvalid: all mean damage
         raise BlockError(f"a heart-rate block is damaged: {exc}") from None
     gaps = np.frombuffer(raw, dtype=np.uint16 if gap_w == 2 else np.uint32, count=max(n - 1, 0))
@@ -257,15 +258,18 @@ def read_chunks(conn: sqlite3.Connection, lo: int | None = None, hi: int | None 
 def arrow_batches(conn: sqlite3.Connection, lo: int | None = None, hi: int | None = None,
                   columns: Iterable[str] = COLUMNS) -> Iterator:
     """The samples in [lo, hi) as Arrow record batches, one per block (day and source), in day
-    order: of ``columns``, ``time_ms`` int64, ``source_id``, ``utc_offset_s`` and ``bpm`` int32.
-    Decoded vectorised, two blocks at a time (zstd and numpy release the GIL), without a row ever
-    becoming a Python object (what DuckDB scans in ``fitvault sql``)."""
+    order: of ``columns``, ``time_ms`` int64, ``source_id`` and ``utc_offset_s`` int32, ``bpm``
+    as stored (uint8; uint16 in every batch when one block needs it). Decoded vectorised, two
+    blocks at a time (zstd and numpy release the GIL), the offsets and bpm as views on the
+    decompressed block, without a row ever becoming a Python object (what DuckDB scans in
+    ``fitvault sql``)."""
     from concurrent.futures import ThreadPoolExecutor
 
     import pyarrow as pa
 
-    wanted = [c for c in COLUMNS if c in set(columns)]
-    schema = pa.schema([f for f in arrow_schema() if f.name in wanted])
+    blocks = list(_blocks(conn, lo, hi))
+    wide = any(len(data) >= _HEADER.size and data[17] == 2 for _sid, _day, data in blocks)  # the bpm width byte
+    schema = arrow_schema(columns, wide)
 
     def batch(block: tuple[int, int, bytes]):
         sid, _day, data = block
@@ -274,23 +278,24 @@ def arrow_batches(conn: sqlite3.Connection, lo: int | None = None, hi: int | Non
             a = 0 if lo is None else int(np.searchsorted(t, lo, "left"))
             b = len(t) if hi is None else int(np.searchsorted(t, hi, "left"))
             t, off, bpm = t[a:b], off[a:b], bpm[a:b]
-        arrays = {"time_ms": t, "source_id": lambda: np.full(len(t), sid, np.int32), "utc_offset_s": off,
-                  "bpm": lambda: bpm.astype(np.int32)}
-        return pa.RecordBatch.from_arrays([pa.array(v() if callable(v) else v) for k, v in arrays.items() if k in wanted],
-                                          schema=schema) if len(t) else None
+        make = {"time_ms": lambda: t, "source_id": lambda: np.full(len(t), sid, np.int32), "utc_offset_s": lambda: off,
+                "bpm": lambda: bpm.astype(np.uint16) if wide else bpm}
+        return pa.RecordBatch.from_arrays([pa.array(make[f.name]()) for f in schema], schema=schema) if len(t) else None
 
     with ThreadPoolExecutor(2) as pool:
-        for got in pool.map(batch, _blocks(conn, lo, hi)):
+        for got in pool.map(batch, blocks):
             if got is not None:
                 yield got
 
 
-def arrow_schema():
-    """The Arrow schema of :func:`arrow_batches` (every column)."""
+def arrow_schema(columns: Iterable[str] = COLUMNS, wide_bpm: bool = False):
+    """The Arrow schema of :func:`arrow_batches` (of ``columns``, in the catalogue's order)."""
     import pyarrow as pa
 
-    return pa.schema([pa.field("time_ms", pa.int64(), False), pa.field("source_id", pa.int32(), False),
-                      pa.field("utc_offset_s", pa.int32(), False), pa.field("bpm", pa.int32(), False)])
+    types = {"time_ms": pa.int64(), "source_id": pa.int32(), "utc_offset_s": pa.int32(),
+             "bpm": pa.uint16() if wide_bpm else pa.uint8()}
+    wanted = set(columns)
+    return pa.schema([pa.field(c, types[c], False) for c in COLUMNS if c in wanted])
 
 
 def stats(conn: sqlite3.Connection) -> tuple[int, int | None, int | None]:
