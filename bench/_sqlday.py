@@ -1,7 +1,7 @@
 """SQL for ``bench/run.py``: the daily mean heart rate over the vault with ``fitvault sql``'s
 engine, beside DuckDB on the Parquet export of the same samples.
 
-Both run in this process, warm, best of 3 after one untimed run: ours is
+Both run in this process, in turn, warm, the fastest of 5 after one untimed run each: ours is
 :func:`fitvault.query.sql.run_sql` (what ``fitvault sql`` calls: the vault opened read-only,
 heart rate decoded from its day blocks into Arrow, the query run by DuckDB); the ceiling is
 ``duckdb.sql`` over the ``fitvault export parquet --types heart-rate`` folder. Their answers
@@ -18,14 +18,25 @@ PARQUET = ("SELECT CAST(local_time AS DATE) AS day, avg(bpm) AS bpm "
            "FROM read_parquet('{folder}/**/*.parquet') GROUP BY day ORDER BY day")
 
 
-def day_avg_side_by_side(vault: Path, parquet_folder: Path, best_of) -> dict:
+def day_avg_side_by_side(vault: Path, parquet_folder: Path, repeat: int = 5) -> dict:
+    """Ours and DuckDB on Parquet, in turn (so a machine whose load drifts affects both alike),
+    after one untimed run each; the fastest of ``repeat`` runs of each."""
+    import time
+
     import duckdb
 
     from fitvault.query.sql import run_sql
 
-    ours_s, ours = best_of(lambda: run_sql(vault, OURS).rows, 3)
     sql = PARQUET.format(folder=parquet_folder)
-    ceiling_s, theirs = best_of(lambda: duckdb.sql(sql).fetchall(), 3)
+    ours, theirs = run_sql(vault, OURS).rows, duckdb.sql(sql).fetchall()
     if len(ours) != len(theirs) or any(a[0] != b[0] or abs(a[1] - b[1]) > 1e-9 for a, b in zip(ours, theirs)):
         raise RuntimeError(f"fitvault sql and DuckDB on Parquet disagree: {ours[:3]} vs {theirs[:3]}")
-    return {"sql_day_avg_s": ours_s, "sql_day_avg_parquet_s": ceiling_s, "sql_day_avg_days": len(ours)}
+    ours_s, ceiling_s = [], []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        run_sql(vault, OURS)
+        ours_s.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        duckdb.sql(sql).fetchall()
+        ceiling_s.append(time.perf_counter() - began)
+    return {"sql_day_avg_s": min(ours_s), "sql_day_avg_parquet_s": min(ceiling_s), "sql_day_avg_days": len(ours)}

@@ -187,7 +187,7 @@ def export_figures(vault: Path, work: Path, days: int) -> tuple[Section, dict]:
     text_floor, text_rows = csv_ceiling_s(work / "csv", scratch)
     vault_bytes = sqlite_bytes(VaultPaths(vault).database)
     parquet_bytes = tree_bytes(work / "parquet", "*.parquet")
-    sql = day_avg_side_by_side(vault, work / "parquet" / "heart_rate", best_of)
+    sql = day_avg_side_by_side(vault, work / "parquet" / "heart_rate")
     ratios = {"export_parquet_ratio": pq["seconds"] / pq_ceiling, "export_csv_ratio": csv["seconds"] / csv_ceiling,
               "export_csv_vs_text_ratio": csv["seconds"] / text_floor,
               "vault_bytes_vs_parquet": vault_bytes / parquet_bytes,
@@ -209,7 +209,7 @@ def export_figures(vault: Path, work: Path, days: int) -> tuple[Section, dict]:
         "1000) AS DATE) AS day, avg(bpm) FROM heart_rate GROUP BY day` through `fitvault.query.sql.run_sql` (what "
         "`fitvault sql` runs: the vault opened read-only, heart rate decoded from its blocks into Arrow, DuckDB), "
         "against `duckdb.sql` of the same query on the Parquet export's `heart_rate/**/*.parquet` (its "
-        "`local_time` column); both in the benchmark's process, warm, best of 3, and their answers must agree "
+        "`local_time` column); both in the benchmark's process, in turn, warm, the fastest of 5, and their answers must agree "
         "(`bench/_sqlday.py`).",
         {k: round(v, 3) for k, v in ratios.items()} | {
             "export_parquet_s": round(pq["seconds"], 2), "export_parquet_ceiling_s": round(pq_ceiling, 2),

@@ -53,3 +53,16 @@ def test_other_tables_and_errors(vault):
         run_sql(vault, "SELECT nope FROM heart_rate")
     with pytest.raises(ConfigError, match="duckdb or sqlite"):
         run_sql(vault, "SELECT 1", engine="postgres")
+
+
+def test_arrow_batches_cut_a_range_like_read(vault):
+    from fitvault.store.readonly import open_read_only
+
+    conn = open_read_only(vault)
+    lo, hi = T0 + 5 * 3_600_000, T0 + 86_400_000 + 1500
+    want = sample_blocks.read(conn, lo, hi)
+    batches = list(sample_blocks.arrow_batches(conn, lo, hi, batch_rows=10))
+    got = {c: np.concatenate([b.column(c).to_numpy() for b in batches]) for c in sample_blocks.COLUMNS}
+    order = np.lexsort((got["source_id"], got["time_ms"]))  # batches come in day order, sources within
+    assert {c: got[c][order].tolist() for c in got} == {c: want[c].tolist() for c in want}
+    assert len(want["time_ms"]) == 21 - 1 + 1  # 05:00 .. 00:00 next day, and the second device's 00:00:01

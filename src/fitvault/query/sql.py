@@ -106,7 +106,7 @@ def _on_duckdb(conn: sqlite3.Connection, query: str, present: set[str], blocks: 
         candidates = (present - {sample_blocks.TABLE}) | ({HEART_RATE} if blocks else set())
         for name in _names(query, candidates):
             if name == HEART_RATE and blocks:
-                _register_heart_rate(db, heart_rate_arrow(conn, columns=_mentioned_columns(query)))
+                db.register(name, heart_rate_arrow(conn, columns=_mentioned_columns(query)))
             else:
                 db.register(name, sqlite_table_arrow(conn, name))
         try:
@@ -138,20 +138,12 @@ def _mentioned_columns(query: str) -> tuple[str, ...]:
 
 def heart_rate_arrow(conn: sqlite3.Connection, lo: int | None = None, hi: int | None = None,
                      columns: tuple[str, ...] = sample_blocks.COLUMNS) -> Any:
-    """Every heart-rate sample in [lo, hi) as a pyarrow.Table of ``columns`` (one chunk per day
-    block; ``bpm`` as stored, unsigned: see ``sample_blocks.arrow_batches``)."""
+    """Every heart-rate sample in [lo, hi) as a pyarrow.Table of ``columns`` (chunks of about a
+    million samples, whole day blocks)."""
     import pyarrow as pa
 
-    batches = list(sample_blocks.arrow_batches(conn, lo, hi, columns))
-    return pa.Table.from_batches(batches, schema=batches[0].schema if batches else sample_blocks.arrow_schema(columns))
-
-
-def _register_heart_rate(db: Any, table: Any) -> None:
-    """``heart_rate`` as a view of the decoded samples, ``bpm`` an INTEGER like the other
-    columns (stored narrow; cast as DuckDB scans, so arithmetic on it never overflows a byte)."""
-    db.register("_fitvault_heart_rate_blocks", table)
-    columns = ", ".join("CAST(bpm AS INTEGER) AS bpm" if c == "bpm" else c for c in table.column_names)
-    db.execute(f"CREATE VIEW heart_rate AS SELECT {columns} FROM _fitvault_heart_rate_blocks")
+    return pa.Table.from_batches(list(sample_blocks.arrow_batches(conn, lo, hi, columns)),
+                                 schema=sample_blocks.arrow_schema(columns))
 
 
 _ARROW_OF_AFFINITY = (("INT", "int64"), ("CHAR", "string"), ("CLOB", "string"), ("TEXT", "string"),
