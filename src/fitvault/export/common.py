@@ -18,6 +18,7 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal, TypeVar
@@ -487,6 +488,7 @@ def open_snapshot(vault_dir: Path | str) -> Iterator[Snapshot]:
             pass
 
 
+@lru_cache(maxsize=1)
 def fitvault_version() -> str:
     """The installed fitvault version (not imported from the package: no import cycle)."""
     try:

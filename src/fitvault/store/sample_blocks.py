@@ -284,7 +284,7 @@ def arrow_batches(conn: sqlite3.Connection, lo: int | None = None, hi: int | Non
 
     def batch(group: list[tuple[int, int, bytes]]):
         total = sum(block_samples(data) for _sid, _day, data in group)
-        cols = {"time_ms": np.empty(total, np.int64), "source_id": np.empty(total, np.int32),
+        cols: dict[str, np.ndarray] = {"time_ms": np.empty(total, np.int64), "source_id": np.empty(total, np.int32),
                 "utc_offset_s": np.empty(total, np.int32), "bpm": np.empty(total, np.int32)}
         at = 0
         for sid, _day, data in group:
