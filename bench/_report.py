@@ -100,7 +100,9 @@ def markdown(sections: list[Section], info: dict, command: str, total_s: float) 
         lines += [f"**{section.title}.** {section.how}", ""]
     lines += [
         "Run `python bench/run.py --help` for the options. `--quick` imports a 60-day archive instead of a",
-        "year; everything else is the same, and it finishes in about 15 minutes on 2 cores (a year of heart rate at the live density is most of it).",
+        "year; everything else is the same, and it finishes in about 25 minutes on 2 cores (a year of heart rate at",
+        "the live density, and `fitvault demo --days 365`, are most of it). Figures before and after each round",
+        "of work, with the machine they ran on: [performance-history.md](performance-history.md).",
         "",
     ]
     return "\n".join(lines)

@@ -4,7 +4,6 @@ and known gaps (days without data inside the covered range, and windows a sync l
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, timedelta
 
 from fitvault.datatypes import STREAMS
 from fitvault.datatypes.tables import TABLES_BY_NAME
@@ -16,17 +15,15 @@ MAX_GAPS_LISTED = 10
 
 
 def _missing_days(days: list[str]) -> tuple[int, list[str]]:
-    """Days between the first and last of ``days`` that are not in it: (count, first few)."""
+    """Days between the first and last of ``days`` (ascending) that are not in it: (count, first few)."""
     if len(days) < 2:
         return 0, []
-    have = set(days)
-    d, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
-    missing = []
-    while d <= last:
-        if d.isoformat() not in have:
-            missing.append(d.isoformat())
-        d += timedelta(days=1)
-    return len(missing), missing[:MAX_GAPS_LISTED]
+    import numpy as np
+
+    have = np.array(days, dtype="datetime64[D]")
+    every = np.arange(have[0], have[-1] + np.timedelta64(1, "D"))
+    missing = every[~np.isin(every, have)]
+    return len(missing), [str(d) for d in missing[:MAX_GAPS_LISTED]]
 
 
 def other_origin_records(conn: sqlite3.Connection, table_name: str) -> int:
@@ -81,9 +78,12 @@ def vault_status(vault: VaultView) -> dict:
     several origins hold (an API sync and a Takeout import ...), only the best-ranked origin's
     (``store/origins.py``); ``other_origins`` is how many more records the other origins hold.
     """
+    from fitvault.status_days import DayCache, summary_and_days  # numpy: not at `import fitvault`
+
     types: dict[str, dict] = {}
+    cache = DayCache()
     for stream in STREAMS:
-        n, first, last = stream.summary(vault.conn)
+        n, first, last, day_list = summary_and_days(vault.conn, stream, cache)
         state = vault.sync_state(stream.name)
         pending = [
             f"{j.lower} .. {j.resume_upper}" for j in vault.open_jobs(stream.name)
@@ -94,7 +94,6 @@ def vault_status(vault: VaultView) -> dict:
             entry["daily_totals"] = n
             entry.setdefault("gaps", {}).setdefault("unfinished_windows", []).extend(pending)
             continue
-        day_list = stream.local_days(vault.conn)
         missing_count, missing = _missing_days(day_list)
         entry = types.setdefault(stream.data_type, {})
         gaps = entry.setdefault("gaps", {})
@@ -106,6 +105,7 @@ def vault_status(vault: VaultView) -> dict:
             records=n - hidden, other_origins=hidden, first=first, last=last, days=len(day_list), last_sync=state["last_sync"],
             synced_until=state["synced_until"], last_error=state["last_error"],
         )
+    cache.save(vault.conn)
     account = vault.account()
     return {
         "vault": str(vault.paths.root),

@@ -52,10 +52,14 @@ def _calls(first: str, last: str) -> dict[str, tuple[str, dict]]:
         "spo2": ("vitals_trend", {"metric": "spo2", "start": first, "end": last}),
         "chart": ("chart", {"kind": "heart", "start": last, "end": last}),
         "sql_days": ("sql", {"query": "SELECT date(time_ms/1000 + utc_offset_s, 'unixepoch') AS day, count(*) AS n, "
-                                      "avg(bpm) FROM heart_rate GROUP BY day ORDER BY day"}),
+                                      "avg(bpm) FROM heart_rate GROUP BY day ORDER BY day", "engine": "sqlite"}),
+        "sql_days_duckdb": ("sql", {"query": "SELECT CAST(epoch_ms(time_ms + utc_offset_s * 1000) AS DATE) AS day, "
+                                             "count(*) AS n FROM heart_rate GROUP BY day ORDER BY day"}),
         "sql_cut": ("sql", {"query": "SELECT date, bpm FROM resting_heart_rate ORDER BY date", "max_rows": 3}),
-        "sql_write": ("sql", {"query": "DELETE FROM resting_heart_rate"}),
-        "sql_attach": ("sql", {"query": "ATTACH DATABASE 'x.sqlite' AS x"}),
+        "sql_write": ("sql", {"query": "DELETE FROM resting_heart_rate", "engine": "sqlite"}),
+        "sql_write_duckdb": ("sql", {"query": "DELETE FROM resting_heart_rate"}),
+        "sql_attach": ("sql", {"query": "ATTACH DATABASE 'x.sqlite' AS x", "engine": "sqlite"}),
+        "sql_attach_duckdb": ("sql", {"query": "ATTACH 'x.duckdb' AS x"}),
         "bad_date": ("heart_rate", {"start": "yesterday"}),
         "bad_metric": ("vitals_trend", {"metric": "vo2"}),
         "empty": ("daily_summary", {"start": "2001-01-01", "end": "2001-01-31"}),
@@ -306,18 +310,28 @@ def test_sql_is_fitvault_sql_bounded_and_read_only(served):
     per_day = samples.groupby(samples["local_time"].dt.date)["bpm"].count()
     assert doc["columns"] == ["day", "n", "avg(bpm)"]
     assert [(row[0], row[1]) for row in doc["rows"]] == [(d.isoformat(), n) for d, n in per_day.items()]
+    # the default engine, DuckDB, in its own dialect: the same days and counts
+    duck = _json(results["sql_days_duckdb"])
+    assert duck["engine"] == "duckdb" and doc["engine"] == "sqlite"
+    assert [(row[0], row[1]) for row in duck["rows"]] == [(d.isoformat(), n) for d, n in per_day.items()]
     cut = _json(results["sql_cut"])
     assert cut["truncated"] is True and len(cut["rows"]) == 3 and "note" in cut
-    # a write is refused with the very words `fitvault sql` prints
-    cli = subprocess.run([PYTHON, "-m", "fitvault", "--vault", str(vault), "sql", "DELETE FROM resting_heart_rate"],
-                         env=subprocess_env(COLUMNS="300"), capture_output=True, text=True, timeout=60)
-    assert cli.returncode == 5
-    assert _error(results["sql_write"]) == " ".join(cli.stderr.split())
+    # a write is refused with the very words `fitvault sql` prints, on either engine
+    for key, engine in (("sql_write", ["--engine", "sqlite"]), ("sql_write_duckdb", [])):
+        cli = subprocess.run([PYTHON, "-m", "fitvault", "--vault", str(vault), "sql", *engine,
+                              "DELETE FROM resting_heart_rate"],
+                             env=subprocess_env(COLUMNS="300"), capture_output=True, text=True, timeout=60)
+        assert cli.returncode == 5
+        assert _error(results[key]) == " ".join(cli.stderr.split())
     assert _error(results["sql_write"]) == "error: the query failed: attempt to write a readonly database"
+    with fitvault.open(vault) as r:
+        assert len(r.resting_heart_rate()) > 0  # nothing was deleted
     # ATTACH on a read-only connection would still create an empty file: refused
     assert _error(results["sql_attach"]) == ("error: the query failed: ATTACH is not allowed (the vault is read-only "
                                              "and nothing else may be opened or created)")
-    assert not (REPO / "x.sqlite").exists() and not (vault / "x.sqlite").exists()
+    assert _error(results["sql_attach_duckdb"]).startswith("error: the query failed:")
+    for name in ("x.sqlite", "x.duckdb"):
+        assert not (REPO / name).exists() and not (vault / name).exists()
 
 
 @pytest.mark.slow

@@ -18,18 +18,22 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
 from fitvault import timeutil
 from fitvault.datatypes.tables import TABLES, TABLES_BY_NAME, Table
 from fitvault.errors import ConfigError, StoreError
+from fitvault.export import heart_arrow
 from fitvault.store import origins, sample_blocks
 from fitvault.store.readonly import open_read_only, vault_database
 
 #: Rows fetched, converted and written at a time.
 CHUNK_ROWS = 200_000
+
+T = TypeVar("T")
 
 Kind = Literal["int", "float", "text", "bool", "date"]
 
@@ -165,6 +169,22 @@ def replace_path(tmp: Path, final: Path) -> None:
         os.replace(tmp, final)
     except OSError as exc:
         raise StoreError(f"cannot write {final}: {exc}") from exc
+
+
+@contextmanager
+def written_aside(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write, moved into place when the block ends well,
+    removed when it does not (an OSError becomes a :class:`StoreError` naming ``path``)."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        yield tmp
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {path}: {exc}") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    replace_path(tmp, path)
 
 
 # -- how a table becomes columns ------------------------------------------------------------
@@ -348,7 +368,15 @@ class Snapshot:
         """:func:`select` with the origin precedence rule applied."""
         return select(table, exprs, start, end, self.losers(table, start, end))
 
+    def heart_rate_blocks(self, table: Table) -> bool:
+        """Whether ``table`` is heart rate stored as day blocks (read by ``export/heart_arrow.py``)."""
+        return table.name == "heart_rate" and sample_blocks.TABLE in self.present
+
     def count(self, table: Table, start: date | None, end: date | None) -> int:
+        if self.heart_rate_blocks(table):
+            if start is None and end is None and not origins.several_origins(self.conn):
+                return sample_blocks.stats(self.conn)[0]
+            return sum(len(a["time_ms"]) for a in heart_arrow.chunks(self.conn, start, end, 2_000_000))
         self._ensure_rows(table, start, end)
         clause, params = where(table, start, end)
         exclude = self.losers(table, start, end)
@@ -405,6 +433,46 @@ class Snapshot:
             raise StoreError(f"cannot read {table or 'the vault'}: {exc}") from exc
 
 
+def prefetch(chunks: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """``chunks``, produced on a thread of their own up to ``depth`` ahead: reading and shaping
+    the next chunk (SQLite, zstd and numpy release the GIL) overlaps writing this one (pyarrow's
+    writers release it too). An error while producing is raised here, in order."""
+    import queue
+    import threading
+
+    items: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+    end = object()
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                items.put((chunk, None))
+            items.put((end, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            items.put((end, exc))
+
+    worker = threading.Thread(target=produce, name="fitvault-export-read", daemon=True)
+    worker.start()
+    try:
+        while True:
+            chunk, error = items.get()
+            if error is not None:
+                raise error
+            if chunk is end:
+                return
+            yield chunk
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a producer blocked on a full queue finish
+            try:
+                items.get_nowait()
+            except queue.Empty:
+                worker.join(0.05)
+
+
 @contextmanager
 def open_snapshot(vault_dir: Path | str) -> Iterator[Snapshot]:
     """Open a vault read-only (:func:`fitvault.store.readonly.open_read_only`), in one read
@@ -420,6 +488,7 @@ def open_snapshot(vault_dir: Path | str) -> Iterator[Snapshot]:
             pass
 
 
+@lru_cache(maxsize=1)
 def fitvault_version() -> str:
     """The installed fitvault version (not imported from the package: no import cycle)."""
     try:

@@ -13,13 +13,19 @@ from __future__ import annotations
 import csv
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from fitvault.datatypes.tables import Table
-from fitvault.errors import StoreError
+from fitvault.export import columns, heart_arrow
 from fitvault.export.common import (
     CHUNK_ROWS,
     ExportItem,
+    ExportProgress,
     ExportResult,
     Instant,
     ProgressCallback,
@@ -27,13 +33,16 @@ from fitvault.export.common import (
     fields,
     open_snapshot,
     parse_range,
+    prefetch,
     prepare_out_dir,
-    replace_path,
     resolve_tables,
     sql_local_iso,
     sql_utc_iso,
+    written_aside,
 )
 from fitvault.export.summaries import sleep_summary_frame
+
+_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="none")
 
 
 def csv_columns(table: Table) -> tuple[list[str], list[str]]:
@@ -55,24 +64,79 @@ def write_table_csv(
 ) -> int:
     """Stream one table into ``path`` (written beside it, then moved into place). Returns rows."""
     header, exprs = csv_columns(table)
+    if snap.heart_rate_blocks(table):
+        return _write_arrow(header, _heart_rate_columns(snap, start, end, chunk_rows), total, path, progress)
+    if columns.readable(table):
+        return _write_arrow(header, _table_columns(snap, table, start, end), total, path, progress)
     sql, params = snap.select(table, exprs, start, end)
-    tmp = path.with_name(path.name + ".part")
     rows = 0
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(header)
-            for chunk in snap.rows(sql, params, chunk_rows=chunk_rows, table=table.name, total=total,
-                                   progress=progress):
-                writer.writerows(chunk)
-                rows += len(chunk)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise StoreError(f"cannot write {path}: {exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    replace_path(tmp, path)
+    with written_aside(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        for chunk in snap.rows(sql, params, chunk_rows=chunk_rows, table=table.name, total=total, progress=progress):
+            writer.writerows(chunk)
+            rows += len(chunk)
+    return rows
+
+
+def _csv_text(values: Any) -> pa.Array:
+    """A column as the ``csv`` module writes it: numbers as ``str()`` gives them, text quoted
+    where it holds a comma, quote or line break, None as an empty field."""
+    if isinstance(values, np.ndarray):
+        return pa.array(values)  # integers: the same digits
+    return pa.array([None if v is None else _field(v) for v in values], pa.string())
+
+
+def _field(value: Any) -> str:
+    text = str(value)
+    if isinstance(value, str) and any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _quoted(array: pa.Array) -> bool:
+    """Whether a column of CSV text holds a quoted field (pyarrow's writer refuses quotes)."""
+    return array.type == pa.string() and bool(pc.any(pc.starts_with(array, '"')).as_py())
+
+
+def _heart_rate_columns(snap: Snapshot, start: date | None, end: date | None, chunk_rows: int
+                        ) -> Iterator[list[pa.Array]]:
+    names = heart_arrow.devices(snap.conn, csv_quoted=True)
+    for a in heart_arrow.chunks(snap.conn, start, end, chunk_rows):
+        yield [heart_arrow.iso_strings(a["time_ms"], a["utc_offset_s"]), heart_arrow.iso_strings(a["time_ms"], None),
+               names.take(pa.array(a["source_id"])), pa.array(a["bpm"])]
+
+
+def _table_columns(snap: Snapshot, table: Table, start: date | None, end: date | None) -> Iterator[list[pa.Array]]:
+    return columns.shaped(snap, table, start, end, csv_quoted=True, value=lambda _f, values: _csv_text(values),
+                          instant=lambda ms, off: [heart_arrow.iso_strings(ms, off), heart_arrow.iso_strings(ms, None)])
+
+
+def _write_arrow(header: list[str], chunks: Iterator[list[pa.Array]], total: int, path: Path,
+                 progress: ProgressCallback | None) -> int:
+    """Columns already in their CSV text (or integers) written by pyarrow's CSV writer, with
+    the same characters as the ``csv`` module's rows."""
+    rows = 0
+    writer = None
+    with written_aside(path) as tmp, open(tmp, "wb") as fh:
+        # pyarrow would quote every header name and text value: the text is quoted by us
+        fh.write((",".join(header) + "\n").encode())
+        for arrays in prefetch(chunks):
+            # every column as text: one schema whatever a chunk holds (a column of nulls)
+            data = pa.Table.from_arrays([a if a.type == pa.string() else a.cast(pa.string()) for a in arrays],
+                                        names=header)
+            if writer is None:
+                writer = pacsv.CSVWriter(fh, data.schema, write_options=_OPTIONS)
+            if any(_quoted(a) for a in arrays[2:]):  # a rare chunk with quoted text: joined here
+                fh.write("".join(",".join("" if v is None else v for v in row) + "\n"
+                                 for row in zip(*(c.to_pylist() for c in data.columns))).encode())
+            else:
+                writer.write_table(data)
+            rows += data.num_rows
+            if progress:
+                progress(ExportProgress(path.stem, rows, max(total, rows)))
+        if writer is not None:
+            writer.close()
     return rows
 
 
@@ -135,11 +199,6 @@ def write_sleep_summary_csv(
         result.notes.append("no sleep in range: no sleep summary written")
         return
     path = out / "sleep_summary.csv"
-    tmp = path.with_name(path.name + ".part")
-    try:
+    with written_aside(path) as tmp:
         frame.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise StoreError(f"cannot write {path}: {exc}") from exc
-    replace_path(tmp, path)
     result.items.append(ExportItem("sleep_summary", len(frame), path))

@@ -37,9 +37,9 @@ from fitvault.export.common import (
     open_snapshot,
     parse_range,
     prepare_out_dir,
-    replace_path,
     resolve_tables,
     sql_offset,
+    written_aside,
 )
 from fitvault.export.summaries import daily_frame, sleep_summary_frame, summary_dictionary
 
@@ -263,22 +263,17 @@ def export_excel(
     with open_snapshot(vault_dir) as snap:
         out = prepare_out_dir(out_dir)
         path = out / filename
-        tmp = path.with_name(path.name + ".part")
         result = ExportResult("xlsx", out)
-        try:
-            wb = xlsxwriter.Workbook(str(tmp), {
-                "constant_memory": True, "use_zip64": True, "strings_to_numbers": False,
-                "strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True,
-            })
-            _fill_workbook(wb, snap, vault_dir, path, tables, lo, hi, chunk_rows, progress, result)
-            wb.close()
-        except (OSError, XlsxWriterException) as exc:
-            tmp.unlink(missing_ok=True)
-            raise StoreError(f"cannot write {path}: {exc}") from exc
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    replace_path(tmp, path)
+        with written_aside(path) as tmp:
+            try:
+                wb = xlsxwriter.Workbook(str(tmp), {
+                    "constant_memory": True, "use_zip64": True, "strings_to_numbers": False,
+                    "strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True,
+                })
+                _fill_workbook(wb, snap, vault_dir, path, tables, lo, hi, chunk_rows, progress, result)
+                wb.close()
+            except XlsxWriterException as exc:
+                raise StoreError(f"cannot write {path}: {exc}") from exc
     return result
 
 

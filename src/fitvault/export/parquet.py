@@ -23,17 +23,20 @@ import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from fitvault.datatypes.tables import Table
 from fitvault.errors import ConfigError, StoreError
+from fitvault.export import columns, heart_arrow
 from fitvault.export.common import (
     CHUNK_ROWS,
     ExportItem,
+    ExportProgress,
     ExportResult,
     Instant,
     Plain,
@@ -43,6 +46,7 @@ from fitvault.export.common import (
     fitvault_version,
     open_snapshot,
     parse_range,
+    prefetch,
     prepare_out_dir,
     replace_path,
     resolve_tables,
@@ -140,12 +144,18 @@ def _write_table(
     chunk_rows: int, progress: ProgressCallback | None,
 ) -> tuple[int, int]:
     schema, exprs = arrow_schema(table)
-    sql, params = snap.select(table, exprs, start, end)
+    if snap.heart_rate_blocks(table):
+        batches = _heart_rate_tables(snap, schema, start, end, chunk_rows)
+    elif columns.readable(table):
+        batches = _column_tables(snap, table, schema, start, end)
+    else:
+        sql, params = snap.select(table, exprs, start, end)
+        batches = (_batch(schema, table, chunk) for chunk in snap.rows(sql, params, chunk_rows=chunk_rows,
+                                                                              table=table.name))
     writers = _Writers(folder, schema)
     rows = 0
     try:
-        for chunk in snap.rows(sql, params, chunk_rows=chunk_rows, table=table.name, total=total, progress=progress):
-            data = _batch(schema, table, chunk)
+        for data in prefetch(batches):
             if table.name in PARTITIONED:
                 years = pc.year(data.column("local_time"))
                 lo, hi = pc.min(years).as_py(), pc.max(years).as_py()
@@ -155,10 +165,39 @@ def _write_table(
                         writers.write(f"year={year}", part)
             else:
                 writers.write("", data)
-            rows += len(chunk)
+            rows += data.num_rows
+            if progress:
+                progress(ExportProgress(table.name, rows, max(total, rows)))
     finally:
         writers.close()
     return rows, len(writers.open)
+
+
+def _column_tables(snap: Snapshot, table: Table, schema: pa.Schema, start: date | None, end: date | None
+                   ) -> Iterator[pa.Table]:
+    """A timed row table read as column arrays (``export/columns.py``) as the dataset's columns."""
+
+    def instant(ms: np.ndarray, off: np.ndarray) -> list[pa.Array]:
+        return [pa.array(ms).cast(_UTC_MS), pa.array(off.astype(np.int32)), pa.array(ms + off * 1000).cast(_LOCAL_MS)]
+
+    def value(f: Plain, values: object) -> pa.Array:
+        array = pa.array(values, _ARROW_TYPES["int" if f.kind == "bool" else f.kind])
+        return array.cast(pa.bool_()) if f.kind == "bool" else array
+
+    for arrays in columns.shaped(snap, table, start, end, instant=instant, value=value):
+        yield pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _heart_rate_tables(snap: Snapshot, schema: pa.Schema, start: date | None, end: date | None,
+                       chunk_rows: int) -> Iterator[pa.Table]:
+    """Heart rate from its day blocks (``export/heart_arrow.py``) as the dataset's columns."""
+    names = heart_arrow.devices(snap.conn)
+    for a in heart_arrow.chunks(snap.conn, start, end, chunk_rows):
+        ms = pa.array(a["time_ms"])
+        off = pa.array(a["utc_offset_s"].astype(np.int32))
+        local = pa.array(a["time_ms"] + a["utc_offset_s"] * 1000)
+        yield pa.Table.from_arrays([ms.cast(_UTC_MS), off, local.cast(_LOCAL_MS), names.take(pa.array(a["source_id"])),
+                                    pa.array(a["bpm"])], schema=schema)
 
 
 def _check_target(folder: Path) -> None:

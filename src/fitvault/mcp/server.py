@@ -2,7 +2,7 @@
 
 Built on the official MCP Python SDK (``mcp`` ≥ 2, ``MCPServer``). Every tool opens the vault
 read-only for the length of one call (SQLite ``mode=ro``: :func:`fitvault.open`,
-:class:`fitvault.store.readonly.ReadOnlyVault`, :func:`fitvault.sql.run_sql`), so a sync
+:class:`fitvault.store.readonly.ReadOnlyVault`, :func:`fitvault.query.sql.run_sql`), so a sync
 running meanwhile is seen by the next call and nothing can be written; no tool syncs, and none
 reads the token file. Each tool is annotated ``readOnlyHint`` (and not open-world). A failure is
 a tool error (``isError``) whose text is the CLI's ``error:`` message, word for word.
@@ -148,18 +148,21 @@ def build_server(vault_dir: Path) -> MCPServer:
         return [TextContent(type="text", text=title), Image(data=png, format="png")]
 
     @tool("Read-only SQL")
-    def sql(query: str, max_rows: int = 200) -> dict[str, Any]:
+    def sql(query: str, max_rows: int = 200, engine: str = "duckdb") -> dict[str, Any]:
         """One read-only SQL query on the vault, like `fitvault sql` (tables and columns:
         fitvault's docs/schema.md; times are UTC epoch ms `time_ms`/`start_ms` plus
-        `utc_offset_s`; local day: date(time_ms/1000 + utc_offset_s, 'unixepoch'); heart_rate reads
-        as rows time_ms, source_id, utc_offset_s, bpm). Returns columns and at most `max_rows`
-        rows (≤ 5000), cut with a note."""
-        from fitvault.sql import run_sql
+        `utc_offset_s`; heart_rate reads as rows time_ms, source_id, utc_offset_s, bpm).
+        `engine` "duckdb" (default, fast, PostgreSQL-like SQL; local day:
+        CAST(epoch_ms(time_ms + utc_offset_s * 1000) AS DATE)) or "sqlite" (SQLite's dialect;
+        local day: date(time_ms/1000 + utc_offset_s, 'unixepoch')). Returns columns and at most
+        `max_rows` rows (≤ 5000), cut with a note."""
+        from fitvault.query.sql import run_sql
 
         limit = max(1, min(max_rows, tools.MAX_ROWS))
-        result = run_sql(vault_dir, query, max_rows=limit)
+        result = run_sql(vault_dir, query, engine=engine, max_rows=limit)
         out: dict[str, Any] = {"columns": result.columns, "rows": tools.sql_rows(result.rows),
-                               "row_count": len(result.rows), "truncated": result.truncated}
+                               "row_count": len(result.rows), "truncated": result.truncated,
+                               "engine": result.engine}
         if result.truncated:
             out["note"] = f"cut: showing the first {limit} rows; add a LIMIT, aggregate, or raise max_rows (≤ 5000)"
         return out

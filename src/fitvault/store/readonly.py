@@ -3,8 +3,8 @@
 The database file is opened with SQLite's ``mode=ro``, so nothing can write, create or migrate
 it whatever SQL runs on the connection, and a foreign or damaged file is refused before any
 query. By default ``PRAGMA query_only`` is also set, which refuses even ``TEMP`` tables; the
-exports and ``fitvault sql`` read heart rate through a ``TEMP`` table
-(:func:`fitvault.store.sample_blocks.materialize`) and ask for ``temp_tables=True``. Reading
+per-day and Excel exports and ``fitvault sql --engine sqlite`` read heart rate through a ``TEMP``
+table (:func:`fitvault.store.sample_blocks.materialize`) and ask for ``temp_tables=True``. Reading
 works while a sync writes (WAL): each read transaction sees one consistent snapshot.
 
 The connection is made with ``isolation_level=None`` (the caller opens a read transaction with
