@@ -171,6 +171,15 @@ def parse_instants_ms(texts: list[str]) -> np.ndarray | None:
     year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
     month, day = d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
     hour, minute, second = d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13]
+    return civil_ms_many(year, month, day, hour, minute, second)
+
+
+def civil_ms_many(year: np.ndarray, month: np.ndarray, day: np.ndarray, hour: np.ndarray, minute: np.ndarray,
+                  second: np.ndarray) -> np.ndarray | None:
+    """Epoch ms of many civil dates and times (int64 arrays) read as UTC, or None when any is
+    not a real date or a time of day (seconds 0-59: a caller's one-by-one parser decides the rest)."""
+    import numpy as np  # here: `import fitvault` stays light
+
     if not ((month >= 1) & (month <= 12)).all():
         return None
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Generator, Iterator
 
+import numpy as np
+
 from fitvault import timeutil
 from fitvault.datatypes.base import SourceKey, plausible
 from fitvault.errors import ParticipantRequired
@@ -155,6 +157,18 @@ class Job:
                 self.records += 1
                 yield element
 
+    def whole_text(self, limit: int) -> str | None:
+        """The whole file as text (a byte-order mark skipped) when it holds at most ``limit`` bytes
+        of valid UTF-8; else None, and the incremental readers (:meth:`json`, :meth:`csv`) decide."""
+        with io.BufferedReader(self._stream(), 1 << 16) as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+
     def csv(self) -> tuple[list[str], Iterator[list[str]]]:
         fh = _text.text(self._stream())
         header, rows = _text.csv_rows(fh)
@@ -176,6 +190,12 @@ class Job:
     def emit(self, table: str, row: tuple) -> None:
         if self.writer is not None:
             self.writer.emit(table, row)
+
+    def emit_samples(self, table: str, sources: list[SourceKey], which: np.ndarray, time_ms: np.ndarray,
+                     offset_s: np.ndarray, values: np.ndarray) -> None:
+        """Many rows ``(time, sources[which], offset, value)`` at once (see :meth:`Writer.emit_samples`)."""
+        if self.writer is not None:
+            self.writer.emit_samples(table, sources, which, time_ms, offset_s, values)
 
     def drop(self, reason: str, n: int = 1) -> None:
         self.dropped[reason] += n

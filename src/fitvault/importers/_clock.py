@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from fitvault.timeutil import DAY_MS, Sequence, Zone, parse_iso_wall, wall_ms
+from fitvault.timeutil import DAY_MS, Sequence, Zone, civil_ms_many, parse_iso_wall, wall_ms
 
 _EPOCH = datetime(1970, 1, 1)
 MIN_OFFSET_S, MAX_OFFSET_S = -12 * 3600, 14 * 3600
@@ -41,6 +41,33 @@ def parse_mdy(text: str) -> int:
         return wall_ms(2000 + year, month, day, int(t[9:11]), int(t[12:14]), int(t[15:17]))
     except (ValueError, IndexError):
         raise ValueError(f"not a MM/DD/YY date: {text!r}") from None
+
+
+_MDY_DIGITS = [0, 1, 3, 4, 6, 7, 9, 10, 12, 13, 15, 16]  # positions in "MM/DD/YY HH:MM:SS"
+
+
+def parse_mdy_many(texts: list[str]) -> np.ndarray | None:
+    """:func:`parse_mdy` of many ``MM/DD/YY HH:MM:SS`` stamps at once (wall ms), or None when any
+    has another shape or is not a real time: the caller then reads them one by one, and
+    :func:`parse_mdy` gives the same result where both apply."""
+    n = len(texts)
+    if n == 0:
+        return np.empty(0, np.int64)
+    if set(map(len, texts)) != {17}:
+        return None
+    try:
+        raw = "".join(texts).encode("ascii")
+    except UnicodeEncodeError:
+        return None
+    a = np.frombuffer(raw, np.uint8).reshape(n, 17)
+    separators = (a[:, 2] == 47) & (a[:, 5] == 47) & (a[:, 8] == 32) & (a[:, 11] == 58) & (a[:, 14] == 58)
+    digits = a[:, _MDY_DIGITS] - np.uint8(48)  # a non-digit wraps around to > 9
+    if not separators.all() or (digits > 9).any():
+        return None
+    d = digits.astype(np.int64)
+    pairs = [d[:, i] * 10 + d[:, i + 1] for i in range(0, 12, 2)]
+    month, day, year, hour, minute, second = pairs
+    return civil_ms_many(2000 + year, month, day, hour, minute, second)
 
 
 def date_text(day: int) -> str:

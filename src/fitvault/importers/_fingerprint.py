@@ -51,6 +51,22 @@ class Fingerprints:
         self._last[family] = quarter
         self._raw.setdefault(family, array("q")).append(int(_key(utc_s, int(value))))
 
+    def add_many(self, family: str, utc_ms: np.ndarray, values: np.ndarray) -> None:
+        """:meth:`add` of many records in file order (int64 arrays)."""
+        utc_s = utc_ms // 1000
+        window = utc_s % QUARTER_S < _WINDOW_S
+        utc_s, values = utc_s[window], values[window]
+        if not len(utc_s):
+            return
+        quarter = utc_s // QUARTER_S
+        before = np.empty_like(quarter)  # the quarter of the record before (add's _last)
+        before[1:] = quarter[:-1]
+        last = self._last.get(family)
+        before[0] = quarter[0] - 1 if last is None else last
+        new = quarter != before
+        self._last[family] = int(quarter[-1])
+        self._raw.setdefault(family, array("q")).extend(_key(utc_s[new], values[new]).tolist())
+
     def freeze(self) -> None:
         for family, keys in self._raw.items():
             self._sorted[family] = np.unique(np.frombuffer(keys, dtype=np.int64))

@@ -26,12 +26,16 @@ import sqlite3
 from collections import Counter
 from typing import Callable
 
+import numpy as np
+
 from fitvault.datatypes import STREAMS
 from fitvault.datatypes.base import SourceKey, Stream
 from fitvault.datatypes.generic import IntervalStream, SampleStream
+from fitvault.datatypes.heart_rate import SampleRows
 from fitvault.datatypes.sleep import SESSION_COLUMNS, STAGE_COLUMNS
 from fitvault.datatypes.tables import TABLES_BY_NAME
 from fitvault.store import origins, upsert
+from fitvault.store.sample_blocks import Samples
 from fitvault.store.vault import Vault
 
 BATCH_ROWS = 5000
@@ -72,6 +76,20 @@ def _full_exercise(row: tuple) -> tuple:
     return ((session + (None,) * missing,) + row[1:]) if missing > 0 else row
 
 
+def _sample_rows(sources: list[SourceKey], which: np.ndarray, time_ms: np.ndarray, offset_s: np.ndarray,
+                 values: np.ndarray) -> SampleRows:
+    """One batch as column arrays per source, the sources in the order they first appear (as
+    :meth:`HeartRate.save` groups rows)."""
+    if len(sources) == 1:
+        return SampleRows({sources[0]: Samples(time_ms, offset_s, values)})
+    codes, first = np.unique(which, return_index=True)
+    by_source = {}
+    for code in codes[np.argsort(first)].tolist():
+        sel = which == code
+        by_source[sources[code]] = Samples(time_ms[sel], offset_s[sel], values[sel])
+    return SampleRows(by_source)
+
+
 class Writer:
     """Buffers one file's rows per table and saves them in batches inside its transaction."""
 
@@ -104,6 +122,30 @@ class Writer:
         buf.append(row)
         if len(buf) >= BATCH_ROWS:
             self._flush(table)
+
+    def emit_samples(self, table: str, sources: list[SourceKey], which: np.ndarray, time_ms: np.ndarray,
+                     offset_s: np.ndarray, values: np.ndarray) -> None:
+        """:meth:`emit` of many heart-rate rows ``(time, sources[which], offset, value)``: the same
+        batches of :data:`BATCH_ROWS` rows reach the saver, the full ones as column arrays."""
+        assert table == "heart_rate"  # the one saver that takes columns (SampleRows)
+        n, i = len(time_ms), 0
+        buf = self.buffers.setdefault(table, [])
+        while i < n:
+            if buf or n - i < BATCH_ROWS:  # a batch under way, or the last partial one: row by row
+                take = min(BATCH_ROWS - len(buf), n - i)
+                part = slice(i, i + take)
+                buf.extend(zip(time_ms[part].tolist(), map(sources.__getitem__, which[part].tolist()),
+                               offset_s[part].tolist(), values[part].tolist()))
+                i += take
+                if len(buf) >= BATCH_ROWS:
+                    self._flush(table)
+                    buf = self.buffers[table]
+                continue
+            part = slice(i, i + BATCH_ROWS)
+            columns = _sample_rows(sources, which[part], time_ms[part], offset_s[part], values[part])
+            saver(table).save(self.conn, columns, self._source_ids)  # type: ignore[arg-type]  # HeartRate.save takes it
+            self.stored += BATCH_ROWS
+            i += BATCH_ROWS
 
     def bad(self, reason: str, record: object) -> None:
         """A record that cannot be stored (impossible value ...): quarantined, counted."""

@@ -19,10 +19,12 @@
 
 from __future__ import annotations
 
+import msgspec
 import numpy as np
 
 from fitvault.importers._base import Job
-from fitvault.importers._clock import date_text, parse_mdy
+from fitvault.importers._bulk import json_array
+from fitvault.importers._clock import date_text, parse_mdy, parse_mdy_many
 from fitvault.importers.global_export._minutes import first_of_each_instant, place
 from fitvault.timeutil import DAY_MS
 
@@ -38,7 +40,38 @@ _CALORIES_KCAL_PER_MIN_MAX = 1e3
 _STEPS_PER_MIN_MAX = 1e9  # only garbage here: read_steps reports counts over 1,000 itself
 
 
+class _MinuteRecord(msgspec.Struct, gc=False):
+    dateTime: str
+    value: str
+
+
 def _minutes(job: Job, scale: float, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
+    """(wall ms, value × scale) of a file's minute records."""
+    found = _minutes_at_once(job, ceiling)
+    if found is not None:
+        return found[0], found[1] * scale
+    return _minutes_one_by_one(job, scale, ceiling)
+
+
+def _minutes_at_once(job: Job, ceiling: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """(wall ms, value) of a well-formed file whose values are all possible, or None."""
+    records = json_array(job, _MinuteRecord)
+    if records is None:
+        return None
+    walls = parse_mdy_many([r.dateTime for r in records])
+    if walls is None:
+        return None
+    try:
+        values = np.array(list(map(float, [r.value for r in records])), dtype=np.float64)
+    except ValueError:
+        return None
+    if not ((values >= 0) & (values <= ceiling)).all():  # NaN fails too
+        return None  # one by one: each such record is quarantined with its reason
+    job.records += len(records)
+    return walls, values
+
+
+def _minutes_one_by_one(job: Job, scale: float, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
     walls: list[int] = []
     values: list[float] = []
     for rec in job.json():

@@ -14,17 +14,62 @@ from __future__ import annotations
 
 from datetime import date
 
+import msgspec
 import numpy as np
 
 from fitvault.importers._base import Job
-from fitvault.importers._clock import date_text, parse_mdy
+from fitvault.importers._bulk import json_array
+from fitvault.importers._clock import date_text, parse_mdy, parse_mdy_many
 from fitvault.importers.global_export._minutes import first_of_each_instant, place
 from fitvault.timeutil import DAY_MS
 
 MIN_BPM, MAX_BPM = 20, 250
+NO_READING = "no reading (bpm 0 or confidence 0)"
+
+
+class _Reading(msgspec.Struct, gc=False):
+    bpm: float
+    confidence: int | None = None
+
+
+class _HeartRecord(msgspec.Struct, gc=False):
+    dateTime: str
+    value: _Reading
 
 
 def read_heart_rate(job: Job) -> None:
+    found = _readings_at_once(job)
+    if found is None:
+        found = _readings_one_by_one(job)
+    walls, values = found
+    utc, offs = place(job, "heart_rate", walls, values)
+    keep = first_of_each_instant(job, utc)
+    job.emit_samples("heart_rate", [job.source], np.zeros(len(keep), np.int64), utc[keep], offs[keep], values[keep])
+
+
+def _readings_at_once(job: Job) -> tuple[np.ndarray, np.ndarray] | None:
+    """(wall ms, bpm) of a well-formed file whose readings are all plausible, or None."""
+    records = json_array(job, _HeartRecord)
+    if records is None:
+        return None
+    walls = parse_mdy_many([r.dateTime for r in records])
+    if walls is None:
+        return None
+    readings = [r.value for r in records]
+    raw = np.array([r.bpm for r in readings], dtype=np.float64)
+    if not np.isfinite(raw).all():
+        return None
+    bpm = np.rint(raw).astype(np.int64)  # round half to even, as round()
+    reading = (bpm != 0) & np.array([r.confidence != 0 for r in readings], dtype=bool)
+    if ((bpm[reading] < MIN_BPM) | (bpm[reading] > MAX_BPM)).any():
+        return None  # one by one: each such record is quarantined with its reason
+    job.records += len(records)
+    if not reading.all():
+        job.drop(NO_READING, int(len(bpm) - np.count_nonzero(reading)))
+    return walls[reading], bpm[reading]
+
+
+def _readings_one_by_one(job: Job) -> tuple[np.ndarray, np.ndarray]:
     walls: list[int] = []
     bpms: list[int] = []
     for rec in job.json():
@@ -37,18 +82,13 @@ def read_heart_rate(job: Job) -> None:
             job.bad(f"unreadable record: {exc}", rec)
             continue
         if bpm == 0 or confidence == 0:
-            job.drop("no reading (bpm 0 or confidence 0)")
+            job.drop(NO_READING)
             continue
         if not job.check(bpm, MIN_BPM, MAX_BPM, "heart rate (bpm)", rec):
             continue
         walls.append(wall)
         bpms.append(bpm)
-    values = np.array(bpms, dtype=np.int64)
-    utc, offs = place(job, "heart_rate", np.array(walls, dtype=np.int64), values)
-    keep = first_of_each_instant(job, utc)
-    src = job.source
-    for t, off, bpm in zip(utc[keep].tolist(), offs[keep].tolist(), values[keep].tolist()):
-        job.emit("heart_rate", (t, src, off, bpm))
+    return np.array(walls, dtype=np.int64), np.array(bpms, dtype=np.int64)
 
 
 def read_resting(job: Job) -> None:

@@ -31,13 +31,16 @@ more than one minute in it is a day's total and covers that local day.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+
+import numpy as np
 
 from fitvault import timeutil
 from fitvault.datatypes.base import SourceKey
 from fitvault.importers._base import FITBIT, Job, csv_records, day_of
+from fitvault.importers._bulk import csv_batches
 from fitvault.importers._clock import date_text
-from fitvault.importers._text import after_2008, cell, number
+from fitvault.importers._text import EARLIEST_MS, after_2008, cell, columns, number
 from fitvault.timeutil import DAY_MS
 
 MINUTE_MS = 60_000
@@ -112,22 +115,117 @@ FINGERPRINTS = {  # family -> (value column names, key scale)
 
 def prepare(job: Job, family: str) -> None:
     names, scale = FINGERPRINTS[family]
-    fp = job.state.fingerprints
-    for row, c, _key in _rows(job, {"value": names}):
-        try:
-            value = number(cell(row, c["value"]))
-            if not value:
-                continue
-            fp.add(family, _instant(job, row, c), int(round(value * scale)))
-        except ValueError:
-            continue
+    for rows, c, plain in _row_batches(job, {"value": names}):
+        if not (plain and _fingerprint_at_once(job, family, rows, c, scale)):
+            for row in rows:
+                _fingerprint(job, family, row, c, scale)
+
+
+def _fingerprint(job: Job, family: str, row: list[str], c: dict[str, int], scale: float) -> None:
+    try:
+        value = number(cell(row, c["value"]))
+        if not value:
+            return
+        job.state.fingerprints.add(family, _instant(job, row, c), int(round(value * scale)))
+    except ValueError:
+        return
+
+
+def _fingerprint_at_once(job: Job, family: str, rows: list[list[str]], c: dict[str, int], scale: float) -> bool:
+    """:func:`_fingerprint` of a batch of plain rows at once; False when a row needs the care."""
+    texts = _column(rows, c["value"], strip=True)
+    if texts is None or _column(rows, c["time"]) is None:
+        return False
+    try:
+        values = np.array([float(t) if t else 0.0 for t in texts], dtype=np.float64)
+    except ValueError:  # "null", "n/a" ...: number() decides
+        return False
+    if np.isinf(values).any():
+        return False
+    reading = (values != 0) & ~np.isnan(values)
+    stamps = [row[c["time"]].strip() for row, r in zip(rows, reading.tolist()) if r]
+    utc = timeutil.parse_instants_ms(stamps)
+    if utc is None:
+        return False
+    real = utc >= EARLIEST_MS  # the export's padding is left out, as one by one
+    keys = np.rint(values[reading][real] * scale).astype(np.int64)
+    job.state.fingerprints.add_many(family, utc[real], keys)
+    return True
+
+
+def _row_batches(job: Job, roles: Mapping[str, tuple[str, ...]]
+                 ) -> Iterator[tuple[list[list[str]], dict[str, int], bool]]:
+    """(rows, column positions by role, plain) of a GoogleData CSV in batches: a plain file read
+    whole (``_bulk.csv_batches``), else row by row (batches of one, not plain)."""
+    roles = _time_roles(roles)
+    optional = ("source",)
+    plain = csv_batches(job)
+    if plain is None:
+        for row, c in csv_records(job, roles, optional=optional):
+            yield [row], c, False
+        return
+    header, batches = plain
+    c = columns(header, roles, optional=optional)
+    for rows in batches:
+        yield rows, c, True
+
+
+def _column(rows: list[list[str]], index: int, *, strip: bool = False) -> list[str] | None:
+    """The cells of one column (stripped or as written), or None when a row is too short for it."""
+    try:
+        return [row[index].strip() for row in rows] if strip else [row[index] for row in rows]
+    except IndexError:
+        return None
 
 
 # -- readers ---------------------------------------------------------------------------------
 
 def read_heart_rate(job: Job) -> None:
+    keys: dict[str, SourceKey] = {}
+    for rows, c, plain in _row_batches(job, {"bpm": ("beats per minute", "bpm")}):
+        if not (plain and _heart_rate_at_once(job, rows, c, keys)):
+            _heart_rate_one_by_one(job, rows, c, keys)
+
+
+def _source(keys: dict[str, SourceKey], row: list[str], c: dict[str, int]) -> SourceKey:
+    name = cell(row, c.get("source"))
+    key = keys.get(name)
+    if key is None:
+        key = keys[name] = source_of(name)
+    return key
+
+
+def _heart_rate_at_once(job: Job, rows: list[list[str]], c: dict[str, int], keys: dict[str, SourceKey]) -> bool:
+    """A batch of plain rows with plausible readings stored at once; False when a row needs the care."""
+    texts = _column(rows, c["bpm"])
+    if texts is None or _column(rows, c["time"]) is None:
+        return False
+    try:
+        raw = np.array([float(t) if t else 0.0 for t in texts], dtype=np.float64)
+    except ValueError:
+        return False
+    if not np.isfinite(raw).all():
+        return False
+    reading = raw != 0
+    kept = [row for row, r in zip(rows, reading.tolist()) if r]
+    utc = timeutil.parse_instants_ms([row[c["time"]].strip() for row in kept])
+    bpm = np.rint(raw[reading]).astype(np.int64)  # round half to even, as round()
+    if utc is None or (utc < EARLIEST_MS).any() or ((bpm < 20) | (bpm > 250)).any():
+        return False
+    if len(kept) < len(rows):
+        job.drop("no reading (blank or 0)", len(rows) - len(kept))
+    sources = [_source(keys, row, c) for row in kept]
+    distinct = list(dict.fromkeys(sources))
+    code = {key: i for i, key in enumerate(distinct)}
+    which = np.array([code[key] for key in sources], dtype=np.int64)
+    job.emit_samples("heart_rate", distinct, which, utc, job.clock.instants(utc), bpm)
+    return True
+
+
+def _heart_rate_one_by_one(job: Job, rows: list[list[str]], c: dict[str, int], keys: dict[str, SourceKey]) -> None:
     instant, parse, emit = job.clock.instant, timeutil.parse_instant_ms, job.emit
-    for row, c, key in _rows(job, {"bpm": ("beats per minute", "bpm")}):
+    for row in rows:
+        key = _source(keys, row, c)
         try:
             text = row[c["bpm"]]  # the common case, without cell()/number() per row (millions of rows)
             bpm = float(text) if text else 0.0
