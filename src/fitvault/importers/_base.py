@@ -160,6 +160,8 @@ class Job:
     def whole_text(self, limit: int) -> str | None:
         """The whole file as text (a byte-order mark skipped) when it holds at most ``limit`` bytes
         of valid UTF-8; else None, and the incremental readers (:meth:`json`, :meth:`csv`) decide."""
+        if self.entry.size > limit:  # as the zip declares it: not even read (the read below is capped too)
+            return None
         with io.BufferedReader(self._stream(), 1 << 16) as fh:
             data = fh.read(limit + 1)
         if len(data) > limit:

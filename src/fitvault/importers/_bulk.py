@@ -19,9 +19,10 @@ import msgspec
 from fitvault.importers._base import Job
 from fitvault.importers._text import MAX_ROW_CHARS
 
-#: Largest file read whole (a Global Export day of 1-s heart rate is ~6 MB; a GoogleData month of 5-s
-#: heart rate ~25 MB); larger ones are read incrementally, in bounded memory.
-WHOLE_FILE_BYTES = 64 << 20
+#: Largest file read whole (a Global Export day of 1-s heart rate is ~6 MB, a GoogleData month of 5-s
+#: heart rate ~21 MB; held twice while decoded, plus its lines): larger ones are read incrementally,
+#: in bounded memory (tests/reliability/test_reliability_import.py: huge members).
+WHOLE_FILE_BYTES = 32 << 20
 BATCH_ROWS = 50_000
 #: Longest CSV line of the fast path: below ``csv``'s default field limit, so a plain line cannot fail.
 _LINE_CHARS = min(MAX_ROW_CHARS, csv.field_size_limit()) - 1
