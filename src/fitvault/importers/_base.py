@@ -193,6 +193,11 @@ class Job:
         if self.writer is not None:
             self.writer.emit(table, row)
 
+    def emit_many(self, table: str, rows: list[tuple]) -> None:
+        """:meth:`emit` of many rows of a table whose keys are checked by the reader (heart rate, steps)."""
+        if self.writer is not None:
+            self.writer.emit_many(table, rows)
+
     def emit_samples(self, table: str, sources: list[SourceKey], which: np.ndarray, time_ms: np.ndarray,
                      offset_s: np.ndarray, values: np.ndarray) -> None:
         """Many rows ``(time, sources[which], offset, value)`` at once (see :meth:`Writer.emit_samples`)."""

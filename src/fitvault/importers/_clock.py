@@ -141,6 +141,17 @@ class Clock:
                 out[sel] = [self.instant(int(t)) for t in utc[sel]]
         return out
 
+    def zone_offsets(self, utc: np.ndarray) -> np.ndarray:
+        """The zone's own offset (s) at many UTC instants (ms), inferred days aside: one lookup
+        per UTC day where the zone keeps one offset all day, instant by instant elsewhere."""
+        out = np.empty(len(utc), dtype=np.int64)
+        days = utc // DAY_MS
+        for day in np.unique(days).tolist():
+            sel = days == day
+            first, last = self.zone.offset_at(day * DAY_MS), self.zone.offset_at(day * DAY_MS + DAY_MS - 1)
+            out[sel] = first if first == last else [self.zone.offset_at(t) for t in utc[sel].tolist()]
+        return out
+
     def instant(self, utc: int) -> int:
         """The offset (s) to store with a UTC instant."""
         off = self.zone.offset_at(utc)

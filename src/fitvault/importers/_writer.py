@@ -123,6 +123,20 @@ class Writer:
         if len(buf) >= BATCH_ROWS:
             self._flush(table)
 
+    def emit_many(self, table: str, rows: list[tuple]) -> None:
+        """:meth:`emit` of many rows of a table checked per file by its reader (not tracked across
+        files): the same batches of :data:`BATCH_ROWS` rows reach the saver."""
+        assert table in _UNTRACKED
+        buf = self.buffers.setdefault(table, [])
+        i = 0
+        while i < len(rows):
+            take = BATCH_ROWS - len(buf)
+            buf.extend(rows[i:i + take])
+            i += take
+            if len(buf) >= BATCH_ROWS:
+                self._flush(table)
+                buf = self.buffers[table]
+
     def emit_samples(self, table: str, sources: list[SourceKey], which: np.ndarray, time_ms: np.ndarray,
                      offset_s: np.ndarray, values: np.ndarray) -> None:
         """:meth:`emit` of many heart-rate rows ``(time, sources[which], offset, value)``: the same

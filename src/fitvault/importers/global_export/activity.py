@@ -19,6 +19,8 @@
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import msgspec
 import numpy as np
 
@@ -102,12 +104,14 @@ def read_steps(job: Job) -> None:
         walls, counts = walls[~too_many], counts[~too_many]
     utc, offs = place(job, "steps", walls, counts)
     keep = first_of_each_instant(job, utc)
-    src = job.source
     clock = job.clock
-    for t, off, count in zip(utc[keep].tolist(), offs[keep].tolist(), counts[keep].tolist()):
-        end = t + MINUTE_MS
-        end_off = clock.instant(end) if clock.zone.offset_at(end) != clock.zone.offset_at(t) else off
-        job.emit("steps", (t, src, off, end, end_off, count))
+    start, off = utc[keep], offs[keep]
+    end = start + MINUTE_MS
+    end_off = off.copy()
+    moved = np.flatnonzero(clock.zone_offsets(end) != clock.zone_offsets(start))  # the zone's clock changed
+    end_off[moved] = [clock.instant(t) for t in end[moved].tolist()]
+    job.emit_many("steps", list(zip(start.tolist(), repeat(job.source), off.tolist(), end.tolist(), end_off.tolist(),
+                                    counts[keep].tolist())))
 
 
 def _daily_total(job: Job, family: str, table: str, scale: float, fingerprint_scale: float,

@@ -38,7 +38,7 @@ import numpy as np
 from fitvault import timeutil
 from fitvault.datatypes.base import SourceKey
 from fitvault.importers._base import FITBIT, Job, csv_records, day_of
-from fitvault.importers._bulk import csv_batches
+from fitvault.importers._bulk import Batch, csv_batches
 from fitvault.importers._clock import date_text
 from fitvault.importers._text import EARLIEST_MS, after_2008, cell, columns, number
 from fitvault.timeutil import DAY_MS
@@ -115,9 +115,9 @@ FINGERPRINTS = {  # family -> (value column names, key scale)
 
 def prepare(job: Job, family: str) -> None:
     names, scale = FINGERPRINTS[family]
-    for rows, c, plain in _row_batches(job, {"value": names}):
-        if not (plain and _fingerprint_at_once(job, family, rows, c, scale)):
-            for row in rows:
+    for batch, c, plain in _row_batches(job, {"value": names}):
+        if not (plain and _fingerprint_at_once(job, family, batch, c, scale)):
+            for row in batch.rows():
                 _fingerprint(job, family, row, c, scale)
 
 
@@ -131,20 +131,19 @@ def _fingerprint(job: Job, family: str, row: list[str], c: dict[str, int], scale
         return
 
 
-def _fingerprint_at_once(job: Job, family: str, rows: list[list[str]], c: dict[str, int], scale: float) -> bool:
+def _fingerprint_at_once(job: Job, family: str, batch: Batch, c: dict[str, int], scale: float) -> bool:
     """:func:`_fingerprint` of a batch of plain rows at once; False when a row needs the care."""
-    texts = _column(rows, c["value"], strip=True)
-    if texts is None or _column(rows, c["time"]) is None:
+    texts, stamps = batch.column(c["value"]), batch.column(c["time"])
+    if texts is None or stamps is None:
         return False
-    try:
+    try:  # float() of a cell as written: the stripped cell's value, or an error for blanks with spaces
         values = np.array([float(t) if t else 0.0 for t in texts], dtype=np.float64)
-    except ValueError:  # "null", "n/a" ...: number() decides
+    except ValueError:  # "null", "n/a", " " ...: number() decides
         return False
     if np.isinf(values).any():
         return False
     reading = (values != 0) & ~np.isnan(values)
-    stamps = [row[c["time"]].strip() for row, r in zip(rows, reading.tolist()) if r]
-    utc = timeutil.parse_instants_ms(stamps)
+    utc = _instants(stamps, reading.tolist())
     if utc is None:
         return False
     real = utc >= EARLIEST_MS  # the export's padding is left out, as one by one
@@ -153,8 +152,14 @@ def _fingerprint_at_once(job: Job, family: str, rows: list[list[str]], c: dict[s
     return True
 
 
-def _row_batches(job: Job, roles: Mapping[str, tuple[str, ...]]
-                 ) -> Iterator[tuple[list[list[str]], dict[str, int], bool]]:
+def _instants(stamps: list[str], picked: list[bool]) -> np.ndarray | None:
+    """``parse_instants_ms`` of the stripped stamps picked (None when one is not plain)."""
+    chosen = [t for t, r in zip(stamps, picked) if r]
+    utc = timeutil.parse_instants_ms(chosen)
+    return utc if utc is not None else timeutil.parse_instants_ms([t.strip() for t in chosen])
+
+
+def _row_batches(job: Job, roles: Mapping[str, tuple[str, ...]]) -> Iterator[tuple[Batch, dict[str, int], bool]]:
     """(rows, column positions by role, plain) of a GoogleData CSV in batches: a plain file read
     whole (``_bulk.csv_batches``), else row by row (batches of one, not plain)."""
     roles = _time_roles(roles)
@@ -162,29 +167,21 @@ def _row_batches(job: Job, roles: Mapping[str, tuple[str, ...]]
     plain = csv_batches(job)
     if plain is None:
         for row, c in csv_records(job, roles, optional=optional):
-            yield [row], c, False
+            yield Batch(rows=[row]), c, False
         return
     header, batches = plain
     c = columns(header, roles, optional=optional)
-    for rows in batches:
-        yield rows, c, True
-
-
-def _column(rows: list[list[str]], index: int, *, strip: bool = False) -> list[str] | None:
-    """The cells of one column (stripped or as written), or None when a row is too short for it."""
-    try:
-        return [row[index].strip() for row in rows] if strip else [row[index] for row in rows]
-    except IndexError:
-        return None
+    for batch in batches:
+        yield batch, c, True
 
 
 # -- readers ---------------------------------------------------------------------------------
 
 def read_heart_rate(job: Job) -> None:
     keys: dict[str, SourceKey] = {}
-    for rows, c, plain in _row_batches(job, {"bpm": ("beats per minute", "bpm")}):
-        if not (plain and _heart_rate_at_once(job, rows, c, keys)):
-            _heart_rate_one_by_one(job, rows, c, keys)
+    for batch, c, plain in _row_batches(job, {"bpm": ("beats per minute", "bpm")}):
+        if not (plain and _heart_rate_at_once(job, batch, c, keys)):
+            _heart_rate_one_by_one(job, batch.rows(), c, keys)
 
 
 def _source(keys: dict[str, SourceKey], row: list[str], c: dict[str, int]) -> SourceKey:
@@ -195,10 +192,10 @@ def _source(keys: dict[str, SourceKey], row: list[str], c: dict[str, int]) -> So
     return key
 
 
-def _heart_rate_at_once(job: Job, rows: list[list[str]], c: dict[str, int], keys: dict[str, SourceKey]) -> bool:
+def _heart_rate_at_once(job: Job, batch: Batch, c: dict[str, int], keys: dict[str, SourceKey]) -> bool:
     """A batch of plain rows with plausible readings stored at once; False when a row needs the care."""
-    texts = _column(rows, c["bpm"])
-    if texts is None or _column(rows, c["time"]) is None:
+    texts, stamps = batch.column(c["bpm"]), batch.column(c["time"])
+    if texts is None or stamps is None:
         return False
     try:
         raw = np.array([float(t) if t else 0.0 for t in texts], dtype=np.float64)
@@ -207,18 +204,26 @@ def _heart_rate_at_once(job: Job, rows: list[list[str]], c: dict[str, int], keys
     if not np.isfinite(raw).all():
         return False
     reading = raw != 0
-    kept = [row for row, r in zip(rows, reading.tolist()) if r]
-    utc = timeutil.parse_instants_ms([row[c["time"]].strip() for row in kept])
+    picked = reading.tolist()
+    utc = _instants(stamps, picked)
     bpm = np.rint(raw[reading]).astype(np.int64)  # round half to even, as round()
     if utc is None or (utc < EARLIEST_MS).any() or ((bpm < 20) | (bpm > 250)).any():
         return False
-    if len(kept) < len(rows):
-        job.drop("no reading (blank or 0)", len(rows) - len(kept))
-    sources = [_source(keys, row, c) for row in kept]
-    distinct = list(dict.fromkeys(sources))
-    code = {key: i for i, key in enumerate(distinct)}
-    which = np.array([code[key] for key in sources], dtype=np.int64)
-    job.emit_samples("heart_rate", distinct, which, utc, job.clock.instants(utc), bpm)
+    if len(bpm) < len(batch):
+        job.drop("no reading (blank or 0)", len(batch) - len(bpm))
+    index = c.get("source")
+    column = batch.column(index) if index is not None else None
+    if column is None:  # cell(): "" where a row is short
+        column = [cell(row, index) for row in batch.rows()]
+    names = [n for n, r in zip(column, picked) if r]  # as written: stripped once per distinct name below
+    by_key: dict[SourceKey, int] = {}  # source keys in order of appearance (two names may share one)
+    code = {}
+    for name in dict.fromkeys(names):
+        stripped = name.strip()
+        key = keys[stripped] if stripped in keys else keys.setdefault(stripped, source_of(stripped))
+        code[name] = by_key.setdefault(key, len(by_key))
+    which = np.array(list(map(code.__getitem__, names)), dtype=np.int64)
+    job.emit_samples("heart_rate", list(by_key), which, utc, job.clock.instants(utc), bpm)
     return True
 
 
