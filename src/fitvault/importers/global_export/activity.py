@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 from itertools import repeat
+from operator import attrgetter
 
 import msgspec
 import numpy as np
@@ -47,6 +48,9 @@ class _MinuteRecord(msgspec.Struct, gc=False):
     value: str
 
 
+_DATE_TIME, _VALUE = attrgetter("dateTime"), attrgetter("value")
+
+
 def _minutes(job: Job, scale: float, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
     """(wall ms, value × scale) of a file's minute records."""
     found = _minutes_at_once(job, ceiling)
@@ -60,11 +64,11 @@ def _minutes_at_once(job: Job, ceiling: float) -> tuple[np.ndarray, np.ndarray] 
     records = json_array(job, _MinuteRecord)
     if records is None:
         return None
-    walls = parse_mdy_many([r.dateTime for r in records])
+    walls = parse_mdy_many(list(map(_DATE_TIME, records)))
     if walls is None:
         return None
     try:
-        values = np.array(list(map(float, [r.value for r in records])), dtype=np.float64)
+        values = np.array(list(map(float, map(_VALUE, records))), dtype=np.float64)
     except ValueError:
         return None
     if not ((values >= 0) & (values <= ceiling)).all():  # NaN fails too

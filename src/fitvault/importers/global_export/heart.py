@@ -13,6 +13,7 @@ also the future-dated padding).
 from __future__ import annotations
 
 from datetime import date
+from operator import attrgetter
 
 import msgspec
 import numpy as np
@@ -37,6 +38,9 @@ class _HeartRecord(msgspec.Struct, gc=False):
     value: _Reading
 
 
+_DATE_TIME, _VALUE, _BPM, _CONFIDENCE = map(attrgetter, ("dateTime", "value", "bpm", "confidence"))
+
+
 def read_heart_rate(job: Job) -> None:
     found = _readings_at_once(job)
     if found is None:
@@ -52,15 +56,18 @@ def _readings_at_once(job: Job) -> tuple[np.ndarray, np.ndarray] | None:
     records = json_array(job, _HeartRecord)
     if records is None:
         return None
-    walls = parse_mdy_many([r.dateTime for r in records])
+    walls = parse_mdy_many(list(map(_DATE_TIME, records)))
     if walls is None:
         return None
-    readings = [r.value for r in records]
-    raw = np.array([r.bpm for r in readings], dtype=np.float64)
+    readings = list(map(_VALUE, records))
+    raw = np.array(list(map(_BPM, readings)), dtype=np.float64)
     if not np.isfinite(raw).all():
         return None
     bpm = np.rint(raw).astype(np.int64)  # round half to even, as round()
-    reading = (bpm != 0) & np.array([r.confidence != 0 for r in readings], dtype=bool)
+    confidences = list(map(_CONFIDENCE, readings))
+    reading = bpm != 0
+    if 0 in confidences:
+        reading &= np.array([c != 0 for c in confidences], dtype=bool)
     if ((bpm[reading] < MIN_BPM) | (bpm[reading] > MAX_BPM)).any():
         return None  # one by one: each such record is quarantined with its reason
     job.records += len(records)

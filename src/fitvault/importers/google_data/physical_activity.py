@@ -136,9 +136,8 @@ def _fingerprint_at_once(job: Job, family: str, batch: Batch, c: dict[str, int],
     texts, stamps = batch.column(c["value"]), batch.column(c["time"])
     if texts is None or stamps is None:
         return False
-    try:  # float() of a cell as written: the stripped cell's value, or an error for blanks with spaces
-        values = np.array([float(t) if t else 0.0 for t in texts], dtype=np.float64)
-    except ValueError:  # "null", "n/a", " " ...: number() decides
+    values = _floats(texts)  # float() of a cell as written: the stripped cell's value, or an error
+    if values is None:  # "null", "n/a", " " ...: number() decides
         return False
     if np.isinf(values).any():
         return False
@@ -152,9 +151,25 @@ def _fingerprint_at_once(job: Job, family: str, batch: Batch, c: dict[str, int],
     return True
 
 
+def _floats(texts: list[str]) -> np.ndarray | None:
+    """``float(text) if text else 0.0`` of each text, or None when one is not a number."""
+    try:
+        return np.array(list(map(float, texts)), dtype=np.float64)
+    except ValueError:
+        pass
+    try:
+        return np.array([float(t) if t else 0.0 for t in texts], dtype=np.float64)
+    except ValueError:
+        return None
+
+
+def _picked(texts: list[str], picked: list[bool]) -> list[str]:
+    return texts if all(picked) else [t for t, r in zip(texts, picked) if r]
+
+
 def _instants(stamps: list[str], picked: list[bool]) -> np.ndarray | None:
     """``parse_instants_ms`` of the stripped stamps picked (None when one is not plain)."""
-    chosen = [t for t, r in zip(stamps, picked) if r]
+    chosen = _picked(stamps, picked)
     utc = timeutil.parse_instants_ms(chosen)
     return utc if utc is not None else timeutil.parse_instants_ms([t.strip() for t in chosen])
 
@@ -197,11 +212,8 @@ def _heart_rate_at_once(job: Job, batch: Batch, c: dict[str, int], keys: dict[st
     texts, stamps = batch.column(c["bpm"]), batch.column(c["time"])
     if texts is None or stamps is None:
         return False
-    try:
-        raw = np.array([float(t) if t else 0.0 for t in texts], dtype=np.float64)
-    except ValueError:
-        return False
-    if not np.isfinite(raw).all():
+    raw = _floats(texts)
+    if raw is None or not np.isfinite(raw).all():
         return False
     reading = raw != 0
     picked = reading.tolist()
@@ -215,7 +227,7 @@ def _heart_rate_at_once(job: Job, batch: Batch, c: dict[str, int], keys: dict[st
     column = batch.column(index) if index is not None else None
     if column is None:  # cell(): "" where a row is short
         column = [cell(row, index) for row in batch.rows()]
-    names = [n for n, r in zip(column, picked) if r]  # as written: stripped once per distinct name below
+    names = _picked(column, picked)  # as written: stripped once per distinct name below
     by_key: dict[SourceKey, int] = {}  # source keys in order of appearance (two names may share one)
     code = {}
     for name in dict.fromkeys(names):
