@@ -150,10 +150,11 @@ class Job:
         self.source: SourceKey = FITBIT
 
     # -- reading -----------------------------------------------------------------------------
-    def json(self) -> Generator[Any, None, None]:
-        """The file's records as decoded JSON: any shape, so each reader guards its own lookups."""
+    def json(self, first_chunk: int = _text.CHUNK_CHARS) -> Generator[Any, None, None]:
+        """The file's records as decoded JSON: any shape, so each reader guards its own lookups
+        (``first_chunk``: see :func:`_text.json_elements`)."""
         with _text.text(self._stream()) as fh:
-            for element in _text.json_elements(fh):
+            for element in _text.json_elements(fh, first_chunk):
                 self.records += 1
                 yield element
 

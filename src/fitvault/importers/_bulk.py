@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from itertools import repeat
 from typing import TypeVar
 
 import msgspec
+import numpy as np
 
 from fitvault.importers._base import Job
 from fitvault.importers._text import MAX_ROW_CHARS
@@ -73,28 +73,35 @@ def csv_batches(job: Job) -> tuple[list[str], Iterator[Batch]] | None:
     Being plain, a line is its fields joined by commas (what ``csv`` reads): a batch of lines
     that all have the header's number of fields is split into columns in one go."""
     text = job.whole_text(WHOLE_FILE_BYTES)
-    if text is None or '"' in text or "\r" in text or "\0" in text:
+    if text is None or not text.isascii() or '"' in text or "\r" in text or "\0" in text:
         return None
-    lines = text.split("\n")
-    del text
-    if lines and not lines[-1]:
-        lines.pop()  # after the last newline (a blank line: skipped either way)
-    if not lines or max(map(len, lines)) > _LINE_CHARS:
+    raw = np.frombuffer(text.encode("ascii"), np.uint8)
+    ends = np.flatnonzero(raw == 10)  # each line's end (its newline), one past the last character
+    if text and text[-1] != "\n":
+        ends = np.append(ends, len(raw))
+    if not len(ends):
         return None
-    header = [h.strip() for h in next(csv.reader(lines[:1]), [])]
+    starts = np.r_[0, ends[:-1] + 1]
+    if int((ends - starts).max()) > _LINE_CHARS:
+        return None
+    commas = np.flatnonzero(raw == 44)
+    per_line = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
+    del raw, commas
+    header = [h.strip() for h in next(csv.reader([text[:ends[0]]]), [])]
     if not header:
         return None
     width = len(header)
 
     def batches() -> Iterator[Batch]:
-        for start in range(1, len(lines), BATCH_ROWS):
-            part = lines[start:start + BATCH_ROWS]
-            commas = list(map(str.count, part, repeat(",")))
-            if width > 1 and commas.count(width - 1) == len(commas):
-                fields = ",".join(part).split(",")
+        for first in range(1, len(ends), BATCH_ROWS):
+            last = min(first + BATCH_ROWS, len(ends)) - 1
+            part = text[starts[first]:ends[last]]
+            if width > 1 and (per_line[first:last + 1] == width - 1).all():
+                fields = part.replace("\n", ",").split(",")
                 batch = Batch(columns=[fields[i::width] for i in range(width)])
             else:
-                batch = Batch(rows=[row for row in csv.reader(part) if len(row) > 1 or (row and row[0].strip())])
+                lines = part.split("\n")
+                batch = Batch(rows=[row for row in csv.reader(lines) if len(row) > 1 or (row and row[0].strip())])
             if len(batch):
                 job.records += len(batch)
                 yield batch

@@ -55,10 +55,11 @@ _WS = " \t\r\n"
 _AFTER = ",]" + _WS
 
 
-def json_elements(stream: io.TextIOBase) -> Iterator[Any]:
+def json_elements(stream: io.TextIOBase, first_chunk: int = CHUNK_CHARS) -> Iterator[Any]:
     """The elements of a top-level JSON array, decoded one by one; a top-level object is
-    yielded whole (it is one record); an empty file yields nothing."""
-    text = _ChunkedJson(stream)
+    yielded whole (it is one record); an empty file yields nothing. ``first_chunk``: characters
+    read first (doubling up to ``CHUNK_CHARS``), small for a reader that wants the first element."""
+    text = _ChunkedJson(stream, first_chunk)
     if not text.skip_ws():
         return
     opening = text.buf[text.pos]
@@ -81,10 +82,11 @@ class _ChunkedJson:
     ``MAX_ELEMENT_CHARS``) plus one chunk, whatever the file's size.
     """
 
-    def __init__(self, stream: io.TextIOBase) -> None:
+    def __init__(self, stream: io.TextIOBase, first_chunk: int = CHUNK_CHARS) -> None:
         self.stream = stream
         self.decoder = json.JSONDecoder()
-        self.buf = stream.read(CHUNK_CHARS)
+        self.chunk = min(first_chunk, CHUNK_CHARS)
+        self.buf = stream.read(self.chunk)
         self.eof = not self.buf
         self.pos = 0
 
@@ -92,7 +94,8 @@ class _ChunkedJson:
         """Append the next chunk; False at the end of the input."""
         if self.eof:
             return False
-        chunk = self.stream.read(CHUNK_CHARS)
+        self.chunk = min(self.chunk * 2, CHUNK_CHARS)  # doubling: linear time however small the first
+        chunk = self.stream.read(self.chunk)
         if not chunk:
             self.eof = True
             return False

@@ -37,7 +37,7 @@ def prepare(job: Job, family: str) -> None:
     """Evidence pass: the first stamp of the file against the local day in its name."""
     if job.file_day is None:
         return
-    records = job.json()
+    records = job.json(first_chunk=1 << 12)  # the first record only: not a whole chunk of the file
     try:
         first = next(records, None)
     finally:
