@@ -144,6 +144,19 @@ _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]  # positions in "YYYY-MM-DDTHH:MM:SSZ"
 
 
+def char_matrix(texts: list[str], width: int) -> np.ndarray | None:
+    """ASCII texts all ``width`` characters long as a (len, width) uint8 array, else None."""
+    import numpy as np  # here: `import fitvault` stays light
+
+    if set(map(len, texts)) != {width}:
+        return None
+    try:
+        raw = "".join(texts).encode("ascii")
+    except UnicodeEncodeError:
+        return None
+    return np.frombuffer(raw, np.uint8).reshape(len(texts), width)
+
+
 def parse_instants_ms(texts: list[str]) -> np.ndarray | None:
     """Many ``"YYYY-MM-DDTHH:MM:SSZ"`` timestamps -> epoch ms, all at once in numpy.
 
@@ -153,16 +166,11 @@ def parse_instants_ms(texts: list[str]) -> np.ndarray | None:
     """
     import numpy as np  # here: `import fitvault` stays light
 
-    n = len(texts)
-    if n == 0:
+    if not texts:
         return np.empty(0, np.int64)
-    if set(map(len, texts)) != {20}:
+    a = char_matrix(texts, 20)
+    if a is None:
         return None
-    try:
-        raw = "".join(texts).encode("ascii")
-    except UnicodeEncodeError:
-        return None
-    a = np.frombuffer(raw, np.uint8).reshape(n, 20)
     separators = (a[:, 4] == 45) & (a[:, 7] == 45) & (a[:, 10] == 84) & (a[:, 13] == 58) & (a[:, 16] == 58) & (a[:, 19] == 90)
     digits = a[:, _DIGITS] - np.uint8(48)  # a non-digit wraps around to > 9
     if not separators.all() or (digits > 9).any():

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from operator import attrgetter
 from typing import TypeVar
 
 import msgspec
 import numpy as np
 
 from fitvault.importers._base import Job
+from fitvault.importers._clock import parse_mdy_many
 from fitvault.importers._text import MAX_ROW_CHARS
 
 #: Largest file read whole (a Global Export day of 1-s heart rate is ~6 MB, a GoogleData month of 5-s
@@ -28,6 +30,7 @@ BATCH_ROWS = 50_000
 _LINE_CHARS = min(MAX_ROW_CHARS, csv.field_size_limit()) - 1
 
 T = TypeVar("T")
+_DATE_TIME = attrgetter("dateTime")
 
 
 def json_array(job: Job, kind: type[T]) -> list[T] | None:
@@ -63,6 +66,16 @@ class Batch:
 
     def rows(self) -> list[list[str]]:
         return self._rows if self._rows is not None else [list(r) for r in zip(*self._columns or ())]
+
+
+def stamped_records(job: Job, kind: type[T]) -> tuple[list[T], np.ndarray] | None:
+    """(records, wall ms) of a Global Export file whose records are ``kind`` structs with a
+    ``dateTime`` in ``MM/DD/YY HH:MM:SS``, or None (see :func:`json_array`)."""
+    records = json_array(job, kind)
+    if records is None:
+        return None
+    walls = parse_mdy_many(list(map(_DATE_TIME, records)))
+    return None if walls is None else (records, walls)
 
 
 def csv_batches(job: Job) -> tuple[list[str], Iterator[Batch]] | None:

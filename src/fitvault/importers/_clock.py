@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from fitvault.timeutil import DAY_MS, Sequence, Zone, civil_ms_many, parse_iso_wall, wall_ms
+from fitvault.timeutil import DAY_MS, Sequence, Zone, char_matrix, civil_ms_many, parse_iso_wall, wall_ms
 
 _EPOCH = datetime(1970, 1, 1)
 MIN_OFFSET_S, MAX_OFFSET_S = -12 * 3600, 14 * 3600
@@ -50,16 +50,11 @@ def parse_mdy_many(texts: list[str]) -> np.ndarray | None:
     """:func:`parse_mdy` of many ``MM/DD/YY HH:MM:SS`` stamps at once (wall ms), or None when any
     has another shape or is not a real time: the caller then reads them one by one, and
     :func:`parse_mdy` gives the same result where both apply."""
-    n = len(texts)
-    if n == 0:
+    if not texts:
         return np.empty(0, np.int64)
-    if set(map(len, texts)) != {17}:
+    a = char_matrix(texts, 17)
+    if a is None:
         return None
-    try:
-        raw = "".join(texts).encode("ascii")
-    except UnicodeEncodeError:
-        return None
-    a = np.frombuffer(raw, np.uint8).reshape(n, 17)
     separators = (a[:, 2] == 47) & (a[:, 5] == 47) & (a[:, 8] == 32) & (a[:, 11] == 58) & (a[:, 14] == 58)
     digits = a[:, _MDY_DIGITS] - np.uint8(48)  # a non-digit wraps around to > 9
     if not separators.all() or (digits > 9).any():

@@ -26,8 +26,8 @@ import msgspec
 import numpy as np
 
 from fitvault.importers._base import Job
-from fitvault.importers._bulk import json_array
-from fitvault.importers._clock import date_text, parse_mdy, parse_mdy_many
+from fitvault.importers._bulk import stamped_records
+from fitvault.importers._clock import date_text, parse_mdy
 from fitvault.importers.global_export._minutes import first_of_each_instant, place
 from fitvault.timeutil import DAY_MS
 
@@ -48,7 +48,7 @@ class _MinuteRecord(msgspec.Struct, gc=False):
     value: str
 
 
-_DATE_TIME, _VALUE = attrgetter("dateTime"), attrgetter("value")
+_VALUE = attrgetter("value")
 
 
 def _minutes(job: Job, scale: float, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
@@ -61,12 +61,10 @@ def _minutes(job: Job, scale: float, ceiling: float) -> tuple[np.ndarray, np.nda
 
 def _minutes_at_once(job: Job, ceiling: float) -> tuple[np.ndarray, np.ndarray] | None:
     """(wall ms, value) of a well-formed file whose values are all possible, or None."""
-    records = json_array(job, _MinuteRecord)
-    if records is None:
+    found = stamped_records(job, _MinuteRecord)
+    if found is None:
         return None
-    walls = parse_mdy_many(list(map(_DATE_TIME, records)))
-    if walls is None:
-        return None
+    records, walls = found
     try:
         values = np.array(list(map(float, map(_VALUE, records))), dtype=np.float64)
     except ValueError:

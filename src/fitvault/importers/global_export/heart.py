@@ -19,8 +19,8 @@ import msgspec
 import numpy as np
 
 from fitvault.importers._base import Job
-from fitvault.importers._bulk import json_array
-from fitvault.importers._clock import date_text, parse_mdy, parse_mdy_many
+from fitvault.importers._bulk import stamped_records
+from fitvault.importers._clock import date_text, parse_mdy
 from fitvault.importers.global_export._minutes import first_of_each_instant, place
 from fitvault.timeutil import DAY_MS
 
@@ -38,7 +38,7 @@ class _HeartRecord(msgspec.Struct, gc=False):
     value: _Reading
 
 
-_DATE_TIME, _VALUE, _BPM, _CONFIDENCE = map(attrgetter, ("dateTime", "value", "bpm", "confidence"))
+_VALUE, _BPM, _CONFIDENCE = map(attrgetter, ("value", "bpm", "confidence"))
 
 
 def read_heart_rate(job: Job) -> None:
@@ -53,12 +53,10 @@ def read_heart_rate(job: Job) -> None:
 
 def _readings_at_once(job: Job) -> tuple[np.ndarray, np.ndarray] | None:
     """(wall ms, bpm) of a well-formed file whose readings are all plausible, or None."""
-    records = json_array(job, _HeartRecord)
-    if records is None:
+    found = stamped_records(job, _HeartRecord)
+    if found is None:
         return None
-    walls = parse_mdy_many(list(map(_DATE_TIME, records)))
-    if walls is None:
-        return None
+    records, walls = found
     readings = list(map(_VALUE, records))
     raw = np.array(list(map(_BPM, readings)), dtype=np.float64)
     if not np.isfinite(raw).all():
