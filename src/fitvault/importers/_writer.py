@@ -108,8 +108,14 @@ class Writer:
         self._seen = seen
         #: keys of this file's rows, joined to ``seen`` once the file is committed.
         self.keys: dict[tuple, int] = {}
+        #: heart-rate rows of the batch under way held as columns (:meth:`emit_samples`), when
+        #: ``buffers["heart_rate"]`` holds none: (sources, which, time, offset, value) per call.
+        self._pending: list[tuple[list[SourceKey], np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending_rows = 0
 
     def emit(self, table: str, row: tuple) -> None:
+        if self._pending and table == "heart_rate":
+            self._pending_as_rows()
         if self._seen is not None and table not in _UNTRACKED:
             key = (table, self.origin, *row[:3]) if table == "sleep_stages" else (table, self.origin, row[0], row[1])
             fingerprint = hash(row)
@@ -140,26 +146,48 @@ class Writer:
     def emit_samples(self, table: str, sources: list[SourceKey], which: np.ndarray, time_ms: np.ndarray,
                      offset_s: np.ndarray, values: np.ndarray) -> None:
         """:meth:`emit` of many heart-rate rows ``(time, sources[which], offset, value)``: the same
-        batches of :data:`BATCH_ROWS` rows reach the saver, the full ones as column arrays."""
-        assert table == "heart_rate"  # the one saver that takes columns (SampleRows)
+        batches of :data:`BATCH_ROWS` rows reach the saver, as column arrays (``SampleRows``)."""
+        assert table == "heart_rate"  # the one saver that takes columns
         n, i = len(time_ms), 0
         buf = self.buffers.setdefault(table, [])
+        if buf:  # a batch of single rows under way: completed row by row
+            i = min(BATCH_ROWS - len(buf), n)
+            buf.extend(zip(time_ms[:i].tolist(), map(sources.__getitem__, which[:i].tolist()), offset_s[:i].tolist(),
+                           values[:i].tolist()))
+            if len(buf) >= BATCH_ROWS:
+                self._flush(table)
         while i < n:
-            if buf or n - i < BATCH_ROWS:  # a batch under way, or the last partial one: row by row
-                take = min(BATCH_ROWS - len(buf), n - i)
-                part = slice(i, i + take)
-                buf.extend(zip(time_ms[part].tolist(), map(sources.__getitem__, which[part].tolist()),
-                               offset_s[part].tolist(), values[part].tolist()))
-                i += take
-                if len(buf) >= BATCH_ROWS:
-                    self._flush(table)
-                    buf = self.buffers[table]
-                continue
-            part = slice(i, i + BATCH_ROWS)
-            columns = _sample_rows(sources, which[part], time_ms[part], offset_s[part], values[part])
-            saver(table).save(self.conn, columns, self._source_ids)  # type: ignore[arg-type]  # HeartRate.save takes it
-            self.stored += BATCH_ROWS
-            i += BATCH_ROWS
+            take = min(BATCH_ROWS - self._pending_rows, n - i)
+            part = slice(i, i + take)
+            self._pending.append((sources, which[part], time_ms[part], offset_s[part], values[part]))
+            self._pending_rows += take
+            i += take
+            if self._pending_rows >= BATCH_ROWS:
+                self._save_pending()
+
+    def _save_pending(self) -> None:
+        """Save the heart-rate batch held as columns."""
+        if not self._pending:
+            return
+        chunks, n = self._pending, self._pending_rows
+        self._pending, self._pending_rows = [], 0
+        if len(chunks) == 1:
+            sources, which, t, off, v = chunks[0]
+        else:
+            sources = list(dict.fromkeys(key for chunk in chunks for key in chunk[0]))
+            index = {key: i for i, key in enumerate(sources)}
+            which = np.concatenate([np.array([index[k] for k in chunk[0]], np.int64)[chunk[1]] for chunk in chunks])
+            t, off, v = (np.concatenate([chunk[j] for chunk in chunks]) for j in (2, 3, 4))
+        columns = _sample_rows(sources, which, t, off, v)
+        saver("heart_rate").save(self.conn, columns, self._source_ids)  # type: ignore[arg-type]  # HeartRate.save takes it
+        self.stored += n
+
+    def _pending_as_rows(self) -> None:
+        """The heart-rate batch held as columns, as rows (a single row is emitted after it)."""
+        buf = self.buffers.setdefault("heart_rate", [])
+        for sources, which, t, off, v in self._pending:
+            buf.extend(zip(t.tolist(), map(sources.__getitem__, which.tolist()), off.tolist(), v.tolist()))
+        self._pending, self._pending_rows = [], 0
 
     def bad(self, reason: str, record: object) -> None:
         """A record that cannot be stored (impossible value ...): quarantined, counted."""
@@ -183,6 +211,8 @@ class Writer:
             self._bad = []
 
     def _flush(self, table: str) -> None:
+        if table == "heart_rate":
+            self._save_pending()
         rows = self.buffers.get(table)
         if not rows:
             return
