@@ -8,6 +8,7 @@ A family module is a function ``read(job)`` that takes records from ``job.json()
 
 from __future__ import annotations
 
+import codecs
 import io
 from collections import Counter
 from collections.abc import Mapping
@@ -158,17 +159,22 @@ class Job:
                 self.records += 1
                 yield element
 
-    def whole_text(self, limit: int) -> str | None:
-        """The whole file as text (a byte-order mark skipped) when it holds at most ``limit`` bytes
-        of valid UTF-8; else None, and the incremental readers (:meth:`json`, :meth:`csv`) decide."""
+    def whole_bytes(self, limit: int) -> bytes | None:
+        """The whole file (a UTF-8 byte-order mark skipped) when it holds at most ``limit`` bytes;
+        else None, and the incremental readers (:meth:`json`, :meth:`csv`) decide."""
         if self.entry.size > limit:  # as the zip declares it: not even read (the read below is capped too)
             return None
         with io.BufferedReader(self._stream(), 1 << 16) as fh:
             data = fh.read(limit + 1)
         if len(data) > limit:
             return None
+        return data[3:] if data.startswith(codecs.BOM_UTF8) else data
+
+    def whole_text(self, limit: int) -> str | None:
+        """:meth:`whole_bytes` as text when they are valid UTF-8, else None."""
+        data = self.whole_bytes(limit)
         try:
-            return data.decode("utf-8-sig")
+            return None if data is None else data.decode("utf-8")
         except UnicodeDecodeError:
             return None
 

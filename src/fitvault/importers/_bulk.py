@@ -36,11 +36,11 @@ _DATE_TIME = attrgetter("dateTime")
 def json_array(job: Job, kind: type[T]) -> list[T] | None:
     """The file's top-level array decoded as ``kind`` structs, or None. ``job.records`` is
     left to the caller (count only what the fast path keeps)."""
-    text = job.whole_text(WHOLE_FILE_BYTES)
-    if text is None:
+    data = job.whole_bytes(WHOLE_FILE_BYTES)
+    if data is None:
         return None
-    try:
-        return msgspec.json.decode(text, type=list[kind])  # type: ignore[valid-type]
+    try:  # msgspec reads UTF-8 strictly: invalid bytes are a DecodeError, as the careful reader's
+        return msgspec.json.decode(data, type=list[kind])  # type: ignore[valid-type]
     except msgspec.DecodeError:  # ValidationError is one
         return None
 

@@ -58,14 +58,13 @@ def _readings_at_once(job: Job) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     records, walls = found
     readings = list(map(_VALUE, records))
-    raw = np.array(list(map(_BPM, readings)), dtype=np.float64)
+    raw = np.fromiter(map(_BPM, readings), dtype=np.float64, count=len(readings))
     if not np.isfinite(raw).all():
         return None
     bpm = np.rint(raw).astype(np.int64)  # round half to even, as round()
-    confidences = list(map(_CONFIDENCE, readings))
     reading = bpm != 0
-    if 0 in confidences:
-        reading &= np.array([c != 0 for c in confidences], dtype=bool)
+    if 0 in map(_CONFIDENCE, readings):
+        reading &= np.array([r.confidence != 0 for r in readings], dtype=bool)
     if ((bpm[reading] < MIN_BPM) | (bpm[reading] > MAX_BPM)).any():
         return None  # one by one: each such record is quarantined with its reason
     job.records += len(records)
