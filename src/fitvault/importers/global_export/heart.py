@@ -38,7 +38,7 @@ class _HeartRecord(msgspec.Struct, gc=False):
     value: _Reading
 
 
-_VALUE, _BPM, _CONFIDENCE = map(attrgetter, ("value", "bpm", "confidence"))
+_BPM, _CONFIDENCE = attrgetter("value.bpm"), attrgetter("value.confidence")
 
 
 def read_heart_rate(job: Job) -> None:
@@ -57,14 +57,13 @@ def _readings_at_once(job: Job) -> tuple[np.ndarray, np.ndarray] | None:
     if found is None:
         return None
     records, walls = found
-    readings = list(map(_VALUE, records))
-    raw = np.fromiter(map(_BPM, readings), dtype=np.float64, count=len(readings))
+    raw = np.fromiter(map(_BPM, records), dtype=np.float64, count=len(records))
     if not np.isfinite(raw).all():
         return None
     bpm = np.rint(raw).astype(np.int64)  # round half to even, as round()
     reading = bpm != 0
-    if 0 in map(_CONFIDENCE, readings):
-        reading &= np.array([r.confidence != 0 for r in readings], dtype=bool)
+    if 0 in map(_CONFIDENCE, records):
+        reading &= np.array([c != 0 for c in map(_CONFIDENCE, records)], dtype=bool)
     if ((bpm[reading] < MIN_BPM) | (bpm[reading] > MAX_BPM)).any():
         return None  # one by one: each such record is quarantined with its reason
     job.records += len(records)
