@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from support.takeout import GED, Archive, heart_json, minutes_json, rows
 
 from fitvault.importers import _bulk, import_paths
@@ -15,35 +16,39 @@ from fitvault.store.vault import Vault
 HR_CSV = "Takeout/Google Health/Physical Activity_GoogleData/Heart Rate/heart_rate_2024-11-02.csv"
 
 
-def _archive() -> Archive:
+def _archive(with_odd_records: bool) -> Archive:
     a = Archive()
     night = datetime(2024, 11, 3, 4, 0, 0)  # UTC stamps across the fall-back change in New York
     plain = heart_json(night, [60 + i % 30 for i in range(3000)], step_s=5)
-    odd = heart_json(night + timedelta(hours=6), [0, 64, 300, 70, 71], step_s=5)
-    odd[1]["value"]["confidence"] = 0
-    odd[3]["dateTime"] = "11/03/24 10:00:99"  # unreadable: quarantined one by one
+    plain[7]["value"]["confidence"] = 0  # a sentinel: dropped either way
     a.add(f"{GED}/heart_rate-2024-11-02.json", plain)
-    a.add(f"{GED}/heart_rate-2024-11-03.json", odd)
-    steps = minutes_json(night, [(i * 7) % 40 for i in range(600)])
-    a.add(f"{GED}/steps-2024-11-02.json", steps)
+    calories = ["1.25", *(["1.5"] * 100)]
+    if with_odd_records:
+        odd = heart_json(night + timedelta(hours=6), [0, 64, 300, 70, 71], step_s=5)
+        odd[1]["value"]["confidence"] = 0
+        odd[3]["dateTime"] = "11/03/24 10:00:99"  # unreadable: quarantined one by one
+        a.add(f"{GED}/heart_rate-2024-11-03.json", odd)
+        calories[1] = "1e9"  # impossible: quarantined
+    a.add(f"{GED}/steps-2024-11-02.json", minutes_json(night, [(i * 7) % 40 for i in range(600)]))
     a.add(f"{GED}/distance-2024-11-02.json", minutes_json(night, [i % 5 * 10.5 for i in range(600)]))
-    a.add(f"{GED}/calories-2024-11-02.json", minutes_json(night, ["1.25", "1e9", *(["1.5"] * 100)]))
+    a.add(f"{GED}/calories-2024-11-02.json", minutes_json(night, calories))
     lines = ["timestamp,beats per minute,data source"]
     for i in range(3000):
         t = night + timedelta(seconds=5 * i)
         source = ("Charge 6", " Charge 6 ", "manual", "MANUAL", "")[i // 700]
         lines.append(f"{t:%Y-%m-%dT%H:%M:%SZ},{60 + i % 50},{source}")
-    lines[2600] = lines[2600].replace("Z,", ".250Z,")  # fractions: parsed one by one
     lines[900] = lines[900].split(",")[0] + ",0,Charge 6"
-    lines[1200] = ""  # a blank line
-    lines[1300] = lines[1300].split(",")[0] + ",61"  # a short row
-    lines[2500] = lines[2500].split(",")[0] + ",999,Charge 6"  # impossible: quarantined
+    if with_odd_records:
+        lines[2600] = lines[2600].replace("Z,", ".250Z,")  # fractions: parsed one by one
+        lines[1200] = ""  # a blank line
+        lines[1300] = lines[1300].split(",")[0] + ",61"  # a short row
+        lines[2500] = lines[2500].split(",")[0] + ",999,Charge 6"  # impossible: quarantined
     a.csv(HR_CSV, lines[0], lines[1:])
     return a
 
 
-def _import(tmp_path, name: str) -> tuple[dict, list]:
-    path = _archive().zip(tmp_path / f"{name}.zip")
+def _import(tmp_path, name: str, odd: bool) -> tuple[dict, list]:
+    path = _archive(odd).zip(tmp_path / f"{name}.zip")
     with Vault(tmp_path / name) as v:
         report = import_paths(v, [path], tz="America/New_York")
         tables = [r[0] for r in rows(v, "SELECT name FROM sqlite_master WHERE type = 'table'")] + ["heart_rate"]
@@ -54,11 +59,13 @@ def _import(tmp_path, name: str) -> tuple[dict, list]:
     return stored, files + sorted(report.notes)
 
 
-def test_fast_paths_store_what_one_by_one_stores(tmp_path, monkeypatch):
+@pytest.mark.parametrize("odd", [True, False], ids=["odd records", "plain files"])
+def test_fast_paths_store_what_one_by_one_stores(tmp_path, monkeypatch, odd):
     monkeypatch.setattr(_bulk, "BATCH_ROWS", 500)  # CSV batches: plain ones, and ones with each odd row
-    fast, fast_report = _import(tmp_path, "fast")
+    fast, fast_report = _import(tmp_path, "fast", odd)
     monkeypatch.setattr(_bulk, "WHOLE_FILE_BYTES", -1)  # every file read record by record
-    careful, careful_report = _import(tmp_path, "careful")
+    careful, careful_report = _import(tmp_path, "careful", odd)
     assert fast_report == careful_report
     assert fast == careful
-    assert len(fast["heart_rate"]) > 5000 and fast["quarantine"] and fast["steps"]
+    assert len(fast["heart_rate"]) > 5000 and fast["steps"]
+    assert bool(fast["quarantine"]) == odd

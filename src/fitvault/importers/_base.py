@@ -101,6 +101,8 @@ class State:
     missing: Counter[str] = field(default_factory=Counter)
     #: Fitabase exports: the participant to import (``--participant``), the ids the evidence
     #: pass found (id -> rows) and the Fitabase file kinds of the import (family keys).
+    #: GoogleData heart-rate readings the evidence pass read from a plain file (the last one), for its reader.
+    plain_heart_rate: dict[str, list] = field(default_factory=dict)
     participant: str | None = None
     participants: dict[str, int] = field(default_factory=dict)
     fitabase_kinds: dict[str, set[str]] = field(default_factory=dict)

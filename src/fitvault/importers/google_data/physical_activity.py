@@ -32,6 +32,7 @@ more than one minute in it is a day's total and covers that local day.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import NamedTuple
 
 import numpy as np
 
@@ -114,11 +115,25 @@ FINGERPRINTS = {  # family -> (value column names, key scale)
 
 
 def prepare(job: Job, family: str) -> None:
+    """Fingerprints of the file. A plain heart-rate file's readings are kept for its reader (the
+    last such file only: memory for one file), read once instead of twice."""
     names, scale = FINGERPRINTS[family]
+    kept: list[_Readings] | None = [] if family == "heart_rate" else None
     for batch, c, plain in _row_batches(job, {"value": names}):
+        found = _readings(batch, {**c, "bpm": c["value"]}) if plain and kept is not None else None
+        if found is not None and kept is not None:
+            # every reading finite, after 2008: the fingerprint of each, as below (scale 1)
+            job.state.fingerprints.add_many(family, found.utc, found.bpm)
+            kept.append(found)
+            continue
+        kept = None
         if not (plain and _fingerprint_at_once(job, family, batch, c, scale)):
             for row in batch.rows():
                 _fingerprint(job, family, row, c, scale)
+    if family == "heart_rate":
+        job.state.plain_heart_rate.clear()
+        if kept is not None:
+            job.state.plain_heart_rate[job.entry.display] = kept
 
 
 def _fingerprint(job: Job, family: str, row: list[str], c: dict[str, int], scale: float) -> None:
@@ -194,8 +209,17 @@ def _row_batches(job: Job, roles: Mapping[str, tuple[str, ...]]) -> Iterator[tup
 
 def read_heart_rate(job: Job) -> None:
     keys: dict[str, SourceKey] = {}
+    read_before = job.state.plain_heart_rate.pop(job.entry.display, None)
+    if read_before is not None:  # the evidence pass read this plain file: stored as it read it
+        for found in read_before:
+            job.records += found.rows
+            _store(job, found, keys)
+        return
     for batch, c, plain in _row_batches(job, {"bpm": ("beats per minute", "bpm")}):
-        if not (plain and _heart_rate_at_once(job, batch, c, keys)):
+        found = _readings(batch, c) if plain else None
+        if found is not None:
+            _store(job, found, keys)
+        else:
             _heart_rate_one_by_one(job, batch.rows(), c, keys)
 
 
@@ -207,36 +231,50 @@ def _source(keys: dict[str, SourceKey], row: list[str], c: dict[str, int]) -> So
     return key
 
 
-def _heart_rate_at_once(job: Job, batch: Batch, c: dict[str, int], keys: dict[str, SourceKey]) -> bool:
-    """A batch of plain rows with plausible readings stored at once; False when a row needs the care."""
+class _Readings(NamedTuple):
+    """A batch of plain GoogleData heart-rate rows, read: what :func:`_store` writes."""
+
+    rows: int
+    utc: np.ndarray
+    bpm: np.ndarray
+    names: list[str]      # the distinct ``data source`` cells, as written
+    which: np.ndarray     # each reading's index in ``names``
+
+
+def _readings(batch: Batch, c: dict[str, int]) -> _Readings | None:
+    """The batch's readings when every row is plain and plausible, else None (no side effect)."""
     texts, stamps = batch.column(c["bpm"]), batch.column(c["time"])
     if texts is None or stamps is None:
-        return False
+        return None
     raw = _floats(texts)
     if raw is None or not np.isfinite(raw).all():
-        return False
+        return None
     reading = raw != 0
     picked = reading.tolist()
     utc = _instants(stamps, picked)
     bpm = np.rint(raw[reading]).astype(np.int64)  # round half to even, as round()
     if utc is None or (utc < EARLIEST_MS).any() or ((bpm < 20) | (bpm > 250)).any():
-        return False
-    if len(bpm) < len(batch):
-        job.drop("no reading (blank or 0)", len(batch) - len(bpm))
+        return None
     index = c.get("source")
     column = batch.column(index) if index is not None else None
     if column is None:  # cell(): "" where a row is short
         column = [cell(row, index) for row in batch.rows()]
-    names = _picked(column, picked)  # as written: stripped once per distinct name below
+    names = _picked(column, picked)
+    code = {name: i for i, name in enumerate(dict.fromkeys(names))}
+    return _Readings(len(batch), utc, bpm, list(code), np.array(list(map(code.__getitem__, names)), dtype=np.int64))
+
+
+def _store(job: Job, found: _Readings, keys: dict[str, SourceKey]) -> None:
+    if len(found.bpm) < found.rows:
+        job.drop("no reading (blank or 0)", found.rows - len(found.bpm))
     by_key: dict[SourceKey, int] = {}  # source keys in order of appearance (two names may share one)
-    code = {}
-    for name in dict.fromkeys(names):
+    codes = []
+    for name in found.names:
         stripped = name.strip()
         key = keys[stripped] if stripped in keys else keys.setdefault(stripped, source_of(stripped))
-        code[name] = by_key.setdefault(key, len(by_key))
-    which = np.array(list(map(code.__getitem__, names)), dtype=np.int64)
-    job.emit_samples("heart_rate", list(by_key), which, utc, job.clock.instants(utc), bpm)
-    return True
+        codes.append(by_key.setdefault(key, len(by_key)))
+    which = np.array(codes, dtype=np.int64)[found.which]
+    job.emit_samples("heart_rate", list(by_key), which, found.utc, job.clock.instants(found.utc), found.bpm)
 
 
 def _heart_rate_one_by_one(job: Job, rows: list[list[str]], c: dict[str, int], keys: dict[str, SourceKey]) -> None:
