@@ -120,7 +120,7 @@ def prepare(job: Job, family: str) -> None:
     names, scale = FINGERPRINTS[family]
     kept: list[_Readings] | None = [] if family == "heart_rate" else None
     for batch, c, plain in _row_batches(job, {"value": names}):
-        found = _readings(batch, {**c, "bpm": c["value"]}) if plain and kept is not None else None
+        found = _plain_readings(batch, {**c, "bpm": c["value"]}) if plain and kept is not None else None
         if found is not None and kept is not None:
             # every reading finite, after 2008: the fingerprint of each, as below (scale 1)
             job.state.fingerprints.add_many(family, found.utc, found.bpm)
@@ -216,7 +216,7 @@ def read_heart_rate(job: Job) -> None:
             _store(job, found, keys)
         return
     for batch, c, plain in _row_batches(job, {"bpm": ("beats per minute", "bpm")}):
-        found = _readings(batch, c) if plain else None
+        found = _plain_readings(batch, c) if plain else None
         if found is not None:
             _store(job, found, keys)
         else:
@@ -241,7 +241,7 @@ class _Readings(NamedTuple):
     which: np.ndarray     # each reading's index in ``names``
 
 
-def _readings(batch: Batch, c: dict[str, int]) -> _Readings | None:
+def _plain_readings(batch: Batch, c: dict[str, int]) -> _Readings | None:
     """The batch's readings when every row is plain and plausible, else None (no side effect)."""
     texts, stamps = batch.column(c["bpm"]), batch.column(c["time"])
     if texts is None or stamps is None:
