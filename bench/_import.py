@@ -1,7 +1,8 @@
 """Archive imports for ``bench/run.py`` and ``bench/import_archive.py``: a synthetic Takeout set,
 and its import in a child process that reports time and peak memory.
 
-    python bench/_import.py VAULT ARCHIVE...   (the child: prints one JSON object)
+    python bench/_import.py VAULT ARCHIVE...          (the child: prints one JSON object)
+    python bench/_import.py --parse-only ARCHIVE...   (the ceiling, in a fresh process too)
 
 The peak memory is the child's own (``VmHWM``, see ``_common.own_peak_rss_mib``), not one
 inherited from the process that started it.
@@ -35,6 +36,13 @@ def import_in_child(vault: Path, paths: list[Path]) -> dict:
     return run_json([str(BENCH / "_import.py"), str(vault), *map(str, paths)])
 
 
+def parse_in_child(paths: list[Path]) -> dict:
+    """:func:`parse_only` in a fresh process, as the import runs: neither side inherits the other's
+    heap or warm caches (in the benchmark's own process, after writing the archive, parsing ran
+    25-60 % slower, which flattered the ratio)."""
+    return run_json([str(BENCH / "_import.py"), "--parse-only", *map(str, paths)])
+
+
 def parse_only(paths: list[Path]) -> dict:
     """The ceiling of ``import_ratio``: every file of the archive's zips read and parsed with the
     fastest parser fitvault uses for its format (``msgspec`` for JSON, as the sync parses pages;
@@ -66,6 +74,9 @@ def main() -> None:
     from fitvault.importers import import_paths
     from fitvault.store.vault import Vault
 
+    if sys.argv[1] == "--parse-only":
+        print(json.dumps(parse_only([Path(p) for p in sys.argv[2:]])))
+        return
     vault, *paths = sys.argv[1:]
     began = time.perf_counter()
     with Vault(Path(vault)) as v:
