@@ -4,6 +4,11 @@ Everything outside the queue's implementation sees only :class:`StudyQueue`: que
 participant's sync, run a worker. :mod:`.procrastinate_queue` implements it on procrastinate (a
 PostgreSQL-backed task queue, so the study needs no broker); another queue (pgqueuer, Celery)
 would be another implementation of the same two methods.
+
+Delivery is at least once: a worker killed after a sync finished but before the queue recorded
+its job as done leaves that job to the recovery, which runs it again (or closes it when a newer
+job of the participant is waiting). That is harmless: a sync is idempotent (upserts on natural
+keys, each page committed with its cursor), so a second run only re-reads the overlap window.
 """
 
 from __future__ import annotations
