@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 from support.sim import FITVAULT
+from support.study_vaults import battery_reason
 
 from fitvault.study.cluster import find_bin
 
@@ -38,7 +40,14 @@ def _run_demo(folder: Path, tmp_path: Path) -> None:
     doc = json.loads(proc.stdout)
     assert [p["participant_id"] for p in doc["participants"]] == ["P001", "P002"]
     first, last = doc["participants"]
-    assert (first["state"], first["grant"], first["last_sync_status"], first["contact"]) == ("active", "valid", "ok", [])
+    assert (first["state"], first["grant"], first["last_sync_status"]) == ("active", "valid", "ok")
+    # the simulator's battery changes every hour (15-100 %, "Low" below 25 %): the only contact reason
+    # an active, freshly synced participant can have is a low battery, read here straight from their vault
+    with sqlite3.connect(folder / "vaults" / "P001" / "vault.sqlite") as db:
+        level, status = db.execute("SELECT battery_level, battery_status FROM devices "
+                                   "ORDER BY last_sync_time DESC LIMIT 1").fetchone()
+    assert (first["battery_level"], first["battery_status"]) == (level, status)
+    assert first["contact"] == battery_reason(level, status)
     # the last participant removed the study's access: their next sync moved them to re-consent
     assert (last["state"], last["grant"], last["last_sync_status"]) == ("needs_reconsent", "needs re-consent",
                                                                         "needs_reconsent")

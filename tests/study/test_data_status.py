@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from support.postgres import *  # noqa: F401,F403 - the PostgreSQL fixtures
 from support.sim import FITVAULT, SIM_NOW
-from support.study_vaults import synced_vault, worn_minutes_by_local_day
+from support.study_vaults import battery_reason, synced_vault, worn_minutes_by_local_day
 
 from fitvault.auth.tokens import Token
 from fitvault.study import audit, roster
@@ -87,11 +87,6 @@ def study(synced, study_conn, study_url, tmp_path):
     return conn, cipher, vaults, batteries, folder, study_url, truths
 
 
-def _battery_reason(level: int | None, status: str) -> list[str]:
-    low = (level is not None and 0 < level <= 20) or status.lower() in ("low", "empty", "critical")
-    return [f"low battery ({level} %)" if level else "low battery"] if low else []
-
-
 @pytest.mark.slow
 def test_status_and_contact_today_rows(study, tmp_path):
     conn, _, vaults, batteries, folder, url, truths = study
@@ -131,12 +126,12 @@ def test_status_and_contact_today_rows(study, tmp_path):
     assert [d.wear_minutes for d in p8.days][:3] == [0, 0, 0]
     recent = p8.recent_wear_hours()
     expected = {
-        "P001": _battery_reason(*batteries["P001"]),
-        "P002": _battery_reason(*batteries["P002"]) + ["grant expiring (Testing mode): re-consent"],
-        "P003": _battery_reason(*batteries["P003"]) + ["grant invalid: needs re-consent"],
+        "P001": battery_reason(*batteries["P001"]),
+        "P002": battery_reason(*batteries["P002"]) + ["grant expiring (Testing mode): re-consent"],
+        "P003": battery_reason(*batteries["P003"]) + ["grant invalid: needs re-consent"],
         "P004": ["no device sync seen"],
-        "P007": ["no device sync for 4 days"] + _battery_reason(*batteries["P007"]),
-        "P008": _battery_reason(*batteries["P008"]) + [f"low wear ({recent:.1f} h/day over the last 3 days)"],
+        "P007": ["no device sync for 4 days"] + battery_reason(*batteries["P007"]),
+        "P008": battery_reason(*batteries["P008"]) + [f"low wear ({recent:.1f} h/day over the last 3 days)"],
     }
     assert {pid: s.contact for pid, s in by_id.items() if s.contact} == {k: v for k, v in expected.items() if v}
     assert recent is not None and recent < 10

@@ -40,3 +40,9 @@ def worn_minutes_by_local_day(person, start: datetime, end: datetime) -> dict[da
             if lo <= t < hi and plan.state[m] != OFF:
                 out[date.fromordinal(_EPOCH_ORDINAL + (t + plan.offsets[m]) // 86_400)] += 1
     return dict(sorted(out.items()))
+
+
+def battery_reason(level: int | None, status: str | None) -> list[str]:
+    """The contact reason a device's battery gives, written out independently of compliance.py."""
+    low = (level is not None and 0 < level <= 20) or (status or "").lower() in ("low", "empty", "critical")
+    return [f"low battery ({level} %)" if level else "low battery"] if low else []
