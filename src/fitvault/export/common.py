@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -433,12 +434,17 @@ class Snapshot:
             raise StoreError(f"cannot read {table or 'the vault'}: {exc}") from exc
 
 
-def prefetch(chunks: Iterator[T], depth: int = 2) -> Iterator[T]:
+def prefetch(chunks: Iterator[T], depth: int = 2, *, several: bool = True) -> Iterator[T]:
     """``chunks``, produced on a thread of their own up to ``depth`` ahead: reading and shaping
     the next chunk (SQLite, zstd and numpy release the GIL) overlaps writing this one (pyarrow's
-    writers release it too). An error while producing is raised here, in order."""
+    writers release it too). An error while producing is raised here, in order. Not
+    ``several`` (a table of one chunk): nothing would overlap, so no thread is started (a
+    thread's start costs milliseconds on a busy machine, more than a small table's work)."""
     import queue
-    import threading
+
+    if not several:
+        yield from chunks
+        return
 
     items: queue.Queue = queue.Queue(depth)
     stop = threading.Event()
@@ -471,6 +477,44 @@ def prefetch(chunks: Iterator[T], depth: int = 2) -> Iterator[T]:
                 items.get_nowait()
             except queue.Empty:
                 worker.join(0.05)
+
+
+class Stopped(Exception):
+    """Raised inside a table's job by :func:`each_table` when another job failed or the export
+    was interrupted: the job stops at its next chunk, its half-written output removed."""
+
+
+def each_table(jobs: list[tuple[int, Callable[[ProgressCallback], T]]], progress: ProgressCallback | None,
+               workers: int = 2) -> list[T]:
+    """Run one job per table, ``workers`` at a time, and return their results in the order given.
+
+    Each job is ``(rows, job)``; the largest start first, so a year of heart rate is written
+    beside all the small tables rather than after them: one table's reading (SQLite, zstd and
+    numpy release the GIL) overlaps another's writing (pyarrow releases it too). A job is called
+    with a progress callback to call after every chunk: it reports to ``progress`` (one call at a
+    time, whatever thread) and raises :class:`Stopped` once a job has failed or the export was
+    interrupted. The first error, in the order given, is raised once every started job ended.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def report(p: ExportProgress) -> None:
+        if stop.is_set():
+            raise Stopped("the export stopped")
+        if progress:
+            with lock:
+                progress(p)
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="fitvault-export") as pool:
+        started = {i: pool.submit(jobs[i][1], report) for i in sorted(range(len(jobs)), key=lambda i: -jobs[i][0])}
+        try:
+            return [started[i].result() for i in range(len(jobs))]
+        finally:
+            stop.set()
+            for future in started.values():
+                future.cancel()
 
 
 @contextmanager
