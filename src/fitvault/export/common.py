@@ -479,7 +479,7 @@ def prefetch(chunks: Iterator[T], depth: int = 2, *, several: bool = True) -> It
                 worker.join(0.05)
 
 
-class Stopped(Exception):
+class ExportStopped(Exception):
     """Raised inside a table's job by :func:`each_table` when another job failed or the export
     was interrupted: the job stops at its next chunk, its half-written output removed."""
 
@@ -492,29 +492,43 @@ def each_table(jobs: list[tuple[int, Callable[[ProgressCallback], T]]], progress
     beside all the small tables rather than after them: one table's reading (SQLite, zstd and
     numpy release the GIL) overlaps another's writing (pyarrow releases it too). A job is called
     with a progress callback to call after every chunk: it reports to ``progress`` (one call at a
-    time, whatever thread) and raises :class:`Stopped` once a job has failed or the export was
-    interrupted. The first error, in the order given, is raised once every started job ended.
+    time, whatever thread) and raises :class:`ExportStopped` once a job has failed or the export
+    was interrupted, so the others stop at their next chunk. Once every started job has ended,
+    the first failure in the order given is raised (one that is not merely a stop).
     """
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor, wait
 
     stop = threading.Event()
     lock = threading.Lock()
 
     def report(p: ExportProgress) -> None:
         if stop.is_set():
-            raise Stopped("the export stopped")
+            raise ExportStopped("the export stopped")
         if progress:
             with lock:
                 progress(p)
 
-    with ThreadPoolExecutor(workers, thread_name_prefix="fitvault-export") as pool:
-        started = {i: pool.submit(jobs[i][1], report) for i in sorted(range(len(jobs)), key=lambda i: -jobs[i][0])}
+    def run(job: Callable[[ProgressCallback], T]) -> T:
         try:
-            return [started[i].result() for i in range(len(jobs))]
-        finally:
+            return job(report)
+        except BaseException:
             stop.set()
-            for future in started.values():
+            raise
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="fitvault-export") as pool:
+        by_size = sorted(range(len(jobs)), key=lambda i: -jobs[i][0])
+        started = {i: pool.submit(run, jobs[i][1]) for i in by_size}
+        futures = [started[i] for i in range(len(jobs))]
+        try:
+            wait(futures)
+        finally:  # interrupted while waiting: stop the running jobs, drop the others
+            stop.set()
+            for future in futures:
                 future.cancel()
+    errors = [error for f in futures if not f.cancelled() and (error := f.exception()) is not None]
+    if errors:
+        raise next((e for e in errors if not isinstance(e, ExportStopped)), errors[0])
+    return [f.result() for f in futures]
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -30,6 +30,7 @@ from fitvault.export.common import (
     Instant,
     ProgressCallback,
     Snapshot,
+    each_table,
     fields,
     open_snapshot,
     parse_range,
@@ -187,10 +188,14 @@ def export_csv(
     with open_snapshot(vault_dir) as snap:
         out = prepare_out_dir(out_dir)
         result = ExportResult("csv", out)
-        for table, total in snap.plan(tables, lo, hi, result, progress):
+
+        def job(table: Table, total: int) -> Callable[[ProgressCallback], ExportItem]:
             path = out / f"{table.name}.csv"
-            rows = write_table_csv(snap, table, total, path, lo, hi, chunk_rows=chunk_rows, progress=progress)
-            result.items.append(ExportItem(table.name, rows, path))
+            return lambda report: ExportItem(table.name, write_table_csv(snap, table, total, path, lo, hi,
+                                                                         chunk_rows=chunk_rows, progress=report), path)
+
+        planned = snap.plan(tables, lo, hi, result, progress)
+        result.items += each_table([(total, job(table, total)) for table, total in planned], progress)
     if any(t.name == "sleep_sessions" for t in tables):
         write_sleep_summary_csv(vault_dir, out, lo, hi, result)
     return result
