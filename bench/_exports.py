@@ -1,9 +1,10 @@
 """Export ceilings for ``bench/run.py``: pyarrow writing the very tables an export wrote, from memory.
 
 ``fitvault export parquet`` and ``export csv`` run as commands (fresh processes, start-up
-included, their peak memory measured). The ceiling reads what each wrote back, batch by batch
-(so memory stays bounded), and times only pyarrow writing those batches again into a fresh
-folder: Parquet with the same compression (zstd) and one file per table or partition; CSV with
+included, their peak memory measured). The ceiling reads what each wrote back, row group by row
+group (so memory stays bounded), and times only pyarrow writing those row groups again into a
+fresh folder: Parquet with the same compression (zstd), one file per table or partition and
+the same row groups (each read back is written as one); CSV with
 pyarrow's CSV writer (``pyarrow.csv.CSVWriter``, every column read back as text, so the same
 characters are written). Reading back is not timed.
 """
@@ -25,12 +26,13 @@ def parquet_ceiling_s(folder: Path, scratch: Path, csv: bool = False) -> tuple[f
         source = pq.ParquetFile(path)
         target = scratch / f"{i}.parquet"
         writer = None
-        for batch in source.iter_batches(batch_size=200_000):
+        for group in range(source.num_row_groups):  # the export's row groups, one at a time
+            batch = source.read_row_group(group)
             began = time.perf_counter()
             if writer is None:
                 writer = (pacsv.CSVWriter(str(target), source.schema_arrow) if csv else
                           pq.ParquetWriter(target, source.schema_arrow, compression="zstd"))
-            writer.write_batch(batch)
+            writer.write_table(batch)
             seconds += time.perf_counter() - began
             rows += batch.num_rows
         if writer is not None:

@@ -572,3 +572,61 @@ def test_cli_errors_have_clean_messages_and_codes(vault_dir, tmp_path):
     for option in ("--types", "--from", "--to", "--per-day", "--out"):
         assert option in helped.output
     assert all(p.help for p in cli.commands["export"].params if p.param_type_name == "option")
+
+
+def test_text_columns_read_in_one_scan_keep_every_value(tmp_path):
+    """activity_level's NOT NULL text goes through one group_concat scan (export/columns.py):
+    quotes, commas, non-ASCII and empty text come out as stored, in key order (two devices at
+    one instant, inserted in reverse); a window whose text holds the separator byte is read
+    the plain way and comes out the same."""
+    import pyarrow.parquet as pq
+
+    levels = ['SEDENTARY', 'say "hi", ok', 'ünïcode ✓', '', 'odd\x1fbyte', 'LIGHTLY_ACTIVE']
+    starts = ["2026-01-05T10:00:00Z", "2026-01-05T10:01:00Z", "2026-01-05T10:01:00Z", "2026-01-05T10:02:00Z",
+              "2026-03-20T10:00:00Z", "2026-03-20T10:01:00Z"]  # the last two: a later 30-day window
+    sources = [1, 2, 1, 1, 1, 1]
+    rows = [(ms(s), src, EST, ms(s) + 60_000, EST, level) for s, src, level in zip(starts, sources, levels)]
+    root = tmp_path / "vault"
+    with Vault(root) as vault, vault.transaction() as conn:
+        conn.executemany("INSERT INTO sources (id, origin, platform, device, manufacturer, form_factor, "
+                         "recording_method, application) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", SOURCES[:2])
+        conn.executemany("INSERT INTO activity_level VALUES (?, ?, ?, ?, ?, ?)", rows[::-1])
+    export_parquet(root, tmp_path / "pq", types="activity_level")
+    got = pq.read_table(tmp_path / "pq" / "activity_level").to_pydict()
+    # by (instant, source): Charge 6 (1) before Pixel Watch 3 (2) at 10:01
+    assert got["level"] == ['SEDENTARY', 'ünïcode ✓', 'say "hi", ok', '', 'odd\x1fbyte', 'LIGHTLY_ACTIVE']
+    assert got["device"] == ["Charge 6", "Charge 6", "Pixel Watch 3", "Charge 6", "Charge 6", "Charge 6"]
+    export_csv(root, tmp_path / "csv", types="activity_level")
+    lines = (tmp_path / "csv" / "activity_level.csv").read_text(encoding="utf-8").splitlines()
+    assert [line.split(",", 4)[4] for line in lines[1:4]] == ["Charge 6,SEDENTARY", "Charge 6,ünïcode ✓",
+                                                              'Pixel Watch 3,"say ""hi"", ok"']
+    assert lines[4].endswith("Charge 6,") and lines[5].endswith("Charge 6,odd\x1fbyte")
+
+
+def test_tables_written_two_at_a_time_stop_when_one_fails(tmp_path):
+    """each_table: results in the order given (the largest job starts first); when a job fails,
+    the other stops at its next progress report, and the failure is what is raised."""
+    import time
+
+    from fitvault.export.common import ExportStopped, each_table
+
+    assert each_table([(1, lambda report: "small"), (9, lambda report: "large")], None) == ["small", "large"]
+    stopped: list[int] = []
+
+    def fails(report):
+        raise OSError("disk full")
+
+    def long_job(report):
+        try:
+            for done in range(500):
+                report(ExportProgress("long", done, 500))
+                time.sleep(0.01)
+        except ExportStopped:
+            stopped.append(done)
+            raise
+        return "finished"
+
+    seen: list[str] = []
+    with pytest.raises(OSError, match="disk full"):
+        each_table([(9, long_job), (1, fails)], lambda p: seen.append(p.table))
+    assert len(stopped) == 1 and stopped[0] < 500 and seen == ["long"] * stopped[0]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -433,12 +434,17 @@ class Snapshot:
             raise StoreError(f"cannot read {table or 'the vault'}: {exc}") from exc
 
 
-def prefetch(chunks: Iterator[T], depth: int = 2) -> Iterator[T]:
+def prefetch(chunks: Iterator[T], depth: int = 2, *, several: bool = True) -> Iterator[T]:
     """``chunks``, produced on a thread of their own up to ``depth`` ahead: reading and shaping
     the next chunk (SQLite, zstd and numpy release the GIL) overlaps writing this one (pyarrow's
-    writers release it too). An error while producing is raised here, in order."""
+    writers release it too). An error while producing is raised here, in order. Not
+    ``several`` (a table of one chunk): nothing would overlap, so no thread is started (a
+    thread's start costs milliseconds on a busy machine, more than a small table's work)."""
     import queue
-    import threading
+
+    if not several:
+        yield from chunks
+        return
 
     items: queue.Queue = queue.Queue(depth)
     stop = threading.Event()
@@ -471,6 +477,58 @@ def prefetch(chunks: Iterator[T], depth: int = 2) -> Iterator[T]:
                 items.get_nowait()
             except queue.Empty:
                 worker.join(0.05)
+
+
+class ExportStopped(Exception):
+    """Raised inside a table's job by :func:`each_table` when another job failed or the export
+    was interrupted: the job stops at its next chunk, its half-written output removed."""
+
+
+def each_table(jobs: list[tuple[int, Callable[[ProgressCallback], T]]], progress: ProgressCallback | None,
+               workers: int = 2) -> list[T]:
+    """Run one job per table, ``workers`` at a time, and return their results in the order given.
+
+    Each job is ``(rows, job)``; the largest start first, so a year of heart rate is written
+    beside all the small tables rather than after them: one table's reading (SQLite, zstd and
+    numpy release the GIL) overlaps another's writing (pyarrow releases it too). A job is called
+    with a progress callback to call after every chunk: it reports to ``progress`` (one call at a
+    time, whatever thread) and raises :class:`ExportStopped` once a job has failed or the export
+    was interrupted, so the others stop at their next chunk. Once every started job has ended,
+    the first failure in the order given is raised (one that is not merely a stop).
+    """
+    from concurrent.futures import ThreadPoolExecutor, wait
+
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def report(p: ExportProgress) -> None:
+        if stop.is_set():
+            raise ExportStopped("the export stopped")
+        if progress:
+            with lock:
+                progress(p)
+
+    def run(job: Callable[[ProgressCallback], T]) -> T:
+        try:
+            return job(report)
+        except BaseException:
+            stop.set()
+            raise
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="fitvault-export") as pool:
+        by_size = sorted(range(len(jobs)), key=lambda i: -jobs[i][0])
+        started = {i: pool.submit(run, jobs[i][1]) for i in by_size}
+        futures = [started[i] for i in range(len(jobs))]
+        try:
+            wait(futures)
+        finally:  # interrupted while waiting: stop the running jobs, drop the others
+            stop.set()
+            for future in futures:
+                future.cancel()
+    errors = [error for f in futures if not f.cancelled() and (error := f.exception()) is not None]
+    if errors:
+        raise next((e for e in errors if not isinstance(e, ExportStopped)), errors[0])
+    return [f.result() for f in futures]
 
 
 @contextmanager

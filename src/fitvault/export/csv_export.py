@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -30,6 +30,7 @@ from fitvault.export.common import (
     Instant,
     ProgressCallback,
     Snapshot,
+    each_table,
     fields,
     open_snapshot,
     parse_range,
@@ -65,9 +66,11 @@ def write_table_csv(
     """Stream one table into ``path`` (written beside it, then moved into place). Returns rows."""
     header, exprs = csv_columns(table)
     if snap.heart_rate_blocks(table):
-        return _write_arrow(header, _heart_rate_columns(snap, start, end, chunk_rows), total, path, progress)
+        return _write_arrow(header, _heart_rate_columns(snap, start, end, chunk_rows), total, path, progress,
+                            several=total > chunk_rows)
     if columns.readable(table):
-        return _write_arrow(header, _table_columns(snap, table, start, end), total, path, progress)
+        return _write_arrow(header, _table_columns(snap, table, start, end), total, path, progress,
+                            several=total > chunk_rows)
     sql, params = snap.select(table, exprs, start, end)
     rows = 0
     with written_aside(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
@@ -84,6 +87,10 @@ def _csv_text(values: Any) -> pa.Array:
     where it holds a comma, quote or line break, None as an empty field."""
     if isinstance(values, np.ndarray):
         return pa.array(values)  # integers: the same digits
+    if isinstance(values, pa.Array):  # text without nulls: as it is unless a value needs quotes
+        if values.type == pa.string() and not pc.any(pc.match_substring_regex(values, '[,"\r\n]')).as_py():
+            return values
+        values = values.to_pylist()
     return pa.array([None if v is None else _field(v) for v in values], pa.string())
 
 
@@ -113,7 +120,7 @@ def _table_columns(snap: Snapshot, table: Table, start: date | None, end: date |
 
 
 def _write_arrow(header: list[str], chunks: Iterator[list[pa.Array]], total: int, path: Path,
-                 progress: ProgressCallback | None) -> int:
+                 progress: ProgressCallback | None, several: bool = True) -> int:
     """Columns already in their CSV text (or integers) written by pyarrow's CSV writer, with
     the same characters as the ``csv`` module's rows."""
     rows = 0
@@ -121,7 +128,7 @@ def _write_arrow(header: list[str], chunks: Iterator[list[pa.Array]], total: int
     with written_aside(path) as tmp, open(tmp, "wb") as fh:
         # pyarrow would quote every header name and text value: the text is quoted by us
         fh.write((",".join(header) + "\n").encode())
-        for arrays in prefetch(chunks):
+        for arrays in prefetch(chunks, several=several):
             # every column as text: one schema whatever a chunk holds (a column of nulls)
             data = pa.Table.from_arrays([a if a.type == pa.string() else a.cast(pa.string()) for a in arrays],
                                         names=header)
@@ -181,10 +188,14 @@ def export_csv(
     with open_snapshot(vault_dir) as snap:
         out = prepare_out_dir(out_dir)
         result = ExportResult("csv", out)
-        for table, total in snap.plan(tables, lo, hi, result, progress):
+
+        def job(table: Table, total: int) -> Callable[[ProgressCallback], ExportItem]:
             path = out / f"{table.name}.csv"
-            rows = write_table_csv(snap, table, total, path, lo, hi, chunk_rows=chunk_rows, progress=progress)
-            result.items.append(ExportItem(table.name, rows, path))
+            return lambda report: ExportItem(table.name, write_table_csv(snap, table, total, path, lo, hi,
+                                                                         chunk_rows=chunk_rows, progress=report), path)
+
+        planned = snap.plan(tables, lo, hi, result, progress)
+        result.items += each_table([(total, job(table, total)) for table, total in planned], progress)
     if any(t.name == "sleep_sessions" for t in tables):
         write_sleep_summary_csv(vault_dir, out, lo, hi, result)
     return result

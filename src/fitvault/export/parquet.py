@@ -23,7 +23,7 @@ import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -42,6 +42,7 @@ from fitvault.export.common import (
     Plain,
     ProgressCallback,
     Snapshot,
+    each_table,
     fields,
     fitvault_version,
     open_snapshot,
@@ -155,7 +156,7 @@ def _write_table(
     writers = _Writers(folder, schema)
     rows = 0
     try:
-        for data in prefetch(batches):
+        for data in prefetch(batches, several=total > chunk_rows):
             if table.name in PARTITIONED:
                 years = pc.year(data.column("local_time"))
                 lo, hi = pc.min(years).as_py(), pc.max(years).as_py()
@@ -181,7 +182,9 @@ def _column_tables(snap: Snapshot, table: Table, schema: pa.Schema, start: date 
         return [pa.array(ms).cast(_UTC_MS), pa.array(off.astype(np.int32)), pa.array(ms + off * 1000).cast(_LOCAL_MS)]
 
     def value(f: Plain, values: object) -> pa.Array:
-        array = pa.array(values, _ARROW_TYPES["int" if f.kind == "bool" else f.kind])
+        kind = _ARROW_TYPES["int" if f.kind == "bool" else f.kind]
+        array = values if isinstance(values, pa.Array) else pa.array(values, kind)
+        array = array if array.type == kind else array.cast(kind)
         return array.cast(pa.bool_()) if f.kind == "bool" else array
 
     for arrays in columns.shaped(snap, table, start, end, instant=instant, value=value):
@@ -240,22 +243,32 @@ def export_parquet(
     with open_snapshot(vault_dir) as snap:
         out = prepare_out_dir(out_dir)
         result = ExportResult("parquet", out)
-        for table, total in snap.plan(tables, lo, hi, result, progress):
-            folder = out / table.name
-            _check_target(folder)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{table.name}.", dir=out))
-            try:
-                rows, files = _write_table(snap, table, total, tmp, lo, hi, chunk_rows, progress)
-            except BaseException as exc:
-                shutil.rmtree(tmp, ignore_errors=True)
-                if isinstance(exc, OSError):
-                    raise StoreError(f"cannot write {folder}: {exc}") from exc
-                raise
-            replace_path(tmp, folder)
-            result.items.append(ExportItem(table.name, rows, folder, files=files))
+
+        def job(table: Table, total: int) -> Callable[[ProgressCallback], ExportItem]:
+            return lambda report: _export_table(snap, table, total, out, lo, hi, chunk_rows, report)
+
+        planned = snap.plan(tables, lo, hi, result, progress)
+        result.items += each_table([(total, job(table, total)) for table, total in planned], progress)
     if any(t.name == "sleep_sessions" for t in tables):
         _write_sleep_summary(vault_dir, out, lo, hi, result)
     return result
+
+
+def _export_table(snap: Snapshot, table: Table, total: int, out: Path, start: date | None, end: date | None,
+                  chunk_rows: int, progress: ProgressCallback) -> ExportItem:
+    """One table's dataset, built aside and then moved into place."""
+    folder = out / table.name
+    _check_target(folder)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{table.name}.", dir=out))
+    try:
+        rows, files = _write_table(snap, table, total, tmp, start, end, chunk_rows, progress)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot write {folder}: {exc}") from exc
+        raise
+    replace_path(tmp, folder)
+    return ExportItem(table.name, rows, folder, files=files)
 
 
 def _write_sleep_summary(vault_dir: Path | str, out: Path, start: date | None, end: date | None,
