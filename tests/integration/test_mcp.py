@@ -109,19 +109,29 @@ def test_results_are_json_values_and_cut_with_a_note():
     assert "note" not in bounded(rows, 5, "x")
 
 
-def test_an_empty_vault_answers_empty_windows_ending_today_in_utc(tmp_path):
+def test_an_empty_vault_answers_empty_windows_ending_today_in_utc(tmp_path, monkeypatch):
     from datetime import datetime, timezone
 
     from fitvault.mcp import tools
     from fitvault.store.vault import Vault
 
+    class Pinned(datetime):  # the tool's clock at 23:30 UTC: already the next day east of UTC+0:30
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 12, 7, 23, 30, tzinfo=timezone.utc).astimezone(tz)
+
+    monkeypatch.setattr(tools, "datetime", Pinned)
     Vault(tmp_path).close()  # no account, so no home zone: today is the UTC day, never the host's
-    with fitvault.open(tmp_path) as r:
-        result = tools.empty_note(tools.sleep(r, None, None, stages=False))
-    today = datetime.now(timezone.utc).date()
-    assert result == {"start": (today - timedelta(days=6)).isoformat(), "end": today.isoformat(), "row_count": 0,
-                      "truncated": False, "rows": [],
-                      "note": f"no data between {(today - timedelta(days=6)).isoformat()} and {today.isoformat()}"}
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: 8 December on the host
+    time.tzset()
+    try:
+        with fitvault.open(tmp_path) as r:
+            result = tools.empty_note(tools.sleep(r, None, None, stages=False))
+    finally:
+        monkeypatch.undo()  # the host's own TZ again (and the real clock)
+        time.tzset()
+    assert result == {"start": "2026-12-01", "end": "2026-12-07", "row_count": 0, "truncated": False, "rows": [],
+                      "note": "no data between 2026-12-01 and 2026-12-07"}
 
 
 @pytest.mark.slow
