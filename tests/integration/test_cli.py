@@ -46,6 +46,7 @@ def test_demo_verbose_prints_status_and_never_a_secret(tmp_path):
     result = run(["--verbose", "--vault", str(vault), "demo", "--days", "3"], env=None)
     assert result.returncode == 0, result.stderr
     assert "heart-rate" in result.stdout and "Try next" in result.stdout
+    assert f"  fitvault --vault {vault} mcp\n" in result.stdout  # the AI-assistant hint (docs/mcp.md)
     token = TokenStore(VaultPaths(vault).google_token).load()
     secrets = [token.access_token, token.refresh_token, token.client_secret]
     assert all(secrets)

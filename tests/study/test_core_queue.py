@@ -11,7 +11,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -56,7 +56,7 @@ def test_a_participant_is_queued_once_and_again_after_its_job_ran(study_url, stu
 
 
 def test_the_nightly_task_queues_every_due_participant_once(study_url, study_conn):
-    today = date.today()
+    today = datetime.now(timezone.utc).date()  # the queue's day is the UTC day, never the host's
     for pid, start, end, state in (("P1", today, None, "active"), ("P2", date(2026, 1, 1), today, "active"),
                                    ("P3", date(2025, 1, 1), date(2025, 6, 30), "active"),  # ended long ago
                                    ("P4", date(2026, 1, 1), None, "needs_reconsent"),

@@ -139,12 +139,15 @@ def test_status_and_contact_today_rows(study, tmp_path):
 
     # the command: HTML and CSV, offline and exact
     env = dict(os.environ, FITVAULT_DATABASE_URL=url, COLUMNS="200")
-    out = tmp_path / "reports"
-    proc = subprocess.run(FITVAULT + ["study", "--study-dir", str(folder), "compliance", "--out", str(out),
+    proc = subprocess.run(FITVAULT + ["study", "--study-dir", str(folder), "compliance",
                                       "--as-of", "2026-11-21T12:00:00Z", "--json"],
-                          env=env, capture_output=True, text=True, timeout=120)
+                          env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
+    doc = json.loads(proc.stdout)  # by default in the study folder's reports/, not the current folder
+    reports = folder.resolve() / "reports"
+    assert (doc["report"], doc["contact_csv"]) == (str(reports / "compliance-2026-11-21.html"),
+                                                   str(reports / "contact-today-2026-11-21.csv"))
+    assert not list(tmp_path.glob("compliance-*")) and not list(tmp_path.glob("contact-today-*"))
     with open(doc["contact_csv"], encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["participant_id"], r["reasons"]) for r in rows] == [

@@ -325,6 +325,21 @@ def test_plotter_default_windows_end_on_the_last_day_with_data():
     assert ax_of(plot.hypnogram()).get_title(loc="left") == ax.get_title(loc="left")
 
 
+def test_the_default_hypnogram_is_the_last_night_with_stages():
+    """The night that just ended is served without stages while Google still processes it: the
+    default hypnogram is then the night before, a night asked for by date still says it has none."""
+    reader = FakeReader()
+    last_main = reader._sessions.loc[reader._sessions["main_sleep"], "id"].iloc[-1]
+    reader._stages = reader._stages[reader._stages["session_id"] != last_main]
+    plot = Plotter(reader)
+    assert "night of 19 Nov 2026" in ax_of(plot.hypnogram()).get_title(loc="left")
+    with pytest.raises(NoData, match="no sleep stages for the night of 2026-11-20"):
+        plot.hypnogram(LAST)
+    reader._stages = reader._stages.iloc[:0]  # no night has stages: the last night, which says so
+    with pytest.raises(NoData, match="no sleep stages for the night of 2026-11-20"):
+        plot.hypnogram()
+
+
 def test_plotter_heart_buckets_by_range():
     reader = FakeReader()
     plot = Plotter(reader)

@@ -59,6 +59,7 @@ def demo_command(app: App, days: int, latency_ms: int) -> None:
         ("the data in pandas", f"python -c \"import fitvault; print(fitvault.open('{v}').daily().tail())\""),
         ("plain SQL on the vault (read-only; heart rate unpacked into rows)",
          f"fitvault --vault {v} sql 'SELECT count(*), min(bpm), max(bpm) FROM heart_rate'"),
+        ("ask an AI assistant about it: read-only MCP tools (docs/mcp.md)", f"fitvault --vault {v} mcp"),
         ("re-derive every table from the raw archive", f"fitvault --vault {v} rebuild"),
         ("run the simulator yourself (see the README)", "fitvault simulator --port 8123"),
         ("your own data", "fitvault auth google --client-secrets client_secret.json && fitvault sync"),

@@ -100,17 +100,13 @@ class Plotter:
         return sleep_nights_figure(sessions, start=s, end=e, include_naps=include_naps)
 
     def hypnogram(self, night: DateLike = None) -> Figure:
-        """The hypnogram of one night's main sleep (default: the last night in the vault).
+        """The hypnogram of one night's main sleep (default: the last night with stages).
 
         The night is the local date the sleep ends on.
         """
         n = as_date(night)
         if n is None:
-            sessions = self.reader.sleep_sessions()
-            nights = _session_nights(_non_naps(sessions))
-            if not len(nights):
-                raise NoData("the vault has no sleep data (run `fitvault sync`)")
-            n = max(nights)
+            n = self._last_staged_night()
         sessions = self.reader.sleep_sessions(start=n - timedelta(days=1), end=n + timedelta(days=1))
         chosen = _main_session(sessions, n)
         if chosen is None:
@@ -120,6 +116,21 @@ class Plotter:
             stages = stages[stages["session_id"].astype(str) == str(chosen)]
         asleep = sessions.loc[sessions["id"].astype(str) == str(chosen), "minutes_asleep"]
         return hypnogram_figure(stages, night=n, minutes_asleep=asleep.iloc[0] if len(asleep) else None)
+
+    def _last_staged_night(self) -> date:
+        """The last night whose main sleep has stages, else the last night. The night that just
+        ended is served without stages for hours while Google still processes it
+        (docs/facts/google-health-api.md#late-data-and-change-detection)."""
+        sessions = self.reader.sleep_sessions()
+        nights = _session_nights(_non_naps(sessions))
+        if not len(nights):
+            raise NoData("the vault has no sleep data (run `fitvault sync`)")
+        stages = self.reader.sleep_stages()
+        staged = set(stages["session_id"].astype(str)) if stages is not None and "session_id" in stages.columns else set()
+        for n in sorted(nights, reverse=True):
+            if str(_main_session(sessions, n)) in staged:
+                return n
+        return max(nights)
 
     def steps(self, start: DateLike = None, end: DateLike = None, *, goal: int | None = None) -> Figure:
         """Daily step totals with a 7-day mean and the goal line (the vault's goal, else 10,000)."""

@@ -83,21 +83,21 @@ def status_cmd(app: StudyApp, as_of: str | None, full: bool, as_json: bool) -> N
 
 
 @study.command("compliance")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Folder for the HTML report and the contact-today CSV.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the HTML report and the contact-today CSV (default: the study folder's reports/).")
 @as_of_option
 @full_option
 @json_option
 @pass_study
 @handle_errors
-def compliance_cmd(app: StudyApp, out_dir: Path, as_of: str | None, full: bool, as_json: bool) -> None:
+def compliance_cmd(app: StudyApp, out_dir: Path | None, as_of: str | None, full: bool, as_json: bool) -> None:
     """Write an offline HTML compliance report and a "contact today" CSV (who, and why: no device
     sync for 3+ days, low battery, invalid or expiring grant, low wear)."""
     from fitvault.study.report import contact_rows, write_report
 
     when = _as_of(as_of)
     settings, statuses = _statuses(app, when, full)
-    page, sheet, n = write_report(statuses, out_dir, study_name=settings.name, as_of=when,
+    page, sheet, n = write_report(statuses, out_dir or app.study_dir / "reports", study_name=settings.name, as_of=when,
                                   valid_day_hours=settings.valid_day_hours)
     app.emit(as_json, {"report": str(page), "contact_csv": str(sheet), "contact": contact_rows(statuses)},
              f"compliance report: {escape(str(page))}\ncontact today ({n}): {escape(str(sheet))}")
