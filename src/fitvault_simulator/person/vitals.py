@@ -305,7 +305,7 @@ def make_heights(seed: int, zones: Any, history_start: date) -> list[BodyRec]:
 class Vitals:
     """Lazily generated, cached vitals and body measurements of one :class:`SyntheticPerson`."""
 
-    def __init__(self, person: SyntheticPerson, *, sample_nights: int = 96) -> None:
+    def __init__(self, person: SyntheticPerson, *, sample_nights: int = 16) -> None:
         self.seed = person.seed
         self.zones = person.zones
         self.schedule = person.schedule
