@@ -303,9 +303,6 @@ def _round(x: float, digits: int) -> float:
 
 # -- the per-person model ---------------------------------------------------------------------
 
-_DAY_ARRAYS = 64  # UTC days of per-minute arrays kept (LRU)
-
-
 class Fitness:
     """Lazily generated, cached activity and fitness data of one :class:`SyntheticPerson`."""
 
@@ -314,11 +311,10 @@ class Fitness:
         self.seed = person.seed
         self.zones = person.zones
         self.history_start_s = person.history_start_s
-        # Per-minute arrays: a few weeks, enough for the walks in flight (a year of them is
-        # ~23 MiB, held by the process that syncs in `fitvault demo`, issue #17).
-        self._motion: DayCache[MotionDay] = DayCache(_DAY_ARRAYS)
-        self._hr_zones: DayCache[ZoneDay] = DayCache(_DAY_ARRAYS)
-        self._runs: DayCache[list[tuple[int, int, int, int]]] = DayCache(_DAY_ARRAYS)
+        self._motion: DayCache[MotionDay] = DayCache(400)
+        # a year of zones is ~4 MiB and spares regenerating a day's heart rate per zone request
+        self._hr_zones: DayCache[ZoneDay] = DayCache(400)
+        self._runs: DayCache[list[tuple[int, int, int, int]]] = DayCache(800)
         self._motion_parts: DayCache[dict] = DayCache(100_000)  # complete UTC days only
         self._zone_parts: DayCache[dict] = DayCache(100_000)
         self._bounds: DayCache[tuple[int, ...]] = DayCache(100_000)
