@@ -35,6 +35,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from fitvault.errors import VaultCorrupt
+from fitvault.store import zstd
 
 TABLE = "heart_rate_blocks"
 DAY_MS = 86_400_000
@@ -44,16 +45,6 @@ _MAGIC = b"HRB1"
 # magic, samples, first instant, gap width, bpm width, raw (uncompressed) size
 _HEADER = struct.Struct("<4sIqBBxxI")
 _ZSTD_LEVEL = 3
-_codec = None
-
-
-def _zstd():
-    global _codec
-    if _codec is None:
-        import pyarrow as pa  # a dependency already (Parquet); imported on first use only
-
-        _codec = pa.Codec("zstd", _ZSTD_LEVEL)
-    return _codec
 
 
 class BlockError(VaultCorrupt, ValueError):
@@ -72,7 +63,7 @@ def encode(time_ms: np.ndarray, offset_s: np.ndarray, bpm: np.ndarray) -> bytes:
     raw = gaps.astype(gap_type).tobytes() + offset_s.astype(np.int32).tobytes() + bpm.astype(bpm_type).tobytes()
     header = _HEADER.pack(_MAGIC, n, int(time_ms[0]) if n else 0, np.dtype(gap_type).itemsize,
                           np.dtype(bpm_type).itemsize, len(raw))
-    return header + _zstd().compress(raw, asbytes=True)
+    return header + zstd.compress(raw, _ZSTD_LEVEL)
 
 
 def decode(blob: bytes, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -83,7 +74,7 @@ def decode(blob: bytes, out: np.ndarray | None = None) -> tuple[np.ndarray, np.n
         if magic != _MAGIC or gap_w not in (2, 4) or bpm_w not in (1, 2) or size != (n - 1) * gap_w + 4 * n + bpm_w * n:
             raise ValueError("bad header")
         # a pyarrow Buffer, not bytes: the columns below are views on it, nothing is copied
-        raw = _zstd().decompress(memoryview(blob)[_HEADER.size:], decompressed_size=size)
+        raw = zstd.decompress(memoryview(blob)[_HEADER.size:], size)
     except Exception as exc:  # struct.error, pyarrow's OSError/ArrowInvalid: all mean damage
         raise BlockError(f"a heart-rate block is damaged: {exc}") from None
     gaps = np.frombuffer(raw, dtype=np.uint16 if gap_w == 2 else np.uint32, count=max(n - 1, 0))

@@ -28,6 +28,7 @@ from typing import Callable, Iterator
 
 from fitvault.config import VaultPaths
 from fitvault.errors import StoreError, VaultCorrupt
+from fitvault.store import zstd
 from fitvault.stream import ParsedPage, SourceKey, Stream
 
 # PRAGMA application_id marks our files so a foreign SQLite file is refused, not migrated.
@@ -50,16 +51,7 @@ CREATE TABLE IF NOT EXISTS raw_pages (
 # Raw pages: zstd since schema 4 (a 3.5 MB heart-rate page: ~1.5 ms, against 10 ms for zlib -6
 # and a smaller result); the size first, as the decompressor wants it. Older pages stay zlib.
 _RAW_SIZE = struct.Struct("<Q")
-_raw_zstd = None
-
-
-def _raw_codec():
-    global _raw_zstd
-    if _raw_zstd is None:
-        import pyarrow as pa
-
-        _raw_zstd = pa.Codec("zstd", 1)
-    return _raw_zstd
+_RAW_ZSTD_LEVEL = 1
 
 
 def _unpack_raw(page_id: int, codec: str, blob: bytes) -> bytes:
@@ -68,7 +60,7 @@ def _unpack_raw(page_id: int, codec: str, blob: bytes) -> bytes:
             return zlib.decompress(blob)
         if codec == "zstd":
             (size,) = _RAW_SIZE.unpack_from(blob)
-            return _raw_codec().decompress(memoryview(blob)[_RAW_SIZE.size:], decompressed_size=size, asbytes=True)
+            return zstd.decompress(memoryview(blob)[_RAW_SIZE.size:], size, asbytes=True)
     except Exception as exc:  # zlib.error, struct.error, pyarrow's errors: all mean damage
         raise VaultCorrupt(f"raw page {page_id} is damaged: {exc}") from None
     raise VaultCorrupt(f"raw page {page_id} has an unknown codec {codec!r}")
@@ -301,7 +293,7 @@ class Vault(VaultView):
     # -- raw archive -----------------------------------------------------------------------
     def archive_page(self, stream: str, request: dict, body: bytes) -> int:
         """Store one raw response page (compressed). Committed (and synced to disk) on return."""
-        blob = _RAW_SIZE.pack(len(body)) + _raw_codec().compress(body, asbytes=True)  # outside the lock
+        blob = _RAW_SIZE.pack(len(body)) + zstd.compress(body, _RAW_ZSTD_LEVEL)  # outside the lock
         with self._lock:
             try:
                 cur = self.raw.execute(

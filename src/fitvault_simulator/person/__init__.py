@@ -36,13 +36,14 @@ class SyntheticPerson:
         seed: everything derives from it.
         history_start: membership start; no data before its local midnight.
         clock: the simulated clock deciding what exists yet (default: real time).
-        cache_days: how many UTC days of heart-rate samples to keep (LRU).
+        cache_days: how many UTC days of heart-rate samples to keep (LRU; ~0.6 MiB a day at
+            the live density, so a few days: enough for the walks in flight).
         heart_rate_interval_s: heart-rate spacing while worn (see
             :class:`~fitvault_simulator.SimulatorConfig`); 0: irregular 1-15 s everywhere.
     """
 
     def __init__(self, seed: int = 7, history_start: date = date(2025, 1, 15),
-                 clock: SimClock | None = None, *, cache_days: int = 40, heart_rate_interval_s: int = 2) -> None:
+                 clock: SimClock | None = None, *, cache_days: int = 8, heart_rate_interval_s: int = 2) -> None:
         self.seed = seed
         self.heart_rate_interval_s = heart_rate_interval_s
         self.history_start = history_start

@@ -312,6 +312,7 @@ class Fitness:
         self.zones = person.zones
         self.history_start_s = person.history_start_s
         self._motion: DayCache[MotionDay] = DayCache(400)
+        # a year of zones is ~4 MiB and spares regenerating a day's heart rate per zone request
         self._hr_zones: DayCache[ZoneDay] = DayCache(400)
         self._runs: DayCache[list[tuple[int, int, int, int]]] = DayCache(800)
         self._motion_parts: DayCache[dict] = DayCache(100_000)  # complete UTC days only

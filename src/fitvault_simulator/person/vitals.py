@@ -305,7 +305,7 @@ def make_heights(seed: int, zones: Any, history_start: date) -> list[BodyRec]:
 class Vitals:
     """Lazily generated, cached vitals and body measurements of one :class:`SyntheticPerson`."""
 
-    def __init__(self, person: SyntheticPerson, *, sample_nights: int = 96) -> None:
+    def __init__(self, person: SyntheticPerson, *, sample_nights: int = 16) -> None:
         self.seed = person.seed
         self.zones = person.zones
         self.schedule = person.schedule
@@ -313,6 +313,8 @@ class Vitals:
         self.history_start_s = person.history_start_s
         self._nights: DayCache[Night] = DayCache(8192)
         self._daily: DayCache[tuple] = DayCache(8192)  # start -> (daily_hrv, daily_spo2)
+        # a night's samples are ~90 KB and the walks go night by night: a few nights are enough
+        # (96 held ~8 MiB in the process that syncs in `fitvault demo`, issue #17)
         self._samples: DayCache[NightSamples] = DayCache(sample_nights)
         self._mornings: DayCache[tuple[list[BodyRec], list[BodyRec]]] = DayCache(8192)
         self.heights = make_heights(self.seed, self.zones, self.history_start)
