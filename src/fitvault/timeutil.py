@@ -96,6 +96,12 @@ def parse_offset_s(text: str | None) -> int:
     return round(float(text[:-1]))
 
 
+def format_offset(offset_s: int) -> str:
+    """A UTC offset in seconds as ISO 8601's ``±HH:MM`` (``+00:00`` for UTC)."""
+    sign = "-" if offset_s < 0 else "+"
+    return f"{sign}{abs(offset_s) // 3600:02d}:{abs(offset_s) % 3600 // 60:02d}"
+
+
 def format_instant(ms: int) -> str:
     """Epoch milliseconds -> RFC 3339 UTC with ``Z`` (milliseconds only when non-zero)."""
     dt = _EPOCH + timedelta(milliseconds=ms)

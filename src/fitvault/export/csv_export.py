@@ -91,14 +91,7 @@ def _csv_text(values: Any) -> pa.Array:
         if values.type == pa.string() and not pc.any(pc.match_substring_regex(values, '[,"\r\n]')).as_py():
             return values
         values = values.to_pylist()
-    return pa.array([None if v is None else _field(v) for v in values], pa.string())
-
-
-def _field(value: Any) -> str:
-    text = str(value)
-    if isinstance(value, str) and any(c in text for c in ',"\r\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+    return pa.array([None if v is None else heart_arrow.csv_field(v) for v in values], pa.string())
 
 
 def _quoted(array: pa.Array) -> bool:

@@ -28,6 +28,16 @@ from fitvault.store import origins, sample_blocks
 DAY_S = 86_400
 
 
+def csv_field(value: object) -> str:
+    """``value`` as Python's ``csv`` module writes a field: ``str()``, and text quoted (quotes
+    doubled) where it holds a comma, quote or line break. For pyarrow's CSV writer, which is
+    given text it must not quote again (the tidy CSV and its devices)."""
+    text = str(value)
+    if isinstance(value, str) and any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def devices(conn: sqlite3.Connection, *, csv_quoted: bool = False) -> pa.Array:
     """``sources.device`` by source id (null where a source has none), for ``take``;
     ``csv_quoted``: as a CSV field (quoted where it holds a comma, quote or line break, as
@@ -35,9 +45,7 @@ def devices(conn: sqlite3.Connection, *, csv_quoted: bool = False) -> pa.Array:
     rows = conn.execute("SELECT id, device FROM sources").fetchall()
     names: list[str | None] = [None] * (max((r[0] for r in rows), default=0) + 1)
     for sid, device in rows:
-        if csv_quoted and device is not None and any(c in device for c in ',"\r\n'):
-            device = '"' + device.replace('"', '""') + '"'
-        names[sid] = device
+        names[sid] = csv_field(device) if csv_quoted and device is not None else device
     return pa.array(names, pa.string())
 
 
@@ -108,11 +116,6 @@ def _clock_table() -> np.ndarray:
 _CLOCK: list[np.ndarray] = []
 
 
-def _zone_text(offset: int) -> str:
-    sign = "-" if offset < 0 else "+"
-    return f"{sign}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
-
-
 def _texts(values: list[str]) -> np.ndarray:
     return np.array([v.encode("ascii") for v in values])
 
@@ -134,10 +137,10 @@ def iso_strings(ms: np.ndarray, offset_s: np.ndarray | None) -> pa.Array:
     first = int(days.min())
     day_table = _texts([f"{np.datetime64(d, 'D')}T" for d in range(first, int(days.max()) + 1)])
     if offset_s is None or offset_s.min() == offset_s.max():
-        zones, zone_index = _texts(["Z" if offset_s is None else _zone_text(int(offset_s[0]))]), None
+        zones, zone_index = _texts(["Z" if offset_s is None else timeutil.format_offset(int(offset_s[0]))]), None
     else:
         offsets, zone_index = np.unique(offset_s, return_inverse=True)
-        zones = _texts([_zone_text(int(o)) for o in offsets])
+        zones = _texts([timeutil.format_offset(int(o)) for o in offsets])
     has_ms = frac != 0
     any_ms = bool(has_ms.any())
     fields = [("date", "S11"), ("clock", "S8")] + ([("ms", "S4")] if any_ms else []) + [("zone", zones.dtype.str)]

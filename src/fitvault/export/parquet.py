@@ -178,16 +178,13 @@ def _column_tables(snap: Snapshot, table: Table, schema: pa.Schema, start: date 
                    ) -> Iterator[pa.Table]:
     """A timed row table read as column arrays (``export/columns.py``) as the dataset's columns."""
 
-    def instant(ms: np.ndarray, off: np.ndarray) -> list[pa.Array]:
-        return [pa.array(ms).cast(_UTC_MS), pa.array(off.astype(np.int32)), pa.array(ms + off * 1000).cast(_LOCAL_MS)]
-
     def value(f: Plain, values: object) -> pa.Array:
         kind = _ARROW_TYPES["int" if f.kind == "bool" else f.kind]
         array = values if isinstance(values, pa.Array) else pa.array(values, kind)
         array = array if array.type == kind else array.cast(kind)
         return array.cast(pa.bool_()) if f.kind == "bool" else array
 
-    for arrays in columns.shaped(snap, table, start, end, instant=instant, value=value):
+    for arrays in columns.shaped(snap, table, start, end, instant=_instant_columns, value=value):
         yield pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -196,11 +193,14 @@ def _heart_rate_tables(snap: Snapshot, schema: pa.Schema, start: date | None, en
     """Heart rate from its day blocks (``export/heart_arrow.py``) as the dataset's columns."""
     names = heart_arrow.devices(snap.conn)
     for a in heart_arrow.chunks(snap.conn, start, end, chunk_rows):
-        ms = pa.array(a["time_ms"])
-        off = pa.array(a["utc_offset_s"].astype(np.int32))
-        local = pa.array(a["time_ms"] + a["utc_offset_s"] * 1000)
-        yield pa.Table.from_arrays([ms.cast(_UTC_MS), off, local.cast(_LOCAL_MS), names.take(pa.array(a["source_id"])),
-                                    pa.array(a["bpm"])], schema=schema)
+        yield pa.Table.from_arrays([*_instant_columns(a["time_ms"], a["utc_offset_s"]),
+                                    names.take(pa.array(a["source_id"])), pa.array(a["bpm"])], schema=schema)
+
+
+def _instant_columns(ms: np.ndarray, off: np.ndarray) -> list[pa.Array]:
+    """An instant's three dataset columns: UTC, its offset (int32 seconds), local wall time."""
+    return [pa.array(ms).cast(_UTC_MS), pa.array(off.astype(np.int32)),
+            pa.array(ms + off.astype(np.int64) * 1000).cast(_LOCAL_MS)]
 
 
 def _check_target(folder: Path) -> None:

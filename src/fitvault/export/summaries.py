@@ -15,6 +15,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from fitvault import timeutil
+
 Style = Literal["csv", "excel", "arrow"]
 
 _METRICS = (
@@ -101,7 +103,7 @@ def sleep_summary_frame(
             out[f"main_{edge}"] = [_iso(w, o) for w, o in zip(local, offset_s)]
         elif style == "excel":
             out[f"main_{edge}_local"] = local.to_pydatetime()
-            out[f"main_{edge}_utc_offset"] = [_offset_text(o) for o in offset_s]
+            out[f"main_{edge}_utc_offset"] = [timeutil.format_offset(o) for o in offset_s]
         else:
             out[f"main_{edge}"] = utc.as_unit("ms")
             out[f"main_{edge}_utc_offset_s"] = offset_s.astype(np.int32)
@@ -111,16 +113,11 @@ def sleep_summary_frame(
     return out
 
 
-def _offset_text(offset_s: int) -> str:
-    sign = "-" if offset_s < 0 else "+"
-    return f"{sign}{abs(offset_s) // 3600:02d}:{abs(offset_s) % 3600 // 60:02d}"
-
-
 def _iso(wall: pd.Timestamp, offset_s: int) -> str:
     text = wall.strftime("%Y-%m-%dT%H:%M:%S")
     if wall.microsecond:
         text += f".{wall.microsecond // 1000:03d}"
-    return text + _offset_text(int(offset_s))
+    return text + timeutil.format_offset(int(offset_s))
 
 
 def daily_frame(vault_dir: Path | str, start: date | None, end: date | None) -> pd.DataFrame:
